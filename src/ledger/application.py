@@ -1,0 +1,783 @@
+"""The application service: one method per thing a case worker records or reads.
+
+Methods take simple values (strings, dates, ``Decimal``) and validate them here, so the command
+line and any other caller get the same rules and errors. A command loads the streams it needs,
+checks the rules, builds new events and saves them in one transaction. If another writer
+changed the same stream meanwhile, the command is re-run against the new state (the rules are
+checked again), up to a few times, before :class:`ConcurrencyConflict` is raised.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
+from pydantic import ValidationError
+
+from ledger import events as ev
+from ledger import rules
+from ledger.aggregates import (
+    budget_id,
+    case_id,
+    case_numbers_id,
+    person_id,
+    project_budget,
+    project_case_numbers,
+    project_person,
+    project_provider,
+    provider_id,
+)
+from ledger.case import CaseState, consent_key, project_case
+from ledger.clock import now, today
+from ledger.errors import (
+    AlreadyExists,
+    CaseNotClosed,
+    ConcurrencyConflict,
+    InputError,
+    InvestigationState,
+    LedgerError,
+    NotFound,
+    RuleViolation,
+)
+from ledger.identity import parse_identity
+from ledger.mapper import PydanticMapper
+from ledger.money import parse_amount
+from ledger.vocab import (
+    ActualisationType,
+    Answer,
+    AssessingUnit,
+    AssessmentOutcome,
+    AssessmentReason,
+    ClosureReason,
+    ConsentForm,
+    ContactChannel,
+    DecisionOutcome,
+    DecisionStatus,
+    Environment,
+    FollowUpPoint,
+    Gender,
+    GrantOutcome,
+    Housing,
+    Intervention,
+    Occupation,
+    PlacementEndReason,
+    PriceUnit,
+    ProtectionLevel,
+    Recipient,
+    ReferralSource,
+    Relation,
+    ThreatLevel,
+    choose,
+)
+
+T = TypeVar("T")
+CASE_NUMBER = re.compile(r"^AVH-(\d{4})-(\d{4,})$")
+PROVIDER_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
+RETRIES = 5
+SNAPSHOT_INTERVAL = 100
+DateLike = date | str | None
+
+
+def normalise_case_number(value: str) -> str:
+    text = value.strip().upper()
+    if not CASE_NUMBER.match(text):
+        raise NotFound(kind="case", ref=value[:20])
+    return text
+
+
+class Ledger(Application):
+    """The avhoppar case ledger (write side)."""
+
+    name = "ledger"
+    env: ClassVar[dict[str, str]] = {
+        "PERSISTENCE_MODULE": "ledger.store",
+        "MAPPER_TOPIC": get_topic(PydanticMapper),
+        "IS_SNAPSHOTTING_ENABLED": "y",
+    }
+    snapshot_class = ev.Snapshot
+
+    def __init__(self, db: str | None = None, user: str = "unknown") -> None:
+        super().__init__(env={"LEDGER_DB_URL": db} if db else {})
+        self.user = user
+        self.store = self.factory.store  # type: ignore[attr-defined]
+        self._batch: list[Any] | None = None
+        self._cache: dict[UUID, Any] = {}
+        self._person_ns: UUID | None = None
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def _run(self, build: Callable[[], tuple[list[Any], T]]) -> T:
+        """Build events from fresh state and save them; re-run on a concurrent write."""
+        for _ in range(RETRIES):
+            try:
+                new_events, result = build()
+            except ValidationError as error:
+                first = error.errors()[0]
+                raise InputError(field=".".join(str(p) for p in first["loc"]), reason=first["type"]) from None
+            try:
+                self._save(new_events)
+            except IntegrityError:
+                if self._batch is not None:
+                    raise
+                continue
+            return result
+        raise ConcurrencyConflict()
+
+    def _save(self, new_events: list[Any]) -> None:
+        if self._batch is not None:
+            self._batch.extend(new_events)
+            for event in new_events:
+                self._cache[event.originator_id] = _PROJECTORS[event.stream](
+                    self._cache.get(event.originator_id), [event]
+                )
+            return
+        self.save(*new_events)
+        for event in new_events:
+            if isinstance(event, ev.Event) and event.stream == "case" and event.originator_version % SNAPSHOT_INTERVAL == 0:
+                self.take_snapshot(event.originator_id, event.originator_version, projector_func=project_case)
+
+    @contextmanager
+    def batch(self, flush_every: int = 5000) -> Iterator[Ledger]:
+        """Collect events in memory and write them in large transactions (for demo data)."""
+        self._batch, self._cache = [], {}
+        try:
+            yield self
+            self.flush()
+        finally:
+            self._batch, self._cache = None, {}
+
+    def flush(self) -> None:
+        if self._batch:
+            pending, self._batch = self._batch, []
+            self.save(*pending)
+
+    def _load(self, aggregate_id: UUID, projector: Callable[..., T | None]) -> T | None:
+        if self._batch is not None and aggregate_id in self._cache:
+            return self._cache[aggregate_id]
+        try:
+            return self.repository.get(aggregate_id, projector_func=projector)
+        except AggregateNotFoundError:
+            return None
+
+    def _meta(self, on: DateLike, note: str | None) -> dict[str, Any]:
+        day = rules.parse_date(on)
+        rules.check_not_future(day)
+        return {"recorded_at": now(), "recorded_by": self.user, "occurred_on": day, "note": note or None}
+
+    def _case(self, number: str) -> CaseState:
+        number = normalise_case_number(number)
+        state = self._load(case_id(number), project_case)
+        if state is None:
+            raise NotFound(kind="case", ref=number)
+        return state
+
+    def _provider(self, code: str) -> Any:
+        state = self._load(provider_id(code), project_provider)
+        if state is None:
+            raise NotFound(kind="provider", ref=code[:32])
+        return state
+
+    def _case_event(
+        self, number: str, make: Callable[[CaseState, dict[str, Any]], tuple[list[Any], T]],
+        on: DateLike, note: str | None, action: str, allow_closed: bool = False,
+    ) -> T:
+        """The common shape of a case command: load, check open and dates, build, save."""
+
+        def build() -> tuple[list[Any], T]:
+            case = self._case(number)
+            meta = self._meta(on, note)
+            if not allow_closed:
+                rules.check_case_open(case, action)
+            rules.check_on_or_after_opening(case, meta["occurred_on"])
+            meta.update(originator_id=case.id, originator_version=case.version + 1)
+            return make(case, meta)
+
+        return self._run(build)
+
+    def person_namespace(self) -> UUID:
+        if self._person_ns is None:
+            from uuid import uuid4
+
+            self._person_ns = UUID(self.store.meta("person_namespace", default=str(uuid4())))
+        return self._person_ns
+
+    # -- reading --------------------------------------------------------------------------------
+
+    def get_case(self, number: str) -> CaseState:
+        """Current state of a case."""
+        return self._case(number)
+
+    def case_events(self, number: str) -> list[ev.Event]:
+        """All events of a case, oldest first."""
+        number = normalise_case_number(number)
+        found = list(self.events.get(case_id(number)))
+        if not found:
+            raise NotFound(kind="case", ref=number)
+        return found  # type: ignore[return-value]
+
+    def event_count(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    # -- case ----------------------------------------------------------------------------------
+
+    def open_case(
+        self,
+        identity: str,
+        *,
+        gender: str,
+        environment: str,
+        source: str,
+        actualisation_type: str = "application",
+        protection: str = "none",
+        identity_kind: str | None = None,
+        birth_year: int | None = None,
+        on: DateLike = None,
+        note: str | None = None,
+    ) -> str:
+        """Actualise a new case for a person (registering the person if new); returns its number."""
+        ident = parse_identity(identity, identity_kind)
+        values = {
+            "gender": choose(Gender, gender, "gender"),
+            "environment": choose(Environment, environment, "environment"),
+            "referral_source": choose(ReferralSource, source, "source"),
+            "actualisation_type": choose(ActualisationType, actualisation_type, "type"),
+            "protection_level": choose(ProtectionLevel, protection, "protection"),
+        }
+        if ident.birth_date is not None:
+            birth_year = ident.birth_date.year
+        pid = person_id(self.person_namespace(), ident.number)
+        year = today().year
+
+        def build() -> tuple[list[Any], str]:
+            meta = self._meta(on, note)
+            numbers = self._load(case_numbers_id(year), project_case_numbers)
+            serial = (numbers.version if numbers else 0) + 1
+            number = f"AVH-{year}-{serial:04d}"
+            cid = case_id(number)
+            new: list[Any] = [
+                ev.CaseNumberAllocated(
+                    originator_id=case_numbers_id(year), originator_version=serial, case_number=number, case_id=cid,
+                    **{**meta, "note": None},
+                )
+            ]
+            person = self._load(pid, project_person)
+            if person is None:
+                new.append(
+                    ev.PersonRegistered(
+                        originator_id=pid, originator_version=1, identity_number=ident.number,
+                        identity_kind=ident.kind, gender=values["gender"], birth_year=birth_year,
+                        protection_level=values["protection_level"], **{**meta, "note": None},
+                    )
+                )
+            elif person.protection_level != values["protection_level"]:
+                new.append(
+                    ev.ProtectionLevelChanged(
+                        originator_id=pid, originator_version=person.version + 1,
+                        protection_level=values["protection_level"], **{**meta, "note": None},
+                    )
+                )
+            new.append(
+                ev.CaseActualised(
+                    originator_id=cid, originator_version=1, case_number=number, person_id=pid,
+                    birth_year=birth_year, **values, **meta,
+                )
+            )
+            return new, number
+
+        return self._run(build)
+
+    def close_case(self, case: str, reason: str, *, on: DateLike = None, note: str | None = None) -> None:
+        """Close a case; running placements and services must be ended first."""
+        reason_ = choose(ClosureReason, reason, "reason")
+
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], None]:
+            running = [k for k, p in {**c.placements, **c.services}.items() if p.ended_on is None]
+            if running:
+                raise RuleViolation(rule="running_interventions", refs=", ".join(running))
+            return [ev.CaseClosed(reason=reason_, **meta)], None
+
+        self._case_event(case, make, on, note, "close")
+
+    def reopen_case(self, case: str, *, on: DateLike = None, note: str | None = None) -> None:
+        """Reopen a closed case."""
+
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], None]:
+            if not c.is_closed:
+                raise CaseNotClosed(case=c.case_number)
+            assert c.closed_on is not None
+            rules.check_order(c.closed_on, meta["occurred_on"], "closed_on", "date")
+            return [ev.CaseReopened(**meta)], None
+
+        self._case_event(case, make, on, note, "reopen", allow_closed=True)
+
+    def record_contact(
+        self, case: str, channel: str, *, with_whom: str | None = None, on: DateLike = None, note: str | None = None
+    ) -> None:
+        channel_ = choose(ContactChannel, channel, "channel")
+        self._case_event(
+            case, lambda c, m: ([ev.ContactRecorded(channel=channel_, with_whom=with_whom, **m)], None), on, note, "contact"
+        )
+
+    # -- consent ------------------------------------------------------------------------------
+
+    def grant_consent(
+        self, case: str, recipient: str, *, purpose: str, form: str = "written", provider: str | None = None,
+        valid_until: DateLike = None, on: DateLike = None, note: str | None = None,
+    ) -> None:
+        recipient_ = choose(Recipient, recipient, "recipient")
+        form_ = choose(ConsentForm, form, "form")
+        until = rules.optional_date(valid_until, "valid_until")
+        code = self._recipient_provider(recipient_, provider)
+
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], None]:
+            if until is not None:
+                rules.check_order(meta["occurred_on"], until, "date", "valid_until")
+            event = ev.ConsentGranted(recipient=recipient_, provider=code, purpose=purpose, form=form_, valid_until=until, **meta)
+            return [event], None
+
+        self._case_event(case, make, on, note, "consent")
+
+    def revoke_consent(
+        self, case: str, recipient: str, *, form: str = "written", provider: str | None = None,
+        on: DateLike = None, note: str | None = None,
+    ) -> None:
+        recipient_ = choose(Recipient, recipient, "recipient")
+        form_ = choose(ConsentForm, form, "form")
+        code = provider.upper() if provider and recipient_ == Recipient.PROVIDER else None
+
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], None]:
+            rules.check_consent_active(c, recipient_, code, meta["occurred_on"])
+            return [ev.ConsentRevoked(recipient=recipient_, provider=code, form=form_, **meta)], None
+
+        self._case_event(case, make, on, note, "consent")
+
+    def _recipient_provider(self, recipient: Recipient, provider: str | None) -> str | None:
+        if recipient != Recipient.PROVIDER:
+            return None
+        if not provider:
+            raise InputError(field="provider", reason="required")
+        return self._provider(provider).code
+
+    # -- assessment, investigation, threat ----------------------------------------------------------
+
+    def record_assessment(
+        self, case: str, outcome: str, reason: str, *, on: DateLike = None, note: str | None = None
+    ) -> None:
+        outcome_ = choose(AssessmentOutcome, outcome, "outcome")
+        reason_ = choose(AssessmentReason, reason, "reason")
+        self._case_event(
+            case, lambda c, m: ([ev.PreliminaryAssessmentMade(outcome=outcome_, reason=reason_, **m)], None),
+            on, note, "assessment",
+        )
+
+    def open_investigation(self, case: str, *, on: DateLike = None, note: str | None = None) -> None:
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], None]:
+            if c.investigation == "open":
+                raise InvestigationState(case=c.case_number, state=c.investigation)
+            return [ev.InvestigationOpened(**meta)], None
+
+        self._case_event(case, make, on, note, "investigation")
+
+    def complete_investigation(self, case: str, *, on: DateLike = None, note: str | None = None) -> None:
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], None]:
+            if c.investigation != "open":
+                raise InvestigationState(case=c.case_number, state=c.investigation)
+            return [ev.InvestigationCompleted(**meta)], None
+
+        self._case_event(case, make, on, note, "investigation")
+
+    def record_threat(
+        self, case: str, *, unit: str, level: str, protection_needed: bool, criteria_met: bool,
+        review_on: DateLike = None, on: DateLike = None, note: str | None = None,
+    ) -> None:
+        unit_ = choose(AssessingUnit, unit, "unit")
+        level_ = choose(ThreatLevel, level, "level")
+        review = rules.optional_date(review_on, "review_on")
+
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], None]:
+            if review is not None:
+                rules.check_order(meta["occurred_on"], review, "date", "review_on")
+            return [
+                ev.ThreatAssessmentReceived(
+                    assessing_unit=unit_, threat_level=level_, protection_needed=protection_needed,
+                    criteria_met=criteria_met, review_on=review, **meta,
+                )
+            ], None
+
+        self._case_event(case, make, on, note, "threat")
+
+    # -- decisions ---------------------------------------------------------------------------------
+
+    def record_decision(
+        self, case: str, *, outcome: str, intervention: str, period_start: DateLike = None,
+        period_end: DateLike = None, daily_price: str | Decimal | None = None, ceiling: str | Decimal | None = None,
+        on: DateLike = None, note: str | None = None,
+    ) -> str:
+        """Record a decision (granted or denied); returns its id, e.g. ``D1``."""
+        outcome_ = choose(DecisionOutcome, outcome, "outcome")
+        intervention_ = choose(Intervention, intervention, "intervention")
+        end = rules.optional_date(period_end, "period_end")
+        price = parse_amount(daily_price) if daily_price not in (None, "") else None
+        cap = parse_amount(ceiling) if ceiling not in (None, "") else None
+
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], str]:
+            start = rules.parse_date(period_start, "period_start", default=meta["occurred_on"])
+            if end is not None:
+                rules.check_order(start, end, "period_start", "period_end")
+            decision_id = f"D{len(c.decisions) + 1}"
+            return [
+                ev.DecisionRecorded(
+                    decision_id=decision_id, outcome=outcome_, intervention=intervention_, period_start=start,
+                    period_end=end, daily_price=price, ceiling=cap, **meta,
+                )
+            ], decision_id
+
+        return self._case_event(case, make, on, note, "decision")
+
+    def change_decision_status(
+        self, case: str, decision: str, status: str, *, on: DateLike = None, note: str | None = None
+    ) -> None:
+        status_ = choose(DecisionStatus, status, "status")
+
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], None]:
+            key = decision.upper()
+            if key not in c.decisions:
+                raise NotFound(kind="decision", ref=decision[:10], case=c.case_number)
+            return [ev.DecisionStatusChanged(decision_id=key, status=status_, **meta)], None
+
+        self._case_event(case, make, on, note, "decision")
+
+    # -- placements and services ----------------------------------------------------------------------
+
+    def start_placement(
+        self, case: str, *, provider: str, intervention: str, daily_price: str | Decimal,
+        planned_end: DateLike = None, decision: str | None = None, urgent: bool = False,
+        on: DateLike = None, note: str | None = None,
+    ) -> str:
+        """Start a placement; needs a granted decision covering it unless ``urgent``. Returns e.g. ``P1``."""
+        intervention_ = choose(Intervention, intervention, "intervention")
+        price = parse_amount(daily_price)
+        planned = rules.optional_date(planned_end, "planned_end")
+        code = self._provider(provider).code
+
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], str]:
+            start = meta["occurred_on"]
+            if planned is not None:
+                rules.check_order(start, planned, "date", "planned_end")
+            found = rules.check_decision_for(c, intervention_, start, decision.upper() if decision else None, urgent)
+            placement_id = f"P{len(c.placements) + 1}"
+            return [
+                ev.PlacementStarted(
+                    placement_id=placement_id, provider=code, intervention=intervention_, daily_price=price,
+                    planned_end=planned, decision_id=found, urgent=urgent and found is None, **meta,
+                )
+            ], placement_id
+
+        return self._case_event(case, make, on, note, "placement")
+
+    def extend_placement(
+        self, case: str, placement: str, *, planned_end: DateLike, daily_price: str | Decimal | None = None,
+        decision: str | None = None, on: DateLike = None, note: str | None = None,
+    ) -> None:
+        planned = rules.parse_date(planned_end, "planned_end")
+        price = parse_amount(daily_price) if daily_price not in (None, "") else None
+
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], None]:
+            key = placement.upper()
+            current = rules.placement(c, key)
+            rules.check_running(current, key)
+            rules.check_order(current.started_on, meta["occurred_on"], "started_on", "date")
+            rules.check_order(max(current.started_on, meta["occurred_on"]), planned, "date", "planned_end")
+            found = None
+            if decision is not None:
+                found = rules.check_decision_for(c, current.intervention, planned, decision.upper(), False)
+            return [
+                ev.PlacementExtended(placement_id=key, planned_end=planned, daily_price=price, decision_id=found, **meta)
+            ], None
+
+        self._case_event(case, make, on, note, "placement")
+
+    def end_placement(
+        self, case: str, placement: str, *, reason: str = "planned", on: DateLike = None, note: str | None = None
+    ) -> None:
+        reason_ = choose(PlacementEndReason, reason, "reason")
+
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], None]:
+            key = placement.upper()
+            current = rules.placement(c, key)
+            rules.check_running(current, key)
+            rules.check_order(current.started_on, meta["occurred_on"], "started_on", "date")
+            return [ev.PlacementEnded(placement_id=key, end_reason=reason_, **meta)], None
+
+        self._case_event(case, make, on, note, "placement")
+
+    def start_service(
+        self, case: str, *, provider: str, intervention: str, price: str | Decimal | None = None,
+        price_unit: str = "month", decision: str | None = None, urgent: bool = False,
+        on: DateLike = None, note: str | None = None,
+    ) -> str:
+        """Start a non-residential intervention (coach, programme, ...). Returns e.g. ``S1``."""
+        intervention_ = choose(Intervention, intervention, "intervention")
+        unit = choose(PriceUnit, price_unit, "price_unit")
+        amount = parse_amount(price) if price not in (None, "") else None
+        code = self._provider(provider).code
+
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], str]:
+            found = rules.check_decision_for(
+                c, intervention_, meta["occurred_on"], decision.upper() if decision else None, urgent
+            )
+            service_id = f"S{len(c.services) + 1}"
+            return [
+                ev.ServiceStarted(
+                    service_id=service_id, provider=code, intervention=intervention_, price=amount,
+                    price_unit=unit, decision_id=found, **meta,
+                )
+            ], service_id
+
+        return self._case_event(case, make, on, note, "service")
+
+    def end_service(self, case: str, service: str, *, on: DateLike = None, note: str | None = None) -> None:
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], None]:
+            key = service.upper()
+            current = rules.service(c, key)
+            rules.check_running(current, key)
+            rules.check_order(current.started_on, meta["occurred_on"], "started_on", "date")
+            return [ev.ServiceEnded(service_id=key, **meta)], None
+
+        self._case_event(case, make, on, note, "service")
+
+    # -- money ---------------------------------------------------------------------------------------
+
+    def record_payment(
+        self, case: str, amount: str | Decimal, *, period_start: DateLike, period_end: DateLike,
+        provider: str | None = None, placement: str | None = None, service: str | None = None,
+        invoice: str | None = None, on: DateLike = None, note: str | None = None,
+    ) -> str:
+        """Record a paid invoice; returns its id, e.g. ``B1``."""
+        amount_ = parse_amount(amount)
+        start = rules.parse_date(period_start, "period_start")
+        end = rules.parse_date(period_end, "period_end")
+        rules.check_order(start, end, "period_start", "period_end")
+        given = self._provider(provider).code if provider else None
+
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], str]:
+            code = given
+            for ref, item in (
+                (placement, rules.placement(c, placement) if placement else None),
+                (service, rules.service(c, service) if service else None),
+            ):
+                if item is None:
+                    continue
+                if code is not None and code != item.provider:
+                    raise RuleViolation(rule="provider_mismatch", ref=str(ref).upper(), provider=code)
+                code = item.provider
+            if code is None:
+                raise InputError(field="provider", reason="required")
+            payment_id = f"B{len(c.payments) + 1}"
+            return [
+                ev.PaymentRecorded(
+                    payment_id=payment_id, amount=amount_, period_start=start, period_end=end, provider=code,
+                    placement_id=placement.upper() if placement else None,
+                    service_id=service.upper() if service else None, invoice_number=invoice, **meta,
+                )
+            ], payment_id
+
+        return self._case_event(case, make, on, note, "payment")
+
+    def reverse_payment(
+        self, case: str, payment: str, *, amount: str | Decimal | None = None, on: DateLike = None,
+        note: str | None = None,
+    ) -> str:
+        """Reverse a payment in whole or in part; returns the reversal id, e.g. ``R1``."""
+        given = parse_amount(amount) if amount not in (None, "") else None
+
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], str]:
+            key = payment.upper()
+            paid = rules.payment(c, key)
+            value = given if given is not None else paid.amount - paid.reversed
+            if value <= 0:
+                raise RuleViolation(rule="already_reversed", ref=key)
+            rules.check_reversal(c, key, value)
+            rules.check_order(paid.paid_on, meta["occurred_on"], "paid_on", "date")
+            reversal_id = f"R{c.reversal_count + 1}"
+            return [ev.PaymentReversed(reversal_id=reversal_id, payment_id=key, amount=value, **meta)], reversal_id
+
+        return self._case_event(case, make, on, note, "payment")
+
+    def apply_grant(
+        self, case: str, *, reference: str, amount: str | Decimal, period_start: DateLike, period_end: DateLike,
+        on: DateLike = None, note: str | None = None,
+    ) -> None:
+        """Record an application to the Police for state money for this case."""
+        amount_ = parse_amount(amount)
+        start = rules.parse_date(period_start, "period_start")
+        end = rules.parse_date(period_end, "period_end")
+        rules.check_order(start, end, "period_start", "period_end")
+
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], None]:
+            if reference in c.grants:
+                raise AlreadyExists(kind="grant", ref=reference[:40])
+            return [
+                ev.StateGrantApplied(police_reference=reference, amount_applied=amount_, period_start=start,
+                                     period_end=end, **meta)
+            ], None
+
+        self._case_event(case, make, on, note, "grant")
+
+    def decide_grant(
+        self, case: str, *, reference: str, outcome: str, amount: str | Decimal | None = None,
+        on: DateLike = None, note: str | None = None,
+    ) -> None:
+        outcome_ = choose(GrantOutcome, outcome, "outcome")
+        granted = Decimal("0.00") if outcome_ == GrantOutcome.DENIED else parse_amount(amount or "")
+
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], None]:
+            grant = c.grants.get(reference)
+            if grant is None:
+                raise NotFound(kind="grant", ref=reference[:40], case=c.case_number)
+            if granted > grant.amount_applied:
+                raise RuleViolation(rule="grant_exceeds_application", amount=str(granted), applied=str(grant.amount_applied))
+            rules.check_order(grant.applied_on, meta["occurred_on"], "applied_on", "date")
+            return [ev.StateGrantDecided(police_reference=reference, outcome=outcome_, amount_granted=granted, **meta)], None
+
+        self._case_event(case, make, on, note, "grant")
+
+    # -- follow-up, sharing, relatives --------------------------------------------------------------
+
+    def record_followup(
+        self, case: str, *, time_point: str, housing: str, occupation: str, income_support: str = "unknown",
+        substance_use: str = "unknown", psychiatric_contact: str = "unknown", new_suspicion: str = "unknown",
+        remaining_threat: str = "unknown", on: DateLike = None, note: str | None = None,
+    ) -> None:
+        """Record a follow-up; allowed on a closed case too."""
+        values = {
+            "time_point": choose(FollowUpPoint, time_point, "time_point"),
+            "housing": choose(Housing, housing, "housing"),
+            "occupation": choose(Occupation, occupation, "occupation"),
+            "income_support": choose(Answer, income_support, "income_support"),
+            "substance_use": choose(Answer, substance_use, "substance_use"),
+            "psychiatric_contact": choose(Answer, psychiatric_contact, "psychiatric_contact"),
+            "new_suspicion": choose(Answer, new_suspicion, "new_suspicion"),
+            "remaining_threat": choose(Answer, remaining_threat, "remaining_threat"),
+        }
+        self._case_event(
+            case, lambda c, m: ([ev.FollowUpRecorded(**values, **m)], None), on, note, "followup", allow_closed=True
+        )
+
+    def record_share(
+        self, case: str, recipient: str, *, what: str, provider: str | None = None, legal_basis: str | None = None,
+        on: DateLike = None, note: str | None = None,
+    ) -> None:
+        """Record information shared; needs active consent for the recipient or an explicit legal basis."""
+        recipient_ = choose(Recipient, recipient, "recipient")
+        code = self._recipient_provider(recipient_, provider)
+
+        def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], None]:
+            if not legal_basis:
+                rules.check_consent_active(c, recipient_, code, meta["occurred_on"])
+            return [ev.InformationShared(recipient=recipient_, provider=code, what=what, legal_basis=legal_basis or None,
+                                         **meta)], None
+
+        self._case_event(case, make, on, note, "share")
+
+    def record_relative(self, case: str, relation: str, *, on: DateLike = None, note: str | None = None) -> None:
+        relation_ = choose(Relation, relation, "relation")
+        self._case_event(case, lambda c, m: ([ev.RelativeSupported(relation=relation_, **m)], None), on, note, "relative")
+
+    def record_child(
+        self, case: str, *, birth_year: int | None = None, on: DateLike = None, note: str | None = None
+    ) -> None:
+        if birth_year is not None and not 1900 <= birth_year <= today().year:
+            raise InputError(field="birth_year", reason="range")
+        self._case_event(
+            case, lambda c, m: ([ev.ChildInHouseholdNoted(birth_year=birth_year, **m)], None), on, note, "child"
+        )
+
+    # -- providers and budget -----------------------------------------------------------------------
+
+    def add_provider(
+        self, code: str, *, name: str, org_number: str | None = None, own_operation: bool = False,
+        on: DateLike = None, note: str | None = None,
+    ) -> str:
+        """Register a provider (utförare) under a short code used in every other command."""
+        if not PROVIDER_CODE.match(code or ""):
+            raise InputError(field="code", reason="format")
+        code = code.upper()
+
+        def build() -> tuple[list[Any], str]:
+            if self._load(provider_id(code), project_provider) is not None:
+                raise AlreadyExists(kind="provider", ref=code)
+            meta = self._meta(on, note)
+            return [
+                ev.ProviderRegistered(originator_id=provider_id(code), originator_version=1, code=code, name=name,
+                                      org_number=org_number, own_operation=own_operation, **meta)
+            ], code
+
+        return self._run(build)
+
+    def verify_permit(
+        self, code: str, *, reference: str | None = None, valid_until: DateLike = None, on: DateLike = None,
+        note: str | None = None,
+    ) -> None:
+        """Record that the provider's permit with IVO (and quality) was checked."""
+        until = rules.optional_date(valid_until, "valid_until")
+
+        def build() -> tuple[list[Any], None]:
+            state = self._provider(code)
+            meta = self._meta(on, note)
+            return [
+                ev.ProviderPermitVerified(originator_id=state.id, originator_version=state.version + 1,
+                                          permit_reference=reference, valid_until=until, **meta)
+            ], None
+
+        self._run(build)
+
+    def set_budget(self, year: int, amount: str | Decimal, *, on: DateLike = None, note: str | None = None) -> None:
+        """Set the unit's budget for a year (a later set replaces the amount; history stays)."""
+        amount_ = parse_amount(amount)
+        if not 2000 <= year <= 2100:
+            raise InputError(field="year", reason="range")
+
+        def build() -> tuple[list[Any], None]:
+            state = self._load(budget_id(year), project_budget)
+            meta = self._meta(on, note)
+            version = (state.version if state else 0) + 1
+            return [ev.BudgetSet(originator_id=budget_id(year), originator_version=version, year=year,
+                                 amount=amount_, **meta)], None
+
+        self._run(build)
+
+    def adjust_budget(self, year: int, delta: str, *, on: DateLike = None, note: str | None = None) -> None:
+        """Adjust a year's budget up (``+250 000``) or down (``-100 000``)."""
+        text = str(delta).strip()
+        sign = -1 if text.startswith("-") else 1
+        amount_ = parse_amount(text.lstrip("+-")) * sign
+
+        def build() -> tuple[list[Any], None]:
+            state = self._load(budget_id(year), project_budget)
+            if state is None:
+                raise NotFound(kind="budget", ref=str(year))
+            meta = self._meta(on, note)
+            return [ev.BudgetAdjusted(originator_id=state.id, originator_version=state.version + 1, year=year,
+                                      delta=amount_, **meta)], None
+
+        self._run(build)
+
+
+_PROJECTORS: dict[str, Callable[..., Any]] = {
+    "case": project_case,
+    "person": project_person,
+    "provider": project_provider,
+    "budget": project_budget,
+    "case_numbers": project_case_numbers,
+}
+
+__all__ = ["Ledger", "LedgerError", "consent_key", "normalise_case_number"]

@@ -1,0 +1,76 @@
+"""The one mapper between events and stored records.
+
+Stored state is canonical JSON (sorted keys, no spaces) of two parts::
+
+    {"p": {personal fields}, "s": {statistical and other fields}}
+
+``originator_id`` and ``originator_version`` live in their own columns, not in the payload. This
+is the single place where per-person encryption of ``"p"`` and the hash chain will attach.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.utils import get_topic, resolve_topic
+from pydantic import BaseModel
+
+_KEYS = {"originator_id", "originator_version"}
+
+
+class JSONBytesTranscoder(Transcoder):
+    """Canonical JSON, so equal events give equal bytes (and equal hashes)."""
+
+    def encode(self, obj: Any) -> bytes:
+        return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def decode(self, data: bytes) -> Any:
+        return json.loads(data)
+
+
+class PydanticMapper(Mapper):
+    """Maps frozen pydantic events to stored events and back, personal fields apart."""
+
+    def __init__(self, transcoder: Transcoder | None = None, compressor: Any = None, cipher: Any = None) -> None:
+        super().__init__(transcoder or JSONBytesTranscoder(), compressor, cipher)
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        return StoredEvent(
+            originator_id=domain_event.originator_id,
+            originator_version=domain_event.originator_version,
+            topic=get_topic(type(domain_event)),
+            state=self.encode_state(domain_event),
+        )
+
+    def encode_state(self, event: BaseModel) -> bytes:
+        personal = type(event).personal_fields()  # type: ignore[attr-defined]
+        data = event.model_dump(mode="json", exclude=_KEYS)
+        state = {
+            "p": {k: v for k, v in data.items() if k in personal},
+            "s": {k: v for k, v in data.items() if k not in personal},
+        }
+        stored = self.transcoder.encode(state)
+        if self.compressor:
+            stored = self.compressor.compress(stored)
+        if self.cipher:
+            stored = self.cipher.encrypt(stored)
+        return stored
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        state = stored_event.state
+        if self.cipher:
+            state = self.cipher.decrypt(state)
+        if self.compressor:
+            state = self.compressor.decompress(state)
+        parts = self.transcoder.decode(state)
+        cls = resolve_topic(stored_event.topic)
+        return cls.model_validate(
+            {
+                **parts["s"],
+                **parts["p"],
+                "originator_id": stored_event.originator_id,
+                "originator_version": stored_event.originator_version,
+            }
+        )
