@@ -53,6 +53,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
 from sqlalchemy import exc as sa_exc
@@ -165,6 +166,24 @@ class SQLStore:
                     yield conn
         except sa_exc.IntegrityError as error:
             raise IntegrityError(str(error.orig)) from None
+        except sa_exc.DBAPIError as error:
+            raise _storage_error(error) from None
+
+    @contextmanager
+    def projection(self, name: str) -> Iterator[Connection]:
+        """A transaction for one projection's rows and tracking; one updater per projection at a time.
+
+        It does not block event writers on PostgreSQL (an advisory lock keyed by the projection's
+        name instead of the table lock); on SQLite every write transaction is exclusive anyway.
+        """
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(ledger_write=True)
+                with conn.begin():
+                    if self.dialect == "postgresql":
+                        conn.exec_driver_sql("SET LOCAL lock_timeout = '30s'")
+                        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": name})
+                    yield conn
         except sa_exc.DBAPIError as error:
             raise _storage_error(error) from None
 

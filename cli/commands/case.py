@@ -1,0 +1,100 @@
+"""``ledger case``: open, show, list, log, close, reopen."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, done, ledger, opt, print_json, reader, recorded
+from ledger.cli.i18n import t
+
+app = typer.Typer(help=t("grp.case"), no_args_is_help=True)
+
+
+@app.command("open", help=t("cmd.case.open"))
+def open_(
+    identity: Annotated[str, typer.Argument(help=t("opt.identity"), metavar="IDENTITY", show_default=False)],
+    gender: Annotated[str, opt("opt.gender", "--gender")],
+    environment: Annotated[str, opt("opt.environment", "--environment")],
+    source: Annotated[str, opt("opt.source", "--source")],
+    type_: Annotated[str, opt("opt.type", "--type", show_default=True)] = "application",
+    protection: Annotated[str, opt("opt.protection", "--protection", show_default=True)] = "none",
+    identity_kind: Annotated[str | None, opt("opt.identity_kind", "--identity-kind")] = None,
+    birth_year: Annotated[int | None, opt("opt.birth_year", "--birth-year")] = None,
+    date: DateOpt = None,
+    note: NoteOpt = None,
+    as_: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    number = ledger(as_).open_case(
+        identity, gender=gender, environment=environment, source=source, actualisation_type=type_,
+        protection=protection, identity_kind=identity_kind, birth_year=birth_year, on=date, note=note,
+    )
+    done(as_json, t("done.opened", case=number), case=number)
+
+
+@app.command("show", help=t("cmd.case.show"))
+def show(case: CaseArg, as_json: JsonOpt = False) -> None:
+    view = reader().case(case)
+    if as_json:
+        print_json(view)
+        return
+    from ledger.cli.render import case_details, console
+
+    out = console()
+    for table in case_details(view):
+        out.print(table)
+
+
+@app.command("list", help=t("cmd.case.list"))
+def list_(
+    status: Annotated[str | None, opt("opt.status", "--status")] = None,
+    recorded_by: Annotated[str | None, opt("opt.recorded_by", "--recorded-by")] = None,
+    environment: Annotated[str | None, opt("opt.environment", "--environment")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    from ledger.vocab import Environment, choose
+
+    if status is not None and status not in ("open", "closed"):
+        from ledger.errors import InvalidChoice
+
+        raise InvalidChoice(field="status", value=status[:20], allowed="open, closed")
+    env = choose(Environment, environment, "environment").value if environment else None
+    rows = reader().cases(status=status, recorded_by=recorded_by, environment=env)
+    if as_json:
+        print_json(rows)
+        return
+    from ledger.cli.render import case_table, console
+
+    if rows:
+        console().print(case_table(rows))
+    else:
+        typer.echo(t("label.no_cases"))
+
+
+@app.command("log", help=t("cmd.case.log"))
+def log(case: CaseArg, as_json: JsonOpt = False) -> None:
+    entries = reader().case_log(case)
+    if as_json:
+        print_json(entries)
+        return
+    from ledger.cli.render import console, log_table
+
+    console().print(log_table(entries, case.upper()))
+
+
+@app.command("close", help=t("cmd.case.close"))
+def close(
+    case: CaseArg,
+    reason: Annotated[str, opt("opt.closure_reason", "--reason")],
+    date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
+) -> None:
+    ledger(as_).close_case(case, reason, on=date, note=note)
+    recorded(as_json, case, "closed")
+
+
+@app.command("reopen", help=t("cmd.case.reopen"))
+def reopen(case: CaseArg, date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False) -> None:
+    ledger(as_).reopen_case(case, on=date, note=note)
+    recorded(as_json, case, "reopened")

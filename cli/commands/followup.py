@@ -1,0 +1,33 @@
+"""``ledger followup``: how it goes for the person, during, at closure and after 12 months."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, ledger, opt, recorded
+from ledger.cli.i18n import t
+
+app = typer.Typer(help=t("grp.followup"), no_args_is_help=True)
+
+
+@app.command("record", help=t("cmd.followup.record"))
+def record(
+    case: CaseArg,
+    time_point: Annotated[str, opt("opt.time_point", "--time-point")],
+    housing: Annotated[str, opt("opt.housing", "--housing")],
+    occupation: Annotated[str, opt("opt.occupation", "--occupation")],
+    income_support: Annotated[str, opt("opt.answer", "--income-support", show_default=True)] = "unknown",
+    substance_use: Annotated[str, opt("opt.answer", "--substance-use", show_default=True)] = "unknown",
+    psychiatric_contact: Annotated[str, opt("opt.answer", "--psychiatric-contact", show_default=True)] = "unknown",
+    new_suspicion: Annotated[str, opt("opt.answer", "--new-suspicion", show_default=True)] = "unknown",
+    remaining_threat: Annotated[str, opt("opt.answer", "--remaining-threat", show_default=True)] = "unknown",
+    date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
+) -> None:
+    ledger(as_).record_followup(
+        case, time_point=time_point, housing=housing, occupation=occupation, income_support=income_support,
+        substance_use=substance_use, psychiatric_contact=psychiatric_contact, new_suspicion=new_suspicion,
+        remaining_threat=remaining_threat, on=date, note=note,
+    )
+    recorded(as_json, case, "followup")

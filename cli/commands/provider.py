@@ -1,0 +1,58 @@
+"""``ledger provider`` and ``ledger budget``: the unit's register and money frame."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ledger.cli.common import AsOpt, DateOpt, JsonOpt, NoteOpt, done, ledger, opt
+from ledger.cli.i18n import t
+
+provider = typer.Typer(help=t("grp.provider"), no_args_is_help=True)
+budget = typer.Typer(help=t("grp.budget"), no_args_is_help=True)
+CodeArg = Annotated[str, typer.Argument(help=t("opt.provider"), metavar="CODE", show_default=False)]
+YearArg = Annotated[int, typer.Argument(help=t("opt.year"), metavar="YEAR", show_default=False)]
+
+
+@provider.command("add", help=t("cmd.provider.add"))
+def add(
+    code: CodeArg,
+    name: Annotated[str, opt("opt.name", "--name")],
+    org_number: Annotated[str | None, opt("opt.org_number", "--org-number")] = None,
+    own_operation: Annotated[bool, opt("opt.own_operation", "--own-operation")] = False,
+    date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
+) -> None:
+    stored = ledger(as_).add_provider(code, name=name, org_number=org_number, own_operation=own_operation, on=date, note=note)
+    done(as_json, t("done.provider", code=stored), provider=stored)
+
+
+@provider.command("verify", help=t("cmd.provider.verify"))
+def verify(
+    code: CodeArg,
+    permit: Annotated[str | None, opt("opt.permit", "--permit")] = None,
+    valid_until: Annotated[str | None, opt("opt.valid_until", "--valid-until")] = None,
+    date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
+) -> None:
+    ledger(as_).verify_permit(code, reference=permit, valid_until=valid_until, on=date, note=note)
+    done(as_json, t("done.permit", code=code.upper()), provider=code.upper())
+
+
+@budget.command("set", help=t("cmd.budget.set"))
+def set_(
+    year: YearArg,
+    amount: Annotated[str, typer.Argument(help=t("opt.amount"), metavar="AMOUNT", show_default=False)],
+    date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
+) -> None:
+    ledger(as_).set_budget(year, amount, on=date, note=note)
+    done(as_json, t("done.budget", year=year), year=year)
+
+
+@budget.command("adjust", help=t("cmd.budget.adjust"))
+def adjust(
+    year: YearArg,
+    delta: Annotated[str, typer.Argument(help=t("opt.delta"), metavar="DELTA", show_default=False)],
+    date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
+) -> None:
+    ledger(as_).adjust_budget(year, delta, on=date, note=note)
+    done(as_json, t("done.budget", year=year), year=year)

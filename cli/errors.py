@@ -1,0 +1,65 @@
+"""The one place that turns errors into a message on stderr and an exit status.
+
+Exit status: 0 success, 1 a rule refused, 2 malformed input, 3 internal error.
+Messages name the case and the rule, never an identity number; no traceback is shown
+(it could hold personal data) unless ``LEDGER_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from ledger.cli.i18n import CATALOGUE, t, term
+from ledger.errors import LedgerError
+
+_TERMS = {"reason": "reason", "kind": "kind", "rule": "rule"}
+
+
+def message(error: LedgerError) -> str:
+    params: dict[str, Any] = {k: term(_TERMS[k], v) if k in _TERMS else v for k, v in error.params.items()}
+    if error.key == "rule_violation":
+        details = ", ".join(f"{k}={v}" for k, v in error.params.items() if k != "rule")
+        params = {"rule": params.get("rule", "?"), "details": details or "-"}
+    try:
+        return t(error.key, **params) if error.key in CATALOGUE else t("error")
+    except (KeyError, IndexError):
+        return t("error")
+
+
+def usage_message(error: Any) -> str:
+    """Click's usage errors (missing or unknown option, bad value) in the current language."""
+    from typer._click import exceptions as ce
+
+    param = getattr(error, "param", None)
+    name = "/".join(param.opts) if param is not None and getattr(param, "opts", None) else (
+        getattr(param, "human_readable_name", None) or "?"
+    )
+    if isinstance(error, ce.MissingParameter):
+        return t("usage.missing", name=name)
+    if isinstance(error, ce.NoSuchOption):
+        return t("usage.no_such_option", name=error.option_name)
+    if isinstance(error, ce.BadParameter):
+        return t("usage.bad_value", name=name, detail=error.message)
+    return t("usage.other", detail=error.format_message())
+
+
+def report(error: BaseException) -> int:
+    """Print the error for a person; return the exit status."""
+    from typer._click import exceptions as ce
+
+    if isinstance(error, LedgerError):
+        text, code = message(error), error.exit_code
+    elif isinstance(error, ce.UsageError):
+        text, code = usage_message(error), 2
+        if error.ctx is not None:
+            text += " " + t("usage.hint", command=error.ctx.command_path)
+    elif isinstance(error, ce.Abort):
+        return 1
+    else:
+        text, code = t("internal_error", name=type(error).__name__), 3
+    sys.stderr.write(f"{t('err.prefix')}: {text} {t('err.nothing_stored')}\n")
+    if os.environ.get("LEDGER_DEBUG") == "1":
+        raise error
+    return code

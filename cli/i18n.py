@@ -1,0 +1,423 @@
+"""All user-facing text of the command line, in Swedish (default) and English (``LEDGER_LANG=en``).
+
+One catalogue: ``key -> (svenska, english)``. A test checks that every key used in the code
+exists here and that both languages have every message.
+"""
+
+from __future__ import annotations
+
+import os
+
+LANG = "en" if os.environ.get("LEDGER_LANG", "sv").lower().startswith("en") else "sv"
+EX_ID = "199201012383"  # Skatteverket test number, never a real person
+
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # -- app and groups ------------------------------------------------------------------------
+    "app.help": (
+        "Ärendeliggaren för avhoppare: registrera varje steg i ett ärende som en oföränderlig händelse.\n\n"
+        "Exempel: ledger case list",
+        "The defector case ledger: record every step of a case as an immutable event.\n\nExample: ledger case list",
+    ),
+    "opt.db": ("Databas: filsökväg, sqlite:///… eller postgresql://… (eller LEDGER_DB).",
+               "Database: file path, sqlite:///… or postgresql://… (or LEDGER_DB)."),
+    "opt.as": ("Vem som registrerar (annars LEDGER_USER eller inloggningsnamnet).",
+               "Who records (else LEDGER_USER or the login name)."),
+    "opt.date": ("Datum då det hände, ÅÅÅÅ-MM-DD (standard: i dag). Aldrig i framtiden.",
+                 "Date it happened, YYYY-MM-DD (default: today). Never in the future."),
+    "opt.note": ("Anteckning (personuppgift, visas inte i loggar).", "Note (personal data, never logged)."),
+    "opt.json": ("Skriv ut som JSON med stabila engelska nycklar.", "Print JSON with stable English keys."),
+    "arg.case": ("Ärendenummer, t.ex. AVH-2026-0001.", "Case number, e.g. AVH-2026-0001."),
+    "grp.case": ("Ärenden: aktualisera, visa, lista, avsluta.", "Cases: open, show, list, close."),
+    "grp.contact": ("Kontakter med den enskilde eller nätverket.", "Contacts with the person or the network."),
+    "grp.consent": ("Samtycken per mottagare.", "Consents per recipient."),
+    "grp.assessment": ("Förhandsbedömning.", "Preliminary assessment."),
+    "grp.investigation": ("Utredning.", "Investigation."),
+    "grp.threat": ("Polisens hotbildsbedömning (endast slutsatser).", "The Police's threat assessment (conclusions only)."),
+    "grp.decision": ("Beslut om insatser.", "Decisions on interventions."),
+    "grp.placement": ("Placeringar (boende med dygnspris).", "Placements (housing at a daily price)."),
+    "grp.service": ("Öppna insatser (coach, program, kontaktperson …).", "Non-residential interventions."),
+    "grp.payment": ("Utbetalningar och återföringar.", "Payments and reversals."),
+    "grp.grant": ("Statsbidrag från Polisen.", "State grants from the Police."),
+    "grp.followup": ("Uppföljning.", "Follow-up."),
+    "grp.share": ("Uppgifter som lämnats ut.", "Information shared."),
+    "grp.relative": ("Stöd till anhöriga.", "Support to relatives."),
+    "grp.child": ("Barn i hushållet.", "Children in the household."),
+    "grp.provider": ("Utförare.", "Providers."),
+    "grp.budget": ("Budget per år.", "Budget per year."),
+    # -- commands ----------------------------------------------------------------------------------
+    "cmd.case.open": (
+        "Aktualisera ett nytt ärende och skriv ut dess nummer.\n\n"
+        f"Exempel: ledger case open {EX_ID} --gender man --environment criminal --source police",
+        f"Open (actualise) a new case and print its number.\n\n"
+        f"Example: ledger case open {EX_ID} --gender man --environment criminal --source police",
+    ),
+    "cmd.case.show": ("Visa ett ärendes nuvarande läge.\n\nExempel: ledger case show AVH-2026-0001 --json",
+                      "Show a case's current state.\n\nExample: ledger case show AVH-2026-0001 --json"),
+    "cmd.case.list": ("Lista ärenden.\n\nExempel: ledger case list --status open",
+                      "List cases.\n\nExample: ledger case list --status open"),
+    "cmd.case.log": ("Visa ärendets händelser, äldst först.\n\nExempel: ledger case log AVH-2026-0001",
+                     "Show the case's events, oldest first.\n\nExample: ledger case log AVH-2026-0001"),
+    "cmd.case.close": ("Avsluta ett ärende.\n\nExempel: ledger case close AVH-2026-0001 --reason goals_met",
+                       "Close a case.\n\nExample: ledger case close AVH-2026-0001 --reason goals_met"),
+    "cmd.case.reopen": ("Återöppna ett avslutat ärende.\n\nExempel: ledger case reopen AVH-2026-0001",
+                        "Reopen a closed case.\n\nExample: ledger case reopen AVH-2026-0001"),
+    "cmd.contact.add": ("Registrera en kontakt.\n\nExempel: ledger contact add AVH-2026-0001 --channel meeting",
+                        "Record a contact.\n\nExample: ledger contact add AVH-2026-0001 --channel meeting"),
+    "cmd.consent.grant": (
+        "Registrera samtycke för en mottagare.\n\n"
+        "Exempel: ledger consent grant AVH-2026-0001 --recipient police --purpose 'samverkan kring hotbild'",
+        "Record consent for a recipient.\n\n"
+        "Example: ledger consent grant AVH-2026-0001 --recipient police --purpose 'threat cooperation'",
+    ),
+    "cmd.consent.revoke": ("Registrera att ett samtycke återkallats.\n\n"
+                           "Exempel: ledger consent revoke AVH-2026-0001 --recipient police",
+                           "Record that a consent was revoked.\n\n"
+                           "Example: ledger consent revoke AVH-2026-0001 --recipient police"),
+    "cmd.assessment.record": (
+        "Registrera förhandsbedömningen.\n\n"
+        "Exempel: ledger assessment record AVH-2026-0001 --outcome investigate --reason needs_support",
+        "Record the preliminary assessment.\n\n"
+        "Example: ledger assessment record AVH-2026-0001 --outcome investigate --reason needs_support",
+    ),
+    "cmd.investigation.open": ("Inled utredning.\n\nExempel: ledger investigation open AVH-2026-0001",
+                               "Open an investigation.\n\nExample: ledger investigation open AVH-2026-0001"),
+    "cmd.investigation.complete": ("Avsluta utredningen.\n\nExempel: ledger investigation complete AVH-2026-0001",
+                                   "Complete the investigation.\n\nExample: ledger investigation complete AVH-2026-0001"),
+    "cmd.threat.record": (
+        "Registrera slutsatserna av en hotbildsbedömning.\n\n"
+        "Exempel: ledger threat record AVH-2026-0001 --unit noa --level high --protection-needed --criteria-met",
+        "Record the conclusions of a threat assessment.\n\n"
+        "Example: ledger threat record AVH-2026-0001 --unit noa --level high --protection-needed --criteria-met",
+    ),
+    "cmd.decision.record": (
+        "Registrera ett beslut och skriv ut dess id.\n\n"
+        "Exempel: ledger decision record AVH-2026-0001 --outcome granted --intervention protected_housing "
+        "--from 2026-02-01 --to 2026-07-31 --daily-price '3 000'",
+        "Record a decision and print its id.\n\n"
+        "Example: ledger decision record AVH-2026-0001 --outcome granted --intervention protected_housing "
+        "--from 2026-02-01 --to 2026-07-31 --daily-price 3000",
+    ),
+    "cmd.decision.status": ("Ändra ett besluts status (överklagat, upphävt, ersatt).\n\n"
+                            "Exempel: ledger decision status AVH-2026-0001 D1 appealed",
+                            "Change a decision's status (appealed, revoked, replaced).\n\n"
+                            "Example: ledger decision status AVH-2026-0001 D1 appealed"),
+    "cmd.placement.start": (
+        "Påbörja en placering; kräver ett beviljat beslut om inte --urgent.\n\n"
+        "Exempel: ledger placement start AVH-2026-0001 --provider SKYDD1 --intervention protected_housing "
+        "--daily-price '3 000,00'",
+        "Start a placement; needs a granted decision unless --urgent.\n\n"
+        "Example: ledger placement start AVH-2026-0001 --provider SKYDD1 --intervention protected_housing "
+        "--daily-price 3000",
+    ),
+    "cmd.placement.extend": ("Förläng en placering.\n\n"
+                             "Exempel: ledger placement extend AVH-2026-0001 P1 --planned-end 2026-12-31",
+                             "Extend a placement.\n\nExample: ledger placement extend AVH-2026-0001 P1 --planned-end 2026-12-31"),
+    "cmd.placement.end": ("Avsluta en placering.\n\nExempel: ledger placement end AVH-2026-0001 P1 --reason planned",
+                          "End a placement.\n\nExample: ledger placement end AVH-2026-0001 P1 --reason planned"),
+    "cmd.service.start": (
+        "Påbörja en öppen insats.\n\n"
+        "Exempel: ledger service start AVH-2026-0001 --provider COACH1 --intervention defector_coach --price '12 000'",
+        "Start a non-residential intervention.\n\n"
+        "Example: ledger service start AVH-2026-0001 --provider COACH1 --intervention defector_coach --price 12000",
+    ),
+    "cmd.service.end": ("Avsluta en öppen insats.\n\nExempel: ledger service end AVH-2026-0001 S1",
+                        "End a non-residential intervention.\n\nExample: ledger service end AVH-2026-0001 S1"),
+    "cmd.payment.record": (
+        "Registrera en utbetalning (betald faktura).\n\n"
+        "Exempel: ledger payment record AVH-2026-0001 '89 550,00' --placement P1 --from 2026-02-01 --to 2026-02-28 "
+        "--invoice F-1001",
+        "Record a payment (a paid invoice).\n\n"
+        "Example: ledger payment record AVH-2026-0001 89550.00 --placement P1 --from 2026-02-01 --to 2026-02-28 "
+        "--invoice F-1001",
+    ),
+    "cmd.payment.reverse": ("Återför en utbetalning helt eller delvis.\n\n"
+                            "Exempel: ledger payment reverse AVH-2026-0001 B1 --amount '3 000'",
+                            "Reverse a payment in whole or in part.\n\n"
+                            "Example: ledger payment reverse AVH-2026-0001 B1 --amount 3000"),
+    "cmd.grant.apply": (
+        "Registrera en ansökan om statsbidrag hos Polisen.\n\n"
+        "Exempel: ledger grant apply AVH-2026-0001 --reference A-123/26 --amount '250 000' --from 2026-01-01 "
+        "--to 2026-12-31",
+        "Record an application to the Police for a state grant.\n\n"
+        "Example: ledger grant apply AVH-2026-0001 --reference A-123/26 --amount 250000 --from 2026-01-01 "
+        "--to 2026-12-31",
+    ),
+    "cmd.grant.decide": ("Registrera Polisens beslut om statsbidrag.\n\n"
+                         "Exempel: ledger grant decide AVH-2026-0001 --reference A-123/26 --outcome granted --amount 200000",
+                         "Record the Police's decision on a state grant.\n\n"
+                         "Example: ledger grant decide AVH-2026-0001 --reference A-123/26 --outcome granted --amount 200000"),
+    "cmd.followup.record": (
+        "Registrera en uppföljning (tillåts även i avslutat ärende).\n\n"
+        "Exempel: ledger followup record AVH-2026-0001 --time-point 12_months --housing own --occupation work",
+        "Record a follow-up (allowed on a closed case too).\n\n"
+        "Example: ledger followup record AVH-2026-0001 --time-point 12_months --housing own --occupation work",
+    ),
+    "cmd.share.record": (
+        "Registrera att uppgifter lämnats ut; kräver giltigt samtycke eller --legal-basis.\n\n"
+        "Exempel: ledger share record AVH-2026-0001 --recipient police --what 'aktuell boendeort'",
+        "Record information shared; needs valid consent or --legal-basis.\n\n"
+        "Example: ledger share record AVH-2026-0001 --recipient police --what 'current town'",
+    ),
+    "cmd.relative.add": ("Registrera stöd till en anhörig.\n\nExempel: ledger relative add AVH-2026-0001 --relation parent",
+                         "Record support to a relative.\n\nExample: ledger relative add AVH-2026-0001 --relation parent"),
+    "cmd.child.add": ("Notera ett barn i hushållet.\n\nExempel: ledger child add AVH-2026-0001 --birth-year 2019",
+                      "Note a child in the household.\n\nExample: ledger child add AVH-2026-0001 --birth-year 2019"),
+    "cmd.provider.add": ("Registrera en utförare med en kort kod.\n\n"
+                         "Exempel: ledger provider add SKYDD1 --name 'Skyddat boende Nord AB'",
+                         "Register a provider under a short code.\n\n"
+                         "Example: ledger provider add SKYDD1 --name 'Protected Housing North Ltd'"),
+    "cmd.provider.verify": ("Registrera att utförarens tillstånd hos IVO kontrollerats.\n\n"
+                            "Exempel: ledger provider verify SKYDD1 --permit IVO-1234 --valid-until 2027-12-31",
+                            "Record that the provider's IVO permit was checked.\n\n"
+                            "Example: ledger provider verify SKYDD1 --permit IVO-1234 --valid-until 2027-12-31"),
+    "cmd.budget.set": ("Sätt årets budget.\n\nExempel: ledger budget set 2026 '7 025 000'",
+                       "Set the year's budget.\n\nExample: ledger budget set 2026 7025000"),
+    "cmd.budget.adjust": ("Justera årets budget upp eller ned.\n\nExempel: ledger budget adjust 2026 -- -250000",
+                          "Adjust the year's budget up or down.\n\nExample: ledger budget adjust 2026 -- -250000"),
+    "cmd.info": ("Visa databas, antal händelser och projektionernas läge.\n\nExempel: ledger info",
+                 "Show the database, event count and projection positions.\n\nExample: ledger info"),
+    "cmd.demo": ("Fyll en databas med en påhittad kommun (endast Skatteverkets testpersonnummer).\n\n"
+                 "Exempel: ledger --db demo.sqlite3 demo --cases 40 --seed 7",
+                 "Fill a database with a synthetic municipality (Skatteverket test numbers only).\n\n"
+                 "Example: ledger --db demo.sqlite3 demo --cases 40 --seed 7"),
+    # -- options --------------------------------------------------------------------------------------
+    "opt.identity": ("Personnummer, samordningsnummer eller reservnummer.", "Personal, coordination or reserve number."),
+    "opt.identity_kind": ("Typ av nummer: personnummer, samordningsnummer, reserve.",
+                          "Kind of number: personnummer, samordningsnummer, reserve."),
+    "opt.birth_year": ("Födelseår (krävs för reservnummer).", "Birth year (needed for reserve numbers)."),
+    "opt.gender": ("Kön enligt den enskilde: woman, man, other, unknown.", "Gender as stated: woman, man, other, unknown."),
+    "opt.environment": ("Miljö: criminal, violent_extremist, honour.", "Environment: criminal, violent_extremist, honour."),
+    "opt.source": ("Källa: police, probation, sis, social_services, self, relative, civil_society, other.",
+                   "Source: police, probation, sis, social_services, self, relative, civil_society, other."),
+    "opt.type": ("Aktualisering: application, report, other.", "Actualisation: application, report, other."),
+    "opt.protection": ("Skydd: none, confidentiality_marking, protected_registration, fictitious_identity.",
+                       "Protection: none, confidentiality_marking, protected_registration, fictitious_identity."),
+    "opt.channel": ("Kanal: meeting, phone, digital, letter, outreach.", "Channel: meeting, phone, digital, letter, outreach."),
+    "opt.with_whom": ("Med vem (personuppgift).", "With whom (personal data)."),
+    "opt.recipient": ("Mottagare: police, probation, sis, region, provider, relatives.",
+                      "Recipient: police, probation, sis, region, provider, relatives."),
+    "opt.provider": ("Utförarens kod.", "The provider's code."),
+    "opt.purpose": ("Syfte med samtycket.", "Purpose of the consent."),
+    "opt.form": ("Form: written, oral.", "Form: written, oral."),
+    "opt.valid_until": ("Gäller till och med, ÅÅÅÅ-MM-DD.", "Valid until, YYYY-MM-DD."),
+    "opt.outcome": ("Utfall.", "Outcome."),
+    "opt.assessment_outcome": ("Utfall: investigate, no_investigation.", "Outcome: investigate, no_investigation."),
+    "opt.assessment_reason": (
+        "Skäl: needs_support, not_motivated, no_consent, serious_crime, other_municipality, not_reached, other.",
+        "Reason: needs_support, not_motivated, no_consent, serious_crime, other_municipality, not_reached, other.",
+    ),
+    "opt.unit": ("Bedömande enhet: local_police, regional_coordinator, noa.",
+                 "Assessing unit: local_police, regional_coordinator, noa."),
+    "opt.level": ("Hotnivå: none, low, medium, high, very_high.", "Threat level: none, low, medium, high, very_high."),
+    "opt.protection_needed": ("Skyddsbehov finns.", "Protection is needed."),
+    "opt.criteria_met": ("Kriterierna för avhopparverksamhet är uppfyllda.", "The defector criteria are met."),
+    "opt.review_on": ("Datum för omprövning, ÅÅÅÅ-MM-DD.", "Review date, YYYY-MM-DD."),
+    "opt.decision_outcome": ("Utfall: granted, denied.", "Outcome: granted, denied."),
+    "opt.intervention": (
+        "Insats: protected_housing, hvb, training_flat, supported_housing, individual_support, outreach, "
+        "contact_person, defector_coach, programme, addiction_treatment, work_training, doctor_contact, other.",
+        "Intervention: protected_housing, hvb, training_flat, supported_housing, individual_support, outreach, "
+        "contact_person, defector_coach, programme, addiction_treatment, work_training, doctor_contact, other.",
+    ),
+    "opt.from": ("Från och med, ÅÅÅÅ-MM-DD.", "From, YYYY-MM-DD."),
+    "opt.to": ("Till och med, ÅÅÅÅ-MM-DD.", "To, YYYY-MM-DD."),
+    "opt.daily_price": ("Dygnspris i kronor, t.ex. '3 000,00'.", "Daily price in kronor, e.g. 3000.00."),
+    "opt.ceiling": ("Kostnadstak i kronor.", "Cost ceiling in kronor."),
+    "opt.decision_id": ("Beslutets id, t.ex. D1.", "The decision's id, e.g. D1."),
+    "opt.decision_status": ("Status: in_force, appealed, revoked, replaced.", "Status: in_force, appealed, revoked, replaced."),
+    "opt.planned_end": ("Planerat slut, ÅÅÅÅ-MM-DD.", "Planned end, YYYY-MM-DD."),
+    "opt.urgent": ("Akut placering utan beslut (listas som saknar beslut).",
+                   "Urgent placement without a decision (listed as lacking one)."),
+    "opt.placement_id": ("Placeringens id, t.ex. P1.", "The placement's id, e.g. P1."),
+    "opt.service_id": ("Insatsens id, t.ex. S1.", "The service's id, e.g. S1."),
+    "opt.end_reason": ("Skäl: planned, broken_off, moved, threat, other.", "Reason: planned, broken_off, moved, threat, other."),
+    "opt.price": ("Pris i kronor.", "Price in kronor."),
+    "opt.price_unit": ("Prisenhet: hour, month, once.", "Price unit: hour, month, once."),
+    "opt.amount": ("Belopp i kronor, t.ex. '89 550,00'.", "Amount in kronor, e.g. 89550.00."),
+    "opt.invoice": ("Fakturanummer.", "Invoice number."),
+    "opt.payment_id": ("Utbetalningens id, t.ex. B1.", "The payment's id, e.g. B1."),
+    "opt.reverse_amount": ("Belopp att återföra (standard: hela återstoden).", "Amount to reverse (default: all that is left)."),
+    "opt.reference": ("Polisens diarienummer.", "The Police's reference number."),
+    "opt.grant_outcome": ("Utfall: granted, partly_granted, denied.", "Outcome: granted, partly_granted, denied."),
+    "opt.time_point": ("Tidpunkt: during, closure, 12_months.", "Time point: during, closure, 12_months."),
+    "opt.housing": ("Boende: own, relatives, supported, institution, homeless, unknown.",
+                    "Housing: own, relatives, supported, institution, homeless, unknown."),
+    "opt.occupation": ("Sysselsättning: work, studies, training, none, unknown.",
+                       "Occupation: work, studies, training, none, unknown."),
+    "opt.answer": ("yes, no, unknown.", "yes, no, unknown."),
+    "opt.what": ("Vilka uppgifter som lämnades (personuppgift).", "What was shared (personal data)."),
+    "opt.legal_basis": ("Annat lagstöd än samtycke.", "Legal basis other than consent."),
+    "opt.relation": ("Relation: parent, partner, sibling, child, other.", "Relation: parent, partner, sibling, child, other."),
+    "opt.closure_reason": ("Skäl: goals_met, no_need, declined, broken_off, moved, relapse, deceased, other.",
+                           "Reason: goals_met, no_need, declined, broken_off, moved, relapse, deceased, other."),
+    "opt.name": ("Namn.", "Name."),
+    "opt.org_number": ("Organisationsnummer.", "Organisation number."),
+    "opt.own_operation": ("Egen regi (kommunens egen verksamhet).", "Run by the municipality itself."),
+    "opt.permit": ("Tillståndets referens.", "Permit reference."),
+    "opt.year": ("År.", "Year."),
+    "opt.delta": ("Ändring i kronor, t.ex. 250000 eller -100000.", "Change in kronor, e.g. 250000 or -100000."),
+    "opt.status": ("Status: open, closed.", "Status: open, closed."),
+    "opt.recorded_by": ("Registrerat av.", "Recorded by."),
+    "opt.cases": ("Antal ärenden.", "Number of cases."),
+    "opt.years": ("Antal år bakåt.", "Number of years back."),
+    "opt.seed": ("Slumpfrö (samma frö ger samma data).", "Random seed (same seed, same data)."),
+    "opt.municipality": ("Kommunens namn.", "Name of the municipality."),
+    # -- results ----------------------------------------------------------------------------------
+    "done.opened": ("Ärende {case} aktualiserat.", "Case {case} opened."),
+    "done.recorded": ("Registrerat i {case}: {what}.", "Recorded in {case}: {what}."),
+    "done.recorded_id": ("Registrerat i {case}: {what} {id}.", "Recorded in {case}: {what} {id}."),
+    "done.provider": ("Utförare {code} registrerad.", "Provider {code} registered."),
+    "done.permit": ("Tillståndskontroll registrerad för {code}.", "Permit check recorded for {code}."),
+    "done.budget": ("Budget {year} registrerad.", "Budget {year} recorded."),
+    "done.demo": ("Demodata skapad: {cases} ärenden, {events} händelser i {seconds} s.",
+                  "Demo data created: {cases} cases, {events} events in {seconds} s."),
+    "what.contact": ("kontakt", "contact"),
+    "what.consent_granted": ("samtycke", "consent"),
+    "what.consent_revoked": ("återkallat samtycke", "consent revoked"),
+    "what.assessment": ("förhandsbedömning", "preliminary assessment"),
+    "what.investigation_opened": ("utredning inledd", "investigation opened"),
+    "what.investigation_completed": ("utredning avslutad", "investigation completed"),
+    "what.threat": ("hotbildsbedömning", "threat assessment"),
+    "what.decision": ("beslut", "decision"),
+    "what.decision_status": ("beslutsstatus", "decision status"),
+    "what.placement": ("placering", "placement"),
+    "what.placement_extended": ("förlängd placering", "placement extended"),
+    "what.placement_ended": ("avslutad placering", "placement ended"),
+    "what.service": ("öppen insats", "service"),
+    "what.service_ended": ("avslutad öppen insats", "service ended"),
+    "what.payment": ("utbetalning", "payment"),
+    "what.reversal": ("återföring", "reversal"),
+    "what.grant_applied": ("ansökan om statsbidrag", "state grant application"),
+    "what.grant_decided": ("beslut om statsbidrag", "state grant decision"),
+    "what.followup": ("uppföljning", "follow-up"),
+    "what.share": ("utlämnande", "information shared"),
+    "what.relative": ("anhörigstöd", "relative supported"),
+    "what.child": ("barn i hushållet", "child in household"),
+    "what.closed": ("ärendet avslutat", "case closed"),
+    "what.reopened": ("ärendet återöppnat", "case reopened"),
+    # -- tables ------------------------------------------------------------------------------------------
+    "col.case": ("Ärende", "Case"),
+    "col.status": ("Status", "Status"),
+    "col.opened_on": ("Aktualiserat", "Opened"),
+    "col.environment": ("Miljö", "Environment"),
+    "col.source": ("Källa", "Source"),
+    "col.running": ("Pågående insatser", "Running"),
+    "col.recorded_by": ("Registrerat av", "Recorded by"),
+    "col.events": ("Händelser", "Events"),
+    "col.entry": ("Nr", "No"),
+    "col.type": ("Händelse", "Event"),
+    "col.occurred_on": ("Datum", "Date"),
+    "col.recorded_at": ("Registrerat", "Recorded"),
+    "col.details": ("Uppgifter", "Details"),
+    "col.recipient": ("Mottagare", "Recipient"),
+    "col.granted_on": ("Givet", "Granted"),
+    "col.revoked_on": ("Återkallat", "Revoked"),
+    "col.active": ("Gäller", "Active"),
+    "col.id": ("Id", "Id"),
+    "col.provider": ("Utförare", "Provider"),
+    "col.intervention": ("Insats", "Intervention"),
+    "col.started_on": ("Start", "Start"),
+    "col.ended_on": ("Slut", "End"),
+    "col.daily_price": ("Dygnspris", "Daily price"),
+    "col.key": ("Uppgift", "Field"),
+    "col.value": ("Värde", "Value"),
+    "title.consents": ("Samtycken", "Consents"),
+    "title.placements": ("Placeringar", "Placements"),
+    "title.cases": ("Ärenden", "Cases"),
+    "label.threat": ("Hotbild", "Threat"),
+    "label.paid_total": ("Utbetalt netto", "Paid (net)"),
+    "label.protection": ("Skydd", "Protection"),
+    "label.closed_on": ("Avslutat", "Closed"),
+    "label.database": ("Databas", "Database"),
+    "label.backend": ("Typ", "Backend"),
+    "label.events": ("Händelser", "Events"),
+    "label.projection": ("Projektion {name}", "Projection {name}"),
+    "label.yes": ("ja", "yes"),
+    "label.no": ("nej", "no"),
+    "label.none": ("–", "–"),
+    "label.no_cases": ("Inga ärenden.", "No cases."),
+    # -- errors ------------------------------------------------------------------------------------------
+    "err.prefix": ("Fel", "Error"),
+    "err.nothing_stored": ("Inget har sparats.", "Nothing was stored."),
+    "error": ("Åtgärden nekades.", "The action was refused."),
+    "input_error": ("Ogiltig uppgift i {field} ({reason}).", "Invalid input in {field} ({reason})."),
+    "invalid_identity_number": ("Ogiltigt identitetsnummer: {reason}.", "Invalid identity number: {reason}."),
+    "invalid_amount": ("Ogiltigt belopp: {reason}.", "Invalid amount: {reason}."),
+    "invalid_date": ("Ogiltigt datum i {field}: '{value}' (ange ÅÅÅÅ-MM-DD).",
+                     "Invalid date in {field}: '{value}' (use YYYY-MM-DD)."),
+    "invalid_choice": ("Ogiltigt värde för {field}: '{value}'. Tillåtna: {allowed}.",
+                       "Invalid value for {field}: '{value}'. Allowed: {allowed}."),
+    "rule_violation": ("Regeln {rule} tillåter inte detta ({details}).", "The rule {rule} forbids this ({details})."),
+    "future_date": ("Datumet {date} i {field} ligger i framtiden.", "The date {date} in {field} is in the future."),
+    "date_out_of_order": ("Datumen är i fel ordning: {second} ({second_date}) före {first} ({first_date}).",
+                          "Dates out of order: {second} ({second_date}) before {first} ({first_date})."),
+    "case_closed": ("Ärende {case} är avslutat; endast uppföljning, rättelse eller återöppning tillåts ({action}).",
+                    "Case {case} is closed; only follow-up, correction or reopening is allowed ({action})."),
+    "case_not_closed": ("Ärende {case} är inte avslutat.", "Case {case} is not closed."),
+    "decision_missing": ("Inget beviljat beslut om {intervention} gäller {date} i {case}. Registrera beslutet eller "
+                         "använd --urgent.",
+                         "No granted decision on {intervention} covers {date} in {case}. Record the decision or use "
+                         "--urgent."),
+    "consent_not_active": ("Inget giltigt samtycke för {recipient} den {date} i {case}.",
+                           "No active consent for {recipient} on {date} in {case}."),
+    "reversal_exceeds_payment": ("Återföringen {amount} överstiger det som återstår av {payment} ({left}).",
+                                 "The reversal {amount} exceeds what is left of {payment} ({left})."),
+    "placement_not_running": ("{ref} avslutades redan {ended_on}.", "{ref} already ended on {ended_on}."),
+    "already_exists": ("{kind} {ref} finns redan.", "{kind} {ref} already exists."),
+    "investigation_state": ("Utredningen i {case} är i läget '{state}'.", "The investigation in {case} is '{state}'."),
+    "not_found": ("Finns inte: {kind} {ref}.", "Not found: {kind} {ref}."),
+    "concurrency_conflict": ("Ärendet ändrades samtidigt av någon annan; försök igen.",
+                             "The case was changed at the same time by someone else; try again."),
+    "storage_error": ("Databasen kunde inte spara eller läsa ({reason}).", "The database could not store or read ({reason})."),
+    "internal_error": ("Internt fel ({name}). Inget har sparats. Kör med LEDGER_DEBUG=1 för detaljer.",
+                       "Internal error ({name}). Nothing was stored. Run with LEDGER_DEBUG=1 for details."),
+    "usage.missing": ("{name} saknas.", "Missing {name}."),
+    "usage.no_such_option": ("Okänd flagga: {name}.", "No such option: {name}."),
+    "usage.bad_value": ("Ogiltigt värde för {name}: {detail}", "Invalid value for {name}: {detail}"),
+    "usage.other": ("Felaktigt anrop: {detail}", "Wrong usage: {detail}"),
+    "usage.hint": ("Se '{command} --help'.", "See '{command} --help'."),
+    "invalid_user": ("Ogiltigt användarnamn i --as.", "Invalid user name in --as."),
+    # reasons, kinds and fields used inside messages
+    "reason.format": ("fel format", "wrong format"),
+    "reason.checksum_or_date": ("kontrollsiffra eller datum stämmer inte", "check digit or date is wrong"),
+    "reason.future_birth_date": ("födelsedatum i framtiden", "birth date in the future"),
+    "reason.kind": ("okänd nummertyp", "unknown kind of number"),
+    "reason.kind_mismatch": ("numret är inte av angiven typ", "the number is not of the given kind"),
+    "reason.reserve_format": ("reservnummer ska vara 4–24 tecken A–Z, 0–9 och -",
+                              "reserve numbers are 4–24 characters A–Z, 0–9 and -"),
+    "reason.negative": ("negativt belopp", "negative amount"),
+    "reason.not_positive": ("beloppet måste vara större än noll", "the amount must be more than zero"),
+    "reason.type": ("fel typ", "wrong type"),
+    "reason.required": ("krävs", "required"),
+    "reason.range": ("utanför tillåtet intervall", "out of range"),
+    "reason.disk_full": ("disken är full", "the disk is full"),
+    "reason.locked": ("databasen är låst för länge", "the database was locked too long"),
+    "reason.unreachable": ("databasen kan inte nås", "the database cannot be reached"),
+    "reason.read_only": ("databasen är skrivskyddad", "the database is read-only"),
+    "reason.database": ("databasfel", "database error"),
+    "kind.case": ("ärende", "case"),
+    "kind.provider": ("utförare", "provider"),
+    "kind.placement": ("placering", "placement"),
+    "kind.service": ("öppen insats", "service"),
+    "kind.payment": ("utbetalning", "payment"),
+    "kind.decision": ("beslut", "decision"),
+    "kind.grant": ("statsbidrag", "state grant"),
+    "kind.budget": ("budget", "budget"),
+    "rule.running_interventions": ("pågående insatser måste avslutas först", "running interventions must end first"),
+    "rule.provider_mismatch": ("utföraren stämmer inte med insatsen", "the provider does not match the intervention"),
+    "rule.already_reversed": ("redan helt återförd", "already fully reversed"),
+    "rule.grant_exceeds_application": ("beviljat belopp överstiger ansökan", "granted amount exceeds the application"),
+}
+
+
+def t(key: str, **params: object) -> str:
+    """The message ``key`` in the current language, with ``params`` filled in."""
+    sv, en = CATALOGUE[key]
+    text = en if LANG == "en" else sv
+    return text.format(**params) if params else text
+
+
+def term(prefix: str, code: object) -> str:
+    """Translate a code inside a message (``reason.format``), or leave it as it is."""
+    key = f"{prefix}.{code}"
+    return t(key) if key in CATALOGUE else str(code)
