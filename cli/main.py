@@ -85,11 +85,25 @@ def _swedish_help() -> None:
     """Typer's help panel titles in Swedish; only loaded when help is shown (rich is slow to import)."""
     import typer.rich_utils as ru
 
+    if ru.OPTIONS_PANEL_TITLE == "Flaggor":
+        return
     ru.OPTIONS_PANEL_TITLE = "Flaggor"
     ru.ARGUMENTS_PANEL_TITLE = "Argument"
     ru.COMMANDS_PANEL_TITLE = "Kommandon"
     ru.REQUIRED_LONG_STRING = "[krävs]"
     ru.DEFAULT_STRING = "[standard: {}]"
+
+    from typer._click.core import Command
+
+    original = Command.get_help_option
+
+    def get_help_option(self: Command, ctx: object) -> object:
+        option = original(self, ctx)  # type: ignore[arg-type]
+        if option is not None:
+            option.help = "Visa denna hjälp och avsluta."
+        return option
+
+    Command.get_help_option = get_help_option  # type: ignore[method-assign]
 
 
 def main(argv: list[str] | None = None) -> None:
