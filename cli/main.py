@@ -8,7 +8,18 @@ from typing import Annotated
 import typer
 
 from ledger.cli import common
-from ledger.cli.commands import assessment, case, consent, contact, decision, followup, payment, placement, provider
+from ledger.cli.commands import (
+    assessment,
+    case,
+    consent,
+    contact,
+    decision,
+    followup,
+    payment,
+    placement,
+    projections,
+    provider,
+)
 from ledger.cli.common import JsonOpt, opt, print_json
 from ledger.cli.i18n import LANG, t
 
@@ -37,6 +48,7 @@ app.add_typer(contact.relative, name="relative")
 app.add_typer(contact.child, name="child")
 app.add_typer(provider.provider, name="provider")
 app.add_typer(provider.budget, name="budget")
+app.add_typer(projections.app, name="projections")
 
 
 @app.callback()

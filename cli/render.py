@@ -84,3 +84,56 @@ def log_table(entries: list[dict[str, Any]], case: str) -> Table:
         details = ", ".join(f"{k}={v}" for k, v in e["details"].items())
         table.add_row(str(e["entry"]), e["occurred_on"], e["type"], details, e["recorded_by"], e["recorded_at"])
     return table
+
+
+def budget_tables(report: dict[str, Any]) -> list[Any]:
+    """The year's figures, a monthly bar chart of cumulative paid against the budget, and a breakdown."""
+    figures = Table(show_header=False, title=t("title.budget", year=report["year"], as_of=report["as_of"]),
+                    title_justify="left")
+    figures.add_column(t("col.key"))
+    figures.add_column(t("col.value"), justify="right")
+    for key in ("budget", "paid", "committed", "state_grants", "net_cost", "remaining", "forecast_year_end",
+                "forecast_remaining"):
+        figures.add_row(t(f"budget.{key}"), money(report[key]))
+    share = report["share_used"]
+    percent = t("label.none") if share is None else f"{Decimal(share) * 100:.1f} %"
+    figures.add_row(t("budget.share_used"), percent.replace(".", ",") if LANG == "sv" else percent)
+    figures.add_row(t("budget.runs_out"), report["budget_runs_out"] or t("label.none"))
+    figures.add_row(t("budget.clients"), str(report["clients_with_payments"]))
+    figures.add_row(t("budget.providers"), str(report["providers_with_payments"]))
+    out: list[Any] = [figures, month_chart(report)]
+    if "rows" in report:
+        table = Table(title=t(f"budget.by.{report['by']}"), title_justify="left")
+        table.add_column(t("col.key"))
+        columns = [c for c in ("paid", "committed", "forecast") if c in report["rows"][0]] if report["rows"] else []
+        for column in columns:
+            table.add_column(t(f"budget.{column}"), justify="right")
+        for row in report["rows"]:
+            table.add_row(row["key"], *(money(row[c]) for c in columns))
+        out.append(table)
+    return out
+
+
+def month_chart(report: dict[str, Any], width: int = 40) -> Table:
+    """Cumulative paid per month as bars; the budget is the full width; '|' marks it."""
+    budget = Decimal(report["budget"])
+    cumulative = Decimal(0)
+    peak = max([budget, Decimal(report["forecast_year_end"])] + [Decimal(1)])
+    table = Table(title=t("title.cumulative"), title_justify="left", show_header=False, box=None)
+    table.add_column(t("col.month"))
+    table.add_column("")
+    table.add_column("", justify="right")
+    mark = int(budget / peak * width) if budget else None
+    committed = Decimal(0)
+    for entry in report["months"]:
+        cumulative += Decimal(entry["paid"])
+        committed += Decimal(entry["committed"])
+        filled = int(cumulative / peak * width)
+        planned = min(width + 1 - filled, int((cumulative + committed) / peak * width) - filled)
+        bar = ["█"] * filled + ["░"] * planned + [" "] * (width + 1 - filled - planned)
+        if mark is not None:
+            bar[mark] = "|" if mark >= filled else "┃"
+        over = budget and cumulative + committed > budget
+        table.add_row(f"{report['year']}-{entry['month']:02d}", ("[red]" if over else "") + "".join(bar)
+                      + ("[/red]" if over else ""), money(str(cumulative)))
+    return table

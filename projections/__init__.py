@@ -11,5 +11,6 @@ if TYPE_CHECKING:
 def all_projections() -> list[Projection]:
     """Every projection the ledger keeps, in catch-up order."""
     from ledger.projections.case_list import CaseList
+    from ledger.projections.money import Money
 
-    return [CaseList()]
+    return [CaseList(), Money()]

@@ -19,10 +19,11 @@ class ReadSide:
     def __init__(self, app: Ledger) -> None:
         self.app = app
         self.store = app.store
+        self.projections = all_projections()  # importing them registers their tables
         ensure_tables(self.store)
 
     def catch_up(self, progress: Any = None) -> dict[str, int]:
-        return catch_up(self.store, self.app.mapper.to_domain_event, all_projections(), progress=progress)
+        return catch_up(self.store, self.app.mapper.to_domain_event, self.projections, progress=progress)
 
     def cases(self, **filters: Any) -> list[dict[str, Any]]:
         self.catch_up()
@@ -72,6 +73,44 @@ class ReadSide:
                 }
             )
         return entries
+
+    def budget(self, year: int, by: str | None = None) -> dict[str, Any]:
+        """Budget consumption for ``year`` (see ``projections/budget.py`` for the definitions)."""
+        from ledger.clock import today
+        from ledger.projections.budget import budget_report
+
+        self.catch_up()
+        with self.store.read() as conn:
+            return budget_report(conn, year, today(), by)
+
+    def projection_names(self, name: str | None = None) -> list[str]:
+        names = [p.name for p in self.projections]
+        if name is None:
+            return names
+        if name not in names:
+            from ledger.errors import NotFound
+
+            raise NotFound(kind="projection", ref=name[:32])
+        return [name]
+
+    def status(self) -> list[dict[str, Any]]:
+        """Position and lag of each projection (without catching up first)."""
+        with self.store.read() as conn:
+            head = self.store.head(conn)
+            return [
+                {"name": p.name, "version": p.version, "position": (pos := self.store.position(conn, p.name)),
+                 "head": head, "lag": head - pos}
+                for p in self.projections
+            ]
+
+    def rebuild(self, names: list[str], progress: Any = None) -> dict[str, int]:
+        """Wipe the named projections and replay every event into them."""
+        from ledger.projections.base import rebuild
+
+        chosen = [p for p in self.projections if p.name in names]
+        for projection in chosen:
+            rebuild(self.store, projection)
+        return catch_up(self.store, self.app.mapper.to_domain_event, chosen, progress=progress)
 
     def info(self) -> dict[str, Any]:
         with self.store.read() as conn:

@@ -48,6 +48,38 @@ def set_(
     done(as_json, t("done.budget", year=year), year=year)
 
 
+@budget.command("show", help=t("cmd.budget.show"))
+def show(
+    year: YearArg,
+    by: Annotated[str | None, opt("opt.by", "--by")] = None,
+    plot: Annotated[str | None, opt("opt.plot", "--plot")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    from ledger.cli.common import print_json, reader
+    from ledger.errors import InvalidChoice
+    from ledger.projections.budget import BREAKDOWNS
+
+    if by is not None and by not in BREAKDOWNS:
+        raise InvalidChoice(field="by", value=by[:20], allowed=", ".join(BREAKDOWNS))
+    if plot is not None and not plot.lower().endswith((".png", ".svg")):
+        raise InvalidChoice(field="plot", value=plot[-20:], allowed="FILE.png, FILE.svg")
+    report = reader().budget(year, by)
+    if plot is not None:
+        from ledger.cli.plot import budget_plot
+
+        budget_plot(report, plot)
+    if as_json:
+        print_json(report)
+        return
+    from ledger.cli.render import budget_tables, console
+
+    out = console()
+    for table in budget_tables(report):
+        out.print(table)
+    if plot is not None:
+        typer.echo(t("done.plot", path=plot))
+
+
 @budget.command("adjust", help=t("cmd.budget.adjust"))
 def adjust(
     year: YearArg,

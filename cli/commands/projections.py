@@ -1,0 +1,60 @@
+"""``ledger projections``: how far each read model has read, and rebuilding them from zero."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ledger.cli.common import JsonOpt, print_json, reader
+from ledger.cli.i18n import t
+
+app = typer.Typer(help=t("grp.projections"), no_args_is_help=True)
+
+
+@app.command("status", help=t("cmd.projections.status"))
+def status(as_json: JsonOpt = False) -> None:
+    rows = reader().status()
+    if as_json:
+        print_json(rows)
+        return
+    from rich.table import Table
+
+    from ledger.cli.render import console
+
+    table = Table(title=t("title.projections"), title_justify="left")
+    for key in ("name", "version", "position", "head", "lag"):
+        table.add_column(t(f"col.{key}"), justify="left" if key == "name" else "right")
+    for row in rows:
+        table.add_row(row["name"], str(row["version"]), str(row["position"]), str(row["head"]), str(row["lag"]))
+    console().print(table)
+
+
+@app.command("rebuild", help=t("cmd.projections.rebuild"))
+def rebuild(
+    name: Annotated[str | None, typer.Argument(help=t("arg.projection"), metavar="NAME", show_default=False)] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    side = reader()
+    names = side.projection_names(name)
+    if as_json:
+        print_json(side.rebuild(names))
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+    ) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(projection: str, position: int, head: int) -> None:
+            if projection not in tasks:
+                tasks[projection] = bar.add_task(projection, total=head, rate="")
+            task = bar.tasks[tasks[projection]]
+            bar.update(tasks[projection], completed=position)
+            speed = task.speed
+            bar.update(tasks[projection], rate=f"{speed:,.0f} {t('label.events_per_s')}" if speed else "")
+
+        reached = side.rebuild(names, progress=progress)
+    typer.echo(t("done.rebuilt", names=", ".join(reached)))
