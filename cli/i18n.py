@@ -53,8 +53,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "cmd.case.show": ("Visa ett ärendes nuvarande läge.\n\nExempel: ledger case show AVH-2026-0001 --json",
                       "Show a case's current state.\n\nExample: ledger case show AVH-2026-0001 --json"),
-    "cmd.case.list": ("Lista ärenden.\n\nExempel: ledger case list --status open",
-                      "List cases.\n\nExample: ledger case list --status open"),
+    "cmd.case.list": ("Lista ärenden.\n\nExempel: ledger case list --status open --needs-attention",
+                      "List cases.\n\nExample: ledger case list --status open --needs-attention"),
     "cmd.case.log": ("Visa ärendets händelser, äldst först.\n\nExempel: ledger case log AVH-2026-0001",
                      "Show the case's events, oldest first.\n\nExample: ledger case log AVH-2026-0001"),
     "cmd.case.close": ("Avsluta ett ärende.\n\nExempel: ledger case close AVH-2026-0001 --reason goals_met",
@@ -377,6 +377,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                                 "Exempel: ledger projections rebuild money",
                                 "Wipe and rebuild projections from the first event.\n\n"
                                 "Example: ledger projections rebuild money"),
+    "opt.needs_attention": (
+        "Endast ärenden som behöver åtgärd: omprövning av hotbild passerad, uppföljning försenad, samtycke "
+        "återkallat under pågående insats, akut placering utan beslut, beslut som löpt ut under pågående insats.",
+        "Only cases needing attention: threat review passed, follow-up due, consent revoked while an "
+        "intervention runs, urgent placement without decision, decision ended while an intervention runs.",
+    ),
+    "col.attention": ("Åtgärd", "Attention"),
+    "attention.threat_review_passed": ("hotbild ska omprövas", "threat review passed"),
+    "attention.followup_due": ("uppföljning försenad", "follow-up due"),
+    "attention.consent_revoked_running": ("samtycke återkallat", "consent revoked"),
+    "attention.urgent_without_decision": ("akut utan beslut", "urgent, no decision"),
+    "attention.decision_ended_running": ("beslut har löpt ut", "decision ended"),
     "arg.projection": ("Projektionens namn (standard: alla).", "The projection's name (default: all)."),
     "title.projections": ("Projektioner", "Projections"),
     "col.name": ("Namn", "Name"),

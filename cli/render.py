@@ -29,12 +29,14 @@ def yes_no(value: bool) -> str:
 
 def case_table(rows: list[dict[str, Any]]) -> Table:
     table = Table(title=t("title.cases"), title_justify="left")
-    for key in ("case", "status", "opened_on", "environment", "source", "running", "recorded_by", "events"):
+    for key in ("case", "status", "opened_on", "environment", "source", "running", "recorded_by", "events",
+                "attention"):
         table.add_column(t(f"col.{key}"), justify="right" if key in ("running", "events") else "left")
     for r in rows:
         table.add_row(
             r["case"], r["status"], r["opened_on"], r["environment"], r["referral_source"],
             str(r["running_interventions"]), r["last_recorded_by"], str(r["event_count"]),
+            ", ".join(t(f"attention.{a}") for a in r["attention"]),
         )
     return table
 

@@ -92,7 +92,11 @@ def _check_version(store: SQLStore, projection: Projection) -> None:
     if have == want:
         return
     with store.projection(projection.name) as conn:
-        projection.reset(conn)
+        # New code may have new columns: drop and recreate the projection's tables, then replay.
+        for table in reversed(projection.tables):
+            table.drop(conn, checkfirst=True)
+        for table in projection.tables:
+            table.create(conn, checkfirst=True)
         conn.execute(delete(tracking_table).where(tracking_table.c.application_name == projection.name))
         if have is None:
             conn.execute(insert(meta_table), {"key": key, "value": want})

@@ -63,6 +63,7 @@ interventions = Table(
     Column("planned_end", Date()),
     Column("ended_on", Date()),
     Column("urgent_without_decision", Boolean(), nullable=False),
+    Column("decision_id", String(8)),
 )
 
 payments = Table(
@@ -117,7 +118,7 @@ grant_months = Table(
 )
 
 _EVENTS = (
-    ev.CaseActualised, ev.BudgetSet, ev.BudgetAdjusted, ev.PlacementStarted, ev.PlacementExtended,
+    ev.CaseActualised, ev.DecisionRecorded, ev.BudgetSet, ev.BudgetAdjusted, ev.PlacementStarted, ev.PlacementExtended,
     ev.PlacementEnded, ev.ServiceStarted, ev.ServiceEnded, ev.PaymentRecorded, ev.PaymentReversed,
     ev.StateGrantApplied, ev.StateGrantDecided,
 )
@@ -133,6 +134,21 @@ class Money(Projection):
         handler = getattr(self, f"_on_{type(event).__name__}", None)
         if handler is not None:
             handler(conn, event)
+
+    def _on_DecisionRecorded(self, conn: Connection, e: ev.DecisionRecorded) -> None:
+        """A decision made afterwards covers urgent interventions started within its period."""
+        if e.outcome.value != "granted":
+            return
+        covered = (
+            (interventions.c.case_id == e.originator_id)
+            & (interventions.c.urgent_without_decision.is_(True))
+            & (interventions.c.intervention == e.intervention.value)
+            & (interventions.c.started_on >= e.period_start)
+        )
+        if e.period_end is not None:
+            covered &= interventions.c.started_on <= e.period_end
+        conn.execute(update(interventions).where(covered).values(urgent_without_decision=False,
+                                                                 decision_id=e.decision_id))
 
     def _on_CaseActualised(self, conn: Connection, e: ev.CaseActualised) -> None:
         conn.execute(insert(money_cases), {"case_id": e.originator_id, "case_number": e.case_number,
@@ -153,6 +169,7 @@ class Money(Projection):
             "case_id": e.originator_id, "item_id": e.placement_id, "kind": "placement", "provider": e.provider,
             "intervention": e.intervention.value, "daily_price_ore": ore(e.daily_price), "started_on": e.occurred_on,
             "planned_end": e.planned_end, "ended_on": None, "urgent_without_decision": e.urgent and e.decision_id is None,
+            "decision_id": e.decision_id,
         })
 
     def _on_PlacementExtended(self, conn: Connection, e: ev.PlacementExtended) -> None:
@@ -160,7 +177,7 @@ class Money(Projection):
         if e.daily_price is not None:
             values["daily_price_ore"] = ore(e.daily_price)
         if e.decision_id is not None:
-            values["urgent_without_decision"] = False
+            values.update(urgent_without_decision=False, decision_id=e.decision_id)
         self._update_item(conn, e.originator_id, e.placement_id, values)
 
     def _on_PlacementEnded(self, conn: Connection, e: ev.PlacementEnded) -> None:
@@ -170,7 +187,8 @@ class Money(Projection):
         conn.execute(insert(interventions), {
             "case_id": e.originator_id, "item_id": e.service_id, "kind": "service", "provider": e.provider,
             "intervention": e.intervention.value, "daily_price_ore": None, "started_on": e.occurred_on,
-            "planned_end": None, "ended_on": None, "urgent_without_decision": e.decision_id is None,
+            "planned_end": None, "ended_on": None, "urgent_without_decision": e.urgent and e.decision_id is None,
+            "decision_id": e.decision_id,
         })
 
     def _on_ServiceEnded(self, conn: Connection, e: ev.ServiceEnded) -> None:

@@ -26,9 +26,12 @@ class ReadSide:
         return catch_up(self.store, self.app.mapper.to_domain_event, self.projections, progress=progress)
 
     def cases(self, **filters: Any) -> list[dict[str, Any]]:
+        """The case overview; filters: status, recorded_by, environment, provider, needs_attention."""
+        from ledger.clock import today
+
         self.catch_up()
         with self.store.read() as conn:
-            rows = list_cases(conn, **filters)
+            rows = list_cases(conn, today=today(), **filters)
         return [
             {
                 "case": r["case_number"],
@@ -42,6 +45,8 @@ class ReadSide:
                 "last_recorded_by": r["last_recorded_by"],
                 "last_occurred_on": r["last_occurred_on"].isoformat(),
                 "running_interventions": r["running"],
+                "threat_review_on": r["threat_review_on"].isoformat() if r["threat_review_on"] else None,
+                "attention": r["attention"],
                 "event_count": r["event_count"],
             }
             for r in rows

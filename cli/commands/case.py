@@ -52,6 +52,8 @@ def list_(
     status: Annotated[str | None, opt("opt.status", "--status")] = None,
     recorded_by: Annotated[str | None, opt("opt.recorded_by", "--recorded-by")] = None,
     environment: Annotated[str | None, opt("opt.environment", "--environment")] = None,
+    provider: Annotated[str | None, opt("opt.provider", "--provider")] = None,
+    needs_attention: Annotated[bool, opt("opt.needs_attention", "--needs-attention")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     from ledger.vocab import Environment, choose
@@ -61,7 +63,8 @@ def list_(
 
         raise InvalidChoice(field="status", value=status[:20], allowed="open, closed")
     env = choose(Environment, environment, "environment").value if environment else None
-    rows = reader().cases(status=status, recorded_by=recorded_by, environment=env)
+    rows = reader().cases(status=status, recorded_by=recorded_by, environment=env, provider=provider,
+                          needs_attention=needs_attention)
     if as_json:
         print_json(rows)
         return

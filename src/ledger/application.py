@@ -538,7 +538,7 @@ class Ledger(Application):
             return [
                 ev.ServiceStarted(
                     service_id=service_id, provider=code, intervention=intervention_, price=amount,
-                    price_unit=unit, decision_id=found, **meta,
+                    price_unit=unit, decision_id=found, urgent=urgent and found is None, **meta,
                 )
             ], service_id
 

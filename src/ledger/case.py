@@ -84,6 +84,7 @@ class ServiceState(BaseModel):
     price: Decimal | None = None
     price_unit: str
     decision_id: str | None = None
+    urgent: bool = False
     ended_on: date | None = None
 
 
@@ -240,7 +241,7 @@ def _(e: ev.ThreatAssessmentReceived, s: CaseState) -> None:
 
 @_on(ev.DecisionRecorded)
 def _(e: ev.DecisionRecorded, s: CaseState) -> None:
-    s.decisions[e.decision_id] = DecisionState(
+    decision = DecisionState(
         outcome=e.outcome,
         intervention=e.intervention,
         period_start=e.period_start,
@@ -249,6 +250,11 @@ def _(e: ev.DecisionRecorded, s: CaseState) -> None:
         ceiling=e.ceiling,
         decided_on=e.occurred_on,
     )
+    s.decisions[e.decision_id] = decision
+    # A decision made afterwards covers an urgent intervention started within its period.
+    for item in (*s.placements.values(), *s.services.values()):
+        if item.urgent and item.decision_id is None and decision.covers(item.intervention, item.started_on):
+            item.decision_id = e.decision_id
 
 
 @_on(ev.DecisionStatusChanged)
@@ -295,6 +301,7 @@ def _(e: ev.ServiceStarted, s: CaseState) -> None:
         price=e.price,
         price_unit=e.price_unit,
         decision_id=e.decision_id,
+        urgent=e.urgent,
     )
 
 

@@ -249,6 +249,7 @@ class ServiceStarted(Event):
     price: Money | None = None
     price_unit: PriceUnit = PriceUnit.MONTH
     decision_id: str | None = None
+    urgent: bool = False
 
 
 class ServiceEnded(Event):

@@ -137,7 +137,7 @@ class SQLStore:
         try:
             metadata.create_all(self.engine, checkfirst=True)
         except sa_exc.DBAPIError as error:
-            raise _storage_error(error) from None
+            raise _storage_error(error) from error
 
     @classmethod
     def for_url(cls, url: str) -> SQLStore:
@@ -167,7 +167,7 @@ class SQLStore:
         except sa_exc.IntegrityError as error:
             raise IntegrityError(str(error.orig)) from None
         except sa_exc.DBAPIError as error:
-            raise _storage_error(error) from None
+            raise _storage_error(error) from error
 
     @contextmanager
     def projection(self, name: str) -> Iterator[Connection]:
@@ -185,7 +185,7 @@ class SQLStore:
                         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": name})
                     yield conn
         except sa_exc.DBAPIError as error:
-            raise _storage_error(error) from None
+            raise _storage_error(error) from error
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -196,7 +196,7 @@ class SQLStore:
                     conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 yield conn
         except sa_exc.DBAPIError as error:
-            raise _storage_error(error) from None
+            raise _storage_error(error) from error
 
     # -- store-wide settings ---------------------------------------------------------------
 
