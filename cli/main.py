@@ -19,6 +19,7 @@ from ledger.cli.commands import (
     placement,
     projections,
     provider,
+    stats,
 )
 from ledger.cli.common import JsonOpt, opt, print_json
 from ledger.cli.i18n import LANG, t
@@ -49,6 +50,7 @@ app.add_typer(contact.child, name="child")
 app.add_typer(provider.provider, name="provider")
 app.add_typer(provider.budget, name="budget")
 app.add_typer(projections.app, name="projections")
+app.command("stats", help=t("cmd.stats"))(stats.stats)
 
 
 @app.callback()

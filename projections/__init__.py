@@ -12,5 +12,6 @@ def all_projections() -> list[Projection]:
     """Every projection the ledger keeps, in catch-up order."""
     from ledger.projections.case_list import CaseList
     from ledger.projections.money import Money
+    from ledger.projections.stats_facts import StatsFacts
 
-    return [CaseList(), Money()]
+    return [Money(), CaseList(), StatsFacts()]

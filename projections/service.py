@@ -88,6 +88,18 @@ class ReadSide:
         with self.store.read() as conn:
             return budget_report(conn, year, today(), by)
 
+    def stats(self, year: int) -> dict[str, Any]:
+        """The raw yearly follow-up report (suppression is applied on export)."""
+        from ledger.clock import today
+        from ledger.projections.stats import build
+
+        self.catch_up()
+        with self.store.read() as conn:
+            return build(conn, year, today())
+
+    def municipality(self) -> str | None:
+        return self.store.meta("municipality")
+
     def projection_names(self, name: str | None = None) -> list[str]:
         names = [p.name for p in self.projections]
         if name is None:

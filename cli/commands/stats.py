@@ -1,0 +1,108 @@
+"""``ledger stats``: the yearly national follow-up statistics, and merging municipalities' exports."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ledger.cli.common import opt
+from ledger.cli.i18n import t
+
+FORMATS = ("table", "csv", "json", "xlsx")
+
+
+def stats(
+    args: Annotated[list[str], typer.Argument(help=t("arg.stats"), metavar="YEAR | merge FILE...", show_default=False)],
+    format_: Annotated[str, opt("opt.format", "--format", show_default=True)] = "table",
+    out: Annotated[str | None, opt("opt.out", "--out")] = None,
+    threshold: Annotated[int, opt("opt.threshold", "--threshold", show_default=True)] = 5,
+    no_suppression: Annotated[bool, opt("opt.no_suppression", "--no-suppression")] = False,
+    municipality: Annotated[str | None, opt("opt.municipality", "--municipality")] = None,
+) -> None:
+    from ledger.errors import InputError, InvalidChoice
+
+    if format_ not in FORMATS:
+        raise InvalidChoice(field="format", value=format_[:20], allowed=", ".join(FORMATS))
+    if format_ == "xlsx" and not out:
+        raise InputError(field="--out", reason="required")
+    if not 2 <= threshold <= 100:
+        raise InputError(field="--threshold", reason="range")
+    if args and args[0] == "merge":
+        meta, shown, raw = _merge(args[1:], threshold, not no_suppression)
+    else:
+        if len(args) != 1 or not args[0].isdigit() or not 2000 <= int(args[0]) <= 2100:
+            raise InputError(field="YEAR", reason="format")
+        meta, shown, raw = _report(int(args[0]), threshold, not no_suppression, municipality)
+    _write(format_, out, meta, shown, raw)
+
+
+def _report(year: int, threshold: int, suppressed: bool, municipality: str | None) -> tuple:
+    from ledger.cli.common import reader
+    from ledger.cli.export import metadata
+    from ledger.projections.stats import disclose
+
+    side = reader()
+    raw = side.stats(year)
+    name = municipality or side.municipality() or "-"
+    meta = metadata(year, name, threshold, suppressed)
+    return meta, disclose(raw, threshold, suppressed), None if suppressed else raw
+
+
+def _merge(files: list[str], threshold: int, suppressed: bool) -> tuple:
+    import json
+    from pathlib import Path
+
+    from ledger.cli.export import metadata
+    from ledger.errors import InputError
+    from ledger.projections.stats import disclose
+    from ledger.projections.stats_merge import merge
+
+    exports = []
+    for name in files:
+        try:
+            exports.append(json.loads(Path(name).read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            raise InputError(field="FILE", reason="unreadable") from None
+    raw = merge(exports)
+    meta = metadata(raw["year"], "+".join(raw["municipalities"]), threshold, suppressed,
+                    merged_from=raw["municipalities"])
+    return meta, disclose(raw, threshold, suppressed), None if suppressed else raw
+
+
+def _write(format_: str, out: str | None, meta: dict, shown: dict, raw: dict | None) -> None:
+    from pathlib import Path
+
+    from ledger.cli import export
+
+    if format_ == "xlsx":
+        assert out is not None
+        export.to_xlsx(meta, shown, out)
+        typer.echo(t("done.written", path=out))
+        return
+    if format_ == "table":
+        from ledger.cli.render import console
+
+        target = console() if out is None else None
+        if target is None:
+            from rich.console import Console
+
+            with open(out, "w", encoding="utf-8") as handle:  # type: ignore[arg-type]
+                file_console = Console(file=handle, width=160, color_system=None)
+                for table in export.render_tables(meta, shown):
+                    file_console.print(table)
+            typer.echo(t("done.written", path=out))
+            return
+        for table in export.render_tables(meta, shown):
+            target.print(table)
+        if not meta["suppression"]["applied"]:
+            typer.echo(t("stats.internal_only"), err=True)
+        return
+    text = export.to_json(meta, shown, raw) if format_ == "json" else export.to_csv(meta, shown)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        Path(out).write_text(text, encoding="utf-8")
+        typer.echo(t("done.written", path=out))
+    if not meta["suppression"]["applied"]:
+        typer.echo(t("stats.internal_only"), err=True)
