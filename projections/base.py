@@ -1,10 +1,15 @@
 """Projections: read models kept in their own tables, fed only by events.
 
-A projection reads the notification log from its tracked position and writes its rows and its
-new position in one transaction, so a crash never applies an event twice or skips one. On
-SQLite the library's subscription does not exist, so reading commands pull (``catch_up``) before
-they answer; the same code runs on PostgreSQL. A projection whose ``version`` changed is wiped
-and rebuilt on next use.
+All projections catch up together: a batch of notifications is read once, each event decoded
+once and handed to every projection that has not seen it, and each projection's changed rows
+and its new position are written **in one transaction** — so a crash never applies an event
+twice or skips one. On SQLite the library's subscription does not exist, so reading commands
+pull (``catch_up``) before they answer; the same code runs on PostgreSQL.
+
+Within a batch a projection works on rows in memory (:class:`Rows`): reads hit the database at
+most once per row, and the changes are written back with one ``executemany`` per table. That
+makes a rebuild of a million events a matter of seconds rather than of one SQL statement per
+event. A projection whose ``version`` changed has its tables dropped, recreated and replayed.
 """
 
 from __future__ import annotations
@@ -12,27 +17,143 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
-from sqlalchemy import Connection, MetaData, Table, delete, insert, select, update
+from sqlalchemy import Connection, MetaData, Table, and_, bindparam, delete, insert, select, update
 
-from ledger.store import SQLStore, meta_table, tracking_table
+from ledger.store import SQLStore, events_table, meta_table, tracking_table
 
 #: Tables of the read side live beside the event tables, prefixed ``proj_``.
 read_metadata = MetaData()
 
 
+class Rows:
+    """One table's rows touched in a batch, keyed by primary key; written back by :meth:`flush`."""
+
+    MAX_CACHED = 250_000
+
+    def __init__(self, conn: Connection, table: Table, complete: bool) -> None:
+        self.conn, self.table = conn, table
+        self.key = tuple(c.name for c in table.primary_key.columns)
+        # Replaying from zero, every row is in the cache: nothing to look up in the database.
+        self.complete = complete
+        self.cache: dict[tuple[Any, ...], dict[str, Any] | None] = {}
+        self.by_first: dict[Any, set[tuple[Any, ...]]] = {}
+        self.new: set[tuple[Any, ...]] = set()
+        self.dirty: set[tuple[Any, ...]] = set()
+        self.appended: list[dict[str, Any]] = []
+
+    def get(self, *key: Any) -> dict[str, Any] | None:
+        """The row with this primary key (``None`` if there is none); change it, then :meth:`touch`."""
+        if key not in self.cache:
+            row = None
+            if not self.complete:
+                found = self.conn.execute(
+                    select(self.table).where(and_(*(self.table.c[k] == v for k, v in zip(self.key, key, strict=True))))
+                ).first()
+                row = dict(found._mapping) if found is not None else None
+            self.cache[key] = row
+        return self.cache[key]
+
+    def put(self, row: dict[str, Any]) -> None:
+        """Insert or replace a whole row."""
+        key = tuple(row[k] for k in self.key)
+        existed = self.get(*key) is not None or key in self.new
+        self.cache[key] = row
+        self.by_first.setdefault(key[0], set()).add(key)
+        (self.dirty if existed and key not in self.new else self.new).add(key)
+
+    def touch(self, *key: Any) -> None:
+        if key not in self.new:
+            self.dirty.add(key)
+
+    def append(self, row: dict[str, Any]) -> None:
+        """Insert into a table without a primary key (one row per fact)."""
+        self.appended.append(row)
+
+    def flush(self) -> None:
+        columns = [c.name for c in self.table.columns]
+        if self.new:
+            self.conn.execute(insert(self.table), [_complete(self.cache[k], columns) for k in self.new])
+        if self.dirty:
+            statement = (
+                update(self.table)
+                .where(and_(*(self.table.c[k] == bindparam(f"k_{k}") for k in self.key)))
+                .values({c: bindparam(c) for c in columns if c not in self.key})
+            )
+            params = []
+            for key in self.dirty:
+                row = _complete(self.cache[key], columns)
+                params.append({**{c: row[c] for c in columns if c not in self.key},
+                               **{f"k_{k}": v for k, v in zip(self.key, key, strict=True)}})
+            self.conn.execute(statement, params)
+        if self.appended:
+            self.conn.execute(insert(self.table), self.appended)
+        self.new, self.dirty, self.appended = set(), set(), []
+
+    def starting_with(self, first: Any) -> list[dict[str, Any]]:
+        """Rows whose first key column equals ``first`` (e.g. all rows of one case)."""
+        if not self.complete:
+            self.flush()
+            column = self.table.c[self.key[0]]
+            for found in self.conn.execute(select(self.table).where(column == first)):
+                row = dict(found._mapping)
+                key = tuple(row[k] for k in self.key)
+                if key not in self.cache:
+                    self.cache[key] = row
+                self.by_first.setdefault(first, set()).add(key)
+        return [row for key in sorted(self.by_first.get(first, ()), key=str)
+                if (row := self.cache.get(key)) is not None]
+
+    def trim(self) -> None:
+        """Keep memory bounded on very long replays: drop the cache once it is large."""
+        if len(self.cache) > self.MAX_CACHED:
+            self.cache.clear()
+            self.by_first.clear()
+            self.complete = False
+
+    def rebind(self, conn: Connection) -> None:
+        self.conn = conn
+
+
+def _complete(row: dict[str, Any] | None, columns: list[str]) -> dict[str, Any]:
+    assert row is not None
+    return {c: row.get(c) for c in columns}
+
+
+class Unit:
+    """What one projection works on during one batch: its tables as :class:`Rows`."""
+
+    def __init__(self, conn: Connection, tables: Iterable[Table], complete: bool) -> None:
+        self.conn = conn
+        self._rows = {t.name: Rows(conn, t, complete) for t in tables}
+
+    def __getitem__(self, table: Table) -> Rows:
+        return self._rows[table.name]
+
+    def flush(self) -> None:
+        for rows in self._rows.values():
+            rows.flush()
+            rows.trim()
+
+    def rebind(self, conn: Connection) -> None:
+        """Carry the cache into the next batch's transaction (nobody else wrote meanwhile)."""
+        self.conn = conn
+        for rows in self._rows.values():
+            rows.rebind(conn)
+
+
 class Projection:
-    """Base class: subclasses set ``name``, ``version``, ``tables`` and handle events."""
+    """Base class: subclasses set ``name``, ``version``, ``tables``, ``topics`` and handle events."""
 
     name: ClassVar[str]
     version: ClassVar[int] = 1
     tables: ClassVar[tuple[Table, ...]] = ()
     topics: ClassVar[tuple[str, ...]] = ()
 
-    def handle(self, conn: Connection, event: Any, position: int) -> None:
+    def handle(self, unit: Unit, event: Any, position: int) -> None:
         raise NotImplementedError
 
     def reset(self, conn: Connection) -> None:
-        for table in self.tables:
+        for table in reversed(self.tables):
             conn.execute(delete(table))
 
 
@@ -40,41 +161,68 @@ def ensure_tables(store: SQLStore) -> None:
     read_metadata.create_all(store.engine, checkfirst=True)
 
 
-def _version_key(projection: Projection) -> str:
-    return f"projection_version:{projection.name}"
-
-
 def catch_up(
     store: SQLStore,
     decode: Callable[[Any], Any],
     projections: Iterable[Projection],
     *,
-    batch: int = 2000,
+    batch: int = 5000,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, int]:
-    """Bring each projection up to the head of the log; returns the position each reached."""
-    from ledger.store import LedgerRecorder
-
-    recorder = LedgerRecorder(store)
-    reached: dict[str, int] = {}
-    for projection in projections:
+    """Bring the projections up to the head of the log; returns the position each reached."""
+    chosen = list(projections)
+    for projection in chosen:
         _check_version(store, projection)
-        while True:
-            with store.projection(projection.name) as conn:
-                position = store.position(conn, projection.name)
-                head = store.head(conn)
-                if position >= head:
-                    reached[projection.name] = position
-                    break
-                notes = recorder.select_notifications(position, batch, inclusive_of_start=False)
-                for note in notes:
-                    if not projection.topics or note.topic in projection.topics:
-                        projection.handle(conn, decode(note), note.id)
-                last = notes[-1].id if notes else head
-                store.track(conn, projection.name, last)
-            if progress:
-                progress(projection.name, last, head)
-    return reached
+    names = [p.name for p in chosen]
+    topics = {p.name: frozenset(p.topics) for p in chosen}
+    t = events_table
+    units: dict[str, Unit] = {}
+    expected: dict[str, int] = {}
+    while True:
+        with store.projection(*names) as conn:
+            positions = {name: store.position(conn, name) for name in names}
+            head = store.head(conn)
+            low = min(positions.values(), default=head)
+            if low >= head:
+                return positions
+            notes = conn.execute(
+                select(t.c.id, t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state)
+                .where(t.c.id > low).order_by(t.c.id).limit(batch)
+            ).all()
+            for p in chosen:
+                # Keep the cached rows only if nobody else moved this projection since our last batch.
+                if p.name in units and expected.get(p.name) == positions[p.name]:
+                    units[p.name].rebind(conn)
+                else:
+                    units[p.name] = Unit(conn, p.tables, complete=positions[p.name] == 0)
+            for note in notes:
+                event = None
+                for projection in chosen:
+                    name = projection.name
+                    if note.id <= positions[name] or (topics[name] and note.topic not in topics[name]):
+                        continue
+                    if event is None:
+                        event = decode(_Stored(note))
+                    projection.handle(units[name], event, note.id)
+            last = notes[-1].id
+            for projection in chosen:
+                units[projection.name].flush()
+                if last > positions[projection.name]:
+                    store.track(conn, projection.name, last)
+                expected[projection.name] = max(last, positions[projection.name])
+        if progress:
+            for name in names:
+                progress(name, last, head)
+
+
+class _Stored:
+    """A notification row in the shape the mapper decodes."""
+
+    __slots__ = ("originator_id", "originator_version", "topic", "state")
+
+    def __init__(self, row: Any) -> None:
+        self.originator_id, self.originator_version, self.topic = row[1], row[2], row[3]
+        self.state = bytes(row[4])
 
 
 def rebuild(store: SQLStore, projection: Projection) -> None:
@@ -85,7 +233,7 @@ def rebuild(store: SQLStore, projection: Projection) -> None:
 
 
 def _check_version(store: SQLStore, projection: Projection) -> None:
-    key = _version_key(projection)
+    key = f"projection_version:{projection.name}"
     want = str(projection.version)
     with store.read() as conn:
         have = conn.execute(select(meta_table.c.value).where(meta_table.c.key == key)).scalar()
@@ -104,4 +252,4 @@ def _check_version(store: SQLStore, projection: Projection) -> None:
             conn.execute(update(meta_table).where(meta_table.c.key == key).values(value=want))
 
 
-__all__ = ["Projection", "catch_up", "ensure_tables", "read_metadata", "rebuild"]
+__all__ = ["Projection", "Rows", "Unit", "catch_up", "ensure_tables", "read_metadata", "rebuild"]

@@ -17,10 +17,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Boolean, Column, Connection, Date, Integer, String, Table, Uuid, insert, select, update
+from sqlalchemy import Boolean, Column, Connection, Date, Integer, String, Table, Uuid, select
 
 from ledger import events as ev
-from ledger.projections.base import Projection, read_metadata
+from ledger.projections.base import Projection, Unit, read_metadata
 from ledger.projections.money import interventions
 
 cases = Table(
@@ -71,59 +71,62 @@ ATTENTION = ("threat_review_passed", "followup_due", "consent_revoked_running", 
 
 class CaseList(Projection):
     name = "case_list"
-    version = 2
+    version = 3
     tables = (cases, consents, decisions)
     topics = tuple(get_topic(cls) for cls in ev.CASE_EVENTS)
 
-    def handle(self, conn: Connection, event: Any, position: int) -> None:
+    def handle(self, unit: Unit, event: Any, position: int) -> None:
+        rows = unit[cases]
         if isinstance(event, ev.CaseActualised):
-            conn.execute(insert(cases), {
+            rows.put({
                 "case_id": event.originator_id, "case_number": event.case_number, "status": "open",
                 "opened_on": event.occurred_on, "environment": event.environment.value,
                 "referral_source": event.referral_source.value, "protection_level": event.protection_level.value,
                 "opened_by": event.recorded_by, "last_recorded_by": event.recorded_by,
                 "last_occurred_on": event.occurred_on, "event_count": 1, "running": 0,
-                "followup_closure": False, "followup_12": False,
+                "threat_review_on": None, "followup_closure": False, "followup_12": False, "closed_on": None,
             })
             return
         case_id = event.originator_id
-        values: dict[str, Any] = {"last_recorded_by": event.recorded_by, "event_count": event.originator_version}
+        row = rows.get(case_id)
+        assert row is not None, "case event before the case was actualised"
+        row["last_recorded_by"] = event.recorded_by
+        row["event_count"] = event.originator_version
+        row["last_occurred_on"] = max(row["last_occurred_on"], event.occurred_on)
         if isinstance(event, ev.CaseClosed):
-            values.update(status="closed", closed_on=event.occurred_on)
+            row.update(status="closed", closed_on=event.occurred_on)
         elif isinstance(event, ev.CaseReopened):
-            values.update(status="open", closed_on=None)
+            row.update(status="open", closed_on=None)
         elif isinstance(event, _RUNNING_UP):
-            values["running"] = cases.c.running + 1
+            row["running"] += 1
         elif isinstance(event, _RUNNING_DOWN):
-            values["running"] = cases.c.running - 1
+            row["running"] -= 1
         elif isinstance(event, ev.ThreatAssessmentReceived):
-            values["threat_review_on"] = event.review_on
+            row["threat_review_on"] = event.review_on
         elif isinstance(event, ev.FollowUpRecorded):
             if event.time_point.value == "closure":
-                values["followup_closure"] = True
+                row["followup_closure"] = True
             elif event.time_point.value == "12_months":
-                values["followup_12"] = True
+                row["followup_12"] = True
         elif isinstance(event, ev.ConsentGranted):
-            key = _recipient(event.recipient.value, event.provider)
-            conn.execute(consents.delete().where(consents.c.case_id == case_id, consents.c.recipient == key))
-            conn.execute(insert(consents), {"case_id": case_id, "recipient": key, "granted_on": event.occurred_on,
-                                            "revoked_on": None})
+            unit[consents].put({"case_id": case_id, "recipient": _recipient(event.recipient.value, event.provider),
+                                "granted_on": event.occurred_on, "revoked_on": None})
         elif isinstance(event, ev.ConsentRevoked):
             key = _recipient(event.recipient.value, event.provider)
-            conn.execute(update(consents).where(consents.c.case_id == case_id, consents.c.recipient == key)
-                         .values(revoked_on=event.occurred_on))
+            consent = unit[consents].get(case_id, key)
+            assert consent is not None, "revocation of a consent never granted passed the rules"
+            consent["revoked_on"] = event.occurred_on
+            unit[consents].touch(case_id, key)
         elif isinstance(event, ev.DecisionRecorded):
-            conn.execute(insert(decisions), {"case_id": case_id, "decision_id": event.decision_id,
-                                             "granted": event.outcome.value == "granted",
-                                             "period_end": event.period_end, "status": "in_force"})
+            unit[decisions].put({"case_id": case_id, "decision_id": event.decision_id,
+                                 "granted": event.outcome.value == "granted", "period_end": event.period_end,
+                                 "status": "in_force"})
         elif isinstance(event, ev.DecisionStatusChanged):
-            conn.execute(update(decisions).where(decisions.c.case_id == case_id,
-                                                 decisions.c.decision_id == event.decision_id)
-                         .values(status=event.status.value))
-        row = conn.execute(select(cases.c.last_occurred_on).where(cases.c.case_id == case_id)).first()
-        if row is not None and event.occurred_on > row[0]:
-            values["last_occurred_on"] = event.occurred_on
-        conn.execute(update(cases).where(cases.c.case_id == case_id).values(**values))
+            decision = unit[decisions].get(case_id, event.decision_id)
+            assert decision is not None, "status of an unknown decision passed the rules"
+            decision["status"] = event.status.value
+            unit[decisions].touch(case_id, event.decision_id)
+        rows.touch(case_id)
 
 
 def _recipient(recipient: str, provider: str | None) -> str:

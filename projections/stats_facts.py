@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from eventsourcing.utils import get_topic
-from sqlalchemy import Boolean, Column, Connection, Date, Integer, String, Table, Uuid, insert, select, update
+from sqlalchemy import Boolean, Column, Date, Integer, String, Table, Uuid
 
 from ledger import events as ev
-from ledger.projections.base import Projection, read_metadata
+from ledger.projections.base import Projection, Unit, read_metadata
 
 stat_cases = Table(
     "proj_stats_cases",
@@ -69,50 +69,54 @@ _EVENTS = (
 
 class StatsFacts(Projection):
     name = "stats"
-    version = 1
+    version = 2
     tables = (stat_cases, stat_followups, stat_household)
     topics = tuple(get_topic(cls) for cls in _EVENTS)
 
-    def handle(self, conn: Connection, e: Any, position: int) -> None:
-        case = stat_cases.c.case_id == e.originator_id
+    def handle(self, unit: Unit, e: Any, position: int) -> None:
+        rows = unit[stat_cases]
         if isinstance(e, ev.CaseActualised):
-            conn.execute(insert(stat_cases), {
+            rows.put({
                 "case_id": e.originator_id, "person_id": e.person_id, "opened_on": e.occurred_on,
                 "gender": e.gender.value, "birth_year": e.birth_year, "environment": e.environment.value,
                 "referral_source": e.referral_source.value, "protected_identity": e.protection_level.value != "none",
             })
-        elif isinstance(e, ev.PreliminaryAssessmentMade):
-            conn.execute(update(stat_cases).where(case).values(
-                assessed_on=e.occurred_on, assessment_outcome=e.outcome.value, assessment_reason=e.reason.value))
-        elif isinstance(e, ev.InvestigationOpened):
-            self._first(conn, e, "investigated_on")
-        elif isinstance(e, ev.DecisionRecorded):
-            self._first(conn, e, "granted_on" if e.outcome.value == "granted" else "denied_on")
-        elif isinstance(e, ev.ThreatAssessmentReceived):
-            conn.execute(update(stat_cases).where(case).values(protection_needed=e.protection_needed))
-            if e.criteria_met:
-                self._first(conn, e, "police_case_on")
-        elif isinstance(e, ev.CaseClosed):
-            conn.execute(update(stat_cases).where(case).values(closed_on=e.occurred_on, closure_reason=e.reason.value))
-        elif isinstance(e, ev.CaseReopened):
-            conn.execute(update(stat_cases).where(case).values(closed_on=None, closure_reason=None))
-        elif isinstance(e, ev.FollowUpRecorded):
-            conn.execute(insert(stat_followups), {
+            return
+        if isinstance(e, ev.FollowUpRecorded):
+            unit[stat_followups].append({
                 "case_id": e.originator_id, "year": e.occurred_on.year, "time_point": e.time_point.value,
                 "housing": e.housing.value, "occupation": e.occupation.value,
                 "income_support": e.income_support.value, "substance_use": e.substance_use.value,
                 "psychiatric_contact": e.psychiatric_contact.value, "new_suspicion": e.new_suspicion.value,
                 "remaining_threat": e.remaining_threat.value,
             })
-        elif isinstance(e, ev.ChildInHouseholdNoted):
-            conn.execute(insert(stat_household), {"case_id": e.originator_id, "year": e.occurred_on.year,
-                                                  "kind": "child", "relation": None})
-        elif isinstance(e, ev.RelativeSupported):
-            conn.execute(insert(stat_household), {"case_id": e.originator_id, "year": e.occurred_on.year,
-                                                  "kind": "relative", "relation": e.relation.value})
+            return
+        if isinstance(e, ev.ChildInHouseholdNoted | ev.RelativeSupported):
+            child = isinstance(e, ev.ChildInHouseholdNoted)
+            unit[stat_household].append({"case_id": e.originator_id, "year": e.occurred_on.year,
+                                         "kind": "child" if child else "relative",
+                                         "relation": None if child else e.relation.value})
+            return
+        row = rows.get(e.originator_id)
+        assert row is not None, "case event before the case was actualised"
+        if isinstance(e, ev.PreliminaryAssessmentMade):
+            row.update(assessed_on=e.occurred_on, assessment_outcome=e.outcome.value,
+                       assessment_reason=e.reason.value)
+        elif isinstance(e, ev.InvestigationOpened):
+            _first(row, "investigated_on", e.occurred_on)
+        elif isinstance(e, ev.DecisionRecorded):
+            _first(row, "granted_on" if e.outcome.value == "granted" else "denied_on", e.occurred_on)
+        elif isinstance(e, ev.ThreatAssessmentReceived):
+            row["protection_needed"] = e.protection_needed
+            if e.criteria_met:
+                _first(row, "police_case_on", e.occurred_on)
+        elif isinstance(e, ev.CaseClosed):
+            row.update(closed_on=e.occurred_on, closure_reason=e.reason.value)
+        elif isinstance(e, ev.CaseReopened):
+            row.update(closed_on=None, closure_reason=None)
+        rows.touch(e.originator_id)
 
-    def _first(self, conn: Connection, e: Any, column: str) -> None:
-        current = conn.execute(select(stat_cases.c[column]).where(stat_cases.c.case_id == e.originator_id)).scalar()
-        if current is None or e.occurred_on < current:
-            conn.execute(update(stat_cases).where(stat_cases.c.case_id == e.originator_id)
-                         .values({column: e.occurred_on}))
+
+def _first(row: dict[str, Any], column: str, day: Any) -> None:
+    if row.get(column) is None or day < row[column]:
+        row[column] = day

@@ -48,7 +48,7 @@ from ledger.errors import (
     RuleViolation,
 )
 from ledger.identity import parse_identity
-from ledger.mapper import PydanticMapper
+from ledger.mapper import JSONBytesTranscoder, PydanticMapper
 from ledger.money import parse_amount
 from ledger.vocab import (
     ActualisationType,
@@ -100,6 +100,7 @@ class Ledger(Application):
     env: ClassVar[dict[str, str]] = {
         "PERSISTENCE_MODULE": "ledger.store",
         "MAPPER_TOPIC": get_topic(PydanticMapper),
+        "TRANSCODER_TOPIC": get_topic(JSONBytesTranscoder),
         "IS_SNAPSHOTTING_ENABLED": "y",
     }
     snapshot_class = ev.Snapshot

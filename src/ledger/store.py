@@ -52,6 +52,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     select,
     text,
     update,
@@ -61,6 +62,7 @@ from sqlalchemy import exc as sa_exc
 from ledger.errors import StorageError
 
 SCHEMA_VERSION = "1"
+_DDL_LOCK = 0x4C454447  # advisory lock (two-key space) held while creating tables on PostgreSQL
 _ID = BigInteger().with_variant(Integer(), "sqlite")
 
 metadata = MetaData()
@@ -134,8 +136,27 @@ class SQLStore:
         self.url = url
         self.engine = _make_engine(url)
         self.dialect = self.engine.dialect.name
+        self.create_tables(metadata)
+
+    def create_tables(self, tables: MetaData) -> None:
+        """Create the missing tables of ``tables``; safe when several processes open a new store at once.
+
+        Without a lock, two processes both find a table missing and both create it: on PostgreSQL
+        the second fails on ``pg_type``, on SQLite a deferred transaction cannot upgrade to a write
+        ("database is locked" at once). So check without a lock, then create under one.
+        """
         try:
-            metadata.create_all(self.engine, checkfirst=True)
+            with self.engine.connect() as conn:
+                existing = set(inspect(conn).get_table_names())
+            if all(table.name in existing for table in tables.sorted_tables):
+                return
+            with self.engine.connect() as conn:
+                conn.execution_options(ledger_write=True)  # SQLite: BEGIN IMMEDIATE
+                with conn.begin():
+                    if self.dialect == "postgresql":
+                        conn.exec_driver_sql("SET LOCAL lock_timeout = '30s'")
+                        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_DDL_LOCK}, 0)")
+                    tables.create_all(conn, checkfirst=True)
         except sa_exc.DBAPIError as error:
             raise _storage_error(error) from error
 
@@ -170,7 +191,7 @@ class SQLStore:
             raise _storage_error(error) from error
 
     @contextmanager
-    def projection(self, name: str) -> Iterator[Connection]:
+    def projection(self, *names: str) -> Iterator[Connection]:
         """A transaction for one projection's rows and tracking; one updater per projection at a time.
 
         It does not block event writers on PostgreSQL (an advisory lock keyed by the projection's
@@ -182,7 +203,8 @@ class SQLStore:
                 with conn.begin():
                     if self.dialect == "postgresql":
                         conn.exec_driver_sql("SET LOCAL lock_timeout = '30s'")
-                        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": name})
+                        for name in sorted(names):
+                            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": name})
                     yield conn
         except sa_exc.DBAPIError as error:
             raise _storage_error(error) from error
@@ -253,9 +275,14 @@ class SQLStore:
 
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        from sqlalchemy.engine import make_url
+
+        path = make_url(url).database  # None for sqlite://, without ?query
+        if path and path != ":memory:" and not path.startswith("file:"):
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise _os_storage_error(error) from error
         engine = create_engine(url, connect_args={"timeout": 60})
 
         @event.listens_for(engine, "connect")
@@ -274,6 +301,16 @@ def _make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _os_storage_error(error: OSError) -> StorageError:
+    import errno
+
+    if error.errno == errno.ENOSPC:
+        return StorageError(reason="disk_full")
+    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return StorageError(reason="read_only")
+    return StorageError(reason="unreachable")
 
 
 def _storage_error(error: sa_exc.DBAPIError) -> StorageError:
@@ -301,10 +338,19 @@ class LedgerRecorder(ProcessRecorder):
         self, stored_events: Sequence[StoredEvent], *, tracking: Tracking | None = None, **_: Any
     ) -> Sequence[int] | None:
         with self.store.write() as conn:
-            ids = self.store.append(conn, stored_events)
             if tracking is not None:
-                self.store.track(conn, tracking.application_name, tracking.notification_id)
+                self._track(conn, tracking)
+            ids = self.store.append(conn, stored_events)
         return ids
+
+    def _track(self, conn: Connection, tracking: Tracking) -> None:
+        """Record ``tracking``; the same or a lower position again means it was already processed."""
+        current = self.store.position(conn, tracking.application_name)
+        if tracking.notification_id <= current:
+            raise IntegrityError(
+                f"tracking {tracking.application_name!r} is at {current}, not below {tracking.notification_id}"
+            )
+        self.store.track(conn, tracking.application_name, tracking.notification_id)
 
     def select_events(
         self,
@@ -362,7 +408,7 @@ class LedgerRecorder(ProcessRecorder):
 
     def insert_tracking(self, tracking: Tracking) -> None:
         with self.store.write() as conn:
-            self.store.track(conn, tracking.application_name, tracking.notification_id)
+            self._track(conn, tracking)
 
     def max_tracking_id(self, application_name: str) -> int | None:
         with self.store.read() as conn:
