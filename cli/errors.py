@@ -41,13 +41,14 @@ def usage_message(error: Any) -> str:
     if isinstance(error, ce.NoSuchOption):
         return t("usage.no_such_option", name=error.option_name)
     if isinstance(error, ce.BadParameter):
-        return t("usage.bad_value", name=name, detail=error.message)
+        return t("usage.bad_value", name=name, detail=str(error.message).rstrip("."))
     return t("usage.other", detail=error.format_message())
 
 
 def report(error: BaseException) -> int:
     """Print the error for a person; return the exit status."""
     from typer._click import exceptions as ce
+    from typer.exceptions import Abort
 
     if isinstance(error, LedgerError):
         text, code = message(error), error.exit_code
@@ -55,7 +56,7 @@ def report(error: BaseException) -> int:
         text, code = usage_message(error), 2
         if error.ctx is not None:
             text += " " + t("usage.hint", command=error.ctx.command_path)
-    elif isinstance(error, ce.Abort):
+    elif isinstance(error, Abort):
         return 1
     else:
         text, code = t("internal_error", name=type(error).__name__), 3

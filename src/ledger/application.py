@@ -112,6 +112,7 @@ class Ledger(Application):
         self._batch: list[Any] | None = None
         self._cache: dict[UUID, Any] = {}
         self._person_ns: UUID | None = None
+        self._flush_every = 5000
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -122,7 +123,8 @@ class Ledger(Application):
                 new_events, result = build()
             except ValidationError as error:
                 first = error.errors()[0]
-                raise InputError(field=".".join(str(p) for p in first["loc"]), reason=first["type"]) from None
+                reason = _PYDANTIC_REASONS.get(first["type"], "format")
+                raise InputError(field=".".join(str(p) for p in first["loc"]), reason=reason) from None
             try:
                 self._save(new_events)
             except IntegrityError:
@@ -139,7 +141,12 @@ class Ledger(Application):
                 self._cache[event.originator_id] = _PROJECTORS[event.stream](
                     self._cache.get(event.originator_id), [event]
                 )
+            if len(self._batch) >= self._flush_every:
+                self.flush()
             return
+        self._save_and_snapshot(new_events)
+
+    def _save_and_snapshot(self, new_events: list[Any]) -> None:
         self.save(*new_events)
         for event in new_events:
             if isinstance(event, ev.Event) and event.stream == "case" and event.originator_version % SNAPSHOT_INTERVAL == 0:
@@ -147,8 +154,12 @@ class Ledger(Application):
 
     @contextmanager
     def batch(self, flush_every: int = 5000) -> Iterator[Ledger]:
-        """Collect events in memory and write them in large transactions (for demo data)."""
-        self._batch, self._cache = [], {}
+        """Collect events in memory and write them in large transactions (for demo data).
+
+        Rules are checked as usual, against states kept in memory; this process must be the only
+        writer meanwhile (a conflict at flush fails the whole batch, and nothing of it is stored).
+        """
+        self._batch, self._cache, self._flush_every = [], {}, flush_every
         try:
             yield self
             self.flush()
@@ -156,17 +167,32 @@ class Ledger(Application):
             self._batch, self._cache = None, {}
 
     def flush(self) -> None:
+        """Write the events collected so far in one transaction."""
         if self._batch:
             pending, self._batch = self._batch, []
-            self.save(*pending)
+            self._save_and_snapshot(pending)
 
     def _load(self, aggregate_id: UUID, projector: Callable[..., T | None]) -> T | None:
         if self._batch is not None and aggregate_id in self._cache:
             return self._cache[aggregate_id]
         try:
-            return self.repository.get(aggregate_id, projector_func=projector)
+            state = self.repository.get(aggregate_id, projector_func=projector)
         except AggregateNotFoundError:
-            return None
+            state = None
+        if self._batch is not None:
+            self._cache[aggregate_id] = state  # later commands in the batch build on it
+        return state
+
+    def _last_version(self, stream: UUID) -> int:
+        """The newest version of a stream, read without replaying it (case numbers: the year's count)."""
+        if self._batch is not None and stream in self._cache:
+            cached = self._cache[stream]
+            return cached.version if cached is not None else 0
+        last = self.recorder.select_events(stream, desc=True, limit=1)
+        version = last[0].originator_version if last else 0
+        if self._batch is not None:
+            self._cache[stream] = project_case_numbers(None, [_Version(stream, version)]) if version else None
+        return version
 
     def _meta(self, on: DateLike, note: str | None) -> dict[str, Any]:
         day = rules.parse_date(on)
@@ -254,13 +280,16 @@ class Ledger(Application):
         }
         if ident.birth_date is not None:
             birth_year = ident.birth_date.year
+        elif ident.kind != "reserve":
+            birth_year = int(ident.number[:4])  # a samordningsnummer with unknown month or day
+        if birth_year is not None and not 1890 <= birth_year <= today().year:
+            raise InputError(field="birth_year", reason="range")
         pid = person_id(self.person_namespace(), ident.number)
         year = today().year
 
         def build() -> tuple[list[Any], str]:
             meta = self._meta(on, note)
-            numbers = self._load(case_numbers_id(year), project_case_numbers)
-            serial = (numbers.version if numbers else 0) + 1
+            serial = self._last_version(case_numbers_id(year)) + 1
             number = f"AVH-{year}-{serial:04d}"
             cid = case_id(number)
             new: list[Any] = [
@@ -300,9 +329,13 @@ class Ledger(Application):
         reason_ = choose(ClosureReason, reason, "reason")
 
         def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], None]:
-            running = [k for k, p in {**c.placements, **c.services}.items() if p.ended_on is None]
+            items = {**c.placements, **c.services}
+            running = [k for k, p in items.items() if p.ended_on is None]
             if running:
                 raise RuleViolation(rule="running_interventions", refs=", ".join(running))
+            for item in items.values():
+                assert item.ended_on is not None
+                rules.check_order(item.ended_on, meta["occurred_on"], "ended_on", "date")
             return [ev.CaseClosed(reason=reason_, **meta)], None
 
         self._case_event(case, make, on, note, "close")
@@ -760,7 +793,7 @@ class Ledger(Application):
         """Adjust a year's budget up (``+250 000``) or down (``-100 000``)."""
         text = str(delta).strip()
         sign = -1 if text.startswith("-") else 1
-        amount_ = parse_amount(text.lstrip("+-")) * sign
+        amount_ = parse_amount(text[1:] if text[:1] in "+-" else text) * sign
 
         def build() -> tuple[list[Any], None]:
             state = self._load(budget_id(year), project_budget)
@@ -772,6 +805,24 @@ class Ledger(Application):
 
         self._run(build)
 
+
+class _Version:
+    """Stands in for the last event of a stream when only its version is needed."""
+
+    def __init__(self, originator_id: UUID, originator_version: int) -> None:
+        self.originator_id, self.originator_version = originator_id, originator_version
+
+
+#: pydantic's error types, as the reasons the catalogue knows (anything else: "format").
+_PYDANTIC_REASONS = {
+    "string_too_long": "string_too_long",
+    "less_than_equal": "range",
+    "greater_than": "range",
+    "greater_than_equal": "range",
+    "decimal_max_digits": "too_many_digits",
+    "decimal_whole_digits": "too_large",
+    "decimal_max_places": "format",
+}
 
 _PROJECTORS: dict[str, Callable[..., Any]] = {
     "case": project_case,

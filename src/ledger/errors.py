@@ -29,7 +29,16 @@ English text (``ledger.cli.i18n``). Parameters never hold identity numbers or na
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+# Anything shaped like an identity number (YYMMDD or YYYYMMDD, optional - or +, four digits).
+_IDENTITY_LIKE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)")
+
+
+def _scrub(value: Any) -> Any:
+    """Parameters echo what a user typed; an identity number typed in the wrong place must not show."""
+    return _IDENTITY_LIKE.sub("************", value) if isinstance(value, str) else value
 
 
 class LedgerError(Exception):
@@ -39,8 +48,8 @@ class LedgerError(Exception):
     exit_code = 1
 
     def __init__(self, **params: Any) -> None:
-        self.params = params
-        super().__init__(f"{self.key} {params}" if params else self.key)
+        self.params = {k: _scrub(v) for k, v in params.items()}
+        super().__init__(f"{self.key} {self.params}" if self.params else self.key)
 
 
 class InputError(LedgerError):

@@ -23,9 +23,12 @@ _PLAIN = re.compile(r"^\d+(?:[.,]\d{1,2})?$")
 
 def parse_amount(value: str | int | Decimal, *, allow_zero: bool = False) -> Decimal:
     """Parse a positive amount in kronor with at most two decimals into a quantised ``Decimal``."""
-    if isinstance(value, bool) or isinstance(value, float):
-        raise InvalidAmount(reason="type")
-    if isinstance(value, int | Decimal):
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise InvalidAmount(reason="type")  # floats above all; None too, rather than AttributeError
+    if isinstance(value, Decimal):
+        # Positional notation: str() would give "1E+3" for Decimal("1000").normalize().
+        text = format(value, "f")
+    elif isinstance(value, int):
         text = str(value)
     else:
         text = value
