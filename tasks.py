@@ -44,7 +44,7 @@ def run(cmd: list[str], **kwargs: object) -> None:
 
 
 def demo() -> None:
-    ensure_venv("")
+    ensure_venv("plot")
     DEMO_DB.parent.mkdir(exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DEMO_DB}{suffix}").unlink(missing_ok=True)

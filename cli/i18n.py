@@ -503,6 +503,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.type": ("fel typ", "wrong type"),
     "reason.required": ("krävs", "required"),
     "reason.range": ("utanför tillåtet intervall", "out of range"),
+    "reason.matplotlib_missing": ("diagram kräver paketet matplotlib: pip install 'avhoppar-ledger[plot]'",
+                                  "charts need matplotlib: pip install 'avhoppar-ledger[plot]'"),
     "reason.too_large": ("för stort", "too large"),
     "reason.too_many_digits": ("för många siffror", "too many digits"),
     # raised by the event models' validation (Text fields hold at most 2000 characters)

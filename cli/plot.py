@@ -10,8 +10,12 @@ from ledger.cli.i18n import t
 
 def budget_plot(report: dict[str, Any], path: str) -> None:
     """Write the chart; a manager sees the month the forecast crosses the budget."""
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        from ledger.errors import InputError
 
+        raise InputError(field="--plot", reason="matplotlib_missing") from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
