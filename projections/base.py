@@ -158,7 +158,8 @@ class Projection:
 
 
 def ensure_tables(store: SQLStore) -> None:
-    read_metadata.create_all(store.engine, checkfirst=True)
+    # Under the store's lock: several processes may open a new store's read side at once.
+    store.create_tables(read_metadata)
 
 
 def catch_up(
@@ -240,6 +241,10 @@ def _check_version(store: SQLStore, projection: Projection) -> None:
     if have == want:
         return
     with store.projection(projection.name) as conn:
+        # Again under the projection's lock: another process may have rebuilt it meanwhile.
+        have = conn.execute(select(meta_table.c.value).where(meta_table.c.key == key)).scalar()
+        if have == want:
+            return
         # New code may have new columns: drop and recreate the projection's tables, then replay.
         for table in reversed(projection.tables):
             table.drop(conn, checkfirst=True)

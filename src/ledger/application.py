@@ -9,7 +9,9 @@ checked again), up to a few times, before :class:`ConcurrencyConflict` is raised
 
 from __future__ import annotations
 
+import random
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -81,7 +83,7 @@ from ledger.vocab import (
 T = TypeVar("T")
 CASE_NUMBER = re.compile(r"^AVH-(\d{4})-(\d{4,})$")
 PROVIDER_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,31}$")
-RETRIES = 5
+RETRIES = 12
 SNAPSHOT_INTERVAL = 100
 DateLike = date | str | None
 
@@ -118,7 +120,7 @@ class Ledger(Application):
 
     def _run(self, build: Callable[[], tuple[list[Any], T]]) -> T:
         """Build events from fresh state and save them; re-run on a concurrent write."""
-        for _ in range(RETRIES):
+        for attempt in range(RETRIES):
             try:
                 new_events, result = build()
             except ValidationError as error:
@@ -130,6 +132,8 @@ class Ledger(Application):
             except IntegrityError:
                 if self._batch is not None:
                     raise
+                # Another writer got there first: wait a little (jittered, growing) and re-run.
+                time.sleep(random.uniform(0, min(0.25, 0.005 * 2**attempt)))
                 continue
             return result
         raise ConcurrencyConflict()

@@ -290,7 +290,7 @@ def _make_engine(url: str) -> Engine:
             # Take over transaction control from pysqlite so BEGIN IMMEDIATE is possible.
             dbapi_conn.isolation_level = None
             cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _set_wal(cursor)
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.close()
 
@@ -301,6 +301,26 @@ def _make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _set_wal(cursor: Any) -> None:
+    """Switch the file to WAL, waiting for other processes that switch the same new file at once.
+
+    SQLite answers "database is locked" at once (no busy handler) while another connection is
+    changing the journal mode of a brand-new file, so several processes opening one new store
+    together would fail without this retry.
+    """
+    import sqlite3
+    import time
+
+    for attempt in range(100):
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or attempt == 99:
+                raise
+            time.sleep(0.05)
 
 
 def _os_storage_error(error: OSError) -> StorageError:
