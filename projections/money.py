@@ -19,7 +19,6 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
-    select,
 )
 
 from ledger import events as ev

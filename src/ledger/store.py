@@ -381,19 +381,7 @@ class LedgerRecorder(ProcessRecorder):
         desc: bool = False,
         limit: int | None = None,
     ) -> list[StoredEvent]:
-        t = events_table
-        query = select(t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state).where(
-            t.c.originator_id == _uuid(originator_id)
-        )
-        if gt is not None:
-            query = query.where(t.c.originator_version > gt)
-        if lte is not None:
-            query = query.where(t.c.originator_version <= lte)
-        query = query.order_by(t.c.originator_version.desc() if desc else t.c.originator_version)
-        if limit is not None:
-            query = query.limit(limit)
-        with self.store.read() as conn:
-            return [StoredEvent(r[0], r[1], r[2], bytes(r[3])) for r in conn.execute(query)]
+        return _select_stream(self.store, events_table, originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
 
     def select_notifications(
         self,
@@ -467,19 +455,26 @@ class SnapshotRecorder(AggregateRecorder):
         desc: bool = False,
         limit: int | None = None,
     ) -> list[StoredEvent]:
-        t = snapshots_table
-        query = select(t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state).where(
-            t.c.originator_id == _uuid(originator_id)
-        )
-        if gt is not None:
-            query = query.where(t.c.originator_version > gt)
-        if lte is not None:
-            query = query.where(t.c.originator_version <= lte)
-        query = query.order_by(t.c.originator_version.desc() if desc else t.c.originator_version)
-        if limit is not None:
-            query = query.limit(limit)
-        with self.store.read() as conn:
-            return [StoredEvent(r[0], r[1], r[2], bytes(r[3])) for r in conn.execute(query)]
+        return _select_stream(self.store, snapshots_table, originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+
+
+def _select_stream(
+    store: SQLStore, t: Table, originator_id: UUID | str, *, gt: int | None, lte: int | None, desc: bool,
+    limit: int | None,
+) -> list[StoredEvent]:
+    """One stream's rows (events or snapshots) between versions, in either order."""
+    query = select(t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state).where(
+        t.c.originator_id == _uuid(originator_id)
+    )
+    if gt is not None:
+        query = query.where(t.c.originator_version > gt)
+    if lte is not None:
+        query = query.where(t.c.originator_version <= lte)
+    query = query.order_by(t.c.originator_version.desc() if desc else t.c.originator_version)
+    if limit is not None:
+        query = query.limit(limit)
+    with store.read() as conn:
+        return [StoredEvent(r[0], r[1], r[2], bytes(r[3])) for r in conn.execute(query)]
 
 
 def _uuid(value: UUID | str) -> UUID:
