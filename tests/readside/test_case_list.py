@@ -1,0 +1,80 @@
+"""``ledger case list``: the filters a manager uses, and each "needs attention" reason."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import TEST_PNR
+from tests.helpers import run_cli
+
+
+@pytest.fixture
+def unit(app):  # noqa: ANN001, ANN201
+    """Five cases, each needing attention for one reason, and one that needs none."""
+    app.add_provider("P1", name="Ett", on="2025-01-01")
+    app.add_provider("P2", name="Två", on="2025-01-01")
+
+    def open_(n: int, **kw: str) -> str:
+        return app.open_case(TEST_PNR[400 + n], gender="man", environment=kw.get("environment", "criminal"),
+                             source="police", on="2025-01-10")
+
+    threat = open_(0)
+    app.record_threat(threat, unit="noa", level="high", protection_needed=True, criteria_met=True,
+                      review_on="2026-06-01", on="2025-01-11")
+    followup = open_(1)
+    app.close_case(followup, "goals_met", on="2025-02-01")
+    app.record_followup(followup, time_point="closure", housing="own", occupation="work", on="2025-02-01")
+    consent = open_(2)
+    app.grant_consent(consent, "provider", provider="P1", purpose="placering", on="2025-01-11")
+    app.record_decision(consent, outcome="granted", intervention="hvb", period_start="2025-01-12", on="2025-01-12")
+    app.start_placement(consent, provider="P1", intervention="hvb", daily_price="3000", on="2025-01-12")
+    app.revoke_consent(consent, "provider", provider="P1", on="2026-03-01")
+    urgent = open_(3)
+    app.start_placement(urgent, provider="P2", intervention="protected_housing", daily_price="4000", urgent=True,
+                        on="2025-01-12")
+    ended = open_(4, environment="honour")
+    app.record_decision(ended, outcome="granted", intervention="hvb", period_start="2025-01-12",
+                        period_end="2025-12-31", on="2025-01-12")
+    app.start_placement(ended, provider="P2", intervention="hvb", daily_price="3000", on="2025-01-12")
+    calm = open_(5, environment="honour")
+    app.record_contact(calm, "phone", on="2025-01-12")
+    return {"threat": threat, "followup": followup, "consent": consent, "urgent": urgent, "ended": ended,
+            "calm": calm}
+
+
+def test_each_reason_for_attention(unit, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+    out = run_cli(capsys, db_url, "case", "list", "--needs-attention", "--json")
+    assert out.code == 0, out.err
+    found = {row["case"]: row["attention"] for row in out.json()}
+    assert found == {
+        unit["threat"]: ["threat_review_passed"],
+        # closed 2025-02-01 with its closure follow-up; 12 months have passed without the next one
+        unit["followup"]: ["followup_due"],
+        unit["consent"]: ["consent_revoked_running"],
+        unit["urgent"]: ["urgent_without_decision"],
+        unit["ended"]: ["decision_ended_running"],
+    }
+
+
+def test_a_later_decision_covers_an_urgent_placement(unit, app, db_url: str,  # noqa: ANN001
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    app.record_decision(unit["urgent"], outcome="granted", intervention="protected_housing",
+                        period_start="2025-01-01", on="2025-01-20")
+    out = run_cli(capsys, db_url, "case", "list", "--needs-attention", "--json")
+    assert unit["urgent"] not in {row["case"] for row in out.json()}
+    assert app.get_case(unit["urgent"]).placements["P1"].decision_id == "D1"
+
+
+def test_filters(unit, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+    def cases(*args: str) -> set[str]:
+        out = run_cli(capsys, db_url, "case", "list", "--json", *args)
+        assert out.code == 0, out.err
+        return {row["case"] for row in out.json()}
+
+    assert cases("--provider", "p2") == {unit["urgent"], unit["ended"]}
+    assert cases("--environment", "honour") == {unit["ended"], unit["calm"]}
+    assert cases("--status", "closed") == {unit["followup"]}
+    assert cases("--recorded-by", "tester") == set(unit.values())
+    assert cases("--recorded-by", "someone.else") == set()
+    assert cases("--status", "open", "--needs-attention") == {unit["threat"], unit["consent"], unit["urgent"],
+                                                               unit["ended"]}
