@@ -7,24 +7,79 @@ from typing import Annotated
 
 import typer
 
+from typer.core import TyperGroup
+
 from ledger.cli import common
-from ledger.cli.commands import (
-    assessment,
-    case,
-    consent,
-    contact,
-    decision,
-    followup,
-    payment,
-    placement,
-    projections,
-    provider,
-    stats,
-)
 from ledger.cli.common import JsonOpt, opt, print_json
 from ledger.cli.i18n import LANG, t
 
+#: The nouns: name -> (module in ledger.cli.commands, its Typer app, help key). Each sub-app is
+#: imported and built only when it is used, so a command pays for its own options only.
+GROUPS: dict[str, tuple[str, str, str]] = {
+    "case": ("case", "app", "grp.case"),
+    "contact": ("contact", "contact", "grp.contact"),
+    "consent": ("consent", "app", "grp.consent"),
+    "assessment": ("assessment", "assessment", "grp.assessment"),
+    "investigation": ("assessment", "investigation", "grp.investigation"),
+    "threat": ("assessment", "threat", "grp.threat"),
+    "decision": ("decision", "app", "grp.decision"),
+    "placement": ("placement", "placement", "grp.placement"),
+    "service": ("placement", "service", "grp.service"),
+    "payment": ("payment", "payment", "grp.payment"),
+    "grant": ("payment", "grant", "grp.grant"),
+    "followup": ("followup", "app", "grp.followup"),
+    "share": ("contact", "share", "grp.share"),
+    "relative": ("contact", "relative", "grp.relative"),
+    "child": ("contact", "child", "grp.child"),
+    "provider": ("provider", "provider", "grp.provider"),
+    "budget": ("provider", "budget", "grp.budget"),
+    "projections": ("projections", "app", "grp.projections"),
+}
+
+
+def group_app(name: str) -> typer.Typer:
+    """The Typer app of one noun (imports its module)."""
+    import importlib
+
+    module, attribute, _ = GROUPS[name]
+    return getattr(importlib.import_module(f"ledger.cli.commands.{module}"), attribute)
+
+
+class LazyRoot(TyperGroup):
+    """The root command: builds a noun's commands only when that noun is invoked.
+
+    Listing the nouns in ``ledger --help`` needs only their one-line help, from the catalogue.
+    """
+
+    listing = False
+
+    def list_commands(self, ctx: object) -> list[str]:
+        # A stable order whichever nouns were already built: top-level commands, then the nouns.
+        return [*(name for name in self.commands if name not in GROUPS), *GROUPS]
+
+    def get_command(self, ctx: object, name: str) -> object:
+        found = self.commands.get(name)
+        if found is not None or name not in GROUPS:
+            return found
+        if self.listing:
+            return TyperGroup(name=name, help=t(GROUPS[name][2]))
+        import typer.main
+
+        group = typer.main.get_group(group_app(name))
+        group.name = name
+        self.commands[name] = group
+        return group
+
+    def format_help(self, ctx: object, formatter: object) -> None:
+        self.listing = True
+        try:
+            super().format_help(ctx, formatter)  # type: ignore[arg-type]
+        finally:
+            self.listing = False
+
+
 app = typer.Typer(
+    cls=LazyRoot,
     help=t("app.help"),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -32,25 +87,6 @@ app = typer.Typer(
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(case.app, name="case")
-app.add_typer(contact.contact, name="contact")
-app.add_typer(consent.app, name="consent")
-app.add_typer(assessment.assessment, name="assessment")
-app.add_typer(assessment.investigation, name="investigation")
-app.add_typer(assessment.threat, name="threat")
-app.add_typer(decision.app, name="decision")
-app.add_typer(placement.placement, name="placement")
-app.add_typer(placement.service, name="service")
-app.add_typer(payment.payment, name="payment")
-app.add_typer(payment.grant, name="grant")
-app.add_typer(followup.app, name="followup")
-app.add_typer(contact.share, name="share")
-app.add_typer(contact.relative, name="relative")
-app.add_typer(contact.child, name="child")
-app.add_typer(provider.provider, name="provider")
-app.add_typer(provider.budget, name="budget")
-app.add_typer(projections.app, name="projections")
-app.command("stats", help=t("cmd.stats"))(stats.stats)
 
 
 @app.callback()
@@ -60,6 +96,11 @@ def main_options(
 ) -> None:
     common.STATE["db"] = db
     common.STATE["user"] = as_
+
+
+from ledger.cli.commands.stats import stats as _stats_command  # noqa: E402 - registered after the callback
+
+app.command("stats", help=t("cmd.stats"))(_stats_command)
 
 
 @app.command("info", help=t("cmd.info"))
@@ -95,34 +136,53 @@ def demo(
     )
 
 
+def _plain_help() -> None:
+    """Help as plain text, not rich panels: rich's help support alone takes longer to import
+    than the rest of ``ledger --help``, and people wait for help."""
+    import typer.core
+
+    typer.core.HAS_RICH = False
+
+
+_HEADINGS = {"Usage: ": "Användning: ", "Options": "Flaggor", "Arguments": "Argument", "Commands": "Kommandon",
+             "required": "krävs", "default: {default}": "standard: {default}"}
+
+
 def _swedish_help() -> None:
-    """Typer's help panel titles in Swedish; only loaded when help is shown (rich is slow to import)."""
-    import typer.rich_utils as ru
-
-    if ru.OPTIONS_PANEL_TITLE == "Flaggor":
-        return
-    ru.OPTIONS_PANEL_TITLE = "Flaggor"
-    ru.ARGUMENTS_PANEL_TITLE = "Argument"
-    ru.COMMANDS_PANEL_TITLE = "Kommandon"
-    ru.REQUIRED_LONG_STRING = "[krävs]"
-    ru.DEFAULT_STRING = "[standard: {}]"
-
+    """Click's and Typer's own words in the help, in Swedish."""
+    import typer.core
+    from typer._click import formatting
     from typer._click.core import Command
 
-    original = Command.get_help_option
+    if getattr(formatting.HelpFormatter, "swedish", False):
+        return
+    formatting.HelpFormatter.swedish = True  # type: ignore[attr-defined]
+    typer.core._ = lambda text: _HEADINGS.get(text, text)  # type: ignore[attr-defined]
+    heading, usage, help_option = (
+        formatting.HelpFormatter.write_heading, formatting.HelpFormatter.write_usage, Command.get_help_option,
+    )
+
+    def write_heading(self: formatting.HelpFormatter, text: str) -> None:
+        heading(self, _HEADINGS.get(text, text))
+
+    def write_usage(self: formatting.HelpFormatter, prog: str, args: str = "", prefix: str | None = None) -> None:
+        usage(self, prog, args, prefix or _HEADINGS["Usage: "])
 
     def get_help_option(self: Command, ctx: object) -> object:
-        option = original(self, ctx)  # type: ignore[arg-type]
+        option = help_option(self, ctx)  # type: ignore[arg-type]
         if option is not None:
             option.help = "Visa denna hjälp och avsluta."
         return option
 
+    formatting.HelpFormatter.write_heading = write_heading  # type: ignore[method-assign]
+    formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
     Command.get_help_option = get_help_option  # type: ignore[method-assign]
 
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app; map every error to a message and exit status."""
     args = sys.argv[1:] if argv is None else argv
+    _plain_help()
     if LANG == "sv" and (not args or "--help" in args or "-h" in args):
         _swedish_help()
     try:

@@ -26,21 +26,21 @@ def _help(args: list[str]) -> str:
 
 
 def commands() -> list[list[str]]:
-    """Every command path, in the order the app registers them."""
-    from ledger.cli.main import app
+    """Every command path, in the order ``ledger --help`` lists them."""
+    from ledger.cli.main import GROUPS, app, group_app
 
     paths: list[list[str]] = [[]]
     for command in app.registered_commands:
         paths.append([command.name])
-    for group in app.registered_groups:
-        paths.append([group.name])
-        for command in group.typer_instance.registered_commands:
-            paths.append([group.name, command.name])
+    for name in GROUPS:
+        paths.append([name])
+        for command in group_app(name).registered_commands:
+            paths.append([name, command.name])
     return paths
 
 
 def render() -> str:
-    os.environ["TERMINAL_WIDTH"] = "100"
+    os.environ["COLUMNS"] = "100"
     os.environ.pop("LEDGER_LANG", None)
     parts = [
         "# Kommandoraden / The command line",
