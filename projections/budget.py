@@ -24,7 +24,7 @@ from sqlalchemy import Connection, func, select
 
 from ledger.money import to_json
 from ledger.projections.allocation import month_days
-from ledger.projections.money import budgets, grant_months, interventions, money_cases, payment_months, payments
+from ledger.projections.money import budgets, grant_months, interventions, money_cases, payment_months
 
 BREAKDOWNS = ("provider", "intervention", "case", "month")
 
@@ -93,14 +93,6 @@ def _committed(
 ) -> tuple[list[tuple[Any, str, str, str, int]], dict[int, int]]:
     """``(case_id, item, provider, intervention, öre)`` committed per placement, and öre per month, for ``year``."""
     year_start, year_end = date(year, 1, 1), date(year, 12, 31)
-    paid_through = dict(
-        ((r.case_id, r.item_id), r.through)
-        for r in conn.execute(
-            select(payments.c.case_id, payments.c.item_id, func.max(payments.c.period_end).label("through"))
-            .where(payments.c.item_id.is_not(None), payments.c.amount_ore > 0)
-            .group_by(payments.c.case_id, payments.c.item_id)
-        )
-    )
     out = []
     by_month: dict[int, int] = {}
     query = select(interventions).where(
@@ -109,7 +101,7 @@ def _committed(
         (interventions.c.ended_on.is_(None)) | (interventions.c.ended_on >= year_start),
     )
     for p in conn.execute(query):
-        last_paid = paid_through.get((p.case_id, p.item_id))
+        last_paid = p.paid_through
         start = max(p.started_on, year_start, last_paid + timedelta(days=1) if last_paid else p.started_on)
         end = min(d for d in (p.ended_on, p.planned_end, year_end) if d is not None)
         if p.ended_on is None and p.planned_end is not None and p.planned_end < today:

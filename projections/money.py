@@ -60,6 +60,7 @@ interventions = Table(
     Column("ended_on", Date()),
     Column("urgent_without_decision", Boolean(), nullable=False),
     Column("decision_id", String(8)),
+    Column("paid_through", Date()),  # the last day an invoice has paid for, for "committed"
 )
 
 payments = Table(
@@ -122,7 +123,7 @@ _EVENTS = (
 
 class Money(Projection):
     name = "money"
-    version = 2
+    version = 3
     tables = (money_cases, budgets, interventions, payments, payment_months, grants, grant_months)
     topics = tuple(get_topic(cls) for cls in _EVENTS)
 
@@ -210,6 +211,11 @@ class Money(Projection):
 
     def _payment(self, unit: Unit, case_id: Any, ref: str, payment_id: str, item: str | None, provider: str,
                  intervention: str, start: Any, end: Any, amount: int, paid_on: Any) -> None:
+        if item is not None and amount > 0:
+            row = unit[interventions].get(case_id, item)
+            if row is not None and (row.get("paid_through") is None or end > row["paid_through"]):
+                row["paid_through"] = end
+                unit[interventions].touch(case_id, item)
         unit[payments].put({
             "case_id": case_id, "ref": ref, "payment_id": payment_id, "item_id": item, "provider": provider,
             "intervention": intervention, "period_start": start, "period_end": end, "amount_ore": amount,

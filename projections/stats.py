@@ -22,7 +22,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, String, cast, func, select
 
 from ledger.projections.budget import kr
 from ledger.projections.disclosure import DEFAULT_THRESHOLD, MARKER, Grid, rows_and_columns, suppress
@@ -71,7 +71,12 @@ def age_band(birth_year: int | None, year: int) -> str:
 
 def build(conn: Connection, year: int, today: date) -> dict[str, Any]:
     """All tables for ``year`` with raw values (suppression is applied by :func:`disclose`)."""
-    cases = [dict(r._mapping) for r in conn.execute(select(stat_cases))]
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    opened_or_closed = ((stat_cases.c.opened_on >= start) & (stat_cases.c.opened_on <= end)) | (
+        (stat_cases.c.closed_on >= start) & (stat_cases.c.closed_on <= end)
+    )
+    wanted = [c for c in stat_cases.columns if c.name not in ("case_id", "person_id")]  # ids are not needed here
+    cases = [dict(r._mapping) for r in conn.execute(select(*wanted).where(opened_or_closed))]
     for c in cases:
         c["age_band"] = age_band(c["birth_year"], c["opened_on"].year)
         c["protection_need"] = "unknown" if c["protection_needed"] is None else ("yes" if c["protection_needed"] else "no")
@@ -88,6 +93,11 @@ def build(conn: Connection, year: int, today: date) -> dict[str, Any]:
                             DIMENSIONS["gender"], closed))
     tables.append(_household(conn, year))
     return {"year": year, "tables": tables}
+
+
+def _text(column: Any) -> Any:
+    """An id as plain text: counting distinct people needs no UUID objects (50 000 of them cost 0.2 s)."""
+    return cast(column, String).label(column.name)
 
 
 def _reached(case: dict[str, Any], step: str) -> bool:
@@ -130,17 +140,18 @@ def _dropouts(cohort: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _interventions_and_costs(conn: Connection, year: int, today: date) -> list[dict[str, Any]]:
     start, end = date(year, 1, 1), date(year, 12, 31)
-    person = dict(conn.execute(select(money_cases.c.case_id, money_cases.c.person_id)).all())
-    rows = conn.execute(select(interventions).where(
-        interventions.c.started_on <= end,
-        (interventions.c.ended_on.is_(None)) | (interventions.c.ended_on >= start),
-    )).all()
+    i = interventions
+    rows = conn.execute(
+        select(i.c.kind, i.c.provider, i.c.intervention, i.c.started_on, i.c.ended_on, _text(money_cases.c.person_id))
+        .select_from(i.join(money_cases, money_cases.c.case_id == i.c.case_id))
+        .where(i.c.started_on <= end, (i.c.ended_on.is_(None)) | (i.c.ended_on >= start))
+    ).all()
     people: dict[str, set[Any]] = defaultdict(set)
     providers: dict[str, set[str]] = defaultdict(set)
     care_days: dict[str, int] = defaultdict(int)
     lengths: dict[str, list[int]] = defaultdict(list)
     for r in rows:
-        people[r.intervention].add(person[r.case_id])
+        people[r.intervention].add(r.person_id)
         providers[r.intervention].add(r.provider)
         if r.kind == "placement":
             last = min(d for d in (r.ended_on, end, today) if d is not None)
@@ -163,15 +174,17 @@ def _interventions_and_costs(conn: Connection, year: int, today: date) -> list[d
                     "values": values, "basis": basis, "additive_cols": [1], "lengths": {
                         k: sorted(v) for k, v in lengths.items()}}
 
+    pm = payment_months
     paid_rows = conn.execute(
-        select(payment_months.c.intervention, payment_months.c.case_id, func.sum(payment_months.c.amount_ore))
-        .where(payment_months.c.year == year).group_by(payment_months.c.intervention, payment_months.c.case_id)
+        select(pm.c.intervention, _text(money_cases.c.person_id), func.sum(pm.c.amount_ore))
+        .select_from(pm.join(money_cases, money_cases.c.case_id == pm.c.case_id))
+        .where(pm.c.year == year).group_by(pm.c.intervention, money_cases.c.person_id)
     ).all()
     paid: dict[str, int] = defaultdict(int)
     payers: dict[str, set[Any]] = defaultdict(set)
-    for kind, case_id, amount in paid_rows:
+    for kind, person_id, amount in paid_rows:
         paid[kind] += int(amount)
-        payers[kind].add(person[case_id])
+        payers[kind].add(person_id)
     cost_kinds = kinds + (["other"] if "other" not in kinds else [])
     cost_values, cost_basis = [], []
     everyone = set().union(*payers.values()) if payers else set()
