@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+"""The ledger's figures against baselines measured in the same run (by hand, not in CI).
+
+    python bench/bench_ledger.py                 # about 10 000 events
+    python bench/bench_ledger.py --events 1000000
+
+Prints, each with its baseline and the ratio:
+- bulk append of the same stored events: our recorder vs raw sqlite3 ``executemany``;
+- full rebuild of every projection vs raw sqlite3 select + ``json.loads`` of the same rows;
+- one recording command, process start to exit, vs ``python -c pass`` and vs
+  ``python -c "import sqlalchemy, pydantic"``; ``ledger --help`` likewise;
+- ``ledger stats YEAR`` and ``ledger budget show YEAR`` on the large store, projections current.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def timed(fn, repeat: int = 1) -> float:  # noqa: ANN001
+    best = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best.append(time.perf_counter() - start)
+    return min(best)
+
+
+def run(cmd: list[str], repeat: int = 5, env: dict | None = None) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True, env={**os.environ, **(env or {})})
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def line(label: str, value: str, baseline: str, ratio: float) -> None:
+    print(f"  {label:<44} {value:>16}   baseline {baseline:>16}   ratio {ratio:6.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args()
+
+    from ledger.application import Ledger
+    from ledger.demo import generate
+    from ledger.projections.service import ReadSide
+    from ledger.store import LedgerRecorder, SQLStore
+
+    work = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
+    db = work / "ledger.sqlite3"
+    cases = max(10, args.events // 45)
+    years = 4
+    print(f"Generating ~{args.events} events ({cases} cases over {years} years) into {db} ...")
+    started = time.perf_counter()
+    result = generate(Ledger(db=str(db), user="bench"), cases=cases, years=years, seed=1)
+    print(f"  {result['events']} events in {time.perf_counter() - started:.1f} s (demo generator, batched)\n")
+    n = result["events"]
+
+    print("Bulk append, one transaction, the same stored events:")
+    app = Ledger(db=str(db), user="bench")
+    stored = app.recorder.select_notifications(1, n + 1)
+    raw_db = work / "raw.sqlite3"
+    raw = sqlite3.connect(raw_db)
+    raw.execute("PRAGMA journal_mode=WAL")
+    raw.execute("PRAGMA synchronous=FULL")
+    raw.execute("CREATE TABLE e (id INTEGER PRIMARY KEY, originator_id TEXT NOT NULL, originator_version INTEGER "
+                "NOT NULL, topic TEXT NOT NULL, state BLOB NOT NULL, UNIQUE (originator_id, originator_version))")
+    rows = [(s.id, s.originator_id.hex, s.originator_version, s.topic, s.state) for s in stored]
+
+    def raw_append() -> None:
+        with raw:
+            raw.executemany("INSERT INTO e VALUES (?, ?, ?, ?, ?)", rows)
+
+    raw_seconds = timed(raw_append)
+    ours = SQLStore(f"sqlite:///{work / 'ours.sqlite3'}")
+    ours_seconds = timed(lambda: LedgerRecorder(ours).insert_events(stored))
+    line("LedgerRecorder.insert_events (events/s)", f"{n / ours_seconds:,.0f}", f"{n / raw_seconds:,.0f}",
+         raw_seconds / ours_seconds)
+
+    print("\nFull rebuild of every projection vs raw select + json.loads:")
+    con = sqlite3.connect(db)
+
+    def raw_read() -> None:
+        for (state,) in con.execute("SELECT state FROM ledger_events ORDER BY id"):
+            json.loads(state)
+
+    raw_read_seconds = timed(raw_read, repeat=3)
+    side = ReadSide(app)
+    rebuild_seconds = timed(lambda: side.rebuild([p.name for p in side.projections]))
+    line("rebuild money + case_list + stats (events/s)", f"{n / rebuild_seconds:,.0f}",
+         f"{n / raw_read_seconds:,.0f}", raw_read_seconds / rebuild_seconds)
+
+    print("\nStart-up, median of 5 runs, process start to exit:")
+    py = sys.executable
+    ledger = str(Path(py).parent / "ledger")
+    base_pass = run([py, "-c", "pass"])
+    base_import = run([py, "-c", "import sqlalchemy, pydantic"])
+    case = side.cases()[0]["case"]
+    record = run([ledger, "--db", str(db), "contact", "add", case, "--channel", "phone"])
+    helptime = run([ledger, "--help"])
+    line("ledger contact add (s)", f"{record:.3f}", f"pass {base_pass:.3f}", record / base_pass)
+    line("ledger contact add vs import sqlalchemy,pydantic", f"{record:.3f}", f"{base_import:.3f}",
+         record / base_import)
+    line("ledger --help (s)", f"{helptime:.3f}", f"pass {base_pass:.3f}", helptime / base_pass)
+
+    print("\nReading on the large store (projections current), median of 3:")
+    year = time.localtime().tm_year
+    subprocess.run([ledger, "--db", str(db), "projections", "status"], check=True, capture_output=True)
+    stats_seconds = run([ledger, "--db", str(db), "stats", str(year), "--format", "json"], repeat=3)
+    budget_seconds = run([ledger, "--db", str(db), "budget", "show", str(year), "--json"], repeat=3)
+    line("ledger stats YEAR --format json (s)", f"{stats_seconds:.3f}", f"pass {base_pass:.3f}",
+         stats_seconds / base_pass)
+    line("ledger budget show YEAR --json (s)", f"{budget_seconds:.3f}", f"pass {base_pass:.3f}",
+         budget_seconds / base_pass)
+    if args.keep:
+        print(f"\nkept {work}")
+    else:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
