@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from ledger.case import CaseState, PaymentState, PlacementState, ServiceState, consent_key
+from ledger.case import (
+    CaseState,
+    PaymentState,
+    PlacementState,
+    ServiceState,
+    consent_key,
+)
 from ledger.clock import today
 from ledger.errors import (
     CaseClosedError,
@@ -19,6 +25,9 @@ from ledger.errors import (
     ReversalExceedsPayment,
 )
 from ledger.vocab import Intervention, Recipient
+
+#: A business date as given: a ``date``, ISO text, or ``None`` for today.
+DateLike = date | str | None
 
 
 def parse_date(value: date | str | None, field: str = "date", default: date | None = None) -> date:
