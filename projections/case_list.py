@@ -170,7 +170,7 @@ def attention(conn: Connection, today: date) -> dict[Any, list[str]]:
 
 def list_cases(conn: Connection, *, status: str | None = None, recorded_by: str | None = None,
                environment: str | None = None, provider: str | None = None,
-               needs_attention: bool = False, today: date | None = None) -> list[dict[str, Any]]:
+               needs_attention: bool = False, today: date) -> list[dict[str, Any]]:
     """Rows of the overview, newest case first, each with its attention reasons."""
     query = select(cases)
     if status:
@@ -183,7 +183,7 @@ def list_cases(conn: Connection, *, status: str | None = None, recorded_by: str 
         query = query.where(cases.c.case_id.in_(
             select(interventions.c.case_id).where(interventions.c.provider == provider.upper())))
     query = query.order_by(cases.c.opened_on.desc(), cases.c.case_number.desc())
-    reasons = attention(conn, today or date.today())
+    reasons = attention(conn, today)
     rows = []
     for row in conn.execute(query):
         item = dict(row._mapping)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.application import Ledger
-from ledger.money import to_json
 from ledger.projections import all_projections
 from ledger.projections.base import catch_up, ensure_tables
 from ledger.projections.case_list import list_cases
@@ -61,10 +60,9 @@ class ReadSide:
         for event in self.app.case_events(number):
             personal = type(event).personal_fields()
             skip = personal | {"originator_id", "originator_version", "recorded_at", "recorded_by", "occurred_on"}
+            # JSON mode already gives amounts as decimal strings and dates as ISO text.
             details = {
-                k: (to_json(v) if hasattr(v, "quantize") else v)
-                for k, v in event.model_dump(mode="json", exclude=skip).items()
-                if v is not None and v is not False
+                k: v for k, v in event.model_dump(mode="json", exclude=skip).items() if v is not None and v is not False
             }
             entries.append(
                 {

@@ -1,4 +1,4 @@
-"""Helpers for tests: run the CLI in-process and count stored events."""
+"""Helpers for tests: run the CLI in-process, count stored events, derive invalid identity numbers."""
 
 from __future__ import annotations
 
@@ -55,3 +55,29 @@ def event_count(db: str) -> int:
     store = SQLStore.for_url(resolve_url(db))
     with store.read() as conn:
         return int(conn.execute(select(func.count()).select_from(events_table)).scalar() or 0)
+
+
+def luhn(nine: str) -> str:
+    """Check digit for the nine digits YYMMDDNNN (Skatteverket's Luhn variant), kept apart from the code under test."""
+    total = 0
+    for i, ch in enumerate(nine):
+        product = int(ch) * (2 - i % 2)
+        total += product // 10 + product % 10
+    return str((10 - total % 10) % 10)
+
+
+def broken_check_digit(pnr: str) -> str:
+    """A test number with its check digit changed: fails only the checksum."""
+    return pnr[:-1] + str((int(pnr[-1]) + 1) % 10)
+
+
+def moved_to_february_30(pnr: str) -> str:
+    """A test number moved to 30 February, with a check digit that is right for it: fails only the date."""
+    digits = pnr[:4] + "0230" + pnr[8:11]
+    return digits + luhn(digits[2:])
+
+
+def identity_forms(number: str) -> set[str]:
+    """The ways an identity number could leak: 12 and 10 digits, with and without a dash or plus."""
+    d = "".join(ch for ch in number if ch.isdigit())
+    return {number, d, d[2:], f"{d[:8]}-{d[8:]}", f"{d[2:8]}-{d[8:]}", f"{d[2:8]}+{d[8:]}"}

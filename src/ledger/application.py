@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from ledger import events as ev
 from ledger import rules
 from ledger.aggregates import (
+    CaseNumbersState,
     case_id,
     case_numbers_id,
     person_id,
@@ -190,7 +191,7 @@ class Ledger(MoneyCommands, RegisterCommands, Application):
         last = self.recorder.select_events(stream, desc=True, limit=1)
         version = last[0].originator_version if last else 0
         if self._batch is not None:
-            self._cache[stream] = project_case_numbers(None, [_Version(stream, version)]) if version else None
+            self._cache[stream] = CaseNumbersState(id=stream, version=version) if version else None
         return version
 
     def _meta(self, on: DateLike, note: str | None) -> dict[str, Any]:
@@ -538,13 +539,6 @@ class Ledger(MoneyCommands, RegisterCommands, Application):
         self._case_event(
             case, lambda c, m: ([ev.ChildInHouseholdNoted(birth_year=birth_year, **m)], None), on, note, "child"
         )
-
-class _Version:
-    """Stands in for the last event of a stream when only its version is needed."""
-
-    def __init__(self, originator_id: UUID, originator_version: int) -> None:
-        self.originator_id, self.originator_version = originator_id, originator_version
-
 
 #: pydantic's error types, as the reasons the catalogue knows (anything else: "format").
 _PYDANTIC_REASONS = {

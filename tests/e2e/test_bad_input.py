@@ -12,7 +12,16 @@ from dataclasses import dataclass
 import pytest
 
 from tests.conftest import TEST_PNR
-from tests.helpers import Result, event_count, run_cli, run_process
+from tests.helpers import (
+    Result,
+    broken_check_digit,
+    event_count,
+    identity_forms,
+    luhn,
+    moved_to_february_30,
+    run_cli,
+    run_process,
+)
 
 CASE = "AVH-2026-0001"
 #: The person of the seeded case, and a second test person for ``case open`` attempts.
@@ -20,48 +29,19 @@ SEEDED_PNR = TEST_PNR[0]
 OTHER_PNR = TEST_PNR[1]
 
 
-def _luhn(nine: str) -> str:
-    """Check digit for the nine digits YYMMDDNNN (the Luhn algorithm used by Skatteverket)."""
-    total = 0
-    for i, ch in enumerate(nine):
-        product = int(ch) * (2 - i % 2)
-        total += product // 10 + product % 10
-    return str((10 - total % 10) % 10)
-
-
-def _broken_check_digit(pnr: str) -> str:
-    """A test number with its check digit changed: fails only the checksum."""
-    return pnr[:-1] + str((int(pnr[-1]) + 1) % 10)
-
-
-def _february_30(pnr: str) -> str:
-    """A test number moved to 30 February, with a check digit that is *right* for it: fails only the date."""
-    digits = pnr[:4] + "0230" + pnr[8:11]
-    return digits + _luhn(digits[2:])
-
-
-BAD_CHECKSUM = _broken_check_digit(OTHER_PNR)
-FEB_30 = _february_30(OTHER_PNR)
+BAD_CHECKSUM = broken_check_digit(OTHER_PNR)
+FEB_30 = moved_to_february_30(OTHER_PNR)
 WITH_LETTERS = OTHER_PNR[:8] + "-AB" + OTHER_PNR[-2:]
 
 
-def _forms(pnr: str) -> set[str]:
-    """The ways an identity number could leak: 12 digits, 10 digits, and with a dash."""
-    digits = "".join(ch for ch in pnr if ch.isdigit())
-    forms = {pnr, digits}
-    if len(digits) == 12:
-        forms |= {digits[2:], f"{digits[:8]}-{digits[8:]}", f"{digits[2:8]}-{digits[8:]}"}
-    return forms
-
-
-SECRETS = set().union(*(_forms(p) for p in (SEEDED_PNR, OTHER_PNR, BAD_CHECKSUM, FEB_30)), {WITH_LETTERS})
+SECRETS = set().union(*(identity_forms(p) for p in (SEEDED_PNR, OTHER_PNR, BAD_CHECKSUM, FEB_30)), {WITH_LETTERS})
 
 
 def test_derived_identity_numbers_are_invalid_for_the_intended_reason() -> None:
     """The numbers below fail for the reason the test names, not by accident."""
-    assert SEEDED_PNR[-1] == _luhn(SEEDED_PNR[2:11]), "the Luhn helper disagrees with a Skatteverket test number"
-    assert BAD_CHECKSUM[-1] != _luhn(BAD_CHECKSUM[2:11])
-    assert FEB_30[4:8] == "0230" and FEB_30[-1] == _luhn(FEB_30[2:11])
+    assert SEEDED_PNR[-1] == luhn(SEEDED_PNR[2:11]), "the Luhn helper disagrees with a Skatteverket test number"
+    assert BAD_CHECKSUM[-1] != luhn(BAD_CHECKSUM[2:11])
+    assert FEB_30[4:8] == "0230" and FEB_30[-1] == luhn(FEB_30[2:11])
     assert BAD_CHECKSUM not in TEST_PNR and FEB_30 not in TEST_PNR
 
 

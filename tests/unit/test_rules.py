@@ -38,6 +38,7 @@ from ledger.errors import (
     RuleViolation,
 )
 from tests.conftest import TEST_PNR, TEST_SAMORDNING
+from tests.helpers import broken_check_digit, identity_forms, luhn, moved_to_february_30
 
 OPENED = "2026-02-01"
 PNR = TEST_PNR[0]  # the person of the standard case
@@ -52,38 +53,13 @@ BORN_1960_01_20 = next(p for p in TEST_PNR if p.startswith("19600120"))
 BORN_1955_03_07 = next(p for p in TEST_PNR if p.startswith("19550307"))
 
 
-def _luhn(nine: str) -> str:
-    """Check digit for YYMMDDNNN (Skatteverket's Luhn variant)."""
-    total = 0
-    for i, ch in enumerate(nine):
-        product = int(ch) * (2 - i % 2)
-        total += product // 10 + product % 10
-    return str((10 - total % 10) % 10)
-
-
-def _broken_check_digit(pnr: str) -> str:
-    return pnr[:-1] + str((int(pnr[-1]) + 1) % 10)
-
-
-def _moved_to_february_30(pnr: str) -> str:
-    """Impossible date with a check digit that is right for it: fails only on the date."""
-    digits = pnr[:4] + "0230" + pnr[8:11]
-    return digits + _luhn(digits[2:])
-
-
-BAD_CHECKSUM = _broken_check_digit(OTHER)
-FEB_30 = _moved_to_february_30(OTHER)
-
-
-def _forms(number: str) -> set[str]:
-    """The ways an identity number could leak: 12 and 10 digits, with and without a dash."""
-    d = "".join(ch for ch in number if ch.isdigit())
-    return {d, d[2:], f"{d[:8]}-{d[8:]}", f"{d[2:8]}-{d[8:]}", f"{d[2:8]}+{d[8:]}"}
+BAD_CHECKSUM = broken_check_digit(OTHER)
+FEB_30 = moved_to_february_30(OTHER)
 
 
 #: Every identity number this module uses, in every form.
 SECRETS = set().union(
-    *map(_forms, (PNR, OTHER, SAMORDNING, MONTH_UNKNOWN, DAY_UNKNOWN, FEB_30_COORDINATION, BORN_2008,
+    *map(identity_forms, (PNR, OTHER, SAMORDNING, MONTH_UNKNOWN, DAY_UNKNOWN, FEB_30_COORDINATION, BORN_2008,
                   BORN_1960_01_20, BORN_1955_03_07, BAD_CHECKSUM, FEB_30))
 )
 
@@ -95,9 +71,9 @@ def assert_no_identity_number(error: BaseException) -> None:
 
 
 def test_derived_numbers_fail_for_the_intended_reason() -> None:
-    assert PNR[-1] == _luhn(PNR[2:11]), "the Luhn helper disagrees with a Skatteverket test number"
-    assert BAD_CHECKSUM[-1] != _luhn(BAD_CHECKSUM[2:11])
-    assert FEB_30[4:8] == "0230" and FEB_30[-1] == _luhn(FEB_30[2:11])
+    assert PNR[-1] == luhn(PNR[2:11]), "the Luhn helper disagrees with a Skatteverket test number"
+    assert BAD_CHECKSUM[-1] != luhn(BAD_CHECKSUM[2:11])
+    assert FEB_30[4:8] == "0230" and FEB_30[-1] == luhn(FEB_30[2:11])
 
 
 # -- fixtures and helpers ---------------------------------------------------------------------
@@ -225,7 +201,7 @@ def test_samordningsnummer_with_incomplete_birth_date_is_accepted(app: Ledger, n
 
 def test_coordination_number_with_a_broken_check_digit_is_refused(app: Ledger) -> None:
     with refused(app, InvalidIdentityNumber) as err:
-        open_case(app, _broken_check_digit(MONTH_UNKNOWN))
+        open_case(app, broken_check_digit(MONTH_UNKNOWN))
     assert err.value.params == {"reason": "checksum_or_date"}
 
 
