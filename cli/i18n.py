@@ -529,6 +529,25 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 
+#: Further catalogue parts, one module per feature (``ledger.cli.catalogue_<name>`` with a ``MESSAGES``
+#: dict of the same shape), so that features can be added without all editing one file.
+PARTS = ("supervision", "chain", "access")
+
+
+def _merge_parts() -> None:
+    import importlib
+
+    for part in PARTS:
+        messages = importlib.import_module(f"ledger.cli.catalogue_{part}").MESSAGES
+        clash = CATALOGUE.keys() & messages.keys()
+        if clash:
+            raise RuntimeError(f"catalogue keys defined twice: {sorted(clash)}")
+        CATALOGUE.update(messages)
+
+
+_merge_parts()
+
+
 def t(key: str, **params: object) -> str:
     """The message ``key`` in the current language, with ``params`` filled in."""
     sv, en = CATALOGUE[key]

@@ -34,14 +34,27 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "provider": ("provider", "provider", "grp.provider"),
     "budget": ("provider", "budget", "grp.budget"),
     "projections": ("projections", "app", "grp.projections"),
+    "audit": ("audit", "app", "grp.audit"),
+    "tillsyn": ("tillsyn", "app", "grp.tillsyn"),
+}
+
+#: Single top-level commands built the same lazy way: name -> (module, its one-command Typer app, help key).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "history": ("history", "history_app", "cmd.history"),
+    "correct": ("history", "correct_app", "cmd.correct"),
+    "verify": ("verify", "verify_app", "cmd.verify"),
+    "digest": ("verify", "digest_app", "cmd.digest"),
+    "export": ("verify", "export_app", "cmd.export"),
+    "import": ("verify", "import_app", "cmd.import"),
+    "access-log": ("access", "app", "cmd.access_log"),
 }
 
 
 def group_app(name: str) -> typer.Typer:
-    """The Typer app of one noun (imports its module)."""
+    """The Typer app of one noun or lazy top-level command (imports its module)."""
     import importlib
 
-    module, attribute, _ = GROUPS[name]
+    module, attribute, _ = GROUPS[name] if name in GROUPS else COMMANDS[name]
     return getattr(importlib.import_module(f"ledger.cli.commands.{module}"), attribute)
 
 
@@ -55,20 +68,25 @@ class LazyRoot(TyperGroup):
 
     def list_commands(self, ctx: object) -> list[str]:
         # A stable order whichever nouns were already built: top-level commands, then the nouns.
-        return [*(name for name in self.commands if name not in GROUPS), *GROUPS]
+        lazy = {**COMMANDS, **GROUPS}
+        return [*(name for name in self.commands if name not in lazy), *COMMANDS, *GROUPS]
 
     def get_command(self, ctx: object, name: str) -> object:
         found = self.commands.get(name)
-        if found is not None or name not in GROUPS:
+        if found is not None or (name not in GROUPS and name not in COMMANDS):
             return found
         if self.listing:
+            if name in COMMANDS:
+                from typer.core import TyperCommand
+
+                return TyperCommand(name=name, help=t(COMMANDS[name][2]))
             return TyperGroup(name=name, help=t(GROUPS[name][2]))
         import typer.main
 
-        group = typer.main.get_group(group_app(name))
-        group.name = name
-        self.commands[name] = group
-        return group
+        built = typer.main.get_group(group_app(name)) if name in GROUPS else typer.main.get_command(group_app(name))
+        built.name = name
+        self.commands[name] = built
+        return built
 
     def format_help(self, ctx: object, formatter: object) -> None:
         self.listing = True

@@ -27,11 +27,13 @@ def _help(args: list[str]) -> str:
 
 def commands() -> list[list[str]]:
     """Every command path, in the order ``ledger --help`` lists them."""
-    from ledger.cli.main import GROUPS, app, group_app
+    from ledger.cli.main import COMMANDS, GROUPS, app, group_app
 
     paths: list[list[str]] = [[]]
     for command in app.registered_commands:
         paths.append([command.name])
+    for name in COMMANDS:
+        paths.append([name])
     for name in GROUPS:
         paths.append([name])
         for command in group_app(name).registered_commands:

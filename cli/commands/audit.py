@@ -1,0 +1,9 @@
+"""``ledger audit``: consent audit (being built)."""
+
+from __future__ import annotations
+
+import typer
+
+from ledger.cli.i18n import t
+
+app = typer.Typer(help=t("grp.audit"), no_args_is_help=True)
