@@ -7,6 +7,8 @@ One database URL picks the backend: a file path or ``sqlite:///…``, or ``postg
 ``ledger_snapshots``  snapshots of long streams
 ``ledger_tracking``   how far each projection has read, written with the projection's rows
 ``ledger_meta``       store-wide settings (schema version, the person-id namespace)
+``ledger_chain``      the hash chain: one entry per event, written in the event's transaction
+                      (see ``ledger.chain`` and ``docs/tamper-evidence.md``)
 
 Writers are serialised (SQLite ``BEGIN IMMEDIATE``; PostgreSQL ``LOCK TABLE … IN EXCLUSIVE
 MODE``), so positions are assigned in commit order with no gaps and a projection that reads up
@@ -19,11 +21,12 @@ is rolled back, so no event is half-written.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.persistence import (
@@ -59,7 +62,17 @@ from sqlalchemy import (
 )
 from sqlalchemy import exc as sa_exc
 
-from ledger.errors import StorageError
+from ledger.chain import (
+    CHAIN_VERSION,
+    GENESIS,
+    Head,
+    link,
+    link_new,
+    payload_hash,
+    recorded_at,
+    stream_text,
+)
+from ledger.errors import ChainBroken, StorageError
 
 SCHEMA_VERSION = "1"
 _DDL_LOCK = 0x4C454447  # advisory lock (two-key space) held while creating tables on PostgreSQL
@@ -101,6 +114,24 @@ meta_table = Table(
     Column("value", Text(), nullable=False),
 )
 
+chain_table = Table(
+    "ledger_chain",
+    metadata,
+    Column("position", _ID, primary_key=True, autoincrement=False),
+    Column("recorded_at", Text(), nullable=False),
+    Column("payload_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+#: ``ledger_meta`` keys of the chain: its format, and when a store made before the chain was chained.
+CHAIN_KEY = "chain_version"
+BACKFILL_KEY = "chain_backfill"
+_COPY_CHAIN = "COPY ledger_chain (position, recorded_at, payload_hash, hash) FROM STDIN"
+_TAIL = (
+    "SELECT e.top, c.position, c.hash FROM (SELECT MAX(id) AS top FROM ledger_events) e "
+    "LEFT JOIN ledger_chain c ON c.position = (SELECT MAX(position) FROM ledger_chain)"
+)
+
 
 def default_db_path() -> Path:
     """The embedded default: a SQLite file in the platform's user data directory."""
@@ -130,13 +161,32 @@ def describe_url(url: str) -> str:
 class SQLStore:
     """An engine, the tables, and write/read transactions with the right locking."""
 
-    _engines: dict[str, SQLStore] = {}
+    _engines: ClassVar[dict[str, SQLStore]] = {}
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = _make_engine(url)
         self.dialect = self.engine.dialect.name
-        self.create_tables(metadata)
+        mark = "?" if self.dialect == "sqlite" else "%s"
+        self._mark = mark
+        self._insert_events = (
+            f"INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) "
+            f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark})"
+        )
+        self._insert_chain = (
+            f"INSERT INTO ledger_chain (position, recorded_at, payload_hash, hash) VALUES ({mark}, {mark}, {mark}, {mark})"
+        )
+        try:
+            self.create_tables(metadata)
+        except StorageError as error:
+            if error.params.get("reason") != "read_only" or not self._has_events():
+                raise
+            return  # a read-only copy of a store made before the chain: readable as it is
+        self._ensure_chain()
+
+    def _has_events(self) -> bool:
+        with self.engine.connect() as conn:
+            return events_table.name in inspect(conn).get_table_names()
 
     def create_tables(self, tables: MetaData) -> None:
         """Create the missing tables of ``tables``; safe when several processes open a new store at once.
@@ -236,22 +286,187 @@ class SQLStore:
     # -- events ------------------------------------------------------------------------------
 
     def append(self, conn: Connection, stored_events: Sequence[StoredEvent]) -> list[int]:
-        """Insert events at the next positions; call inside :meth:`write`."""
+        """Insert events at the next positions, each with its chain entry; call inside :meth:`write`.
+
+        Rows go to the driver (:meth:`_insert`): SQLAlchemy's per-row processing would cost more
+        than the hashing. The write lock is held, so the previous link read here stays the last.
+        """
         if not stored_events:
             return []
-        start = conn.execute(select(func.max(events_table.c.id))).scalar() or 0
-        rows = [
-            {
-                "id": start + n,
-                "originator_id": e.originator_id,
-                "originator_version": e.originator_version,
-                "topic": e.topic,
-                "state": e.state,
-            }
-            for n, e in enumerate(stored_events, start=1)
-        ]
-        conn.execute(insert(events_table), rows)
-        return [row["id"] for row in rows]
+        start, previous = self._chain_tail(conn)
+        sqlite = self.dialect == "sqlite"
+        events, entries = [], []
+        position = start
+        sha256, when_of, chained = hashlib.sha256, recorded_at, link_new  # locals: this loop is the hot path
+        for e in stored_events:
+            position += 1
+            stream = e.originator_id if isinstance(e.originator_id, UUID) else UUID(str(e.originator_id))
+            h = stream.hex
+            state, version = e.state, int(e.originator_version)
+            digest = sha256(state).hexdigest()
+            when = when_of(state)
+            text = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"  # str(stream), faster
+            previous = chained(previous, position, text, version, e.topic, when, digest)
+            events.append((position, h if sqlite else stream, version, e.topic, state))
+            entries.append((position, when, digest, previous))
+        self._insert(conn, events, entries)
+        return list(range(start + 1, position + 1))
+
+    def _insert(self, conn: Connection, events: list[tuple[Any, ...]], entries: list[tuple[Any, ...]]) -> None:
+        """Events and chain entries as tuples, through the driver: ``executemany``, and on PostgreSQL
+        ``COPY`` for the chain (psycopg's ``executemany`` costs as much per row as the hashing)."""
+        conn.exec_driver_sql(self._insert_events, events)  # type: ignore[arg-type]
+        if self.dialect == "sqlite":
+            conn.exec_driver_sql(self._insert_chain, entries)  # type: ignore[arg-type]
+            return
+        import psycopg
+
+        try:
+            with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(_COPY_CHAIN) as copy:  # type: ignore[union-attr]
+                for row in entries:
+                    copy.write_row(row)
+        except psycopg.Error as error:
+            raise _refused(str(error)) from None
+
+    def insert_chained(self, conn: Connection, rows: Sequence[tuple[int, UUID, int, str, bytes, str, str, str]]) -> None:
+        """Insert events with chain entries already verified (an archive's import); inside :meth:`write`."""
+        sqlite = self.dialect == "sqlite"
+        self._insert(conn, [(p, s.hex if sqlite else s, v, t, st) for p, s, v, t, st, _, _, _ in rows],
+                     [(p, w, d, h) for p, _, _, _, _, w, d, h in rows])
+
+    def _chain_tail(self, conn: Connection) -> tuple[int, str]:
+        """The last position and its link; refuses to extend a chain whose end does not match its events."""
+        top, position, last = conn.exec_driver_sql(_TAIL).one()
+        top, position = int(top or 0), int(position or 0)
+        if top != position:
+            if position < top:
+                raise ChainBroken(position=position + 1, reason="chain_missing")
+            raise ChainBroken(position=top + 1, reason="event_missing")
+        return top, (last if top else GENESIS)
+
+    # -- the chain ----------------------------------------------------------------------------
+
+    def _ensure_chain(self) -> None:
+        """Chain a store made before the chain existed: once, under the write lock.
+
+        Marked by ``chain_version`` in ``ledger_meta``; from then on a missing entry is tampering,
+        never something to fill in. Events chained after the fact are noted (``chain_backfill``):
+        the chain proves nothing changed after that moment, not before it.
+        """
+        try:
+            with self.read() as conn:
+                if self._meta_value(conn, CHAIN_KEY) == CHAIN_VERSION:
+                    return
+            with self.write() as conn:
+                have = self._meta_value(conn, CHAIN_KEY)
+                if have == CHAIN_VERSION:
+                    return
+                if have is not None:
+                    raise StorageError(reason="chain_format")
+                backfill = self._backfill(conn)
+                conn.execute(insert(meta_table), {"key": CHAIN_KEY, "value": CHAIN_VERSION})
+                if backfill is not None:
+                    import json
+
+                    conn.execute(insert(meta_table), {"key": BACKFILL_KEY, "value": json.dumps(backfill)})
+        except StorageError as error:
+            if error.params.get("reason") != "read_only":
+                raise
+            # A read-only copy of an old store: readable as it is; verification says what is unchained.
+
+    def _backfill(self, conn: Connection, window: int = 10_000) -> dict[str, Any] | None:
+        """Chain every event after the chain's last entry, in position order, a window at a time."""
+        _, after, previous = conn.exec_driver_sql(_TAIL).one()
+        last = int(after or 0)
+        previous = previous or GENESIS
+        first = last + 1
+        query = (
+            "SELECT id, originator_id, originator_version, topic, state FROM ledger_events "
+            f"WHERE id > {self._mark} ORDER BY id LIMIT {int(window)}"
+        )
+        while rows := conn.exec_driver_sql(query, (last,)).fetchall():
+            entries = []
+            for position, stream, version, topic, state in rows:
+                state = bytes(state)
+                digest, when = payload_hash(state), recorded_at(state)
+                previous = link(previous, position, stream_text(stream), version, topic, when, digest)
+                entries.append((position, when, digest, previous))
+            conn.exec_driver_sql(self._insert_chain, entries)  # type: ignore[arg-type]
+            last = rows[-1][0]
+        if last < first:
+            return None
+        from ledger.clock import now
+
+        return {"from": first, "through": last, "at": now().isoformat(timespec="seconds")}
+
+    def _meta_value(self, conn: Connection, key: str) -> str | None:
+        return conn.execute(select(meta_table.c.value).where(meta_table.c.key == key)).scalar()
+
+    def chain_bounds(self, conn: Connection) -> tuple[int, int]:
+        """The positions a verification must walk: from 1 (or any lower intruder) to the highest row."""
+        row = conn.exec_driver_sql(
+            "SELECT (SELECT MIN(id) FROM ledger_events), (SELECT MAX(id) FROM ledger_events), "
+            "(SELECT MIN(position) FROM ledger_chain), (SELECT MAX(position) FROM ledger_chain)"
+        ).one()
+        lows = [int(v) for v in (row[0], row[2]) if v is not None]
+        highs = [int(v) for v in (row[1], row[3]) if v is not None]
+        return min([1, *lows]), max([0, *highs])
+
+    def chain_window(
+        self, conn: Connection, start: int, stop: int, ahead: int = 0
+    ) -> tuple[dict[int, Any], dict[int, Any]]:
+        """Events at positions ``start``..``stop`` and chain entries at ``start``..``stop + ahead``
+        (entries just beyond the window tell a moved event from an altered one), as the chain hashes them.
+
+        Read through the driver, not SQLAlchemy's types: a tampered row (a stream id that is no
+        longer a UUID, text where bytes were) must be reported, not crash the verification.
+        """
+        m = self._mark
+        events = {
+            int(p): (stream_text(s), v, t, _bytes(st))
+            for p, s, v, t, st in conn.exec_driver_sql(
+                f"SELECT id, originator_id, originator_version, topic, state FROM ledger_events "
+                f"WHERE id BETWEEN {m} AND {m}", (start, stop),
+            )
+        }
+        entries = {
+            int(p): (w, d, h)
+            for p, w, d, h in conn.exec_driver_sql(
+                f"SELECT position, recorded_at, payload_hash, hash FROM ledger_chain "
+                f"WHERE position BETWEEN {m} AND {m}", (start, stop + ahead),
+            )
+        }
+        return events, entries
+
+    def chain_head(self, conn: Connection) -> Head:
+        row = conn.exec_driver_sql("SELECT position, hash FROM ledger_chain ORDER BY position DESC LIMIT 1").first()
+        return Head(int(row[0]), str(row[1])) if row is not None else Head(0, GENESIS)
+
+    def chain_backfill(self, conn: Connection) -> dict[str, Any] | None:
+        import json
+
+        value = self._meta_value(conn, BACKFILL_KEY)
+        try:
+            return json.loads(value) if value else None
+        except ValueError:
+            return {"note": value}
+
+    def meta_items(self, conn: Connection) -> dict[str, str]:
+        return {k: v for k, v in conn.execute(select(meta_table.c.key, meta_table.c.value))}
+
+    def put_meta(self, conn: Connection, items: dict[str, str]) -> None:
+        """Set ``ledger_meta`` keys (insert or replace); inside :meth:`write`."""
+        for key, value in items.items():
+            done = conn.execute(update(meta_table).where(meta_table.c.key == key).values(value=value))
+            if done.rowcount == 0:
+                conn.execute(insert(meta_table), {"key": key, "value": value})
+
+    def counts(self, conn: Connection) -> tuple[int, int]:
+        """Rows in the events table and in the chain."""
+        row = conn.exec_driver_sql(
+            "SELECT (SELECT COUNT(*) FROM ledger_events), (SELECT COUNT(*) FROM ledger_chain)"
+        ).one()
+        return int(row[0]), int(row[1])
 
     def track(self, conn: Connection, name: str, position: int) -> None:
         """Record how far projection ``name`` has read; call in the projection's transaction."""
@@ -271,6 +486,14 @@ class SQLStore:
 
     def head(self, conn: Connection) -> int:
         return int(conn.execute(select(func.max(events_table.c.id))).scalar() or 0)
+
+
+def _bytes(value: Any) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, bytearray | memoryview):
+        return bytes(value)
+    return str(value).encode()
 
 
 def _make_engine(url: str) -> Engine:
@@ -334,7 +557,12 @@ def _os_storage_error(error: OSError) -> StorageError:
 
 
 def _storage_error(error: sa_exc.DBAPIError) -> StorageError:
-    text = str(error.orig).lower() if error.orig is not None else str(error).lower()
+    return _refused(str(error.orig) if error.orig is not None else str(error))
+
+
+def _refused(message: str) -> StorageError:
+    """The database's refusal as a :class:`StorageError` with a reason a person can act on."""
+    text = message.lower()
     if "full" in text or "no space" in text:
         reason = "disk_full"
     elif "locked" in text or "lock timeout" in text or "busy" in text:

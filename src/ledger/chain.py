@@ -1,0 +1,344 @@
+"""The hash chain: every stored event linked to the one before it, so that any change is found.
+
+Each event at position *n* has a chain entry ``(n, recorded_at, payload_hash, hash)``, written in
+the same transaction as the event (``ledger.store.SQLStore.append``)::
+
+    payload_hash = sha256(stored payload bytes)
+    hash         = sha256(["avhoppar-ledger-chain/1", n, stream, version, topic, recorded_at,
+                           payload_hash, hash of entry n-1])       # 64 zeros before the first
+
+The list is compact JSON (no spaces, ASCII only), so the encoding is unambiguous and anyone can
+recompute it (see ``docs/tamper-evidence.md``). The link covers the payload's *hash*, not the
+payload, so personal data can later be erased from a payload while the links stay checkable.
+
+:class:`Verifier` walks positions in order and names the first problem and where it is; it is fed
+from the database (:func:`verify_store`, in windows of positions, so memory stays bounded on a
+million events) or from an archive (``ledger.archive``). A *digest* is the head of the chain
+(position and hash), kept outside the system; a store proves it has only grown since the digest
+was taken when its entry at that position still has that hash.
+
+No database code is imported at module level: ``ledger verify --archive`` opens no database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ledger.errors import DigestInvalid
+
+if TYPE_CHECKING:
+    from ledger.store import SQLStore
+
+GENESIS = "0" * 64
+CHAIN_TAG = "avhoppar-ledger-chain/1"
+CHAIN_VERSION = "1"
+DIGEST_TAG = "avhoppar-ledger-digest"
+DIGEST_VERSION = 1
+WINDOW = 10_000
+#: Chain entries read beyond a window: an event moved across a window's edge by up to this many
+#: positions is still reported as moved (``out_of_order``), not merely altered.
+REACH = 64
+
+#: What can be wrong at a position, in the order a person would look for it.
+KINDS = (
+    "event_missing",       # the chain has an entry here, the events table has no event (or neither has)
+    "chain_missing",       # an event without its chain entry
+    "out_of_order",        # the event here was chained at another position (rows moved or swapped)
+    "payload_altered",     # the event's stored bytes no longer match the hash recorded for them
+    "link_altered",        # the entry does not match its event (stream, version, type) or the previous link
+    "unexpected_entry",    # a row at a position the chain cannot have (below 1)
+    "digest_mismatch",     # the store does not extend a digest taken earlier
+    "truncated",           # the store is shorter than a digest taken earlier
+)
+
+_KEY = b'"recorded_at":"'
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_topics: dict[str, str] = {}
+
+
+def payload_hash(state: bytes) -> str:
+    """The SHA-256 of a stored payload, as 64 hex digits."""
+    return hashlib.sha256(state).hexdigest()
+
+
+def recorded_at(state: bytes) -> str:
+    """The ``recorded_at`` of a stored payload (canonical JSON), or ``""`` when it has none.
+
+    Found by searching the bytes rather than parsing them: parsing took longer than the rest of
+    an append. The search is exact for canonical JSON: a ``"`` right after ``,`` or ``{`` is
+    never inside a string (a quote inside a string is always escaped), so the match is a key.
+    """
+    end = len(state)
+    while True:
+        i = state.rfind(_KEY, 0, end)
+        if i <= 0:
+            break
+        if state[i - 1] in b",{":
+            start = i + len(_KEY)
+            stop = state.find(b'"', start)
+            value = state[start:stop]
+            if stop > 0 and b"\\" not in value:
+                try:
+                    return value.decode()
+                except UnicodeDecodeError:
+                    break
+            break
+        end = i
+    try:  # not the ledger's canonical shape (or escaped): parse it properly
+        found = json.loads(state)["s"]["recorded_at"]
+    except (ValueError, TypeError, KeyError, IndexError):
+        return ""
+    return found if isinstance(found, str) else ""
+
+
+def _json_text(value: str) -> str:
+    """``json.dumps(value)`` (ASCII only), without its cost for the usual hex and ISO text."""
+    if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    return json.dumps(value)
+
+
+def link(previous: str, position: int, stream: str, version: int, topic: str, when: str, payload: str) -> str:
+    """The hash of one chain entry (see the module docstring; equal to :func:`link_reference`)."""
+    quoted = _topics.get(topic)
+    if quoted is None:
+        quoted = _topics[topic] = json.dumps(topic)
+    text = (
+        f'["{CHAIN_TAG}",{int(position)},{_json_text(stream)},{int(version)},{quoted},{_json_text(when)},'
+        f"{_json_text(payload)},{_json_text(previous)}]"
+    )
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def link_new(previous: str, position: int, stream: str, version: int, topic: str, when: str, payload: str) -> str:
+    """:func:`link` for an entry being appended: ``previous``, ``stream`` and ``payload`` were made by
+    this code (hex digits, a UUID's text), so only ``when`` and ``topic`` need quoting with care."""
+    quoted = _topics.get(topic)
+    if quoted is None:
+        quoted = _topics[topic] = json.dumps(topic)
+    text = f'["{CHAIN_TAG}",{position},"{stream}",{version},{quoted},{_json_text(when)},"{payload}","{previous}"]'
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def link_reference(previous: str, position: int, stream: str, version: int, topic: str, when: str,
+                   payload: str) -> str:
+    """The definition of :func:`link`, written plainly (tests check that the fast one equals it)."""
+    text = json.dumps([CHAIN_TAG, position, stream, version, topic, when, payload, previous],
+                      separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def stream_text(value: Any) -> str:
+    """A stream id as it is hashed: the UUID's canonical text (SQLite stores it as 32 hex digits)."""
+    if isinstance(value, str):
+        if len(value) == 32:
+            v = value.lower()
+            return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"
+        return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).decode("utf-8", "replace")
+    return str(value)
+
+
+# -- digests ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Head:
+    """The head of the chain: the last position and its hash (position 0: the empty store)."""
+
+    position: int
+    hash: str
+
+    def line(self) -> str:
+        return f"{DIGEST_TAG} v{DIGEST_VERSION} position={self.position} hash={self.hash}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"format": DIGEST_TAG, "version": DIGEST_VERSION, "position": self.position, "hash": self.hash}
+
+
+_DIGEST_LINE = re.compile(rf"^{DIGEST_TAG} v(\d+) position=(\d+) hash=([0-9a-f]{{64}})$")
+
+
+def parse_digests(text: str) -> list[Head]:
+    """Digests from a file: one or more digest lines (blank lines and ``#`` comments ignored), or
+    the JSON that ``ledger digest --json`` prints. Several lines (a log of digests taken over
+    time) are all checked, which also narrows down where a rewritten history begins."""
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        try:
+            data = json.loads(stripped)
+            heads = [_head_from_json(data)]
+        except (ValueError, TypeError, KeyError):
+            raise DigestInvalid(reason="format", line=1) from None
+        return heads
+    heads = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = _DIGEST_LINE.match(line)
+        if match is None:
+            raise DigestInvalid(reason="format", line=number)
+        if int(match.group(1)) != DIGEST_VERSION:
+            raise DigestInvalid(reason="version", line=number)
+        heads.append(Head(int(match.group(2)), match.group(3)))
+    if not heads:
+        raise DigestInvalid(reason="empty", line=1)
+    return heads
+
+
+def _head_from_json(data: Mapping[str, Any]) -> Head:
+    if data.get("format") != DIGEST_TAG or data.get("version") != DIGEST_VERSION:
+        raise ValueError("not a digest")
+    position, digest = data["position"], data["hash"]
+    if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+        raise ValueError("position")
+    if not isinstance(digest, str) or not _HEX64.fullmatch(digest):
+        raise ValueError("hash")
+    return Head(position, digest)
+
+
+# -- verification -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The first thing wrong: what (one of :data:`KINDS`) and at which position."""
+
+    kind: str
+    position: int
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "position": self.position, **self.detail}
+
+
+@dataclass
+class Report:
+    """What a verification found: the head it reached, and the first problem if any."""
+
+    events: int = 0
+    head: Head = field(default_factory=lambda: Head(0, GENESIS))
+    problem: Problem | None = None
+    digests: list[dict[str, Any]] = field(default_factory=list)
+    backfill: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "events": self.events,
+            "head": {"position": self.head.position, "hash": self.head.hash},
+            "problem": self.problem.as_dict() if self.problem else None,
+            "digests": self.digests,
+            "backfilled": self.backfill,
+        }
+
+
+#: An event as the chain sees it: (stream text, version, topic, stored bytes).
+Event = tuple[str, int, str, bytes]
+#: A chain entry: (recorded_at, payload_hash, hash).
+Entry = tuple[str, str, str]
+
+
+class Verifier:
+    """Checks positions 1, 2, 3, … in order; stops being useful after the first problem."""
+
+    def __init__(self, digests: Iterable[Head] = ()) -> None:
+        self.previous = GENESIS
+        self.position = 0
+        self.digests = sorted(set(digests), key=lambda h: (h.position, h.hash))
+        self._next_digest = 0
+        self.matched: list[Head] = []
+        self._pending = self._check_digests()  # a digest of the empty store (position 0)
+
+    @property
+    def head(self) -> Head:
+        return Head(self.position, self.previous)
+
+    def check(self, position: int, event: Event | None, entry: Entry | None,
+              window: Mapping[int, Entry] | None = None) -> Problem | None:
+        """Check the event and chain entry stored at ``position`` (the next one expected).
+
+        ``window`` holds nearby chain entries by position; an event that does not match its own
+        entry but matches one of those was moved (``out_of_order``)."""
+        if self._pending is not None:
+            return self._pending
+        if position < 1:
+            return Problem("unexpected_entry", position) if event is not None or entry is not None else None
+        if event is None:
+            return Problem("event_missing", position)
+        if entry is None:
+            return Problem("chain_missing", position)
+        stream, version, topic, state = event
+        when, recorded_payload, stored = entry
+        actual_payload = payload_hash(state)
+        try:
+            expected: str | None = link(self.previous, position, stream, version, topic, when, recorded_payload)
+        except (TypeError, ValueError):  # a column altered into something that is not a number
+            expected = None
+        payload_ok = actual_payload == recorded_payload
+        if payload_ok and expected == stored:
+            self.previous, self.position = stored, position
+            return self._check_digests()
+        if not payload_ok and window:
+            moved = next((p for p, e in window.items() if p != position and e[1] == actual_payload), None)
+            if moved is not None:
+                return Problem("out_of_order", position, {"chained_at": moved})
+        if not payload_ok and expected == stored:
+            return Problem("payload_altered", position)
+        return Problem("link_altered", position)
+
+    def _check_digests(self) -> Problem | None:
+        while self._next_digest < len(self.digests) and self.digests[self._next_digest].position <= self.position:
+            digest = self.digests[self._next_digest]
+            if digest.position == self.position and digest.hash != self.previous:
+                after = self.matched[-1].position if self.matched else 0
+                return Problem("digest_mismatch", self.position, {"last_matching_digest": after})
+            self.matched.append(digest)
+            self._next_digest += 1
+        return None
+
+    def finish(self) -> Problem | None:
+        """After the last position: a digest beyond the head means the store lost its tail."""
+        if self._pending is not None:
+            return self._pending
+        if self._next_digest < len(self.digests):
+            beyond = self.digests[self._next_digest].position
+            return Problem("truncated", self.position + 1, {"digest_position": beyond})
+        return None
+
+    def report(self, problem: Problem | None, backfill: dict[str, Any] | None = None) -> Report:
+        digests = [{"position": d.position, "hash": d.hash, "extended": d in self.matched} for d in self.digests]
+        return Report(self.position, self.head, problem, digests, backfill)
+
+
+def verify_store(store: SQLStore, digests: Iterable[Head] = (), window: int = WINDOW) -> Report:
+    """Recompute the whole chain of ``store`` in one consistent read; name the first problem."""
+    verifier = Verifier(digests)
+    with store.read() as conn:
+        low, high = store.chain_bounds(conn)
+        backfill = store.chain_backfill(conn)
+        for start in range(low, high + 1, window):
+            stop = min(start + window - 1, high)
+            events, entries = store.chain_window(conn, start, stop, REACH)
+            for position in range(start, stop + 1):
+                problem = verifier.check(position, events.get(position), entries.get(position), entries)
+                if problem is not None:
+                    return verifier.report(problem, backfill)
+    return verifier.report(verifier.finish(), backfill)
+
+
+def store_head(store: SQLStore) -> Head:
+    """The head as stored (not verified): the last chain entry, or the genesis of an empty store."""
+    with store.read() as conn:
+        return store.chain_head(conn)

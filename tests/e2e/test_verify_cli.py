@@ -1,0 +1,372 @@
+"""``ledger verify``, ``digest``, ``export`` and ``import`` end to end, on SQLite and PostgreSQL.
+
+Exit status 0 when the chain holds, 1 (a translated message naming the position, no traceback)
+when it does not, 2 for a file that is not a digest or an archive. An archive imported into an
+empty store gives the same digest and behaves the same afterwards; ``verify --archive`` opens no
+database. No identity number is ever printed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import TEST_PNR
+from tests.helpers import Result, event_count, identity_forms, run_cli, run_process
+
+PNR, OTHER = TEST_PNR[0], TEST_PNR[1]
+DIGEST = re.compile(r"^avhoppar-ledger-digest v1 position=(\d+) hash=([0-9a-f]{64})$")
+
+
+def ok(capsys: pytest.CaptureFixture[str], db: str, *args: str) -> Result:
+    result = run_cli(capsys, db, *args)
+    assert result.code == 0, (args, result.err)
+    assert "Traceback" not in result.out + result.err
+    return result
+
+
+def seed(db: str) -> int:
+    """A provider, a budget and two cases, recorded through the application; returns the event count."""
+    from ledger.application import Ledger
+
+    app = Ledger(db=db, user="tester")
+    app.add_provider("SKYDD1", name="Skyddat boende Nord AB", on="2026-01-02")
+    app.set_budget(2026, "7 025 000", on="2026-01-02")
+    first = app.open_case(PNR, gender="woman", environment="criminal", source="police", on="2026-01-05",
+                          note="hemligt")
+    app.grant_consent(first, "police", purpose="samverkan", on="2026-01-06")
+    app.open_case(OTHER, gender="man", environment="violent_extremist", source="self", on="2026-02-01")
+    return event_count(db)
+
+
+def no_identity_in(*texts: str) -> None:
+    for number in (PNR, OTHER):
+        for form in identity_forms(number):
+            assert all(form not in text for text in texts)
+
+
+class Raw:
+    """Plain SQL on the database behind the ledger's back (sqlite3 or psycopg), committed at once."""
+
+    def __init__(self, url: str) -> None:
+        self.sqlite = url.startswith("sqlite")
+        if self.sqlite:
+            import sqlite3
+
+            self.conn: Any = sqlite3.connect(url.split("///", 1)[1], isolation_level=None)
+        else:
+            import psycopg
+
+            self.conn = psycopg.connect(url, autocommit=True)
+
+    def __call__(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        cursor = self.conn.execute(sql if self.sqlite else sql.replace("?", "%s"), params)
+        rows = list(cursor.fetchall()) if cursor.description else []
+        return rows
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@contextmanager
+def raw(url: str) -> Iterator[Raw]:
+    connection = Raw(url)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+@contextmanager
+def second_store(db_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty store of the other backend: archives go SQLite -> PostgreSQL and back (SQLite only without a server)."""
+    from tests.conftest import PG_URL, _drop_pg_database, _fresh_pg_database
+
+    if db_url.startswith("sqlite") and PG_URL:
+        url = _fresh_pg_database()
+        try:
+            yield url
+        finally:
+            _drop_pg_database(url)
+        return
+    yield f"sqlite:///{tmp_path / 'imported.sqlite3'}"
+
+
+# -- verify and digest ----------------------------------------------------------------------------------------
+
+
+def test_verify_and_digest_on_an_intact_ledger(capsys: pytest.CaptureFixture[str], db_url: str,
+                                               tmp_path: Path) -> None:
+    count = seed(db_url)
+    result = ok(capsys, db_url, "verify")
+    assert "Kedjan är obruten" in result.out and f"{count} händelser" in result.out
+
+    line = ok(capsys, db_url, "digest").out.strip()
+    match = DIGEST.match(line)
+    assert match is not None and int(match.group(1)) == count
+    as_json = ok(capsys, db_url, "digest", "--json").json()
+    assert as_json == {"format": "avhoppar-ledger-digest", "version": 1, "position": count,
+                       "hash": match.group(2), "line": line}
+
+    report = ok(capsys, db_url, "verify", "--json").json()
+    assert report == {"source": "database", "ok": True, "events": count,
+                      "head": {"position": count, "hash": match.group(2)}, "problem": None, "digests": [],
+                      "backfilled": None}
+
+    heads = tmp_path / "huvuden.txt"
+    heads.write_text(f"# taken before the last case\n{line}\n", encoding="utf-8")
+    ok(capsys, db_url, "contact", "add", "AVH-2026-0001", "--channel", "phone")
+    later = ok(capsys, db_url, "verify", "--digest", str(heads))
+    assert f"huvudet på position {count} " in later.out
+    (tmp_path / "head.json").write_text(json.dumps(as_json), encoding="utf-8")  # the --json form works as well
+    extended = ok(capsys, db_url, "verify", "--digest", str(tmp_path / "head.json"), "--json").json()
+    assert extended["digests"] == [{"position": count, "hash": match.group(2), "extended": True}]
+    assert extended["events"] == count + 1
+
+
+def test_an_altered_byte_fails_verification_naming_the_position(capsys: pytest.CaptureFixture[str],
+                                                                db_url: str) -> None:
+    seed(db_url)
+    with raw(db_url) as db:
+        state = bytes(db("SELECT state FROM ledger_events WHERE id = ?", 5)[0][0])  # the case opened, with its note
+        assert b"hemligt" in state
+        db("UPDATE ledger_events SET state = ? WHERE id = ?", state.replace(b"hemligt", b"Hemligt"), 5)
+    result = run_cli(capsys, db_url, "verify")
+    assert result.code == 1
+    assert result.out == ""
+    assert result.err == "Fel: Hashkedjan är bruten vid position 5: händelsens innehåll har ändrats.\n"
+    report = run_cli(capsys, db_url, "verify", "--json")
+    assert report.code == 1 and "position 5" in report.err
+    assert report.json()["ok"] is False
+    assert report.json()["problem"] == {"kind": "payload_altered", "position": 5}
+    # The chain's end is intact, so recording goes on; the altered event stays reported.
+    ok(capsys, db_url, "contact", "add", "AVH-2026-0001", "--channel", "phone")
+    assert run_cli(capsys, db_url, "verify").code == 1
+
+
+def test_failures_in_english_without_a_traceback(tmp_path: Path) -> None:
+    db = str(tmp_path / "ledger.sqlite3")
+    count = seed(db)
+    heads = tmp_path / "head.txt"
+    digest = run_process(db, "digest")
+    assert digest.code == 0
+    heads.write_text(digest.out, encoding="utf-8")
+    with raw(f"sqlite:///{db}") as conn:
+        conn("DELETE FROM ledger_events WHERE id > ?", count - 2)
+        conn("DELETE FROM ledger_chain WHERE position > ?", count - 2)
+    plain = run_process(db, "verify", env={"LEDGER_LANG": "en"})
+    assert plain.code == 0  # cut consistently: only a digest kept outside shows it
+    result = run_process(db, "verify", "--digest", str(heads), env={"LEDGER_LANG": "en"})
+    assert result.code == 1
+    assert result.err == (f"Error: The hash chain is broken at position {count - 1}: its end is missing "
+                          "(shorter than the head says).\n")
+    assert "Traceback" not in result.err
+    with raw(f"sqlite:///{db}") as conn:
+        conn("DELETE FROM ledger_chain WHERE position = ?", 2)
+    result = run_process(db, "contact", "add", "AVH-2026-0001", "--channel", "phone", env={"LEDGER_LANG": "en"})
+    assert result.code == 0  # the end of the chain is intact: writing goes on
+    result = run_process(db, "verify", env={"LEDGER_LANG": "en"})
+    assert (result.code, result.err) == (
+        1, "Error: The hash chain is broken at position 2: the event's link in the chain is missing.\n")
+
+
+def test_swapped_rows_are_reported_as_moved(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+    seed(db_url)
+    with raw(db_url) as db:
+        for a, b in ((4, -1), (5, 4), (-1, 5)):
+            db("UPDATE ledger_events SET id = ? WHERE id = ?", b, a)
+    result = run_cli(capsys, db_url, "verify", "--json")
+    assert result.code == 1
+    assert result.json()["problem"] == {"kind": "out_of_order", "position": 4, "chained_at": 5}
+    assert "position 4" in result.err and "hör hemma på position 5" in result.err
+
+
+def test_writing_on_a_chain_whose_end_was_removed_is_refused(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
+    count = seed(db_url)
+    with raw(db_url) as db:
+        db("DELETE FROM ledger_chain WHERE position = ?", count)
+    result = run_cli(capsys, db_url, "contact", "add", "AVH-2026-0001", "--channel", "phone")
+    assert result.code == 1
+    assert f"position {count}" in result.err and "Traceback" not in result.err
+    assert event_count(db_url) == count
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("avhoppar-ledger-digest v1 position=12 hash=xyz\n", "fel format (rad 1)"),
+    ("\n\n", "filen är tom"),
+    ("# only a comment\navhoppar-ledger-digest v9 position=1 hash=" + "0" * 64 + "\n", "okänd version (rad 2)"),
+])
+def test_a_file_that_is_not_a_digest_is_malformed_input(capsys: pytest.CaptureFixture[str], sqlite_url: str,
+                                                        tmp_path: Path, content: str, message: str) -> None:
+    heads = tmp_path / "head.txt"
+    heads.write_text(content, encoding="utf-8")
+    result = run_cli(capsys, sqlite_url, "verify", "--digest", str(heads))
+    assert result.code == 2 and message in result.err
+    missing = run_cli(capsys, sqlite_url, "verify", "--digest", str(tmp_path / "nowhere.txt"))
+    assert missing.code == 2 and "nowhere.txt kan inte användas: filen finns inte" in missing.err
+
+
+def test_a_store_made_before_the_chain_is_chained_when_opened_and_says_so(capsys: pytest.CaptureFixture[str],
+                                                                          db_url: str) -> None:
+    from ledger.store import SQLStore
+
+    count = seed(db_url)
+    digest = ok(capsys, db_url, "digest").out
+    SQLStore.dispose_all()
+    with raw(db_url) as db:
+        db("DROP TABLE ledger_chain")
+        db("DELETE FROM ledger_meta WHERE key = ?", "chain_version")
+    result = ok(capsys, db_url, "verify")
+    assert "i efterhand" in result.out and f"1–{count}" in result.out
+    assert ok(capsys, db_url, "digest").out == digest  # the same chain as appending wrote
+    assert ok(capsys, db_url, "verify", "--json").json()["backfilled"]["through"] == count
+
+
+# -- export and import ------------------------------------------------------------------------------------------
+
+
+def test_export_import_round_trip_gives_the_same_digest_and_the_same_behaviour(
+    capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    count = seed(db_url)
+    archive = tmp_path / "arkiv.jsonl"
+    exported = ok(capsys, db_url, "export", "--out", str(archive), "--json").json()
+    digest = ok(capsys, db_url, "digest").out
+    assert exported["ok"] is True and exported["events"] == count
+    assert digest.strip().endswith(exported["head"]["hash"])
+    text = archive.read_text(encoding="utf-8")
+    assert len(text.splitlines()) == count + 2
+    no_identity_in(ok(capsys, db_url, "verify", "--archive", str(archive)).out)
+
+    with second_store(db_url, tmp_path) as target:
+        imported = ok(capsys, target, "import", str(archive))
+        assert f"Importerade {count} händelser" in imported.out
+        assert ok(capsys, target, "digest").out == digest
+        assert ok(capsys, target, "verify").out == ok(capsys, db_url, "verify").out
+        # The read side rebuilds from the imported events.
+        assert ok(capsys, target, "case", "list", "--json").json() == ok(capsys, db_url, "case", "list", "--json").json()
+        assert (ok(capsys, target, "case", "show", "AVH-2026-0001", "--json").json()
+                == ok(capsys, db_url, "case", "show", "AVH-2026-0001", "--json").json())
+        # Same settings (the person-id namespace): the same command gives the same events and digest.
+        monkeypatch.setenv("LEDGER_NOW", "2026-11-23T09:00:00+00:00")
+        for db in (db_url, target):
+            ok(capsys, db, "case", "open", PNR, "--gender", "woman", "--environment", "criminal", "--source", "police")
+        assert event_count(target) == event_count(db_url) == count + 2  # no second registration of the person
+        assert ok(capsys, target, "digest").out == ok(capsys, db_url, "digest").out
+
+
+def test_import_refuses_a_ledger_that_is_not_empty(capsys: pytest.CaptureFixture[str], db_url: str,
+                                                  tmp_path: Path) -> None:
+    count = seed(db_url)
+    archive = tmp_path / "a.jsonl"
+    ok(capsys, db_url, "export", "--out", str(archive))
+    result = run_cli(capsys, db_url, "import", str(archive))
+    assert result.code == 1 and f"inte tom ({count} händelser)" in result.err and "Inget har sparats" in result.err
+    assert event_count(db_url) == count
+
+
+def test_a_tampered_archive_is_refused_and_nothing_is_imported(capsys: pytest.CaptureFixture[str], db_url: str,
+                                                              tmp_path: Path) -> None:
+    seed(db_url)
+    archive = tmp_path / "a.jsonl"
+    ok(capsys, db_url, "export", "--out", str(archive))
+    lines = archive.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[6] = lines[6].replace("samverkan", "Samverkan")  # position 6: the consent's purpose
+    assert lines[6] != archive.read_text(encoding="utf-8").splitlines(keepends=True)[6]
+    archive.write_text("".join(lines), encoding="utf-8")
+    checked = run_cli(capsys, db_url, "verify", "--archive", str(archive), "--json")
+    assert checked.code == 1 and checked.json()["problem"] == {"kind": "payload_altered", "position": 6}
+    with second_store(db_url, tmp_path) as target:
+        result = run_cli(capsys, target, "import", str(archive))
+        assert result.code == 1
+        assert "position 6: händelsens innehåll har ändrats" in result.err and "Inget har sparats" in result.err
+        assert event_count(target) == 0
+        broken = tmp_path / "broken.jsonl"
+        broken.write_text("".join(lines[:3]) + "{not json\n", encoding="utf-8")
+        result = run_cli(capsys, target, "import", str(broken))
+        assert result.code == 2 and "raden är inte JSON (rad 4)" in result.err
+        assert event_count(target) == 0
+
+
+PROBE = (
+    "import sys\nfrom ledger.cli.main import main\n"
+    "try:\n    main(sys.argv[1:])\nexcept SystemExit as e:\n    code = e.code\n"
+    "assert 'sqlalchemy' not in sys.modules, 'sqlalchemy imported'\nsys.exit(code)"
+)
+
+
+def test_verify_archive_opens_no_database(capsys: pytest.CaptureFixture[str], sqlite_url: str, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    seed(sqlite_url)
+    archive = tmp_path / "a.jsonl"
+    ok(capsys, sqlite_url, "export", "--out", str(archive))
+    from ledger.store import SQLStore
+
+    SQLStore.dispose_all()
+
+    def refuse(*_: Any, **__: Any) -> None:
+        raise AssertionError("verify --archive opened a database")
+
+    monkeypatch.setattr(SQLStore, "__init__", refuse)
+    nowhere = tmp_path / "nowhere" / "ledger.sqlite3"
+    result = ok(capsys, str(nowhere), "verify", "--archive", str(archive))
+    assert "Arkivets kedja är obruten" in result.out
+    assert not nowhere.parent.exists()
+    # And as a process of its own: no database file appears, no database module is even imported.
+    process = subprocess.run(
+        [sys.executable, "-c", PROBE, "--db", str(nowhere), "verify", "--archive", str(archive)],
+        check=False, capture_output=True, text=True, timeout=120,
+    )
+    assert process.returncode == 0, process.stderr
+    assert not nowhere.parent.exists()
+
+
+def test_export_refuses_a_ledger_that_does_not_verify_and_leaves_no_file(capsys: pytest.CaptureFixture[str],
+                                                                         db_url: str, tmp_path: Path) -> None:
+    seed(db_url)
+    with raw(db_url) as db:
+        db("DELETE FROM ledger_events WHERE id = ?", 2)
+    result = run_cli(capsys, db_url, "export", "--out", str(tmp_path / "a.jsonl"))
+    assert result.code == 1 and "position 2: händelsen saknas" in result.err
+    assert list(tmp_path.glob("a.jsonl*")) == []
+
+
+def test_export_to_a_place_that_cannot_be_written_is_an_error(capsys: pytest.CaptureFixture[str], sqlite_url: str,
+                                                             tmp_path: Path) -> None:
+    seed(sqlite_url)
+    result = run_cli(capsys, sqlite_url, "export", "--out", str(tmp_path / "no" / "such" / "dir" / "a.jsonl"))
+    assert result.code == 2 and "filen finns inte" in result.err and "Traceback" not in result.err
+
+
+# -- the command line's shape ------------------------------------------------------------------------------------
+
+
+def test_every_kind_of_problem_has_a_text_in_both_languages() -> None:
+    from ledger.cli.i18n import CATALOGUE
+
+    from ledger.chain import KINDS
+
+    assert {f"reason.{kind}" for kind in KINDS} <= CATALOGUE.keys()
+
+
+def test_the_commands_have_help_with_an_example_and_import_no_database_stack() -> None:
+    code = (
+        "import sys\nimport ledger.cli.commands.verify as v\nimport typer.main\n"
+        "for app in (v.verify_app, v.digest_app, v.export_app, v.import_app):\n"
+        "    typer.main.get_command(app)\n"
+        "heavy = [m for m in ('sqlalchemy', 'eventsourcing', 'pydantic') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    process = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120)
+    assert process.returncode == 0, process.stderr
+    for command in ("verify", "digest", "export", "import"):
+        result = run_process("unused.sqlite3", command, "--help", env={"LEDGER_LANG": "en"})
+        assert result.code == 0 and "Example: ledger " in result.out, command

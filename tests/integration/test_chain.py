@@ -1,0 +1,711 @@
+"""The hash chain on SQLite and PostgreSQL: every alteration made straight in the database is found, at its position.
+
+Each tampering test writes 40 chained events through the recorder, changes the database with
+plain SQL on its own connection (as someone with database access would: ``sqlite3`` or
+``psycopg``, not the ledger), and checks that :func:`ledger.chain.verify_store` names the kind of
+problem and the exact position. Also: the chain is written in the event's transaction, stores
+made before the chain are chained once when opened, concurrent writers keep one valid chain,
+archives round-trip with identical hashes, and (hypothesis) any changed byte of any field of
+any entry is found.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4, uuid5
+
+import pytest
+from eventsourcing.persistence import StoredEvent
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ledger.archive import export_archive, import_archive, verify_archive
+from ledger.chain import (
+    GENESIS,
+    Head,
+    Verifier,
+    link,
+    link_new,
+    link_reference,
+    payload_hash,
+    recorded_at,
+    store_head,
+    verify_store,
+)
+from ledger.errors import ArchiveInvalid, ChainBroken, StorageError, StoreNotEmpty
+from ledger.store import LedgerRecorder, SQLStore, resolve_url
+
+N = 40
+STREAMS = [uuid5(UUID(int=7), f"case:{i}") for i in range(5)]
+
+
+def payload(n: int, note: str = "anteckning") -> bytes:
+    """A stored payload shaped like the ledger's: canonical JSON, personal part apart, recorded_at in "s"."""
+    state = {"p": {"note": f"{note} {n}"}, "s": {"n": n, "recorded_at": f"2026-03-01T10:{n // 60:02d}:{n % 60:02d}.5Z",
+                                               "recorded_by": "tester"}}
+    return json.dumps(state, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def events(first: int, count: int) -> list[StoredEvent]:
+    """Events ``first``..``first+count-1`` spread over five streams, versions counting per stream."""
+    out = []
+    for n in range(first, first + count):
+        stream = STREAMS[(n - 1) % 5]
+        out.append(StoredEvent(stream, (n - 1) // 5 + 1, f"ledger.events:Event{n % 3}", payload(n)))
+    return out
+
+
+def filled(url: str) -> SQLStore:
+    """A store holding positions 1..40, written in three transactions."""
+    s = SQLStore.for_url(resolve_url(url))
+    recorder = LedgerRecorder(s)
+    for first, count in ((1, 1), (2, 9), (11, 30)):
+        assert recorder.insert_events(events(first, count)) == list(range(first, first + count))
+    return s
+
+
+@pytest.fixture
+def store(db_url: str) -> SQLStore:
+    return filled(db_url)
+
+
+class Raw:
+    """The database behind the ledger's back: plain SQL on its own connection, committed at once."""
+
+    def __init__(self, url: str) -> None:
+        self.sqlite = url.startswith("sqlite")
+        if self.sqlite:
+            import sqlite3
+
+            self.conn: Any = sqlite3.connect(url.split("///", 1)[1], isolation_level=None)
+        else:
+            import psycopg
+
+            self.conn = psycopg.connect(url, autocommit=True)
+
+    def __call__(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        if not self.sqlite:
+            sql = sql.replace("?", "%s")
+        cursor = self.conn.execute(sql, params)
+        return list(cursor.fetchall()) if cursor.description else []
+
+    def stream(self, value: UUID) -> Any:
+        """A stream id as the column holds it."""
+        return value.hex if self.sqlite else value
+
+    def state(self, position: int) -> bytes:
+        return bytes(self("SELECT state FROM ledger_events WHERE id = ?", position)[0][0])
+
+    def entry(self, position: int) -> tuple[str, str, str]:
+        row = self("SELECT recorded_at, payload_hash, hash FROM ledger_chain WHERE position = ?", position)[0]
+        return row[0], row[1], row[2]
+
+
+@pytest.fixture
+def raw(db_url: str, store: SQLStore) -> Iterator[Raw]:
+    connection = Raw(db_url)
+    yield connection
+    connection.conn.close()
+
+
+def flip(text: str) -> str:
+    """One character changed (hex stays hex)."""
+    return ("1" if text[0] == "0" else "0") + text[1:]
+
+
+def verify(store: SQLStore, *digests: Head, window: int = 10_000) -> tuple[str, int] | None:
+    report = verify_store(store, digests, window=window)
+    return (report.problem.kind, report.problem.position) if report.problem else None
+
+
+# -- the chain as written ------------------------------------------------------------------------------
+
+
+def test_every_event_is_chained_in_its_transaction_and_the_chain_verifies(store: SQLStore, raw: Raw) -> None:
+    assert raw("SELECT COUNT(*) FROM ledger_chain")[0][0] == N
+    previous = GENESIS
+    for position in range(1, N + 1):
+        when, digest, stored = raw.entry(position)
+        event = events(position, 1)[0]
+        assert digest == payload_hash(raw.state(position)) == payload_hash(event.state)
+        assert when == json.loads(event.state)["s"]["recorded_at"]
+        assert stored == link_reference(previous, position, str(event.originator_id), event.originator_version,
+                                        event.topic, when, digest)
+        previous = stored
+    report = verify_store(store)
+    assert report.ok and report.events == N and report.head == Head(N, previous)
+    assert store_head(store) == Head(N, previous)
+
+
+def test_a_rolled_back_batch_leaves_neither_events_nor_chain_entries(store: SQLStore, raw: Raw) -> None:
+    from eventsourcing.persistence import IntegrityError
+
+    clash = [*events(41, 3), StoredEvent(STREAMS[0], 1, "ledger.events:Event0", payload(99))]  # version 1 exists
+    with pytest.raises(IntegrityError):
+        LedgerRecorder(store).insert_events(clash)
+    assert raw("SELECT COUNT(*) FROM ledger_events")[0][0] == N
+    assert raw("SELECT COUNT(*) FROM ledger_chain")[0][0] == N
+    assert verify(store) is None
+    assert LedgerRecorder(store).insert_events(events(41, 2)) == [41, 42]
+    assert verify(store) is None
+
+
+def test_the_empty_store_verifies_and_its_head_is_the_genesis(db_url: str) -> None:
+    empty = SQLStore.for_url(resolve_url(db_url))
+    report = verify_store(empty, [Head(0, GENESIS)])
+    assert report.ok and report.events == 0 and report.head == Head(0, GENESIS)
+    assert store_head(empty) == Head(0, GENESIS)
+
+
+# -- tampering: alter a stored byte ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("position", [1, 17, N])
+def test_a_changed_byte_of_a_payload_is_found_at_its_position(store: SQLStore, raw: Raw, position: int) -> None:
+    state = bytearray(raw.state(position))
+    i = state.index(b"anteckning") + 3
+    state[i] ^= 0x01  # one bit of one byte of the personal part
+    raw("UPDATE ledger_events SET state = ? WHERE id = ?", bytes(state), position)
+    assert verify(store) == ("payload_altered", position)
+
+
+@pytest.mark.parametrize("column", ["hash", "payload_hash", "recorded_at"])
+def test_a_changed_byte_of_a_chain_entry_is_found_at_its_position(store: SQLStore, raw: Raw, column: str) -> None:
+    when, digest, stored = raw.entry(17)
+    value = {"hash": stored, "payload_hash": digest, "recorded_at": when}[column]
+    changed = value.replace("10:00:17", "10:00:18") if column == "recorded_at" else flip(value)
+    assert changed != value
+    raw(f"UPDATE ledger_chain SET {column} = ? WHERE position = ?", changed, 17)
+    assert verify(store) == ("link_altered", 17)
+
+
+@pytest.mark.parametrize("column", ["topic", "originator_version", "originator_id"])
+def test_a_changed_event_column_is_found_at_its_position(store: SQLStore, raw: Raw, column: str) -> None:
+    value: Any = {
+        "topic": "ledger.events:Event9",
+        "originator_version": 999,
+        "originator_id": raw.stream(uuid4()),
+    }[column]
+    raw(f"UPDATE ledger_events SET {column} = ? WHERE id = ?", value, 17)
+    assert verify(store) == ("link_altered", 17)
+
+
+def test_a_stream_id_that_is_no_longer_a_uuid_is_reported_not_a_crash(sqlite_url: str) -> None:
+    """SQLite only: PostgreSQL's uuid column cannot hold anything but a UUID."""
+    store = filled(sqlite_url)
+    raw = Raw(sqlite_url)
+    raw("UPDATE ledger_events SET originator_id = ? WHERE id = ?", "not-a-uuid", 23)
+    raw("UPDATE ledger_events SET state = CAST(state AS TEXT) WHERE id = ?", 5)  # same bytes, other type: unchanged
+    assert verify(store) == ("link_altered", 23)
+    raw.conn.close()
+
+
+# -- tampering: delete a row -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("table", "kind"), [("events", "event_missing"), ("chain", "chain_missing"),
+                                             ("both", "event_missing")])
+@pytest.mark.parametrize("position", [1, 17])
+def test_a_deleted_row_is_found_at_its_position(store: SQLStore, raw: Raw, table: str, kind: str, position: int) -> None:
+    if table in ("events", "both"):
+        raw("DELETE FROM ledger_events WHERE id = ?", position)
+    if table in ("chain", "both"):
+        raw("DELETE FROM ledger_chain WHERE position = ?", position)
+    assert verify(store) == (kind, position)
+
+
+# -- tampering: reorder rows -----------------------------------------------------------------------------
+
+
+def _swap(raw: Raw, table: str, key: str, a: int, b: int) -> None:
+    raw(f"UPDATE {table} SET {key} = ? WHERE {key} = ?", -1000, a)
+    raw(f"UPDATE {table} SET {key} = ? WHERE {key} = ?", a, b)
+    raw(f"UPDATE {table} SET {key} = ? WHERE {key} = ?", b, -1000)
+
+
+def test_two_events_that_swapped_positions_are_found_as_out_of_order(store: SQLStore, raw: Raw) -> None:
+    _swap(raw, "ledger_events", "id", 17, 18)
+    report = verify_store(store)
+    assert report.problem is not None
+    assert (report.problem.kind, report.problem.position, report.problem.detail) == ("out_of_order", 17,
+                                                                                    {"chained_at": 18})
+
+
+def test_two_chain_entries_that_swapped_positions_are_found(store: SQLStore, raw: Raw) -> None:
+    _swap(raw, "ledger_chain", "position", 30, 33)
+    assert verify(store) == ("out_of_order", 30)
+
+
+def test_payloads_moved_between_rows_are_found_as_out_of_order(store: SQLStore, raw: Raw) -> None:
+    a, b = raw.state(8), raw.state(12)
+    raw("UPDATE ledger_events SET state = ? WHERE id = ?", b, 8)
+    raw("UPDATE ledger_events SET state = ? WHERE id = ?", a, 12)
+    assert verify(store) == ("out_of_order", 8)
+
+
+def test_a_move_across_a_window_boundary_is_still_located(store: SQLStore, raw: Raw) -> None:
+    _swap(raw, "ledger_events", "id", 14, 15)  # windows of 7: 1-7, 8-14, 15-21
+    assert verify(store, window=7) == ("out_of_order", 14)
+    assert verify(store, window=10_000) == ("out_of_order", 14)
+
+
+def test_rows_physically_rewritten_in_another_order_change_nothing(store: SQLStore, raw: Raw) -> None:
+    """Row order on disk is not an alteration: only positions are. (Rewrite the table backwards.)"""
+    rows = raw("SELECT id, originator_id, originator_version, topic, state FROM ledger_events ORDER BY id DESC")
+    raw("DELETE FROM ledger_events")
+    for row in rows:
+        raw("INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
+            *row)
+    assert verify(store) is None
+
+
+# -- tampering: truncate the tail -------------------------------------------------------------------------
+
+
+def test_a_truncated_tail_is_found_against_a_digest_taken_before(store: SQLStore, raw: Raw) -> None:
+    digest = store_head(store)
+    raw("DELETE FROM ledger_events WHERE id > ?", 30)
+    raw("DELETE FROM ledger_chain WHERE position > ?", 30)
+    # Consistently cut, the chain alone still holds together: only a digest kept outside shows the loss.
+    assert verify(store) is None
+    report = verify_store(store, [digest])
+    assert report.problem is not None
+    assert (report.problem.kind, report.problem.position) == ("truncated", 31)
+    assert report.problem.detail == {"digest_position": N}
+
+
+@pytest.mark.parametrize(("table", "kind"), [("ledger_events", "event_missing"), ("ledger_chain", "chain_missing")])
+def test_a_tail_cut_from_one_table_is_found_without_a_digest(store: SQLStore, raw: Raw, table: str, kind: str) -> None:
+    key = "id" if table == "ledger_events" else "position"
+    raw(f"DELETE FROM {table} WHERE {key} > ?", 36)
+    assert verify(store) == (kind, 37)
+
+
+def test_a_truncated_tail_with_new_events_after_it_does_not_extend_the_digest(store: SQLStore, raw: Raw) -> None:
+    digest = store_head(store)
+    raw("DELETE FROM ledger_events WHERE id > ?", 30)
+    raw("DELETE FROM ledger_chain WHERE position > ?", 30)
+    LedgerRecorder(store).insert_events([StoredEvent(uuid4(), 1, "ledger.events:Event0", payload(100 + n))
+                                         for n in range(15)])
+    assert verify(store) is None
+    assert verify(store, digest) == ("digest_mismatch", N)
+
+
+# -- a rewritten history, hashes recomputed -----------------------------------------------------------------
+
+
+def _rewrite_from(raw: Raw, position: int) -> None:
+    """Alter the payload at ``position`` and recompute every link after it, as a knowing attacker would."""
+    state = raw.state(position).replace(b"anteckning", b"ANTECKNING")
+    raw("UPDATE ledger_events SET state = ? WHERE id = ?", state, position)
+    previous = raw.entry(position - 1)[2] if position > 1 else GENESIS
+    rows = raw("SELECT id, originator_id, originator_version, topic, state FROM ledger_events WHERE id >= ? "
+               "ORDER BY id", position)
+    for p, stream, version, topic, st_ in rows:
+        st_ = bytes(st_)
+        text = str(UUID(hex=stream)) if isinstance(stream, str) else str(stream)
+        previous = link(previous, p, text, version, topic, recorded_at(st_), payload_hash(st_))
+        raw("UPDATE ledger_chain SET payload_hash = ?, hash = ? WHERE position = ?", payload_hash(st_), previous, p)
+
+
+def test_a_rewritten_history_is_found_against_digests_and_narrowed_down(store: SQLStore, raw: Raw) -> None:
+    early = Head(10, raw.entry(10)[2])
+    late = store_head(store)
+    _rewrite_from(raw, 17)
+    assert verify(store) is None  # the chain is consistent again: this is what digests are for
+    report = verify_store(store, [early, late])
+    assert report.problem is not None
+    assert (report.problem.kind, report.problem.position) == ("digest_mismatch", N)
+    assert report.problem.detail == {"last_matching_digest": 10}
+    assert [d["extended"] for d in report.digests] == [True, False]
+
+
+def test_intruding_rows_are_found(store: SQLStore, raw: Raw) -> None:
+    raw("INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
+        N + 1, raw.stream(uuid4()), 1, "ledger.events:Event0", payload(41))
+    assert verify(store) == ("chain_missing", N + 1)
+    raw("INSERT INTO ledger_chain (position, recorded_at, payload_hash, hash) VALUES (?, ?, ?, ?)",
+        0, "x", "0" * 64, "0" * 64)
+    assert verify(store) == ("unexpected_entry", 0)
+
+
+# -- writing on top of a broken tail --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("table", "position", "kind"), [("ledger_chain", N, "chain_missing"),
+                                                         ("ledger_events", N, "event_missing")])
+def test_appending_to_a_chain_whose_end_is_broken_is_refused(store: SQLStore, raw: Raw, table: str, position: int,
+                                                             kind: str) -> None:
+    key = "id" if table == "ledger_events" else "position"
+    raw(f"DELETE FROM {table} WHERE {key} = ?", position)
+    with pytest.raises(ChainBroken) as caught:
+        LedgerRecorder(store).insert_events(events(41, 1))
+    assert caught.value.params == {"position": position, "reason": kind}
+    assert raw("SELECT COUNT(*) FROM ledger_events WHERE id > ?", N)[0][0] == 0
+
+
+# -- concurrent writers keep one chain --------------------------------------------------------------------------
+
+
+def test_concurrent_writers_on_separate_engines_keep_one_valid_chain(db_url: str) -> None:
+    url = resolve_url(db_url)
+    SQLStore.for_url(url)  # tables exist before the writers start
+    stores = [SQLStore(url) for _ in range(4)]
+    barrier = threading.Barrier(len(stores))
+    failures: list[BaseException] = []
+
+    def write(s: SQLStore) -> None:
+        try:
+            barrier.wait()
+            recorder = LedgerRecorder(s)
+            for n in range(15):
+                recorder.insert_events([StoredEvent(uuid4(), 1, "ledger.events:Event0", payload(n)),
+                                        StoredEvent(uuid4(), 1, "ledger.events:Event1", payload(n + 100))])
+        except BaseException as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=write, args=(s,)) for s in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for s in stores:
+        s.engine.dispose()
+    assert failures == []
+    report = verify_store(SQLStore.for_url(url))
+    assert report.ok and report.events == 4 * 15 * 2
+
+
+# -- stores made before the chain -------------------------------------------------------------------------------
+
+
+def _unchain(raw: Raw) -> None:
+    """Make the store look like one written before the chain existed."""
+    raw("DROP TABLE ledger_chain")
+    raw("DELETE FROM ledger_meta WHERE key = ?", "chain_version")
+
+
+def test_a_store_made_before_the_chain_is_chained_once_when_opened(db_url: str, store: SQLStore, raw: Raw) -> None:
+    before = raw("SELECT position, recorded_at, payload_hash, hash FROM ledger_chain ORDER BY position")
+    _unchain(raw)
+    SQLStore.dispose_all()
+    reopened = SQLStore.for_url(resolve_url(db_url))
+    # The backfilled chain is the chain the appends would have written: same hashes.
+    assert raw("SELECT position, recorded_at, payload_hash, hash FROM ledger_chain ORDER BY position") == before
+    report = verify_store(reopened)
+    assert report.ok and report.events == N
+    assert report.backfill is not None and (report.backfill["from"], report.backfill["through"]) == (1, N)
+    # Once: a chain entry removed afterwards is tampering, not something to fill in on the next open.
+    raw("DELETE FROM ledger_chain WHERE position = ?", 12)
+    SQLStore.dispose_all()
+    assert verify(SQLStore.for_url(resolve_url(db_url))) == ("chain_missing", 12)
+
+
+def test_processes_opening_an_unchained_store_together_chain_it_once(db_url: str, store: SQLStore, raw: Raw) -> None:
+    _unchain(raw)
+    SQLStore.dispose_all()
+    url = resolve_url(db_url)
+    barrier = threading.Barrier(3)
+    opened: list[SQLStore] = []
+    failures: list[BaseException] = []
+
+    def open_store() -> None:
+        try:
+            barrier.wait()
+            opened.append(SQLStore(url))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=open_store) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for s in opened:
+        s.engine.dispose()
+    assert failures == []
+    assert raw("SELECT COUNT(*) FROM ledger_chain")[0][0] == N
+    assert verify(SQLStore.for_url(url)) is None
+
+
+def test_a_chain_of_an_unknown_format_is_refused(db_url: str, store: SQLStore, raw: Raw) -> None:
+    raw("UPDATE ledger_meta SET value = ? WHERE key = ?", "99", "chain_version")
+    SQLStore.dispose_all()
+    with pytest.raises(StorageError) as caught:
+        SQLStore(resolve_url(db_url))
+    assert caught.value.params == {"reason": "chain_format"}
+
+
+def test_a_read_only_copy_of_an_unchained_store_can_still_be_read(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    s = SQLStore(resolve_url(str(path)))
+    LedgerRecorder(s).insert_events(events(1, 5))
+    s.engine.dispose()
+    r = Raw(f"sqlite:///{path}")
+    _unchain(r)
+    r.conn.close()
+    read_only = SQLStore(f"sqlite:///file:{path}?mode=ro&uri=true")
+    try:
+        assert LedgerRecorder(read_only).max_notification_id() == 5
+    finally:
+        read_only.engine.dispose()
+
+
+# -- archives -------------------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def other_store(db_url: str, tmp_path: Path) -> Iterator[SQLStore]:
+    """A second, empty store on the same backend as ``db_url``."""
+    if db_url.startswith("sqlite"):
+        yield SQLStore.for_url(resolve_url(str(tmp_path / "imported.sqlite3")))
+        return
+    from tests.conftest import _drop_pg_database, _fresh_pg_database
+
+    url = _fresh_pg_database()
+    try:
+        yield SQLStore.for_url(resolve_url(url))
+    finally:
+        _drop_pg_database(url)
+
+
+def _chain_rows(s: SQLStore) -> list[tuple[Any, ...]]:
+    with s.read() as conn:
+        rows = conn.exec_driver_sql("SELECT position, recorded_at, payload_hash, hash FROM ledger_chain "
+                                    "ORDER BY position").fetchall()
+    return [tuple(r) for r in rows]
+
+
+def _events(s: SQLStore) -> list[tuple[Any, ...]]:
+    return [(n.id, n.originator_id, n.originator_version, n.topic, n.state)
+            for n in LedgerRecorder(s).select_notifications(1, 10_000)]
+
+
+def test_export_then_import_reproduces_identical_events_hashes_and_meta(db_url: str, store: SQLStore,
+                                                                        tmp_path: Path) -> None:
+    store.meta("person_namespace", default=str(uuid4()))
+    archive = tmp_path / "arkiv.jsonl"
+    summary = export_archive(store, archive)
+    assert summary["events"] == N and summary["head"] == {"position": N, "hash": store_head(store).hash}
+    assert not (tmp_path / "arkiv.jsonl.part").exists()
+    assert verify_archive(archive).ok
+    with other_store(db_url, tmp_path) as target:
+        assert import_archive(target, archive)["head"] == summary["head"]
+        assert _chain_rows(target) == _chain_rows(store)
+        assert _events(target) == _events(store)
+        assert store_head(target) == store_head(store)
+        assert target.meta("person_namespace") == store.meta("person_namespace")
+        assert verify_store(target).ok
+        # The imported store goes on chaining where the original would have.
+        LedgerRecorder(target).insert_events(events(41, 3))
+        LedgerRecorder(store).insert_events(events(41, 3))
+        assert store_head(target) == store_head(store)
+
+
+def test_an_archive_round_trips_payloads_byte_for_byte(db_url: str, tmp_path: Path) -> None:
+    s = SQLStore.for_url(resolve_url(db_url))
+    odd = [
+        payload(1, note='citat " och \\ bakstreck, radbrytning\n, tab\t, å ä ö, emoji \U0001f600, \u2028'),
+        b'{"p":{},"s":{"recorded_at":"2026-01-01T00:00:00Z"}}',
+        b"not json at all",
+        bytes(range(256)),  # not UTF-8: carried as base64
+    ]
+    LedgerRecorder(s).insert_events([StoredEvent(uuid4(), 1, "ledger.events:Event0", state) for state in odd])
+    archive = tmp_path / "a.jsonl"
+    export_archive(s, archive)
+    with other_store(db_url, tmp_path) as target:
+        import_archive(target, archive)
+        assert [e[4] for e in _events(target)] == odd
+        assert _chain_rows(target) == _chain_rows(s)
+
+
+def test_import_refuses_a_store_that_is_not_empty(db_url: str, store: SQLStore, tmp_path: Path, raw: Raw) -> None:
+    archive = tmp_path / "a.jsonl"
+    export_archive(store, archive)
+    with pytest.raises(StoreNotEmpty):
+        import_archive(store, archive)
+    assert raw("SELECT COUNT(*) FROM ledger_events")[0][0] == N
+
+
+def _edit_line(archive: Path, number: int, edit: Callable[[dict[str, Any]], None]) -> None:
+    lines = archive.read_text(encoding="utf-8").splitlines()
+    obj = json.loads(lines[number])
+    edit(obj)
+    lines[number] = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    archive.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(("edit", "kind", "position"), [
+    (lambda a: _edit_line(a, 17, lambda o: o.update(state=o["state"].replace("anteckning", "Anteckning"))),
+     "payload_altered", 17),
+    (lambda a: _edit_line(a, 9, lambda o: o.update(hash=flip(o["hash"]))), "link_altered", 9),
+    (lambda a: _edit_line(a, 9, lambda o: o.update(topic="ledger.events:X")), "link_altered", 9),
+    (lambda a: a.write_text("".join(ln for i, ln in enumerate(a.read_text().splitlines(True)) if i != 5)),
+     "event_missing", 5),
+    (lambda a: a.write_text("".join(_swapped(a.read_text().splitlines(True), 5, 6))), "out_of_order", 5),
+    (lambda a: a.write_text("".join(a.read_text().splitlines(True)[:-4])), "truncated", 38),
+    (lambda a: a.write_text("".join([*a.read_text().splitlines(True)[:-4], a.read_text().splitlines(True)[-1]])),
+     "truncated", 38),
+])
+def test_a_tampered_archive_is_found_and_imports_nothing(db_url: str, store: SQLStore, tmp_path: Path,
+                                                         edit: Callable[[Path], None], kind: str,
+                                                         position: int) -> None:
+    archive = tmp_path / "a.jsonl"
+    export_archive(store, archive)
+    edit(archive)
+    report = verify_archive(archive)
+    assert report.problem is not None
+    assert (report.problem.kind, report.problem.position) == (kind, position)
+    with other_store(db_url, tmp_path) as target:
+        with pytest.raises(ChainBroken) as caught:
+            import_archive(target, archive)
+        assert caught.value.params == {"position": position, "reason": kind}
+        assert _events(target) == [] and _chain_rows(target) == []
+
+
+def _swapped(lines: list[str], a: int, b: int) -> list[str]:
+    lines = list(lines)
+    lines[a], lines[b] = lines[b], lines[a]
+    return lines
+
+
+HEADER = '{"format": "avhoppar-ledger-archive", "version": 1, "chain": "avhoppar-ledger-chain/1", "events": 0, "meta": {}}\n'
+
+
+@pytest.mark.parametrize(("content", "reason", "line"), [
+    ("", "empty", 1),
+    ("not json\n", "not_json", 1),
+    ('{"format": "something else"}\n', "not_archive", 1),
+    ('{"format": "avhoppar-ledger-archive", "version": 2}\n', "version", 1),
+    (HEADER.replace("{}", '{"chain_version": "2"}'), "version", 1),
+    (HEADER.replace("{}", '{"person_namespace": 5}'), "meta", 1),
+])
+def test_a_file_that_is_not_an_archive_is_refused_with_its_line(tmp_path: Path, content: str, reason: str,
+                                                                 line: int) -> None:
+    archive = tmp_path / "x.jsonl"
+    archive.write_text(content, encoding="utf-8")
+    with pytest.raises(ArchiveInvalid) as caught:
+        verify_archive(archive)
+    assert caught.value.params == {"reason": reason, "line": line}
+
+
+def test_a_malformed_event_line_is_refused_with_its_line(store: SQLStore, tmp_path: Path) -> None:
+    archive = tmp_path / "a.jsonl"
+    export_archive(store, archive)
+    _edit_line(archive, 3, lambda o: o.update(originator_version="3"))
+    with pytest.raises(ArchiveInvalid) as caught:
+        verify_archive(archive)
+    assert caught.value.params == {"reason": "field", "line": 4}
+
+
+def test_export_of_a_store_that_does_not_verify_writes_no_file(store: SQLStore, raw: Raw, tmp_path: Path) -> None:
+    raw("DELETE FROM ledger_chain WHERE position = ?", 20)
+    archive = tmp_path / "a.jsonl"
+    with pytest.raises(ChainBroken) as caught:
+        export_archive(store, archive)
+    assert caught.value.params == {"position": 20, "reason": "chain_missing"}
+    assert list(tmp_path.glob("a.jsonl*")) == []
+
+
+def test_an_archive_is_checked_against_digests(store: SQLStore, tmp_path: Path) -> None:
+    archive = tmp_path / "a.jsonl"
+    head = store_head(store)
+    export_archive(store, archive)
+    assert verify_archive(archive, [head, Head(1, _first_hash(archive))]).ok
+    report = verify_archive(archive, [Head(N + 5, head.hash)])
+    assert report.problem is not None and (report.problem.kind, report.problem.position) == ("truncated", N + 1)
+    report = verify_archive(archive, [Head(N, flip(head.hash))])
+    assert report.problem is not None and (report.problem.kind, report.problem.position) == ("digest_mismatch", N)
+
+
+def test_a_digest_of_the_empty_store_must_be_the_genesis(store: SQLStore) -> None:
+    assert verify_store(store, [Head(0, GENESIS)]).ok
+    report = verify_store(store, [Head(0, flip(GENESIS))])
+    assert report.problem is not None and (report.problem.kind, report.problem.position) == ("digest_mismatch", 0)
+
+
+def _first_hash(archive: Path) -> str:
+    return json.loads(archive.read_text(encoding="utf-8").splitlines()[1])["hash"]
+
+
+# -- the hashing itself ------------------------------------------------------------------------------------------
+
+
+texts = st.text(max_size=40)
+
+
+@given(previous=texts, position=st.integers(-(2**40), 2**40), stream=texts, version=st.integers(0, 2**31),
+       topic=texts, when=texts, digest=texts)
+def test_the_fast_link_is_the_plain_definition(previous: str, position: int, stream: str, version: int,
+                                               topic: str, when: str, digest: str) -> None:
+    assert link(previous, position, stream, version, topic, when, digest) == link_reference(
+        previous, position, stream, version, topic, when, digest)
+
+
+@given(position=st.integers(1, 2**40), version=st.integers(1, 2**31), topic=texts, when=texts)
+def test_the_append_link_is_the_plain_definition(position: int, version: int, topic: str, when: str) -> None:
+    stream, digest = str(uuid4()), payload_hash(b"x")
+    assert link_new(GENESIS, position, stream, version, topic, when, digest) == link_reference(
+        GENESIS, position, stream, version, topic, when, digest)
+
+
+@given(note=st.text(max_size=60), extra=st.dictionaries(st.text(max_size=12), st.text(max_size=12), max_size=4))
+def test_recorded_at_is_found_in_any_canonical_payload(note: str, extra: dict[str, str]) -> None:
+    state = {"p": {"note": note, **{f"p{k}": v for k, v in extra.items()}},
+             "s": {"recorded_at": "2026-03-01T10:00:00.123456Z", **{f"s{k}": v for k, v in extra.items()}}}
+    stored = json.dumps(state, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    assert recorded_at(stored) == "2026-03-01T10:00:00.123456Z"
+
+
+def test_recorded_at_is_not_fooled_by_text_that_looks_like_the_key() -> None:
+    tricky = payload(1, note='x","recorded_at":"1999-01-01T00:00:00Z')
+    assert recorded_at(tricky) == json.loads(tricky)["s"]["recorded_at"]
+    assert recorded_at(b"not json") == "" and recorded_at(b'{"s":{"recorded_at":"a\\"b"}}') == 'a"b'
+
+
+def _memory_chain(count: int) -> tuple[list[tuple[str, int, str, bytes]], list[tuple[str, str, str]]]:
+    evs, entries, previous = [], [], GENESIS
+    for n in range(1, count + 1):
+        state = payload(n)
+        e = (str(STREAMS[n % 5]), n, "ledger.events:Event0", state)
+        digest = payload_hash(state)
+        previous = link(previous, n, e[0], e[1], e[2], recorded_at(state), digest)
+        evs.append(e)
+        entries.append((recorded_at(state), digest, previous))
+    return evs, entries
+
+
+_EVENTS, _ENTRIES = _memory_chain(12)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(index=st.integers(0, 11), field=st.integers(0, 6), offset=st.integers(0, 10_000), bit=st.integers(0, 7))
+def test_any_changed_byte_of_any_field_is_found_at_its_position(index: int, field: int, offset: int,
+                                                                bit: int) -> None:
+    """Law: change one byte of any field of any entry and verification stops exactly there."""
+    evs = [list(e) for e in _EVENTS]
+    entries = [list(e) for e in _ENTRIES]
+    target: list[Any] = evs[index] if field < 4 else entries[index]
+    column = field if field < 4 else field - 4
+    value = target[column]
+    if isinstance(value, int):
+        target[column] = value ^ (1 << bit)
+    else:
+        data = bytearray(value if isinstance(value, bytes) else value.encode())
+        data[offset % len(data)] ^= 1 << bit
+        target[column] = bytes(data) if isinstance(value, bytes) else data.decode("utf-8", "replace")
+    if target[column] == value:
+        return  # the flip landed where decoding maps it back: nothing changed
+    verifier = Verifier()
+    window = {p: tuple(e) for p, e in enumerate(entries, start=1)}
+    found = None
+    for position in range(1, 13):
+        found = verifier.check(position, tuple(evs[position - 1]), tuple(entries[position - 1]), window)  # type: ignore[arg-type]
+        if found is not None:
+            break
+    assert found is not None and found.position == index + 1
