@@ -1,15 +1,71 @@
-"""``ledger access-log``: who read which case (being built)."""
+"""``ledger access-log``: who read which case, when, with which command (for the monthly log review)."""
 
 from __future__ import annotations
 
-import typer
+from typing import Annotated, Any
 
+import typer
+from ledger.cli.common import JsonOpt, ledger, opt, print_json
 from ledger.cli.i18n import t
 
-app = typer.Typer(help=t("cmd.access_log"))
+app = typer.Typer(help=t("cmd.access_log"), add_completion=False)
 
 
 @app.command(help=t("cmd.access_log"))
-def access_log() -> None:
-    raise typer.Exit(3)
+def access_log(
+    case: Annotated[str | None, typer.Argument(help=t("access.arg.case"), metavar="CASE", show_default=False)] = None,
+    user: Annotated[str | None, opt("access.opt.user", "--user")] = None,
+    since: Annotated[str | None, opt("access.opt.since", "--since")] = None,
+    until: Annotated[str | None, opt("access.opt.until", "--until")] = None,
+    protected: Annotated[bool, opt("access.opt.protected", "--protected")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    from ledger.access import entries
 
+    rows = entries(ledger().store, case=case, user=user, since=since, until=until,
+                   protected=True if protected else None)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo(t("access.none"))
+        return
+    from ledger.cli.render import console
+
+    out = console()
+    out.print(_table(rows))
+    out.print(t("access.summary", count=len(rows), protected=sum(1 for r in rows if r["protected"])))
+
+
+def _levels() -> dict[str, str]:
+    return {
+        "confidentiality_marking": t("access.level.confidentiality_marking"),
+        "protected_registration": t("access.level.protected_registration"),
+        "fictitious_identity": t("access.level.fictitious_identity"),
+    }
+
+
+def _table(rows: list[dict[str, Any]]) -> Any:
+    """One row per read; a read of a protected-identity case is marked in words and in red."""
+    from datetime import datetime
+
+    from rich.table import Table
+    from rich.text import Text
+
+    levels = _levels()
+    table = Table(title=t("access.title"), title_justify="left")
+    table.add_column(t("access.col.accessed_at"))
+    table.add_column(t("access.col.user"))
+    table.add_column(t("access.col.case"))
+    table.add_column(t("access.col.command"))
+    table.add_column(t("access.col.protected"))
+    for r in rows:
+        local = datetime.fromisoformat(r["accessed_at"]).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        if r["protected"]:
+            mark = Text(t("access.protected", level=levels.get(r["protection_level"], r["protection_level"])),
+                        style="bold red")
+        else:
+            mark = Text(t("label.none"))
+        table.add_row(Text(local), Text(r["user"]), Text(r["case"]), Text(r["command"]), mark,
+                      style="bold" if r["protected"] else None)
+    return table
