@@ -42,7 +42,12 @@ def case_table(rows: list[dict[str, Any]]) -> Table:
 
 
 def case_details(view: dict[str, Any]) -> list[Table]:
-    head = Table(show_header=False, title=view["case"], title_justify="left")
+    title = view["case"]
+    if view.get("as_of"):
+        title += "  " + t("label.as_of", date=view["as_of"])
+    if view.get("recorded_before"):
+        title += "  " + t("label.recorded_before", moment=local_time(view["recorded_before"]))
+    head = Table(show_header=False, title=title, title_justify="left")
     head.add_column(t("col.key"))
     head.add_column(t("col.value"))
     threat = view["threat"]
@@ -138,4 +143,71 @@ def month_chart(report: dict[str, Any], width: int = 40) -> Table:
         over = budget and cumulative + committed > budget
         table.add_row(f"{report['year']}-{entry['month']:02d}", ("[red]" if over else "") + "".join(bar)
                       + ("[/red]" if over else ""), money(str(cumulative)))
+    return table
+
+
+def local_time(moment: str) -> str:
+    """An ISO UTC timestamp as the unit's local time, to the minute (``2026-03-10 14:30``)."""
+    from datetime import datetime
+
+    from ledger.replay import LOCAL
+
+    return datetime.fromisoformat(moment).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return t("label.none")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _details(details: dict[str, Any]) -> str:
+    return "; ".join(f"{k}={_value(v)}" for k, v in details.items())
+
+
+def history_table(report: dict[str, Any]) -> Table:
+    """The timeline; late entries in red with a mark, each correction on its own line under the entry."""
+    title = report["case"]
+    if report["as_of"]:
+        title += "  " + t("label.as_of", date=report["as_of"])
+    if report["recorded_before"]:
+        title += "  " + t("label.recorded_before", moment=local_time(report["recorded_before"]))
+    table = Table(title=title, title_justify="left")
+    for key in ("entry", "occurred_on", "recorded_local", "recorded_by", "days_late", "type", "details"):
+        table.add_column(t(f"col.{key}"))
+    for e in report["entries"]:
+        late = f"[red]{e['days_late']} ![/red]" if e["late"] else str(e["days_late"])
+        details = _details(e["details"])
+        if e.get("reason"):
+            details += f" ({t('label.reason')}: {e['reason']})"
+        table.add_row(str(e["entry"]), e["occurred_on"], local_time(e["recorded_at"]), e["recorded_by"], late,
+                      e["type"], details)
+        for c in e["corrections"]:
+            changed = ", ".join(
+                f"{k}: {_value(c['original'].get(k, '…'))} → {_value(c['corrected'].get(k, '…'))}" for k in c["fields"]
+            )
+            table.add_row("", "", local_time(c["recorded_at"]), c["recorded_by"], "", f"[yellow]{t('label.corrected')}[/yellow]",
+                          t("label.correction_line", entry=c["entry"], changes=changed, reason=c["reason"]))
+    return table
+
+
+def consent_audit_table(report: dict[str, Any]) -> Table:
+    """Each sharing, what covered it, and the problem if any (problems in red)."""
+    table = Table(title=t("title.consent_audit"), title_justify="left")
+    for key in ("case", "entry", "occurred_on", "recorded_local", "recipient", "covered_by", "status"):
+        table.add_column(t(f"col.{key}"))
+    for case in report["cases"]:
+        for s in case["sharings"]:
+            consent = s["consent"]
+            if s["status"] == "legal_basis":
+                covered = t("label.legal_basis", basis=s["legal_basis"])
+            elif consent:
+                covered = t("label.consent_ref", entry=consent["entry"], granted=consent["granted_on"])
+            else:
+                covered = t("label.none")
+            status = t(f"audit.{s['status']}")
+            table.add_row(s["case"], str(s["entry"]), s["occurred_on"], local_time(s["recorded_at"]), s["recipient"],
+                          covered, f"[red]{status}[/red]" if s["problem"] else status)
     return table

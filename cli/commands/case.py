@@ -35,8 +35,25 @@ def open_(
 
 
 @app.command("show", help=t("cmd.case.show"))
-def show(case: CaseArg, as_json: JsonOpt = False) -> None:
-    view = reader().case(case)
+def show(
+    case: CaseArg,
+    as_of: Annotated[str | None, opt("opt.as_of", "--as-of")] = None,
+    recorded_before: Annotated[str | None, opt("opt.recorded_before", "--recorded-before")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    from ledger.access import record_read
+
+    if as_of is None and recorded_before is None:
+        read = reader()
+        view = read.case(case)
+        app_ = read.app
+    else:
+        from ledger.cli.commands.history import when
+        from ledger.supervision import case_at
+
+        app_ = ledger()
+        view = case_at(app_, case, **when(as_of, recorded_before))
+    record_read(app_, view["case"], "case show")
     if as_json:
         print_json(view)
         return
@@ -78,7 +95,11 @@ def list_(
 
 @app.command("log", help=t("cmd.case.log"))
 def log(case: CaseArg, as_json: JsonOpt = False) -> None:
-    entries = reader().case_log(case)
+    from ledger.access import record_read
+
+    read = reader()
+    entries = read.case_log(case)
+    record_read(read, case, "case log")
     if as_json:
         print_json(entries)
         return

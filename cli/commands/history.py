@@ -1,23 +1,73 @@
-"""``ledger history``: timeline and corrections (being built)."""
+"""``ledger history`` (a case's timeline, at a date, as recorded at a moment) and ``ledger correct``."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
+from ledger.cli.common import AsOpt, CaseArg, JsonOpt, done, ledger, opt, print_json
 from ledger.cli.i18n import t
 
-history_app = typer.Typer(help=t("cmd.history"))
+AsOfOpt = Annotated[str | None, opt("opt.as_of", "--as-of")]
+RecordedBeforeOpt = Annotated[str | None, opt("opt.recorded_before", "--recorded-before")]
+
+history_app = typer.Typer()
+correct_app = typer.Typer()
+
+
+def when(as_of: str | None, recorded_before: str | None) -> dict[str, object]:
+    """Parse ``--as-of`` and ``--recorded-before`` (clean errors on bad input)."""
+    from ledger.replay import parse_moment
+    from ledger.rules import optional_date
+
+    return {"as_of": optional_date(as_of, "--as-of"), "recorded_before": parse_moment(recorded_before)}
 
 
 @history_app.command(help=t("cmd.history"))
-def history() -> None:
-    raise typer.Exit(3)
+def history(
+    case: CaseArg,
+    as_of: AsOfOpt = None,
+    recorded_before: RecordedBeforeOpt = None,
+    late_after: Annotated[int | None, opt("opt.late_after", "--late-after")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    from ledger.replay import late_days
+    from ledger.supervision import case_history
 
+    app = ledger()
+    report = case_history(app, case, **when(as_of, recorded_before), late_after=late_days(late_after))
+    from ledger.access import record_read
 
-correct_app = typer.Typer(help=t("cmd.correct"))
+    record_read(app, report["case"], "history")
+    if as_json:
+        print_json(report)
+        return
+    from ledger.cli.render import console, history_table
+
+    out = console()
+    out.print(history_table(report))
+    out.print(t("label.history_summary", entries=len(report["entries"]), late=report["late_entries"],
+                days=report["late_after_days"], corrected=report["corrected_entries"]))
 
 
 @correct_app.command(help=t("cmd.correct"))
-def correct() -> None:
-    raise typer.Exit(3)
+def correct(
+    case: CaseArg,
+    entry: Annotated[int, typer.Argument(help=t("arg.entry"), metavar="ENTRY", show_default=False)],
+    reason: Annotated[str, opt("opt.correction_reason", "--reason")],
+    set_: Annotated[list[str], opt("opt.set", "--set", metavar="FIELD=VALUE")],
+    as_: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    from ledger.errors import InputError
 
+    changes: dict[str, str] = {}
+    for item in set_:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise InputError(field="--set", reason="format")
+        changes[name.strip()] = value
+    number = ledger(as_).correct_entry(case, entry, reason=reason, changes=changes)
+    done(as_json, t("done.corrected", case=case.upper(), entry=entry, new=number), case=case.upper(),
+         corrected_entry=entry, entry=number)

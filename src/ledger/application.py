@@ -36,8 +36,9 @@ from ledger.aggregates import (
     project_provider,
     provider_id,
 )
-from ledger.case import CaseState, consent_key, project_case
+from ledger.case import CaseState, apply_corrections, consent_key, project_case
 from ledger.clock import now, today
+from ledger.commands_corrections import CorrectionCommands
 from ledger.commands_money import MoneyCommands
 from ledger.commands_registers import RegisterCommands
 from ledger.errors import (
@@ -91,7 +92,7 @@ def normalise_case_number(value: str) -> str:
     return text
 
 
-class Ledger(MoneyCommands, RegisterCommands, Application):
+class Ledger(MoneyCommands, RegisterCommands, CorrectionCommands, Application):
     """The avhoppar case ledger (write side)."""
 
     name = "ledger"
@@ -204,6 +205,12 @@ class Ledger(MoneyCommands, RegisterCommands, Application):
         state = self._load(case_id(number), project_case)
         if state is None:
             raise NotFound(kind="case", ref=number)
+        if state.corrections:
+            # Corrections rewrite earlier entries: fold the whole corrected history instead.
+            state = project_case(None, apply_corrections(self.events.get(state.id)))
+            assert state is not None
+            if self._batch is not None:
+                self._cache[state.id] = state
         return state
 
     def _provider(self, code: str) -> Any:

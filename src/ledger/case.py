@@ -138,6 +138,7 @@ class CaseState(BaseModel):
     contacts: int = 0
     relatives_supported: int = 0
     children_noted: int = 0
+    corrections: int = 0
 
     @property
     def is_closed(self) -> bool:
@@ -165,8 +166,13 @@ def _on(cls: type) -> Callable[[_Handler], _Handler]:
     return register
 
 
-def project_case(state: CaseState | None, events: Iterable[Any]) -> CaseState | None:
-    """Fold events (optionally starting from a snapshot) into the case state."""
+def project_case(state: CaseState | None, events: Iterable[Any], strict: bool = True) -> CaseState | None:
+    """Fold events (optionally starting from a snapshot) into the case state.
+
+    Corrections are counted here; their values are applied by :func:`apply_corrections` before
+    folding (a case with corrections is always folded from its first event). ``strict=False``
+    skips an event that refers to something not in the fold (replaying only part of a history).
+    """
     for event in events:
         if isinstance(event, ev.Snapshot):
             state = CaseState.model_validate(event.state)
@@ -189,9 +195,45 @@ def project_case(state: CaseState | None, events: Iterable[Any]) -> CaseState | 
         assert state is not None, f"{type(event).__name__} before the case was actualised"
         handler = _HANDLERS.get(type(event))
         if handler is not None:
-            handler(event, state)
+            if strict:
+                handler(event, state)
+            else:
+                try:
+                    handler(event, state)
+                except KeyError:
+                    pass
         state.version = event.originator_version
     return state
+
+
+def corrected(event: Any, fixes: Iterable[ev.EntryCorrected]) -> Any:
+    """``event`` with the new values of ``fixes`` (oldest first) applied; same entry, same recording."""
+    data = event.model_dump()
+    for fix in fixes:
+        data.update(fix.changes)
+        data.update(fix.personal_changes)
+    return type(event).model_validate(data)
+
+
+def apply_corrections(events: Iterable[Any]) -> list[Any]:
+    """The events of one case with every correction applied to the entry it points at.
+
+    The correction events stay in the list (they count as entries of the file); the originals
+    are replaced by their corrected versions, in their original place.
+    """
+    events = list(events)
+    fixes: dict[int, list[ev.EntryCorrected]] = {}
+    for event in events:
+        if isinstance(event, ev.EntryCorrected):
+            fixes.setdefault(event.entry, []).append(event)
+    if not fixes:
+        return events
+    return [
+        corrected(event, fixes[event.originator_version])
+        if event.originator_version in fixes and not isinstance(event, ev.EntryCorrected)
+        else event
+        for event in events
+    ]
 
 
 @_on(ev.ContactRecorded)
@@ -366,6 +408,11 @@ def _(e: ev.CaseClosed, s: CaseState) -> None:
     s.status = "closed"
     s.closed_on = e.occurred_on
     s.closure_reason = e.reason
+
+
+@_on(ev.EntryCorrected)
+def _(e: ev.EntryCorrected, s: CaseState) -> None:
+    s.corrections += 1
 
 
 @_on(ev.CaseReopened)

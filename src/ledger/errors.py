@@ -7,6 +7,7 @@
     │   ├── InvalidIdentityNumber
     │   ├── InvalidAmount
     │   ├── InvalidDate
+│   ├── InvalidMoment
     │   └── InvalidChoice
     ├── RuleViolation              well-formed, but a rule forbids it
     │   ├── FutureDate
@@ -18,7 +19,9 @@
     │   ├── ReversalExceedsPayment
     │   ├── PlacementNotRunning
     │   ├── AlreadyExists
-    │   └── InvestigationState
+    │   ├── InvestigationState
+│   └── CorrectionRefused
+├── CaseNotAtThatTime          replay asked for a moment before the case existed
     ├── NotFound                   an unknown case, provider, placement, payment, ...
     ├── ConcurrencyConflict        the case changed under us; try again
     └── StorageError               the database refused (full disk, unreachable, locked)
@@ -75,6 +78,12 @@ class InvalidDate(InputError):
     """The date is not a valid YYYY-MM-DD date."""
 
     key = "invalid_date"
+
+
+class InvalidMoment(InputError):
+    """Not a date or a date and time (``2026-03-10`` or ``2026-03-10T14:30``, optionally with an offset)."""
+
+    key = "invalid_moment"
 
 
 class InvalidChoice(InputError):
@@ -149,6 +158,18 @@ class InvestigationState(RuleViolation):
     key = "investigation_state"
 
 
+class CorrectionRefused(RuleViolation):
+    """The correction cannot be made (an identifier, a correction itself, nothing changes, history breaks)."""
+
+    key = "correction_refused"
+
+
+class CaseNotAtThatTime(LedgerError):
+    """``--as-of`` / ``--recorded-before`` a moment when the case did not exist (yet)."""
+
+    key = "case_not_at_that_time"
+
+
 class NotFound(LedgerError):
     """An unknown case, person, provider, decision, placement or payment."""
 
@@ -168,3 +189,40 @@ class StorageError(LedgerError):
 
 
 __all__ = [name for name, obj in globals().items() if isinstance(obj, type) and issubclass(obj, LedgerError)]
+
+
+# -- tamper evidence --------------------------------------------------------------------------------
+# ChainBroken (LedgerError), DigestInvalid, ArchiveInvalid and FileUnusable (InputError), StoreNotEmpty (RuleViolation).
+
+
+class ChainBroken(LedgerError):
+    """The hash chain does not verify: something stored was altered, removed or moved (``position``, ``reason``)."""
+
+    key = "chain_broken"
+
+
+class DigestInvalid(InputError):
+    """The digest file cannot be read as a digest of the ledger."""
+
+    key = "digest_invalid"
+
+
+class ArchiveInvalid(InputError):
+    """The archive file is not a readable ledger archive (its format, not its chain)."""
+
+    key = "archive_invalid"
+
+
+class FileUnusable(InputError):
+    """A digest or archive file cannot be read or written (``file``, ``reason``)."""
+
+    key = "file_unusable"
+
+
+class StoreNotEmpty(RuleViolation):
+    """An archive can only be imported into an empty ledger."""
+
+    key = "store_not_empty"
+
+
+__all__ += ["ArchiveInvalid", "ChainBroken", "DigestInvalid", "FileUnusable", "StoreNotEmpty"]

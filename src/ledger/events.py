@@ -320,6 +320,20 @@ class CaseReopened(Event):
     pass
 
 
+class EntryCorrected(Event):
+    """A correction of an earlier entry (``entry`` = its version in this case's stream).
+
+    The original is never changed: every view applies the new values on top of it, and the
+    history shows both. New values are kept in their stored (JSON) form, the personal ones apart.
+    ``occurred_on`` of the correction itself is the day it was made.
+    """
+
+    entry: int = Field(gt=0)
+    changes: dict[str, Any] = {}
+    personal_changes: dict[str, Any] = personal({})
+    reason: Text = personal("")
+
+
 # --- Provider -------------------------------------------------------------------------------
 
 

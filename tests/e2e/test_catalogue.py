@@ -124,6 +124,10 @@ def _dynamic_values(prefix: str) -> set[str] | None:
         from ledger.projections.budget import BREAKDOWNS
 
         return set(BREAKDOWNS)
+    if prefix == "audit.":
+        from ledger.consent_audit import PROBLEMS
+
+        return {"ok", "legal_basis", *PROBLEMS}
     return None
 
 

@@ -1,0 +1,150 @@
+"""Corrections: a new event that points at an earlier entry and gives it new values.
+
+Nothing is edited in place. ``Ledger.correct_entry`` checks that the corrected entry is still a
+valid event, that its dates obey the same date rules as a new entry, and that the whole case still
+folds with the correction applied; then it records :class:`ledger.events.EntryCorrected`.
+
+Mixed into :class:`ledger.application.Ledger`.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from ledger import events as ev
+from ledger import rules
+from ledger.case import CaseState, apply_corrections, project_case
+from ledger.errors import CorrectionRefused, InputError, LedgerError, NotFound
+
+#: Never correctable: the entry's place and recording, and the identifiers other entries point at.
+FIXED_FIELDS = frozenset(
+    {"originator_id", "originator_version", "recorded_at", "recorded_by", "case_number", "person_id",
+     "police_reference"}
+)
+#: What users may type for ``occurred_on``.
+ALIASES = {"date": "occurred_on"}
+
+
+def field_name(raw: str) -> str:
+    name = raw.strip().lower().replace("-", "_")
+    return ALIASES.get(name, name)
+
+
+def correctable(cls: type[ev.Event]) -> list[str]:
+    """The fields of an event type that a correction may change."""
+    return [name for name in cls.model_fields if name not in FIXED_FIELDS and not name.endswith("_id")]
+
+
+def _base_type(annotation: Any) -> tuple[Any, bool]:
+    """(the type inside ``X | None`` / ``Annotated[X, ...]``, whether None is allowed)."""
+    optional = False
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            optional = optional or len(args) < len(typing.get_args(annotation))
+            annotation = args[0]
+        else:
+            return annotation, optional
+
+
+_TRUE, _FALSE = {"ja", "yes", "true", "1", "j", "y"}, {"nej", "no", "false", "0", "n"}
+
+
+def convert(cls: type[ev.Event], name: str, raw: str) -> Any:
+    """The typed value of ``raw`` for field ``name`` of ``cls`` (clean errors, never a traceback)."""
+    from ledger.money import parse_amount
+    from ledger.vocab import choose
+
+    info = cls.model_fields[name]
+    kind, optional = _base_type(info.annotation)
+    text = raw.strip()
+    if text == "" or text == "-":
+        if optional or (info.default is not None and isinstance(info.default, str)):
+            return None if optional else ""
+        raise InputError(field=name, reason="required")
+    if kind is Decimal:
+        return parse_amount(text)
+    if kind is date:
+        return rules.parse_date(text, name)
+    if kind is bool:
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise InputError(field=name, reason="format")
+    if kind is int:
+        try:
+            return int(text)
+        except ValueError:
+            raise InputError(field=name, reason="format") from None
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return choose(kind, text, name)
+    return text
+
+
+class CorrectionCommands:
+    """``ledger correct``."""
+
+    def correct_entry(self, case: str, entry: int, *, reason: str, changes: dict[str, str]) -> int:
+        """Record a correction of entry ``entry`` of ``case``; returns the new entry's number."""
+        if not reason or not reason.strip():
+            raise InputError(field="--reason", reason="required")
+        if not changes:
+            raise InputError(field="--set", reason="required")
+
+        def build() -> tuple[list[Any], int]:
+            state: CaseState = self._case(case)
+            stored = list(self.events.get(state.id))
+            current = apply_corrections(stored)
+            if not 1 <= entry <= len(current):
+                raise NotFound(kind="entry", ref=str(entry), case=state.case_number)
+            original = current[entry - 1]
+            if isinstance(original, ev.EntryCorrected):
+                raise CorrectionRefused(case=state.case_number, entry=entry, rule="correct_the_original")
+            cls = type(original)
+            allowed = correctable(cls)
+            values: dict[str, Any] = {}
+            for raw_name, raw_value in changes.items():
+                name = field_name(raw_name)
+                if name not in cls.model_fields:
+                    raise CorrectionRefused(case=state.case_number, entry=entry, field=name[:40], rule="no_such_field")
+                if name not in allowed:
+                    raise CorrectionRefused(case=state.case_number, entry=entry, field=name, rule="fixed_field")
+                values[name] = convert(cls, name, raw_value)
+            fixed = cls.model_validate({**original.model_dump(), **values})
+            changed = {n for n in values if getattr(fixed, n) != getattr(original, n)}
+            if not changed:
+                raise CorrectionRefused(case=state.case_number, entry=entry, rule="nothing_changes")
+            if "occurred_on" in changed:
+                rules.check_not_future(fixed.occurred_on)
+                if not isinstance(fixed, ev.CaseActualised):
+                    rules.check_order(min(e.occurred_on for e in current if isinstance(e, ev.CaseActualised)),
+                                      fixed.occurred_on, "opened_on", "date")
+            dumped = fixed.model_dump(mode="json")
+            personal = cls.personal_fields()
+            meta = self._meta(None, None)
+            meta.update(originator_id=state.id, originator_version=state.version + 1)
+            correction = ev.EntryCorrected(
+                entry=entry,
+                changes={n: dumped[n] for n in sorted(changed) if n not in personal},
+                personal_changes={n: dumped[n] for n in sorted(changed) if n in personal},
+                reason=reason.strip(),
+                **meta,
+            )
+            try:  # the case must still make sense with the correction in place
+                project_case(None, apply_corrections([*stored, correction]))
+            except LedgerError:
+                raise
+            except Exception:  # noqa: BLE001 - any fold failure means the history would not hold
+                raise CorrectionRefused(case=state.case_number, entry=entry, rule="history_inconsistent") from None
+            return [correction], correction.originator_version
+
+        return self._run(build)
