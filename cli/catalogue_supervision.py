@@ -85,6 +85,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rule.fixed_field": ("fältet kan inte rättas (identitet, nummer eller registrering)",
                          "the field cannot be corrected (identity, number or recording)"),
     "rule.nothing_changes": ("rättelsen ändrar ingenting", "the correction changes nothing"),
+    "rule.before_opening": ("anteckningen skulle hamna före aktualiseringen", "the entry would come before the case was opened"),
+    "rule.date_order": ("ett slut skulle komma före sin början (period, placering, samtycke, återöppning)",
+                        "an end would come before its start (period, placement, consent, reopening)"),
+    "rule.reversed_more_than_paid": ("mer skulle vara återfört än utbetalt", "more would be reversed than paid"),
     "rule.history_inconsistent": ("ärendets historik skulle inte längre hänga ihop", "the case's history would no longer hold together"),
     "correction_refused": ("Rättelsen av anteckning {entry} i {case} vägras: {rule}.",
                            "The correction of entry {entry} of {case} is refused: {rule}."),
@@ -102,7 +106,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "opt.tillsyn_out": ("HTML-fil att skriva (.html).", "HTML file to write (.html)."),
     "done.tillsyn": ("Tillsynsunderlag för {case} skrivet till {file}.", "Supervision file for {case} written to {file}."),
     "reason.html_only": ("filen måste sluta på .html", "the file must end in .html"),
-    "reason.file": ("filen kunde inte skrivas", "the file could not be written"),
     "tillsyn.title": ("Tillsynsunderlag – ärende {case}", "Supervision file – case {case}"),
     "tillsyn.sub": ("Framtaget {at} av {by} ur ärendeliggaren (version {version}).",
                     "Produced {at} by {by} from the case ledger (version {version})."),
@@ -129,9 +132,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ledger still extends it:",
     ),
     "tillsyn.footer": (
-        "Personnummer och fritext (anteckningar) ingår inte i underlaget. Tider i svensk tid. "
-        "Rättelser ändrar aldrig originalet; båda visas.",
-        "Identity numbers and free text (notes) are not part of this file. Times in Swedish time. "
-        "Corrections never change the original; both are shown.",
+        "Personnummer och anteckningar ingår inte i underlaget; det som liknar ett personnummer i annan fritext "
+        "(skäl, rättslig grund) är maskerat. Tider i svensk tid. Rättelser ändrar aldrig originalet; båda visas.",
+        "Identity numbers and notes are not part of this file; anything shaped like an identity number in other free "
+        "text (reasons, legal grounds) is masked. Times in Swedish time. Corrections never change the original; both "
+        "are shown.",
     ),
 }

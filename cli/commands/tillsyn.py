@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Annotated
 
@@ -50,11 +51,13 @@ def export(
     )
     partial = out.with_name(out.name + ".part")
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         partial.write_text(html, encoding="utf-8")
         partial.replace(out)
     except OSError as error:
-        from ledger.errors import StorageError
+        from ledger.archive import _file_error as file_error
 
-        partial.unlink(missing_ok=True)
-        raise StorageError(reason="disk_full" if error.errno == 28 else "file") from None
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise file_error(out, error) from None
     done(as_json, t("done.tillsyn", case=number, file=str(out)), case=number, file=str(out))

@@ -44,6 +44,7 @@ from ledger.commands_registers import RegisterCommands
 from ledger.errors import (
     CaseNotClosed,
     ConcurrencyConflict,
+    ConsentNotActive,
     InputError,
     InvestigationState,
     LedgerError,
@@ -528,7 +529,11 @@ class Ledger(MoneyCommands, RegisterCommands, CorrectionCommands, Application):
 
         def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], None]:
             if not legal_basis:
-                rules.check_consent_active(c, recipient_, code, meta["occurred_on"])
+                from ledger.consent_audit import consent_covers
+
+                if not consent_covers(self.events.get(c.id), recipient_, code, meta["occurred_on"]):
+                    raise ConsentNotActive(case=c.case_number, recipient=consent_key(recipient_, code),
+                                           date=meta["occurred_on"].isoformat())
             return [ev.InformationShared(recipient=recipient_, provider=code, what=what, legal_basis=legal_basis or None,
                                          **meta)], None
 

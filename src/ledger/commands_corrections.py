@@ -19,13 +19,16 @@ from typing import Any
 from ledger import events as ev
 from ledger import rules
 from ledger.case import CaseState, apply_corrections, project_case
+from ledger.clock import today
 from ledger.errors import CorrectionRefused, InputError, LedgerError, NotFound
 
 #: Never correctable: the entry's place and recording, and the identifiers other entries point at.
 FIXED_FIELDS = frozenset(
     {"originator_id", "originator_version", "recorded_at", "recorded_by", "case_number", "person_id",
-     "police_reference"}
+     "police_reference", "recipient", "protection_level"}
 )
+#: Where ``provider`` names whose consent it is, it is part of the consent's key: fixed there.
+KEYED_BY_PROVIDER = (ev.ConsentGranted, ev.ConsentRevoked, ev.InformationShared)
 #: What users may type for ``occurred_on``.
 ALIASES = {"date": "occurred_on"}
 
@@ -37,7 +40,53 @@ def field_name(raw: str) -> str:
 
 def correctable(cls: type[ev.Event]) -> list[str]:
     """The fields of an event type that a correction may change."""
-    return [name for name in cls.model_fields if name not in FIXED_FIELDS and not name.endswith("_id")]
+    fixed = FIXED_FIELDS | ({"provider"} if issubclass(cls, KEYED_BY_PROVIDER) else set())
+    return [name for name in cls.model_fields if name not in fixed and not name.endswith("_id")]
+
+
+def inconsistencies(events: list[Any]) -> set[tuple[str, int]]:
+    """(rule, entry) for every order or amount rule the (corrected) history breaks.
+
+    The same rules the commands check when an entry is recorded: nothing before the opening,
+    periods that end on or after they start, an end on or after its start, a reopening on or
+    after the closing, never more reversed than paid. A correction is refused when it adds one.
+    """
+    found: set[tuple[str, int]] = set()
+    opening = next((e.occurred_on for e in events if isinstance(e, ev.CaseActualised)), None)
+    started: dict[str, Any] = {}
+    closed_on = None
+    for e in events:
+        if isinstance(e, ev.EntryCorrected):
+            continue
+        n = e.originator_version
+        if opening is not None and not isinstance(e, ev.CaseActualised) and e.occurred_on < opening:
+            found.add(("before_opening", n))
+        pairs: list[tuple[Any, Any]] = []
+        if isinstance(e, ev.DecisionRecorded | ev.PaymentRecorded):
+            pairs.append((e.period_start, e.period_end))
+        if isinstance(e, ev.PlacementStarted | ev.ServiceStarted):
+            started[getattr(e, "placement_id", None) or getattr(e, "service_id", "")] = e.occurred_on
+            pairs.append((e.occurred_on, getattr(e, "planned_end", None)))
+        if isinstance(e, ev.PlacementExtended):
+            pairs.append((started.get(e.placement_id), e.planned_end))
+        if isinstance(e, ev.PlacementEnded):
+            pairs.append((started.get(e.placement_id), e.occurred_on))
+        if isinstance(e, ev.ServiceEnded):
+            pairs.append((started.get(e.service_id), e.occurred_on))
+        if isinstance(e, ev.ConsentGranted):
+            pairs.append((e.occurred_on, e.valid_until))
+        if isinstance(e, ev.CaseClosed):
+            closed_on = e.occurred_on
+        if isinstance(e, ev.CaseReopened):
+            pairs.append((closed_on, e.occurred_on))
+        if any(a is not None and b is not None and b < a for a, b in pairs):
+            found.add(("date_order", n))
+    state = project_case(None, events, strict=False)
+    if state is not None:
+        for key, payment in state.payments.items():
+            if payment.reversed > payment.amount:
+                found.add((f"reversed_more_than_paid:{key}", 0))
+    return found
 
 
 def _base_type(annotation: Any) -> tuple[Any, bool]:
@@ -119,6 +168,8 @@ class CorrectionCommands:
                 if name not in allowed:
                     raise CorrectionRefused(case=state.case_number, entry=entry, field=name, rule="fixed_field")
                 values[name] = convert(cls, name, raw_value)
+                if name == "provider" and values[name]:
+                    values[name] = self._provider(values[name]).code  # a registered provider, its code
             fixed = cls.model_validate({**original.model_dump(), **values})
             changed = {n for n in values if getattr(fixed, n) != getattr(original, n)}
             if not changed:
@@ -139,12 +190,19 @@ class CorrectionCommands:
                 reason=reason.strip(),
                 **meta,
             )
+            if "birth_year" in changed and fixed.birth_year is not None and not 1890 <= fixed.birth_year <= today().year:
+                raise InputError(field="birth_year", reason="range")
+            after = apply_corrections([*stored, correction])
             try:  # the case must still make sense with the correction in place
-                project_case(None, apply_corrections([*stored, correction]))
+                project_case(None, after)
             except LedgerError:
                 raise
             except Exception:  # noqa: BLE001 - any fold failure means the history would not hold
                 raise CorrectionRefused(case=state.case_number, entry=entry, rule="history_inconsistent") from None
+            added = inconsistencies(after) - inconsistencies(current)
+            if added:
+                rule = sorted(added)[0][0].split(":")[0]
+                raise CorrectionRefused(case=state.case_number, entry=entry, rule=rule)
             return [correction], correction.originator_version
 
         return self._run(build)

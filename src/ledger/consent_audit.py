@@ -23,6 +23,7 @@ from typing import Any
 
 from ledger import events as ev
 from ledger.case import apply_corrections, consent_key
+from ledger.errors import _scrub
 
 PROBLEMS = ("shared_after_revocation", "shared_after_expiry", "consent_recorded_after_sharing", "no_consent")
 
@@ -63,13 +64,18 @@ def _periods(events: list[Any]) -> dict[str, list[_Period]]:
                 _Period(event.originator_version, event.occurred_on, event.recorded_at, event.valid_until)
             )
         elif isinstance(event, ev.ConsentRevoked):
-            open_ = [
-                p for p in periods.get(consent_key(event.recipient, event.provider), [])
-                if p.revoked_on is None and p.granted_on <= event.occurred_on
-            ]
-            if open_:
-                open_[-1].revoked_on, open_[-1].revoke_entry = event.occurred_on, event.originator_version
+            # A revocation ends every consent for that recipient that had started by then.
+            for period in periods.get(consent_key(event.recipient, event.provider), []):
+                if period.revoked_on is None and period.granted_on <= event.occurred_on:
+                    period.revoked_on, period.revoke_entry = event.occurred_on, event.originator_version
     return periods
+
+
+def consent_covers(events: Iterable[Any], recipient: Any, provider: str | None, day: date) -> bool:
+    """Whether any consent period for that recipient covered ``day`` (by the whole history, not
+    only the newest consent: a sharing documented late may fall in an earlier period)."""
+    periods = _periods(apply_corrections(events)).get(consent_key(recipient, provider), [])
+    return any(p.covers(day) for p in periods)
 
 
 def _judge(share: ev.InformationShared, periods: list[_Period]) -> tuple[str, _Period | None]:
@@ -112,7 +118,7 @@ def audit_case(case_number: str, events: Iterable[Any]) -> dict[str, Any]:
                 "recipient": recipient,
                 "status": status,
                 "problem": status in PROBLEMS,
-                "legal_basis": event.legal_basis,
+                "legal_basis": _scrub(event.legal_basis),
                 "consent": period.as_json() if period else None,
             }
         )

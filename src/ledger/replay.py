@@ -46,7 +46,13 @@ def parse_moment(value: str | datetime | None, field: str = "--recorded-before")
         raise InvalidMoment(field=field, value=text[:32]) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=LOCAL)
-    return moment.astimezone(UTC)
+    try:
+        moment = moment.astimezone(UTC)
+        moment - timedelta(days=1)  # room for the arithmetic done on it later
+        moment + timedelta(days=1)
+    except OverflowError:
+        raise InvalidMoment(field=field, value=text[:32]) from None
+    return moment
 
 
 def late_days(value: int | None = None) -> int:
@@ -84,6 +90,7 @@ def state_at(
         known = [e for e in known if e.occurred_on <= as_of]
     state = project_case(None, known, strict=as_of is None)
     assert state is not None
+    state.version = len(known)  # the entries in this view (not the number of the last one)
     return state
 
 
@@ -101,19 +108,29 @@ def view_day(as_of: date | None, recorded_before: datetime | None, today: date) 
     return today
 
 
+def shown(value: Any) -> Any:
+    """Free text as it may be shown: anything shaped like an identity number masked."""
+    from ledger.errors import _scrub
+
+    return _scrub(value)
+
+
 def _details(event: Any) -> dict[str, Any]:
     """What the entry says, without personal fields (they are never shown in a timeline)."""
     skip = type(event).personal_fields() | _FRAME
-    return {k: v for k, v in event.model_dump(mode="json", exclude=skip).items() if v is not None and v is not False}
+    return {k: shown(v) for k, v in event.model_dump(mode="json", exclude=skip).items() if v is not None and v is not False}
 
 
 def history(
-    events: Iterable[Any], *, as_of: date | None = None, recorded_before: datetime | None = None,
+    events: Iterable[Any], *, case_number: str, as_of: date | None = None, recorded_before: datetime | None = None,
     late_after: int = DEFAULT_LATE_DAYS,
 ) -> list[dict[str, Any]]:
     """The timeline: each entry (corrected) with when it happened, when and by whom it was
     recorded, how late, and every correction of it with the original values beside."""
     known = known_at(events, recorded_before)
+    opening = next((e for e in apply_corrections(known) if isinstance(e, ev.CaseActualised)), None)
+    if opening is None or (as_of is not None and opening.occurred_on > as_of):
+        raise CaseNotAtThatTime(case=case_number)
     by_entry = {e.originator_version: e for e in known}
     fixes: dict[int, list[ev.EntryCorrected]] = {}
     for event in known:
@@ -138,7 +155,7 @@ def history(
         }
         if isinstance(event, ev.EntryCorrected):
             item["details"] = {"corrects": event.entry, "fields": sorted([*event.changes, *event.personal_changes])}
-            item["reason"] = event.reason
+            item["reason"] = shown(event.reason)
         before = by_entry[event.originator_version]
         personal = type(before).personal_fields()
         for fix in fixes.get(event.originator_version, []) if not isinstance(event, ev.EntryCorrected) else []:
@@ -148,10 +165,10 @@ def history(
                     "entry": fix.originator_version,
                     "recorded_at": fix.recorded_at.isoformat(timespec="seconds"),
                     "recorded_by": fix.recorded_by,
-                    "reason": fix.reason,
+                    "reason": shown(fix.reason),
                     "fields": sorted([*fix.changes, *fix.personal_changes]),
-                    "original": {k: original[k] for k in sorted(fix.changes) if k not in personal},
-                    "corrected": dict(sorted(fix.changes.items())),
+                    "original": {k: shown(original[k]) for k in sorted(fix.changes) if k not in personal},
+                    "corrected": {k: shown(v) for k, v in sorted(fix.changes.items())},
                 }
             )
             before = type(before).model_validate({**before.model_dump(), **fix.changes, **fix.personal_changes})

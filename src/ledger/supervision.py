@@ -47,7 +47,7 @@ def case_history(
     from ledger.replay import history
 
     number = _number(number)
-    entries = history(app.case_events(number), as_of=as_of, recorded_before=recorded_before, late_after=late_after)
+    entries = history(app.case_events(number), case_number=number, as_of=as_of, recorded_before=recorded_before, late_after=late_after)
     return {
         "case": number,
         **_when(as_of, recorded_before),

@@ -451,3 +451,118 @@ def test_every_read_of_personal_case_data_leaves_an_access_entry(
     assert run_cli(capsys, scripted, "--as", "ivo.granskare", "case", "show", "AVH-2026-0077").code == 1
     again = json.loads(ok(capsys, scripted, "access-log", "--user", "ivo.granskare", "--json"))
     assert len(again) == 5
+
+
+# -- found in review ---------------------------------------------------------------------------------
+
+
+def _case_with_money(capsys: pytest.CaptureFixture[str], db: str) -> None:
+    """Entries: 1 opened, 2 decision, 3 placement P1, 4 payment B1 (90 000), 5 reversal (50 000),
+    6 placement ended, 7 consent police (valid to 06-30), 8 case closed, 9 reopened."""
+    ok(capsys, db, "provider", "add", "SKYDD1", "--name", "Skyddat boende Nord AB", "--date", "2026-01-10")
+    ok(capsys, db, "case", "open", IDENTITY, "--gender", "woman", "--environment", "criminal", "--source", "police",
+       "--date", "2026-01-10")
+    ok(capsys, db, "decision", "record", CASE, "--outcome", "granted", "--intervention", "protected_housing",
+       "--from", "2026-02-01", "--to", "2026-06-30", "--daily-price", "3 000", "--date", "2026-01-30")
+    ok(capsys, db, "placement", "start", CASE, "--provider", "SKYDD1", "--intervention", "protected_housing",
+       "--daily-price", "3 000", "--planned-end", "2026-06-30", "--date", "2026-02-02")
+    ok(capsys, db, "payment", "record", CASE, "90 000", "--placement", "P1", "--from", "2026-02-02", "--to",
+       "2026-03-03", "--date", "2026-03-05")
+    ok(capsys, db, "payment", "reverse", CASE, "B1", "--amount", "50 000", "--date", "2026-03-06")
+    ok(capsys, db, "placement", "end", CASE, "P1", "--reason", "planned", "--date", "2026-03-03")
+    ok(capsys, db, "consent", "grant", CASE, "--recipient", "police", "--purpose", "x", "--valid-until", "2026-06-30",
+       "--date", "2026-03-04")
+    ok(capsys, db, "case", "close", CASE, "--reason", "goals_met", "--date", "2026-04-01")
+    ok(capsys, db, "case", "reopen", CASE, "--date", "2026-04-10")
+
+
+@pytest.mark.parametrize(
+    ("entry", "change", "words"),
+    [
+        ("4", "amount=5 000,00", "mer skulle vara återfört än utbetalt"),
+        ("6", "date=2026-01-20", "ett slut skulle komma före sin början"),
+        ("4", "period_end=2026-01-01", "ett slut skulle komma före sin början"),
+        ("2", "period_end=2026-01-01", "ett slut skulle komma före sin början"),
+        ("7", "valid_until=2026-01-01", "ett slut skulle komma före sin början"),
+        ("3", "planned_end=2025-01-01", "ett slut skulle komma före sin början"),
+        ("9", "date=2026-03-20", "ett slut skulle komma före sin början"),
+        ("1", "date=2026-03-01", "före aktualiseringen"),
+        ("4", "provider=NOPE", "NOPE"),
+        ("1", "birth_year=1800", "birth_year"),
+        ("1", "protection_level=none", "kan inte rättas"),
+        ("7", "recipient=provider", "kan inte rättas"),
+    ],
+)
+def test_a_correction_cannot_break_the_rules_of_the_history(
+    db_url: str, capsys: pytest.CaptureFixture[str], entry: str, change: str, words: str
+) -> None:
+    _case_with_money(capsys, db_url)
+    before = event_count(db_url)
+    result = run_cli(capsys, db_url, "correct", CASE, entry, "--reason", "test", "--set", change)
+    assert result.code in (1, 2) and words in result.err, result
+    assert event_count(db_url) == before
+
+
+def test_a_correction_of_an_unrelated_field_is_not_blocked_and_provider_codes_are_normalised(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _case_with_money(capsys, db_url)
+    ok(capsys, db_url, "provider", "add", "SKYDD2", "--name", "Boende Syd AB", "--date", "2026-01-10")
+    ok(capsys, db_url, "correct", CASE, "4", "--reason", "fel utförare", "--set", "provider=skydd2")
+    view = json.loads(ok(capsys, db_url, "case", "show", CASE, "--json"))
+    assert view["payments"][0]["provider"] == "SKYDD2"
+    ok(capsys, db_url, "correct", CASE, "4", "--reason", "rätt belopp", "--set", "amount=60 000")
+    assert json.loads(ok(capsys, db_url, "case", "show", CASE, "--json"))["paid_total"] == "10000.00"
+
+
+def test_a_revocation_ends_every_open_consent_for_the_recipient(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    ok(capsys, db_url, "case", "open", IDENTITY, "--gender", "woman", "--environment", "criminal", "--source", "police",
+       "--date", "2026-01-10")
+    ok(capsys, db_url, "consent", "grant", CASE, "--recipient", "police", "--purpose", "x", "--valid-until",
+       "2026-06-30", "--date", "2026-01-15")
+    ok(capsys, db_url, "consent", "grant", CASE, "--recipient", "police", "--purpose", "y", "--date", "2026-02-01")
+    ok(capsys, db_url, "share", "record", CASE, "--recipient", "police", "--what", "y", "--date", "2026-03-10")
+    ok(capsys, db_url, "consent", "revoke", CASE, "--recipient", "police", "--date", "2026-03-01")
+    report = json.loads(ok(capsys, db_url, "audit", "consent", CASE, "--json"))
+    assert [s["status"] for s in report["cases"][0]["sharings"]] == ["shared_after_revocation"]
+
+
+def test_a_late_sharing_in_an_earlier_consent_period_is_accepted(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    ok(capsys, db_url, "case", "open", IDENTITY, "--gender", "woman", "--environment", "criminal", "--source", "police",
+       "--date", "2026-01-10")
+    ok(capsys, db_url, "consent", "grant", CASE, "--recipient", "police", "--purpose", "x", "--date", "2026-01-15")
+    ok(capsys, db_url, "consent", "revoke", CASE, "--recipient", "police", "--date", "2026-02-01")
+    ok(capsys, db_url, "consent", "grant", CASE, "--recipient", "police", "--purpose", "x", "--date", "2026-03-01")
+    ok(capsys, db_url, "share", "record", CASE, "--recipient", "police", "--what", "y", "--date", "2026-01-20")
+    refused = run_cli(capsys, db_url, "share", "record", CASE, "--recipient", "police", "--what", "y", "--date",
+                      "2026-02-10")
+    assert refused.code == 1 and "samtycke" in refused.err.lower()
+    report = json.loads(ok(capsys, db_url, "audit", "consent", CASE, "--json"))
+    assert report["problem_count"] == 0
+
+
+def test_replay_edges(scripted: str, capsys: pytest.CaptureFixture[str]) -> None:
+    for moment in ("0001-01-01", "0001-01-01T00:30", "9999-12-31T23:59-05:00"):
+        result = run_cli(capsys, scripted, "case", "show", CASE, "--recorded-before", moment)
+        assert result.code == 2 and "Ogiltig tidpunkt" in result.err, result
+    for args in (["--as-of", "2026-01-09"], ["--recorded-before", "2020-01-01"]):
+        result = run_cli(capsys, scripted, "history", CASE, *args)
+        assert result.code == 1 and "fanns inte" in result.err
+    march = show(capsys, scripted, "--as-of", "2026-03-05")
+    history = json.loads(ok(capsys, scripted, "history", CASE, "--as-of", "2026-03-05", "--json"))
+    assert march["event_count"] == len(history["entries"]) == 3
+
+
+def test_identity_numbers_typed_in_free_text_are_masked_in_every_view(
+    scripted: str, capsys: pytest.CaptureFixture[str], tmp_path
+) -> None:
+    ok(capsys, scripted, "correct", CASE, "4", "--reason", f"gällde {IDENTITY[2:8]}-{IDENTITY[8:]}",
+       "--set", f"legal_basis=OSL 10:2 för {IDENTITY}")
+    ok(capsys, scripted, "tillsyn", "export", CASE, "--out", str(tmp_path / "t.html"))
+    outputs = [
+        ok(capsys, scripted, "history", CASE), ok(capsys, scripted, "history", CASE, "--json"),
+        ok(capsys, scripted, "audit", "consent", CASE, "--json"), (tmp_path / "t.html").read_text(encoding="utf-8"),
+    ]
+    for out in outputs:
+        assert IDENTITY not in out and IDENTITY[2:8] not in out
+    assert "OSL 10:2" in outputs[1]

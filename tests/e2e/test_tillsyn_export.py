@@ -70,7 +70,7 @@ def test_exporting_stores_no_event_but_logs_the_read(
     [
         (["tillsyn", "export", CASE, "--out", "x.pdf"], 2, ".html"),
         (["tillsyn", "export", "AVH-2026-0099", "--out", "x.html"], 1, "AVH-2026-0099"),
-        (["tillsyn", "export", CASE, "--out", "/nonexistent-dir/x.html"], 1, "filen kunde inte skrivas"),
+        (["tillsyn", "export", CASE, "--out", "afile/x.html"], 2, "x.html kan inte användas"),
     ],
 )
 def test_bad_export_requests(
@@ -79,6 +79,7 @@ def test_bad_export_requests(
 ) -> None:
     record(capsys, sqlite_url, monkeypatch)
     monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("not a folder")
     result = run_cli(capsys, sqlite_url, *args)
     assert result.code == code and words in result.err and "Traceback" not in result.err
     assert not list(tmp_path.glob("*.html*")) and not list(tmp_path.glob("*.pdf"))
