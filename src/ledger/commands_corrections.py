@@ -201,7 +201,7 @@ class CorrectionCommands:
                 raise CorrectionRefused(case=state.case_number, entry=entry, rule="history_inconsistent") from None
             added = inconsistencies(after) - inconsistencies(current)
             if added:
-                rule = sorted(added)[0][0].split(":")[0]
+                rule = min(added)[0].split(":")[0]
                 raise CorrectionRefused(case=state.case_number, entry=entry, rule=rule)
             return [correction], correction.originator_version
 
