@@ -8,7 +8,9 @@ always add up to the amount exactly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 
 
 def month_days(start: date, end: date) -> list[tuple[int, int, int]]:
@@ -25,7 +27,24 @@ def month_days(start: date, end: date) -> list[tuple[int, int, int]]:
 
 def allocate(amount_ore: int, start: date, end: date) -> list[tuple[int, int, int]]:
     """``(year, month, öre)`` parts of ``amount_ore`` (may be negative) over ``start``..``end``."""
-    parts = month_days(start, end)
+    return _spread(amount_ore, month_days(start, end))
+
+
+def allocate_iso(amount_ore: int, start: str, end: str) -> list[tuple[int, int, int]]:
+    """:func:`allocate` for dates in their stored form, ``"YYYY-MM-DD"`` (periods repeat: cached)."""
+    parts = _month_days_iso(start, end)
+    if len(parts) == 1:
+        y, m, _ = parts[0]
+        return [(y, m, amount_ore)]
+    return _spread(amount_ore, parts)
+
+
+@lru_cache(maxsize=4096)
+def _month_days_iso(start: str, end: str) -> tuple[tuple[int, int, int], ...]:
+    return tuple(month_days(date.fromisoformat(start), date.fromisoformat(end)))
+
+
+def _spread(amount_ore: int, parts: Sequence[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     total_days = sum(days for _, _, days in parts)
     sign = -1 if amount_ore < 0 else 1
     amount = abs(amount_ore)

@@ -1,195 +1,256 @@
 """Projections: read models kept in their own tables, fed only by events.
 
-All projections catch up together: a batch of notifications is read once, each event decoded
-once and handed to every projection that has not seen it, and each projection's changed rows
-and its new position are written **in one transaction** — so a crash never applies an event
-twice or skips one. On SQLite the library's subscription does not exist, so reading commands
-pull (``catch_up``) before they answer; the same code runs on PostgreSQL.
+All projections catch up together: a window of positions is read once (only the topics some
+projection handles), each event decoded once and handed to every projection that has not seen
+it, and each projection's changed rows and its new position are written **in one
+transaction** — so a crash never applies an event twice or skips one. On SQLite the library's
+subscription does not exist, so reading commands pull (``catch_up``) before they answer; the
+same code runs on PostgreSQL.
+
+What a projection's ``handle`` gets is not a pydantic event but the event's statistical part
+as stored (``"s"`` of the canonical JSON, see ``ledger/mapper.py``), plus ``originator_id``,
+``originator_version`` and ``_type`` (the event class's name): the read side never needs the
+personal fields, and the stored state was validated when it was written. Values keep their
+stored form — dates as ISO text (compared and grouped as text), amounts as decimal strings,
+codes as strings — and ids the driver's form (32 hex digits on SQLite, ``UUID`` on
+PostgreSQL). Rows hold values in the same driver form, so they go to the driver as they are.
 
 Within a batch a projection works on rows in memory (:class:`Rows`): reads hit the database at
-most once per row, and the changes are written back with one ``executemany`` per table. That
-makes a rebuild of a million events a matter of seconds rather than of one SQL statement per
-event. A projection whose ``version`` changed has its tables dropped, recreated and replayed.
+most once per row, and the changes are written back at the batch's end with one driver-level
+``executemany`` per table and kind (``COPY`` for many new rows on PostgreSQL). Replaying from
+zero every row is in memory, so there are no reads at all. A projection whose ``version``
+changed has its tables dropped, recreated and replayed.
+
+Why it is built like this (``docs/performance.md``): decoding pydantic events, SQLAlchemy's
+parameter processing and one function layer after another per event cost a rebuild four times
+what the handlers themselves need.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
+from contextlib import closing
+from operator import itemgetter
 from typing import Any, ClassVar
-
 from uuid import UUID
 
-from sqlalchemy import Boolean, Connection, Date, MetaData, Table, Uuid, and_, delete, insert, select, update
+from sqlalchemy import Connection, Date, MetaData, Table, delete, insert, select, update
 
 from ledger.store import SQLStore, events_table, meta_table, tracking_table
 
 #: Tables of the read side live beside the event tables, prefixed ``proj_``.
 read_metadata = MetaData()
 
+#: Positions per transaction when catching up. A few events after a command fit in one; a
+#: rebuild of a million events is ten transactions (about two seconds each on SQLite, where a
+#: transaction that writes holds the store's write lock), each writing its rows once at its end.
+BATCH = 100_000
+
+#: Events read from the database at a time within a batch.
+FETCH = 10_000
+
+#: From this many new rows of a table on, PostgreSQL gets them with ``COPY`` instead of ``INSERT``.
+COPY_FROM = 100
+
+_MISSING: Any = object()
+
+#: What a projection's ``handle`` receives (see the module's docstring).
+Fact = dict[str, Any]
+Handler = Callable[["Unit", Fact, int], None]
+
 
 class Rows:
-    """One table's rows touched in a batch, keyed by primary key; written back by :meth:`flush`."""
+    """One table's rows touched in a batch, keyed by primary key; written back by :meth:`flush`.
+
+    Values are in the driver's form (see the module's docstring); every row holds every column.
+    """
 
     MAX_CACHED = 250_000
 
-    def __init__(self, conn: Connection, table: Table, complete: bool) -> None:
-        self.conn, self.table = conn, table
+    def __init__(self, unit: Unit, table: Table, complete: bool) -> None:
+        self.unit, self.table = unit, table
+        columns = [c.name for c in table.columns]
         self.key = tuple(c.name for c in table.primary_key.columns)
+        others = [c for c in columns if c not in self.key]
         # Replaying from zero, every row is in the cache: nothing to look up in the database.
         self.complete = complete
         self.cache: dict[tuple[Any, ...], dict[str, Any] | None] = {}
-        self.by_first: dict[Any, set[tuple[Any, ...]]] = {}
-        self.new: set[tuple[Any, ...]] = set()
-        self.dirty: set[tuple[Any, ...]] = set()
+        self.by_first: dict[Any, dict[tuple[Any, ...], None]] | None = None  # built on first use
+        self.loaded_first: set[Any] = set()
+        self.new: dict[tuple[Any, ...], None] = {}  # ordered sets
+        self.dirty: dict[tuple[Any, ...], None] = {}
         self.appended: list[dict[str, Any]] = []
+        #: Insert into a table without a primary key (one row per fact); every column.
+        self.append = self.appended.append
+        self.columns = columns
+        self._values = itemgetter(*columns)
+        self._changed = itemgetter(*others, *self.key)
+        self._key_of = _key_getter(self.key)
+        mark = "?" if unit.sqlite else "%s"
+        name = table.name
+        self._insert = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+        where = " AND ".join(f"{k} = {mark}" for k in self.key)
+        self._update = f"UPDATE {name} SET {', '.join(f'{c} = {mark}' for c in others)} WHERE {where}"
+        self._select = f"SELECT {', '.join(columns)} FROM {name} WHERE {where}"
+        self._copy = f"COPY {name} ({', '.join(columns)}) FROM STDIN"
+        if self.key:
+            self._select_first = f"SELECT {', '.join(columns)} FROM {name} WHERE {self.key[0]} = {mark}"
+        # PostgreSQL gives dates as ``date``; the handlers compare them with ISO text.
+        self._dates = [] if unit.sqlite else [i for i, c in enumerate(table.columns) if isinstance(c.type, Date)]
 
     def get(self, *key: Any) -> dict[str, Any] | None:
         """The row with this primary key (``None`` if there is none); change it, then :meth:`touch`."""
-        if key not in self.cache:
-            row = None
-            if not self.complete:
-                found = self.conn.execute(
-                    select(self.table).where(and_(*(self.table.c[k] == v for k, v in zip(self.key, key, strict=True))))
-                ).first()
-                row = dict(found._mapping) if found is not None else None
-            self.cache[key] = row
-        return self.cache[key]
+        try:
+            return self.cache[key]
+        except KeyError:
+            pass
+        row = None
+        if not self.complete:
+            cursor = self.unit.cursor
+            cursor.execute(self._select, key)
+            found = cursor.fetchone()
+            row = None if found is None else self._row(found)
+        self.cache[key] = row
+        return row
 
     def put(self, row: dict[str, Any]) -> None:
-        """Insert or replace a whole row."""
-        key = tuple(row[k] for k in self.key)
-        existed = self.get(*key) is not None or key in self.new
-        self.cache[key] = row
-        self.by_first.setdefault(key[0], set()).add(key)
-        (self.dirty if existed and key not in self.new else self.new).add(key)
+        """Insert or replace a whole row (every column)."""
+        key = self._key_of(row)
+        cache = self.cache
+        if key in self.new:
+            cache[key] = row
+            return
+        old = cache.get(key, _MISSING)
+        if old is _MISSING and not self.complete:
+            old = self.get(*key)
+        cache[key] = row
+        if self.by_first is not None:
+            self.by_first.setdefault(key[0], {})[key] = None
+        if old is None or old is _MISSING:
+            self.new[key] = None
+        else:
+            self.dirty[key] = None
 
     def touch(self, *key: Any) -> None:
         if key not in self.new:
-            self.dirty.add(key)
+            self.dirty[key] = None
 
-    def append(self, row: dict[str, Any]) -> None:
-        """Insert into a table without a primary key (one row per fact)."""
-        self.appended.append(row)
+    def change(self, *key: Any) -> dict[str, Any] | None:
+        """:meth:`get` and :meth:`touch` in one: the row to change in place (``None`` if there is none)."""
+        row = self.cache.get(key)
+        if row is None:
+            row = self.get(*key)
+            if row is None:
+                return None
+        if key not in self.new:
+            self.dirty[key] = None
+        return row
 
     def flush(self) -> None:
         """Write new, changed and appended rows: one driver-level ``executemany`` per kind."""
-        if not (self.new or self.dirty or self.appended):
-            return
-        sql = _sql(self.table, self.conn.dialect.name)
+        cursor, cache = self.unit.cursor, self.cache
         if self.new or self.appended:
-            rows = [self.cache[k] for k in self.new] + self.appended
-            self.conn.exec_driver_sql(sql.insert, [sql.row(r) for r in rows])  # type: ignore[arg-type]
+            values = self._values
+            params = [values(cache[k]) for k in sorted(self.new)]  # in key order: the index grows in order
+            params.extend(map(values, self.appended))
+            if self.unit.sqlite or len(params) < COPY_FROM:
+                cursor.executemany(self._insert, params)
+            else:
+                with cursor.copy(self._copy) as copy:  # PostgreSQL: COPY is several times faster for many rows
+                    for row in params:
+                        copy.write_row(row)
         if self.dirty:
-            self.conn.exec_driver_sql(sql.update, [sql.changed(self.cache[k]) for k in self.dirty])  # type: ignore[arg-type]
-        self.new, self.dirty, self.appended = set(), set(), []
+            changed = self._changed
+            cursor.executemany(self._update, [changed(cache[k]) for k in self.dirty])
+        self.new, self.dirty = {}, {}
+        self.appended.clear()  # the same list: ``append`` is bound to it
 
     def starting_with(self, first: Any) -> list[dict[str, Any]]:
         """Rows whose first key column equals ``first`` (e.g. all rows of one case)."""
-        if not self.complete:
-            self.flush()
-            column = self.table.c[self.key[0]]
-            for found in self.conn.execute(select(self.table).where(column == first)):
-                row = dict(found._mapping)
-                key = tuple(row[k] for k in self.key)
-                if key not in self.cache:
+        if self.by_first is None:
+            self.by_first = {}
+            for key, row in self.cache.items():
+                if row is not None:
+                    self.by_first.setdefault(key[0], {})[key] = None
+        keys = self.by_first.setdefault(first, {})
+        if not self.complete and first not in self.loaded_first:
+            # Rows already in memory may be newer than the database's; keep those.
+            cursor = self.unit.cursor
+            cursor.execute(self._select_first, (first,))
+            for found in cursor.fetchall():
+                row = self._row(found)
+                key = self._key_of(row)
+                if self.cache.get(key) is None:
                     self.cache[key] = row
-                self.by_first.setdefault(first, set()).add(key)
-        return [row for key in sorted(self.by_first.get(first, ()), key=str)
-                if (row := self.cache.get(key)) is not None]
+                keys[key] = None
+            self.loaded_first.add(first)
+        cache = self.cache
+        return [row for key in keys if (row := cache.get(key)) is not None]
+
+    def _row(self, found: Any) -> dict[str, Any]:
+        row = dict(zip(self.columns, found, strict=True))
+        for index in self._dates:
+            name = self.columns[index]
+            if row[name] is not None:
+                row[name] = row[name].isoformat()
+        return row
 
     def trim(self) -> None:
         """Keep memory bounded on very long replays: drop the cache once it is large."""
         if len(self.cache) > self.MAX_CACHED:
             self.cache.clear()
-            self.by_first.clear()
+            self.by_first = None
+            self.loaded_first.clear()
             self.complete = False
 
-    def rebind(self, conn: Connection) -> None:
-        self.conn = conn
+
+def _key_getter(key: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """The primary key of a row, always a tuple (``itemgetter`` of one name gives the bare value)."""
+    if len(key) > 1:
+        return itemgetter(*key)
+    name = key[0] if key else ""
+    return lambda row: (row[name],)
 
 
-class _Sql:
-    """Plain SQL for one table, and how its values go to the driver.
-
-    SQLAlchemy's per-row parameter processing was a quarter of a rebuild's time, so rows are
-    written with the driver's own ``executemany``, converting values exactly as SQLAlchemy's
-    types store them (on SQLite: UUIDs as 32 hex digits, dates as ISO text, booleans as 0/1).
-    """
-
-    def __init__(self, table: Table, dialect: str) -> None:
-        mark = "?" if dialect == "sqlite" else "%s"
-        columns = [c.name for c in table.columns]
-        keys = [c.name for c in table.primary_key.columns]
-        others = [c for c in columns if c not in keys]
-        self.insert = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-        where = " AND ".join(f"{k} = {mark}" for k in keys)
-        self.update = f"UPDATE {table.name} SET {', '.join(f'{c} = {mark}' for c in others)} WHERE {where}"
-        convert = {c.name: _converter(c.type, dialect) for c in table.columns}
-        self._all = [(c, convert[c]) for c in columns]
-        self._changed = [(c, convert[c]) for c in others + keys]
-
-    def row(self, row: dict[str, Any] | None) -> tuple[Any, ...]:
-        assert row is not None
-        return tuple(f(row.get(c)) if f else row.get(c) for c, f in self._all)
-
-    def changed(self, row: dict[str, Any] | None) -> tuple[Any, ...]:
-        assert row is not None
-        return tuple(f(row.get(c)) if f else row.get(c) for c, f in self._changed)
-
-
-_SQL: dict[tuple[str, str], _Sql] = {}
-
-
-def _sql(table: Table, dialect: str) -> _Sql:
-    found = _SQL.get((table.name, dialect))
-    if found is None:
-        found = _SQL[(table.name, dialect)] = _Sql(table, dialect)
-    return found
-
-
-def _converter(column_type: Any, dialect: str) -> Callable[[Any], Any] | None:
-    if dialect != "sqlite":
-        return None  # psycopg adapts UUID, date and bool itself
-    if isinstance(column_type, Uuid):
-        return lambda v: None if v is None else (v.hex if isinstance(v, UUID) else UUID(str(v)).hex)
-    if isinstance(column_type, Date):
-        return lambda v: None if v is None else v.isoformat()
-    if isinstance(column_type, Boolean):
-        return lambda v: None if v is None else int(v)
-    return None
-
-
-class Unit:
-    """What one projection works on during one batch: its tables as :class:`Rows`."""
+class Unit(dict[Table, Rows]):
+    """What one projection works on during one batch: its tables as :class:`Rows` (``unit[table]``)."""
 
     def __init__(self, conn: Connection, tables: Iterable[Table], complete: bool) -> None:
+        super().__init__()
+        self.sqlite = conn.dialect.name == "sqlite"
         self.conn = conn
-        self._rows = {t.name: Rows(conn, t, complete) for t in tables}
+        self.cursor = conn.connection.cursor()  # the driver's cursor, in the batch's transaction
+        for table in tables:
+            self[table] = Rows(self, table, complete)
 
-    def __getitem__(self, table: Table) -> Rows:
-        return self._rows[table.name]
+    def uuid(self, text: str) -> Any:
+        """A UUID from the stored JSON (``"1b4e…-…"``) in the driver's form, like ``originator_id``."""
+        return UUID(text).hex if self.sqlite else UUID(text)
 
     def flush(self) -> None:
-        for rows in self._rows.values():
+        for rows in self.values():
             rows.flush()
             rows.trim()
 
     def rebind(self, conn: Connection) -> None:
         """Carry the cache into the next batch's transaction (nobody else wrote meanwhile)."""
         self.conn = conn
-        for rows in self._rows.values():
-            rows.rebind(conn)
+        self.cursor = conn.connection.cursor()
 
 
 class Projection:
-    """Base class: subclasses set ``name``, ``version``, ``tables``, ``topics`` and handle events."""
+    """Base class: subclasses set ``name``, ``version``, ``tables``, ``topics`` and handle events.
+
+    ``handle`` is called once per event with a :data:`Fact` (see the module's docstring); it
+    must not change the fact, which the next projection gets too.
+    """
 
     name: ClassVar[str]
     version: ClassVar[int] = 1
     tables: ClassVar[tuple[Table, ...]] = ()
     topics: ClassVar[tuple[str, ...]] = ()
 
-    def handle(self, unit: Unit, event: Any, position: int) -> None:
+    def handle(self, unit: Unit, event: Fact, position: int) -> None:
         raise NotImplementedError
 
     def reset(self, conn: Connection) -> None:
@@ -202,89 +263,141 @@ def ensure_tables(store: SQLStore) -> None:
     store.create_tables(read_metadata)
 
 
+def state_decoder(mapper: Any) -> Callable[[bytes], dict[str, Any]]:
+    """Stored state → ``{"p": …, "s": …}`` through the application's mapper (or its ``to_domain_event``)."""
+    owner = getattr(mapper, "__self__", mapper)
+    make = getattr(owner, "state_decoder", None)
+    if make is None:
+        raise TypeError("catch_up needs the application's mapper (ledger.mapper.PydanticMapper)")
+    return make()  # type: ignore[no-any-return]
+
+
 def catch_up(
     store: SQLStore,
-    decode: Callable[[Any], Any],
+    mapper: Any,
     projections: Iterable[Projection],
     *,
-    batch: int = 5000,
+    batch: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, int]:
-    """Bring the projections up to the head of the log; returns the position each reached."""
+    """Bring the projections up to the head of the log; returns the position each reached.
+
+    ``mapper`` is the application's mapper (``app.mapper``, or its ``to_domain_event``); each
+    transaction covers ``batch`` positions (default :data:`BATCH`).
+    """
     chosen = list(projections)
-    for projection in chosen:
-        _check_version(store, projection)
+    _check_versions(store, chosen)
     names = [p.name for p in chosen]
-    topics = {p.name: frozenset(p.topics) for p in chosen}
-    t = events_table
+    if not chosen:
+        return {}
+    decode = state_decoder(mapper)
+    size = batch or BATCH
     units: dict[str, Unit] = {}
     expected: dict[str, int] = {}
     while True:
         with store.projection(*names) as conn:
             positions = {name: store.position(conn, name) for name in names}
             head = store.head(conn)
-            low = min(positions.values(), default=head)
+            low = min(positions.values())
             if low >= head:
                 return positions
-            notes = conn.execute(
-                select(t.c.id, t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state)
-                .where(t.c.id > low).order_by(t.c.id).limit(batch)
-            ).all()
+            high = min(head, low + size)
             for p in chosen:
                 # Keep the cached rows only if nobody else moved this projection since our last batch.
                 if p.name in units and expected.get(p.name) == positions[p.name]:
                     units[p.name].rebind(conn)
                 else:
                     units[p.name] = Unit(conn, p.tables, complete=positions[p.name] == 0)
-            interested: dict[str, list[Projection]] = {}
-            for note in notes:
-                wanting = interested.get(note.topic)
-                if wanting is None:
-                    wanting = interested[note.topic] = [
-                        p for p in chosen if not topics[p.name] or note.topic in topics[p.name]
-                    ]
-                event = None
-                for projection in wanting:
-                    if note.id <= positions[projection.name]:
-                        continue
-                    if event is None:
-                        event = decode(_Stored(note))
-                    projection.handle(units[projection.name], event, note.id)
-            last = notes[-1].id
+            behind = [p for p in chosen if positions[p.name] < high]
+            with closing(_notifications(conn, low, high, behind)) as chunks:  # cursor closed on errors too
+                _replay(chunks, decode, behind, positions, units)
             for projection in chosen:
                 units[projection.name].flush()
-                if last > positions[projection.name]:
-                    store.track(conn, projection.name, last)
-                expected[projection.name] = max(last, positions[projection.name])
+                if high > positions[projection.name]:
+                    store.track(conn, projection.name, high)
+                expected[projection.name] = max(high, positions[projection.name])
         if progress:
             for name in names:
-                progress(name, last, head)
+                progress(name, high, head)
 
 
-class _Stored:
-    """A notification row in the shape the mapper decodes."""
+def _replay(chunks: Iterable[list[Any]], decode: Callable[[bytes], dict[str, Any]], behind: list[Projection],
+            positions: dict[str, int], units: dict[str, Unit]) -> None:
+    """Hand each event, decoded once, to each projection that wants it and has not seen it."""
+    low = min(positions[p.name] for p in behind)
+    # Per topic: its event class's name and (handle, unit) of each projection that wants it.
+    routes: dict[str, tuple[str, list[tuple[Handler, Unit]]]] = {}
+    for chunk in chunks:
+        for position, originator_id, version, topic, state in chunk:
+            route = routes.get(topic)
+            if route is None:
+                route = routes[topic] = (topic.rpartition(":")[2], [
+                    (p.handle if positions[p.name] == low else _unseen(p.handle, positions[p.name]), units[p.name])
+                    for p in behind if not p.topics or topic in p.topics
+                ])
+            fact = decode(state)["s"]
+            fact["originator_id"] = originator_id
+            fact["originator_version"] = version
+            fact["_type"] = route[0]
+            for handle, unit in route[1]:
+                handle(unit, fact, position)
 
-    __slots__ = ("originator_id", "originator_version", "topic", "state")
 
-    def __init__(self, row: Any) -> None:
-        self.originator_id, self.originator_version, self.topic = row[1], row[2], row[3]
-        self.state = bytes(row[4])
+def _notifications(
+    conn: Connection, low: int, high: int, projections: list[Projection]
+) -> Generator[list[Any], None, None]:
+    """The events at positions ``low`` < id <= ``high`` that some of ``projections`` want.
+
+    Oldest first, in chunks of ``(id, originator_id, originator_version, topic, state)`` rows read
+    with the driver's cursor.
+    """
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    query = (f"SELECT id, originator_id, originator_version, topic, state FROM {events_table.name} "
+             f"WHERE id > {mark} AND id <= {mark}")
+    params: tuple[Any, ...] = (low, high)
+    if not any(not p.topics for p in projections):
+        topics = sorted({topic for p in projections for topic in p.topics})
+        query += f" AND topic IN ({', '.join([mark] * len(topics))})"
+        params += tuple(topics)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(query + " ORDER BY id", params)
+        while chunk := cursor.fetchmany(FETCH):
+            yield chunk
+    finally:
+        cursor.close()
 
 
-def rebuild(store: SQLStore, projection: Projection) -> None:
-    """Wipe a projection's rows and position; the next catch-up replays everything."""
-    with store.projection(projection.name) as conn:
-        projection.reset(conn)
-        conn.execute(delete(tracking_table).where(tracking_table.c.application_name == projection.name))
+def _unseen(handle: Handler, seen: int) -> Handler:
+    """``handle`` for a projection already further than the batch's start: only events after ``seen``."""
+
+    def unseen(unit: Unit, fact: Fact, position: int) -> None:
+        if position > seen:
+            handle(unit, fact, position)
+
+    return unseen
 
 
-def _check_version(store: SQLStore, projection: Projection) -> None:
-    key = f"projection_version:{projection.name}"
-    want = str(projection.version)
+def rebuild(store: SQLStore, *projections: Projection) -> None:
+    """Wipe the projections' rows and positions (in one transaction); the next catch-up replays everything."""
+    with store.projection(*(p.name for p in projections)) as conn:
+        for projection in projections:
+            projection.reset(conn)
+            conn.execute(delete(tracking_table).where(tracking_table.c.application_name == projection.name))
+
+
+def _check_versions(store: SQLStore, projections: list[Projection]) -> None:
+    keys = {f"projection_version:{p.name}": p for p in projections}
     with store.read() as conn:
-        have = conn.execute(select(meta_table.c.value).where(meta_table.c.key == key)).scalar()
-    if have == want:
-        return
+        query = select(meta_table.c.key, meta_table.c.value).where(meta_table.c.key.in_(list(keys)))
+        have = dict(conn.execute(query).all())
+    for key, projection in keys.items():
+        if have.get(key) != str(projection.version):
+            _replace(store, projection, key)
+
+
+def _replace(store: SQLStore, projection: Projection, key: str) -> None:
+    want = str(projection.version)
     with store.projection(projection.name) as conn:
         # Again under the projection's lock: another process may have rebuilt it meanwhile.
         have = conn.execute(select(meta_table.c.value).where(meta_table.c.key == key)).scalar()
@@ -302,4 +415,4 @@ def _check_version(store: SQLStore, projection: Projection) -> None:
             conn.execute(update(meta_table).where(meta_table.c.key == key).values(value=want))
 
 
-__all__ = ["Projection", "Rows", "Unit", "catch_up", "ensure_tables", "read_metadata", "rebuild"]
+__all__ = ["BATCH", "Fact", "Projection", "Rows", "Unit", "catch_up", "ensure_tables", "read_metadata", "rebuild"]

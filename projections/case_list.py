@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,7 +21,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import Boolean, Column, Connection, Date, Integer, String, Table, Uuid, select
 
 from ledger import events as ev
-from ledger.projections.base import Projection, Unit, read_metadata
+from ledger.projections.base import Fact, Projection, Unit, read_metadata
 from ledger.projections.money import interventions
 
 cases = Table(
@@ -63,8 +64,7 @@ decisions = Table(
     Column("status", String(16), nullable=False),
 )
 
-_RUNNING_UP = (ev.PlacementStarted, ev.ServiceStarted)
-_RUNNING_DOWN = (ev.PlacementEnded, ev.ServiceEnded)
+_RUNNING = {"PlacementStarted": 1, "ServiceStarted": 1, "PlacementEnded": -1, "ServiceEnded": -1}
 ATTENTION = ("threat_review_passed", "followup_due", "consent_revoked_running", "urgent_without_decision",
              "decision_ended_running")
 
@@ -75,58 +75,93 @@ class CaseList(Projection):
     tables = (cases, consents, decisions)
     topics = tuple(get_topic(cls) for cls in ev.CASE_EVENTS)
 
-    def handle(self, unit: Unit, event: Any, position: int) -> None:
+    def handle(self, unit: Unit, event: Fact, position: int) -> None:
+        kind = event["_type"]
         rows = unit[cases]
-        if isinstance(event, ev.CaseActualised):
+        case_id = event["originator_id"]
+        if kind == "CaseActualised":
             rows.put({
-                "case_id": event.originator_id, "case_number": event.case_number, "status": "open",
-                "opened_on": event.occurred_on, "environment": event.environment.value,
-                "referral_source": event.referral_source.value, "protection_level": event.protection_level.value,
-                "opened_by": event.recorded_by, "last_recorded_by": event.recorded_by,
-                "last_occurred_on": event.occurred_on, "event_count": 1, "running": 0,
+                "case_id": case_id, "case_number": event["case_number"], "status": "open",
+                "opened_on": event["occurred_on"], "environment": event["environment"],
+                "referral_source": event["referral_source"], "protection_level": event.get("protection_level", "none"),
+                "opened_by": event["recorded_by"], "last_recorded_by": event["recorded_by"],
+                "last_occurred_on": event["occurred_on"], "event_count": 1, "running": 0,
                 "threat_review_on": None, "followup_closure": False, "followup_12": False, "closed_on": None,
             })
             return
-        case_id = event.originator_id
-        row = rows.get(case_id)
+        row = rows.change(case_id)
         assert row is not None, "case event before the case was actualised"
-        row["last_recorded_by"] = event.recorded_by
-        row["event_count"] = event.originator_version
-        row["last_occurred_on"] = max(row["last_occurred_on"], event.occurred_on)
-        if isinstance(event, ev.CaseClosed):
-            row.update(status="closed", closed_on=event.occurred_on)
-        elif isinstance(event, ev.CaseReopened):
-            row.update(status="open", closed_on=None)
-        elif isinstance(event, _RUNNING_UP):
-            row["running"] += 1
-        elif isinstance(event, _RUNNING_DOWN):
-            row["running"] -= 1
-        elif isinstance(event, ev.ThreatAssessmentReceived):
-            row["threat_review_on"] = event.review_on
-        elif isinstance(event, ev.FollowUpRecorded):
-            if event.time_point.value == "closure":
-                row["followup_closure"] = True
-            elif event.time_point.value == "12_months":
-                row["followup_12"] = True
-        elif isinstance(event, ev.ConsentGranted):
-            unit[consents].put({"case_id": case_id, "recipient": _recipient(event.recipient.value, event.provider),
-                                "granted_on": event.occurred_on, "revoked_on": None})
-        elif isinstance(event, ev.ConsentRevoked):
-            key = _recipient(event.recipient.value, event.provider)
-            consent = unit[consents].get(case_id, key)
-            assert consent is not None, "revocation of a consent never granted passed the rules"
-            consent["revoked_on"] = event.occurred_on
-            unit[consents].touch(case_id, key)
-        elif isinstance(event, ev.DecisionRecorded):
-            unit[decisions].put({"case_id": case_id, "decision_id": event.decision_id,
-                                 "granted": event.outcome.value == "granted", "period_end": event.period_end,
-                                 "status": "in_force"})
-        elif isinstance(event, ev.DecisionStatusChanged):
-            decision = unit[decisions].get(case_id, event.decision_id)
-            assert decision is not None, "status of an unknown decision passed the rules"
-            decision["status"] = event.status.value
-            unit[decisions].touch(case_id, event.decision_id)
-        rows.touch(case_id)
+        row["last_recorded_by"] = event["recorded_by"]
+        row["event_count"] = event["originator_version"]
+        row["last_occurred_on"] = max(row["last_occurred_on"], event["occurred_on"])
+        if kind in _SPECIAL:
+            _SPECIAL[kind](unit, row, case_id, event)
+
+
+def _closed(unit: Unit, row: dict[str, Any], case_id: Any, event: Fact) -> None:
+    row["status"] = "closed"
+    row["closed_on"] = event["occurred_on"]
+
+
+def _reopened(unit: Unit, row: dict[str, Any], case_id: Any, event: Fact) -> None:
+    row["status"] = "open"
+    row["closed_on"] = None
+
+
+def _running(unit: Unit, row: dict[str, Any], case_id: Any, event: Fact) -> None:
+    row["running"] += _RUNNING[event["_type"]]
+
+
+def _threat(unit: Unit, row: dict[str, Any], case_id: Any, event: Fact) -> None:
+    row["threat_review_on"] = event.get("review_on")
+
+
+def _followup(unit: Unit, row: dict[str, Any], case_id: Any, event: Fact) -> None:
+    if event["time_point"] == "closure":
+        row["followup_closure"] = True
+    elif event["time_point"] == "12_months":
+        row["followup_12"] = True
+
+
+def _consent_granted(unit: Unit, row: dict[str, Any], case_id: Any, event: Fact) -> None:
+    unit[consents].put({"case_id": case_id, "recipient": _recipient(event["recipient"], event.get("provider")),
+                        "granted_on": event["occurred_on"], "revoked_on": None})
+
+
+def _consent_revoked(unit: Unit, row: dict[str, Any], case_id: Any, event: Fact) -> None:
+    key = _recipient(event["recipient"], event.get("provider"))
+    consent = unit[consents].change(case_id, key)
+    assert consent is not None, "revocation of a consent never granted passed the rules"
+    consent["revoked_on"] = event["occurred_on"]
+
+
+def _decision(unit: Unit, row: dict[str, Any], case_id: Any, event: Fact) -> None:
+    unit[decisions].put({"case_id": case_id, "decision_id": event["decision_id"],
+                         "granted": event["outcome"] == "granted", "period_end": event.get("period_end"),
+                         "status": "in_force"})
+
+
+def _decision_status(unit: Unit, row: dict[str, Any], case_id: Any, event: Fact) -> None:
+    decision = unit[decisions].change(case_id, event["decision_id"])
+    assert decision is not None, "status of an unknown decision passed the rules"
+    decision["status"] = event["status"]
+
+
+#: Case events that change more than the case row's last entry.
+_SPECIAL: dict[str, Callable[[Unit, dict[str, Any], Any, Fact], None]] = {
+    "CaseClosed": _closed,
+    "CaseReopened": _reopened,
+    "PlacementStarted": _running,
+    "ServiceStarted": _running,
+    "PlacementEnded": _running,
+    "ServiceEnded": _running,
+    "ThreatAssessmentReceived": _threat,
+    "FollowUpRecorded": _followup,
+    "ConsentGranted": _consent_granted,
+    "ConsentRevoked": _consent_revoked,
+    "DecisionRecorded": _decision,
+    "DecisionStatusChanged": _decision_status,
+}
 
 
 def _recipient(recipient: str, provider: str | None) -> str:

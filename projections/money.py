@@ -5,6 +5,7 @@ All amounts are integer öre (exact on SQLite and PostgreSQL alike).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -22,12 +23,17 @@ from sqlalchemy import (
 )
 
 from ledger import events as ev
-from ledger.projections.allocation import allocate
-from ledger.projections.base import Projection, Unit, read_metadata
+from ledger.projections.allocation import allocate_iso
+from ledger.projections.base import Fact, Projection, Unit, read_metadata
 
 
-def ore(amount: Decimal) -> int:
-    return int((amount * 100).to_integral_exact())
+def ore(amount: Decimal | str) -> int:
+    """Kronor (a ``Decimal`` or its stored decimal string, ``"1234.50"``) to integer öre."""
+    if type(amount) is str and amount[-3:-2] == "." and amount[-2:].isdecimal():
+        whole = amount[:-3]
+        if whole.removeprefix("-").isdecimal():
+            return int(whole + amount[-2:])  # the usual stored form: digits, point, two digits
+    return int((Decimal(amount) * 100).to_integral_exact())
 
 
 money_cases = Table(
@@ -127,116 +133,159 @@ class Money(Projection):
     tables = (money_cases, budgets, interventions, payments, payment_months, grants, grant_months)
     topics = tuple(get_topic(cls) for cls in _EVENTS)
 
-    def handle(self, unit: Unit, event: Any, position: int) -> None:
-        getattr(self, f"_on_{type(event).__name__}")(unit, event)
+    def handle(self, unit: Unit, event: Fact, position: int) -> None:
+        _HANDLERS[event["_type"]](unit, event)
 
-    def _on_CaseActualised(self, unit: Unit, e: ev.CaseActualised) -> None:
-        unit[money_cases].put({"case_id": e.originator_id, "case_number": e.case_number, "person_id": e.person_id})
 
-    def _on_BudgetSet(self, unit: Unit, e: ev.BudgetSet) -> None:
-        row = unit[budgets].get(e.year)
-        unit[budgets].put({"year": e.year, "set_ore": ore(e.amount), "adjusted_ore": row["adjusted_ore"] if row else 0})
+def _case_actualised(unit: Unit, e: Fact) -> None:
+    unit[money_cases].put({"case_id": e["originator_id"], "case_number": e["case_number"],
+                           "person_id": unit.uuid(e["person_id"])})
 
-    def _on_BudgetAdjusted(self, unit: Unit, e: ev.BudgetAdjusted) -> None:
-        row = unit[budgets].get(e.year)
-        assert row is not None, "adjustment of a budget never set passed the rules"
-        row["adjusted_ore"] += ore(e.delta)
-        unit[budgets].touch(e.year)
 
-    def _on_PlacementStarted(self, unit: Unit, e: ev.PlacementStarted) -> None:
-        unit[interventions].put({
-            "case_id": e.originator_id, "item_id": e.placement_id, "kind": "placement", "provider": e.provider,
-            "intervention": e.intervention.value, "daily_price_ore": ore(e.daily_price), "started_on": e.occurred_on,
-            "planned_end": e.planned_end, "ended_on": None, "urgent_without_decision": e.urgent and e.decision_id is None,
-            "decision_id": e.decision_id,
-        })
+def _budget_set(unit: Unit, e: Fact) -> None:
+    rows = unit[budgets]
+    row = rows.get(e["year"])
+    rows.put({"year": e["year"], "set_ore": ore(e["amount"]), "adjusted_ore": row["adjusted_ore"] if row else 0})
 
-    def _on_PlacementExtended(self, unit: Unit, e: ev.PlacementExtended) -> None:
-        row = self._item(unit, e.originator_id, e.placement_id)
-        row["planned_end"] = e.planned_end
-        if e.daily_price is not None:
-            row["daily_price_ore"] = ore(e.daily_price)
-        if e.decision_id is not None:
-            row.update(urgent_without_decision=False, decision_id=e.decision_id)
 
-    def _on_PlacementEnded(self, unit: Unit, e: ev.PlacementEnded) -> None:
-        self._item(unit, e.originator_id, e.placement_id)["ended_on"] = e.occurred_on
+def _budget_adjusted(unit: Unit, e: Fact) -> None:
+    row = unit[budgets].change(e["year"])
+    assert row is not None, "adjustment of a budget never set passed the rules"
+    row["adjusted_ore"] += ore(e["delta"])
 
-    def _on_ServiceStarted(self, unit: Unit, e: ev.ServiceStarted) -> None:
-        unit[interventions].put({
-            "case_id": e.originator_id, "item_id": e.service_id, "kind": "service", "provider": e.provider,
-            "intervention": e.intervention.value, "daily_price_ore": None, "started_on": e.occurred_on,
-            "planned_end": None, "ended_on": None, "urgent_without_decision": e.urgent and e.decision_id is None,
-            "decision_id": e.decision_id,
-        })
 
-    def _on_ServiceEnded(self, unit: Unit, e: ev.ServiceEnded) -> None:
-        self._item(unit, e.originator_id, e.service_id)["ended_on"] = e.occurred_on
+def _placement_started(unit: Unit, e: Fact) -> None:
+    decision_id = e.get("decision_id")
+    unit[interventions].put({
+        "case_id": e["originator_id"], "item_id": e["placement_id"], "kind": "placement", "provider": e["provider"],
+        "intervention": e["intervention"], "daily_price_ore": ore(e["daily_price"]), "started_on": e["occurred_on"],
+        "planned_end": e.get("planned_end"), "ended_on": None,
+        "urgent_without_decision": bool(e.get("urgent")) and decision_id is None, "decision_id": decision_id,
+        "paid_through": None,
+    })
 
-    def _item(self, unit: Unit, case_id: Any, item_id: str) -> dict[str, Any]:
-        row = unit[interventions].get(case_id, item_id)
-        assert row is not None, "unknown placement or service passed the rules"
-        unit[interventions].touch(case_id, item_id)
-        return row
 
-    def _on_DecisionRecorded(self, unit: Unit, e: ev.DecisionRecorded) -> None:
-        """A decision made afterwards covers urgent interventions started within its period."""
-        if e.outcome.value != "granted":
-            return
+def _placement_extended(unit: Unit, e: Fact) -> None:
+    row = _item(unit, e["originator_id"], e["placement_id"])
+    row["planned_end"] = e["planned_end"]
+    if e.get("daily_price") is not None:
+        row["daily_price_ore"] = ore(e["daily_price"])
+    if e.get("decision_id") is not None:
+        row["urgent_without_decision"] = False
+        row["decision_id"] = e["decision_id"]
 
-        def covered(started_on: Any) -> bool:
-            return started_on >= e.period_start and (e.period_end is None or started_on <= e.period_end)
 
-        rows = unit[interventions]
-        for row in rows.starting_with(e.originator_id):
-            if row["urgent_without_decision"] and row["intervention"] == e.intervention.value and covered(
-                row["started_on"]
-            ):
-                row.update(urgent_without_decision=False, decision_id=e.decision_id)
-                rows.touch(e.originator_id, row["item_id"])
+def _placement_ended(unit: Unit, e: Fact) -> None:
+    _item(unit, e["originator_id"], e["placement_id"])["ended_on"] = e["occurred_on"]
 
-    def _on_PaymentRecorded(self, unit: Unit, e: ev.PaymentRecorded) -> None:
-        item = e.placement_id or e.service_id
-        found = unit[interventions].get(e.originator_id, item) if item else None
-        intervention = found["intervention"] if found else "other"
-        self._payment(unit, e.originator_id, e.payment_id, e.payment_id, item, e.provider, intervention,
-                      e.period_start, e.period_end, ore(e.amount), e.occurred_on)
 
-    def _on_PaymentReversed(self, unit: Unit, e: ev.PaymentReversed) -> None:
-        original = unit[payments].get(e.originator_id, e.payment_id)
-        assert original is not None, "reversal of an unknown payment passed the rules"
-        self._payment(unit, e.originator_id, e.reversal_id, e.payment_id, original["item_id"], original["provider"],
-                      original["intervention"], original["period_start"], original["period_end"], -ore(e.amount),
-                      e.occurred_on)
+def _service_started(unit: Unit, e: Fact) -> None:
+    decision_id = e.get("decision_id")
+    unit[interventions].put({
+        "case_id": e["originator_id"], "item_id": e["service_id"], "kind": "service", "provider": e["provider"],
+        "intervention": e["intervention"], "daily_price_ore": None, "started_on": e["occurred_on"],
+        "planned_end": None, "ended_on": None,
+        "urgent_without_decision": bool(e.get("urgent")) and decision_id is None, "decision_id": decision_id,
+        "paid_through": None,
+    })
 
-    def _payment(self, unit: Unit, case_id: Any, ref: str, payment_id: str, item: str | None, provider: str,
-                 intervention: str, start: Any, end: Any, amount: int, paid_on: Any) -> None:
-        if item is not None and amount > 0:
-            row = unit[interventions].get(case_id, item)
-            if row is not None and (row.get("paid_through") is None or end > row["paid_through"]):
-                row["paid_through"] = end
-                unit[interventions].touch(case_id, item)
-        unit[payments].put({
-            "case_id": case_id, "ref": ref, "payment_id": payment_id, "item_id": item, "provider": provider,
-            "intervention": intervention, "period_start": start, "period_end": end, "amount_ore": amount,
-            "paid_on": paid_on,
-        })
-        for y, m, part in allocate(amount, start, end):
-            unit[payment_months].append({"case_id": case_id, "ref": ref, "year": y, "month": m, "provider": provider,
-                                         "intervention": intervention, "amount_ore": part})
 
-    def _on_StateGrantApplied(self, unit: Unit, e: ev.StateGrantApplied) -> None:
-        unit[grants].put({
-            "case_id": e.originator_id, "reference": e.police_reference, "applied_ore": ore(e.amount_applied),
-            "granted_ore": None, "outcome": None, "period_start": e.period_start, "period_end": e.period_end,
-        })
+def _service_ended(unit: Unit, e: Fact) -> None:
+    _item(unit, e["originator_id"], e["service_id"])["ended_on"] = e["occurred_on"]
 
-    def _on_StateGrantDecided(self, unit: Unit, e: ev.StateGrantDecided) -> None:
-        granted = ore(e.amount_granted)
-        row = unit[grants].get(e.originator_id, e.police_reference)
-        assert row is not None, "grant decision without application passed the rules"
-        row.update(granted_ore=granted, outcome=e.outcome.value)
-        unit[grants].touch(e.originator_id, e.police_reference)
-        for y, m, part in allocate(granted, row["period_start"], row["period_end"]) if granted else ():
-            unit[grant_months].append({"case_id": e.originator_id, "reference": e.police_reference, "year": y,
-                                       "month": m, "amount_ore": part})
+
+def _item(unit: Unit, case_id: Any, item_id: str) -> dict[str, Any]:
+    row = unit[interventions].change(case_id, item_id)
+    assert row is not None, "unknown placement or service passed the rules"
+    return row
+
+
+def _decision_recorded(unit: Unit, e: Fact) -> None:
+    """A decision made afterwards covers urgent interventions started within its period."""
+    if e["outcome"] != "granted":
+        return
+    case_id, start, end, intervention = e["originator_id"], e["period_start"], e.get("period_end"), e["intervention"]
+    rows = unit[interventions]
+    for row in rows.starting_with(case_id):
+        started_on = row["started_on"]
+        if (row["urgent_without_decision"] and row["intervention"] == intervention and started_on >= start
+                and (end is None or started_on <= end)):
+            row["urgent_without_decision"] = False
+            row["decision_id"] = e["decision_id"]
+            rows.touch(case_id, row["item_id"])
+
+
+def _payment_recorded(unit: Unit, e: Fact) -> None:
+    case_id = e["originator_id"]
+    item = e.get("placement_id") or e.get("service_id")
+    found = unit[interventions].get(case_id, item) if item else None
+    _payment(unit, case_id, e["payment_id"], e["payment_id"], item, e["provider"],
+             found["intervention"] if found else "other", e["period_start"], e["period_end"], ore(e["amount"]),
+             e["occurred_on"], found)
+
+
+def _payment_reversed(unit: Unit, e: Fact) -> None:
+    case_id = e["originator_id"]
+    original = unit[payments].get(case_id, e["payment_id"])
+    assert original is not None, "reversal of an unknown payment passed the rules"
+    _payment(unit, case_id, e["reversal_id"], e["payment_id"], original["item_id"], original["provider"],
+             original["intervention"], original["period_start"], original["period_end"], -ore(e["amount"]),
+             e["occurred_on"], None)
+
+
+def _payment(unit: Unit, case_id: Any, ref: str, payment_id: str, item: str | None, provider: str,
+             intervention: str, start: str, end: str, amount: int, paid_on: str, paid_for: dict[str, Any] | None,
+             ) -> None:
+    """One payment or reversal; ``paid_for``: the intervention paid for, if already looked up."""
+    if item is not None and amount > 0:
+        if paid_for is None:
+            paid_for = unit[interventions].get(case_id, item)
+        if paid_for is not None and (paid_for["paid_through"] is None or end > paid_for["paid_through"]):
+            paid_for["paid_through"] = end
+            unit[interventions].touch(case_id, item)
+    unit[payments].put({
+        "case_id": case_id, "ref": ref, "payment_id": payment_id, "item_id": item, "provider": provider,
+        "intervention": intervention, "period_start": start, "period_end": end, "amount_ore": amount,
+        "paid_on": paid_on,
+    })
+    append = unit[payment_months].append
+    for y, m, part in allocate_iso(amount, start, end):
+        append({"case_id": case_id, "ref": ref, "year": y, "month": m, "provider": provider,
+                "intervention": intervention, "amount_ore": part})
+
+
+def _state_grant_applied(unit: Unit, e: Fact) -> None:
+    unit[grants].put({
+        "case_id": e["originator_id"], "reference": e["police_reference"], "applied_ore": ore(e["amount_applied"]),
+        "granted_ore": None, "outcome": None, "period_start": e["period_start"], "period_end": e["period_end"],
+    })
+
+
+def _state_grant_decided(unit: Unit, e: Fact) -> None:
+    case_id, reference = e["originator_id"], e["police_reference"]
+    granted = ore(e.get("amount_granted", "0"))
+    row = unit[grants].change(case_id, reference)
+    assert row is not None, "grant decision without application passed the rules"
+    row["granted_ore"] = granted
+    row["outcome"] = e["outcome"]
+    for y, m, part in allocate_iso(granted, row["period_start"], row["period_end"]) if granted else ():
+        unit[grant_months].append({"case_id": case_id, "reference": reference, "year": y, "month": m,
+                                   "amount_ore": part})
+
+
+_HANDLERS: dict[str, Callable[[Unit, Fact], None]] = {
+    "CaseActualised": _case_actualised,
+    "BudgetSet": _budget_set,
+    "BudgetAdjusted": _budget_adjusted,
+    "PlacementStarted": _placement_started,
+    "PlacementExtended": _placement_extended,
+    "PlacementEnded": _placement_ended,
+    "ServiceStarted": _service_started,
+    "ServiceEnded": _service_ended,
+    "DecisionRecorded": _decision_recorded,
+    "PaymentRecorded": _payment_recorded,
+    "PaymentReversed": _payment_reversed,
+    "StateGrantApplied": _state_grant_applied,
+    "StateGrantDecided": _state_grant_decided,
+}
+assert set(_HANDLERS) == {cls.__name__ for cls in _EVENTS}

@@ -22,7 +22,7 @@ class ReadSide:
         ensure_tables(self.store)
 
     def catch_up(self, progress: Any = None) -> dict[str, int]:
-        return catch_up(self.store, self.app.mapper.to_domain_event, self.projections, progress=progress)
+        return catch_up(self.store, self.app.mapper, self.projections, progress=progress)
 
     def cases(self, **filters: Any) -> list[dict[str, Any]]:
         """The case overview; filters: status, recorded_by, environment, provider, needs_attention."""
@@ -123,9 +123,8 @@ class ReadSide:
         from ledger.projections.base import rebuild
 
         chosen = [p for p in self.projections if p.name in names]
-        for projection in chosen:
-            rebuild(self.store, projection)
-        return catch_up(self.store, self.app.mapper.to_domain_event, chosen, progress=progress)
+        rebuild(self.store, *chosen)
+        return catch_up(self.store, self.app.mapper, chosen, progress=progress)
 
     def info(self) -> dict[str, Any]:
         with self.store.read() as conn:

@@ -11,7 +11,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import Boolean, Column, Date, Integer, String, Table, Uuid
 
 from ledger import events as ev
-from ledger.projections.base import Projection, Unit, read_metadata
+from ledger.projections.base import Fact, Projection, Unit, read_metadata
 
 stat_cases = Table(
     "proj_stats_cases",
@@ -67,56 +67,64 @@ _EVENTS = (
 )
 
 
+_CASE_COLUMNS = tuple(c.name for c in stat_cases.columns)
+
+
 class StatsFacts(Projection):
     name = "stats"
     version = 2
     tables = (stat_cases, stat_followups, stat_household)
     topics = tuple(get_topic(cls) for cls in _EVENTS)
 
-    def handle(self, unit: Unit, e: Any, position: int) -> None:
-        rows = unit[stat_cases]
-        if isinstance(e, ev.CaseActualised):
-            rows.put({
-                "case_id": e.originator_id, "person_id": e.person_id, "opened_on": e.occurred_on,
-                "gender": e.gender.value, "birth_year": e.birth_year, "environment": e.environment.value,
-                "referral_source": e.referral_source.value, "protected_identity": e.protection_level.value != "none",
+    def handle(self, unit: Unit, e: Fact, position: int) -> None:
+        kind = e["_type"]
+        case_id = e["originator_id"]
+        if kind == "CaseActualised":
+            row = dict.fromkeys(_CASE_COLUMNS)
+            row.update({
+                "case_id": case_id, "person_id": unit.uuid(e["person_id"]), "opened_on": e["occurred_on"],
+                "gender": e["gender"], "birth_year": e.get("birth_year"), "environment": e["environment"],
+                "referral_source": e["referral_source"],
+                "protected_identity": e.get("protection_level", "none") != "none",
             })
+            unit[stat_cases].put(row)
             return
-        if isinstance(e, ev.FollowUpRecorded):
+        if kind == "FollowUpRecorded":
             unit[stat_followups].append({
-                "case_id": e.originator_id, "year": e.occurred_on.year, "time_point": e.time_point.value,
-                "housing": e.housing.value, "occupation": e.occupation.value,
-                "income_support": e.income_support.value, "substance_use": e.substance_use.value,
-                "psychiatric_contact": e.psychiatric_contact.value, "new_suspicion": e.new_suspicion.value,
-                "remaining_threat": e.remaining_threat.value,
+                "case_id": case_id, "year": int(e["occurred_on"][:4]), "time_point": e["time_point"],
+                "housing": e["housing"], "occupation": e["occupation"],
+                "income_support": e.get("income_support", "unknown"),
+                "substance_use": e.get("substance_use", "unknown"),
+                "psychiatric_contact": e.get("psychiatric_contact", "unknown"),
+                "new_suspicion": e.get("new_suspicion", "unknown"),
+                "remaining_threat": e.get("remaining_threat", "unknown"),
             })
             return
-        if isinstance(e, ev.ChildInHouseholdNoted | ev.RelativeSupported):
-            child = isinstance(e, ev.ChildInHouseholdNoted)
-            unit[stat_household].append({"case_id": e.originator_id, "year": e.occurred_on.year,
+        if kind == "ChildInHouseholdNoted" or kind == "RelativeSupported":
+            child = kind == "ChildInHouseholdNoted"
+            unit[stat_household].append({"case_id": case_id, "year": int(e["occurred_on"][:4]),
                                          "kind": "child" if child else "relative",
-                                         "relation": None if child else e.relation.value})
+                                         "relation": None if child else e["relation"]})
             return
-        row = rows.get(e.originator_id)
+        row = unit[stat_cases].change(case_id)
         assert row is not None, "case event before the case was actualised"
-        if isinstance(e, ev.PreliminaryAssessmentMade):
-            row.update(assessed_on=e.occurred_on, assessment_outcome=e.outcome.value,
-                       assessment_reason=e.reason.value)
-        elif isinstance(e, ev.InvestigationOpened):
-            _first(row, "investigated_on", e.occurred_on)
-        elif isinstance(e, ev.DecisionRecorded):
-            _first(row, "granted_on" if e.outcome.value == "granted" else "denied_on", e.occurred_on)
-        elif isinstance(e, ev.ThreatAssessmentReceived):
-            row["protection_needed"] = e.protection_needed
-            if e.criteria_met:
-                _first(row, "police_case_on", e.occurred_on)
-        elif isinstance(e, ev.CaseClosed):
-            row.update(closed_on=e.occurred_on, closure_reason=e.reason.value)
-        elif isinstance(e, ev.CaseReopened):
+        on = e["occurred_on"]
+        if kind == "PreliminaryAssessmentMade":
+            row.update(assessed_on=on, assessment_outcome=e["outcome"], assessment_reason=e["reason"])
+        elif kind == "InvestigationOpened":
+            _first(row, "investigated_on", on)
+        elif kind == "DecisionRecorded":
+            _first(row, "granted_on" if e["outcome"] == "granted" else "denied_on", on)
+        elif kind == "ThreatAssessmentReceived":
+            row["protection_needed"] = e["protection_needed"]
+            if e["criteria_met"]:
+                _first(row, "police_case_on", on)
+        elif kind == "CaseClosed":
+            row.update(closed_on=on, closure_reason=e["reason"])
+        elif kind == "CaseReopened":
             row.update(closed_on=None, closure_reason=None)
-        rows.touch(e.originator_id)
 
 
-def _first(row: dict[str, Any], column: str, day: Any) -> None:
-    if row.get(column) is None or day < row[column]:
+def _first(row: dict[str, Any], column: str, day: str) -> None:
+    if row[column] is None or day < row[column]:
         row[column] = day

@@ -11,6 +11,7 @@ is the single place where per-person encryption of ``"p"`` and the hash chain wi
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
@@ -28,6 +29,18 @@ class JSONBytesTranscoder(Transcoder):
 
     def decode(self, data: bytes) -> Any:
         return json.loads(data)
+
+
+_scan = json.JSONDecoder().scan_once
+
+
+def _decode_canonical(state: bytes) -> Any:
+    """``json.loads`` for the stored canonical JSON, without its per-call Python layers (twice as fast).
+
+    The C scanner that ``json.loads`` ends in, called directly: no encoding detection (the state
+    is UTF-8), no whitespace skipping (there is none). Only for states this mapper wrote.
+    """
+    return _scan(state.decode(), 0)[0]
 
 
 class PydanticMapper(Mapper):
@@ -57,6 +70,25 @@ class PydanticMapper(Mapper):
         if self.cipher:
             stored = self.cipher.encrypt(stored)
         return stored
+
+    def state_decoder(self) -> Callable[[bytes], dict[str, Any]]:
+        """A function from stored state to its two parts, ``{"p": {…}, "s": {…}}``, without an event.
+
+        For the read side, which replays every event and needs only the statistical part: no
+        pydantic model is built (the state was validated when it was stored), values stay in
+        their JSON form.
+        """
+        if self.cipher is None and self.compressor is None and type(self.transcoder) is JSONBytesTranscoder:
+            return _decode_canonical
+
+        def decode(state: bytes) -> dict[str, Any]:
+            if self.cipher:
+                state = self.cipher.decrypt(state)
+            if self.compressor:
+                state = self.compressor.decompress(state)
+            return self.transcoder.decode(state)  # type: ignore[no-any-return]
+
+        return decode
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         state = stored_event.state
