@@ -287,10 +287,32 @@ def catch_up(
     """
     chosen = list(projections)
     _check_versions(store, chosen)
-    names = [p.name for p in chosen]
     if not chosen:
         return {}
     decode = state_decoder(mapper)
+    while True:
+        # A correction rewrites an entry that projections may already have used: a projection
+        # that has seen the entry but not its correction is wiped and replays from zero, with
+        # every correction applied to its entry as the entry is read (see ledger.case.apply_corrections).
+        stale = _stale(store, chosen)
+        if stale:
+            rebuild(store, *stale)
+        reached = _catch_up(store, decode, chosen, batch, progress)
+        if reached is not None:
+            return reached
+
+
+def _catch_up(
+    store: SQLStore, decode: Callable[[bytes], dict[str, Any]], chosen: list[Projection], batch: int | None,
+    progress: Callable[[str, int, int], None] | None,
+) -> dict[str, int] | None:
+    """One pass of :func:`catch_up`; ``None`` when a correction arrived meanwhile (start again)."""
+    names = [p.name for p in chosen]
+    with store.read() as conn:
+        lowest = min(store.position(conn, name) for name in names)
+    # Only a replay from zero needs the corrections recorded so far (one scan); past entries of
+    # a projection further on were corrected before its position, or make it stale (above).
+    fixes, through = _corrections(store, decode) if lowest == 0 else ({}, lowest)
     size = batch or BATCH
     units: dict[str, Unit] = {}
     expected: dict[str, int] = {}
@@ -309,8 +331,10 @@ def catch_up(
                 else:
                     units[p.name] = Unit(conn, p.tables, complete=positions[p.name] == 0)
             behind = [p for p in chosen if positions[p.name] < high]
+            if high > through and _correction_ids(conn, max(low, through), high):
+                return None  # a correction recorded after this pass began
             with closing(_notifications(conn, low, high, behind)) as chunks:  # cursor closed on errors too
-                _replay(chunks, decode, behind, positions, units)
+                _replay(chunks, decode, behind, positions, units, fixes)
             for projection in chosen:
                 units[projection.name].flush()
                 if high > positions[projection.name]:
@@ -322,7 +346,7 @@ def catch_up(
 
 
 def _replay(chunks: Iterable[list[Any]], decode: Callable[[bytes], dict[str, Any]], behind: list[Projection],
-            positions: dict[str, int], units: dict[str, Unit]) -> None:
+            positions: dict[str, int], units: dict[str, Unit], fixes: dict[tuple[Any, int], dict[str, Any]]) -> None:
     """Hand each event, decoded once, to each projection that wants it and has not seen it."""
     low = min(positions[p.name] for p in behind)
     # Per topic: its event class's name and (handle, unit) of each projection that wants it.
@@ -336,11 +360,69 @@ def _replay(chunks: Iterable[list[Any]], decode: Callable[[bytes], dict[str, Any
                     for p in behind if not p.topics or topic in p.topics
                 ])
             fact = decode(state)["s"]
+            if fixes:
+                fix = fixes.get((originator_id, version))
+                if fix is not None:
+                    fact.update(fix)
             fact["originator_id"] = originator_id
             fact["originator_version"] = version
             fact["_type"] = route[0]
             for handle, unit in route[1]:
                 handle(unit, fact, position)
+
+
+#: The stored topic of a correction (``ledger.events.EntryCorrected``).
+CORRECTION = "ledger.events:EntryCorrected"
+
+
+def _correction_ids(conn: Connection, after: int, through: int | None = None) -> list[int]:
+    """Positions of the corrections recorded after ``after`` (and up to ``through``)."""
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    query = f"SELECT id FROM {events_table.name} WHERE id > {mark} AND topic = {mark}"
+    params: tuple[Any, ...] = (after, CORRECTION)
+    if through is not None:
+        query += f" AND id <= {mark}"
+        params += (through,)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(query, params)
+        return [row[0] for row in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
+def _stale(store: SQLStore, projections: list[Projection]) -> list[Projection]:
+    """The projections that have used an entry whose correction they have not seen yet."""
+    with store.read() as conn:
+        positions = {p.name: store.position(conn, p.name) for p in projections}
+        started = [position for position in positions.values() if position > 0]
+        if not started:
+            return []
+        ids = _correction_ids(conn, min(started))
+    return [p for p in projections if positions[p.name] > 0 and any(i > positions[p.name] for i in ids)]
+
+
+def _corrections(
+    store: SQLStore, decode: Callable[[bytes], dict[str, Any]]
+) -> tuple[dict[tuple[Any, int], dict[str, Any]], int]:
+    """Every correction in the store, as new statistical values per (stream, entry), oldest
+    applied first; and the position up to which they were read."""
+    fixes: dict[tuple[Any, int], dict[str, Any]] = {}
+    with store.read() as conn:
+        through = store.head(conn)
+        mark = "?" if conn.dialect.name == "sqlite" else "%s"
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(
+                f"SELECT originator_id, state FROM {events_table.name} WHERE topic = {mark} AND id <= {mark} ORDER BY id",
+                (CORRECTION, through),
+            )
+            for originator_id, state in cursor.fetchall():
+                part = decode(bytes(state))["s"]
+                fixes.setdefault((originator_id, part["entry"]), {}).update(part["changes"])
+        finally:
+            cursor.close()
+    return fixes, through
 
 
 def _notifications(

@@ -566,3 +566,25 @@ def test_identity_numbers_typed_in_free_text_are_masked_in_every_view(
     for out in outputs:
         assert IDENTITY not in out and IDENTITY[2:8] not in out
     assert "OSL 10:2" in outputs[1]
+
+
+def test_corrections_reach_the_read_side_incrementally_and_on_rebuild(
+    db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _case_with_money(capsys, db_url)
+    ok(capsys, db_url, "budget", "set", "2026", "1 000 000")
+    before = json.loads(ok(capsys, db_url, "budget", "show", "2026", "--json"))
+    assert before["paid"] == "40000.00"
+    ok(capsys, db_url, "correct", CASE, "4", "--reason", "rätt belopp", "--set", "amount=60 000")
+    after = json.loads(ok(capsys, db_url, "budget", "show", "2026", "--json"))
+    assert after["paid"] == "10000.00"
+    ok(capsys, db_url, "correct", CASE, "1", "--reason", "fel miljö", "--set", "environment=honour")
+    listed = json.loads(ok(capsys, db_url, "case", "list", "--json"))
+    assert listed[0]["environment"] == "honour"
+    ok(capsys, db_url, "projections", "rebuild")
+    assert json.loads(ok(capsys, db_url, "budget", "show", "2026", "--json"))["paid"] == "10000.00"
+    assert json.loads(ok(capsys, db_url, "case", "list", "--json"))[0]["environment"] == "honour"
+    stats = json.loads(ok(capsys, db_url, "stats", "2026", "--format", "json", "--no-suppression"))
+    flow = next(t for t in stats["tables"] if t["id"] == "flow_by_environment")
+    actualised = dict(zip(flow["cols"], flow["values"][flow["rows"].index("actualised")], strict=True))
+    assert actualised["honour"] == 1 and actualised["criminal"] == 0

@@ -38,7 +38,7 @@ def _random_history(app, rng: random.Random, steps: int, side=None) -> None:  # 
         day = min(day + rng.randint(0, 3), 300)
         on = f"2026-{(day - 1) // 28 + 1:02d}-{(day - 1) % 28 + 1:02d}"
         action = rng.choice(["open", "contact", "consent", "revoke", "threat", "decision", "placement", "pay",
-                             "reverse", "end", "close", "followup", "grant", "child", "relative"])
+                             "reverse", "end", "close", "followup", "grant", "child", "relative", "correct"])
         try:
             if action == "open" or not cases:
                 cases.append(app.open_case(TEST_PNR[300 + n], gender=rng.choice(["woman", "man"]),
@@ -85,6 +85,17 @@ def _random_history(app, rng: random.Random, steps: int, side=None) -> None:  # 
                 app.record_child(case, birth_year=2015, on=on)
             elif action == "relative":
                 app.record_relative(case, "parent", on=on)
+            elif action == "correct":  # a correction of an earlier entry: amount, environment or date
+                events = app.case_events(case)
+                entry = rng.randint(1, len(events))
+                kind = type(events[entry - 1]).__name__
+                if kind == "PaymentRecorded":
+                    change = {"amount": f"{rng.randint(1, 90000)},00"}
+                elif kind == "CaseActualised":
+                    change = {"environment": rng.choice(["criminal", "honour", "violent_extremist"])}
+                else:
+                    change = {"date": events[entry - 1].occurred_on.replace(day=max(1, events[entry - 1].occurred_on.day - 1)).isoformat()}
+                app.correct_entry(case, entry, reason="test", changes=change)
         except LedgerError:
             pass  # the rules refused this random step; nothing was stored
         finally:
