@@ -149,7 +149,7 @@ def startup(side: Any, db: Path) -> None:
     ledger = str(Path(py).parent / "ledger")
     base_pass = run([py, "-c", "pass"])
     base_import = run([py, "-c", "import sqlalchemy, pydantic"])
-    case = side.cases()[0]["case"]
+    case = side.cases(status="open")[0]["case"]  # a closed case takes only follow-ups
     record = run([ledger, "--db", str(db), "contact", "add", case, "--channel", "phone"])
     helptime = run([ledger, "--help"])
     line("ledger contact add (s)", f"{record:.3f}", f"pass {base_pass:.3f}", record / base_pass)

@@ -529,11 +529,14 @@ class Ledger(MoneyCommands, RegisterCommands, CorrectionCommands, Application):
 
         def make(c: CaseState, meta: dict[str, Any]) -> tuple[list[Any], None]:
             if not legal_basis:
-                from ledger.consent_audit import consent_covers
+                try:  # the newest consent for the recipient covers the day …
+                    rules.check_consent_active(c, recipient_, code, meta["occurred_on"])
+                except ConsentNotActive:
+                    # … or an earlier period did (a sharing documented late), by the whole history
+                    from ledger.consent_audit import consent_covers
 
-                if not consent_covers(self.events.get(c.id), recipient_, code, meta["occurred_on"]):
-                    raise ConsentNotActive(case=c.case_number, recipient=consent_key(recipient_, code),
-                                           date=meta["occurred_on"].isoformat())
+                    if not consent_covers(self.events.get(c.id), recipient_, code, meta["occurred_on"]):
+                        raise
             return [ev.InformationShared(recipient=recipient_, provider=code, what=what, legal_basis=legal_basis or None,
                                          **meta)], None
 
