@@ -57,6 +57,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Senaste huvud som stämmer: position {position}; historiken har skrivits om efter den.",
         "Last head that matches: position {position}; the history was rewritten after it.",
     ),
+    "verify.snapshot_altered": (
+        ("Ögonblicksbilden av {stream} vid version {version} stämmer inte med händelserna: den har ändrats. "
+         "Händelserna och kedjan är oförändrade; ögonblicksbilder är härledda och kan tas bort "
+         "(alla rader i ledger_snapshots), de tas då på nytt."),
+        ("The snapshot of {stream} at version {version} does not match its events: it was altered. "
+         "The events and the chain are unchanged; snapshots are derived and can be deleted "
+         "(every row of ledger_snapshots), they are then taken again."),
+    ),
     "done.exported": (
         "Exporterade {events} händelser till {file} (huvud: position {position}, {hash}).",
         "Exported {events} events to {file} (head: position {position}, {hash}).",
@@ -81,6 +89,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The archive file cannot be read: {reason} (line {line}).",
     ),
     "file_unusable": ("Filen {file} kan inte användas: {reason}.", "The file {file} cannot be used: {reason}."),
+    "store_missing": (
+        "Databasen {db} finns inte; ange en befintlig liggare med --db eller LEDGER_DB.",
+        "The database {db} does not exist; name an existing ledger with --db or LEDGER_DB.",
+    ),
     "store_not_empty": (
         "Liggaren är inte tom ({events} händelser); ett arkiv kan bara importeras till en tom liggare.",
         "The ledger is not empty ({events} events); an archive can only be imported into an empty ledger.",
@@ -99,6 +111,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "liggaren bygger inte vidare på det sparade huvudet",
         "the ledger does not extend the saved head",
     ),
+    "reason.snapshot_altered": (
+        "en ögonblicksbild stämmer inte med händelserna (ändrad)",
+        "a snapshot does not match its events (altered)",
+    ),
     "reason.truncated": (
         "slutet saknas (kortare än huvudet anger)",
         "its end is missing (shorter than the head says)",
@@ -112,6 +128,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reason.meta": ("inställningarna i första raden är felaktiga", "the settings in the first line are malformed"),
     "reason.trailer": ("slutraden är felaktig", "the last line is malformed"),
     "reason.after_trailer": ("det finns rader efter slutraden", "there are lines after the last line"),
+    "reason.event_type": ("okänd händelsetyp", "unknown event type"),
+    "reason.payload": (
+        "händelsens innehåll kan inte läsas som sin händelsetyp",
+        "the event's content cannot be read as its event type",
+    ),
     "reason.field": ("ett fält saknas eller har fel typ", "a field is missing or has the wrong type"),
     "reason.not_found": ("filen finns inte", "the file does not exist"),
     "reason.permission": ("behörighet saknas", "permission denied"),

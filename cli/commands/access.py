@@ -46,11 +46,14 @@ def _levels() -> dict[str, str]:
 
 
 def _table(rows: list[dict[str, Any]]) -> Any:
-    """One row per read; a read of a protected-identity case is marked in words and in red."""
+    """One row per read, its time in Swedish time (whatever the machine's zone); a read of a
+    protected-identity case is marked in words and in red."""
     from datetime import datetime
 
     from rich.table import Table
     from rich.text import Text
+
+    from ledger.replay import LOCAL
 
     levels = _levels()
     table = Table(title=t("access.title"), title_justify="left")
@@ -60,7 +63,7 @@ def _table(rows: list[dict[str, Any]]) -> Any:
     table.add_column(t("access.col.command"))
     table.add_column(t("access.col.protected"))
     for r in rows:
-        local = datetime.fromisoformat(r["accessed_at"]).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        local = datetime.fromisoformat(r["accessed_at"]).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S")
         if r["protected"]:
             mark = Text(t("access.protected", level=levels.get(r["protection_level"], r["protection_level"])),
                         style="bold red")

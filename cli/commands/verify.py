@@ -24,11 +24,21 @@ FileOpt = Annotated[Path | None, opt("opt.digest_file", "--digest", metavar="FIL
 ArchiveOpt = Annotated[Path | None, opt("opt.archive_file", "--archive", metavar="FILE")]
 
 
-def _store() -> SQLStore:
-    """The store named by ``--db`` / ``LEDGER_DB`` / the default file (no application needed)."""
-    from ledger.store import SQLStore, resolve_url
+def _store(*, existing: bool = False) -> SQLStore:
+    """The store named by ``--db`` / ``LEDGER_DB`` / the default file (no application needed).
 
-    return SQLStore.for_url(resolve_url(common.STATE["db"]))
+    ``existing``: a SQLite file that is not there is refused (``StoreMissing``) rather than created:
+    verifying, taking the digest of or exporting a mistyped path must not report an empty ledger."""
+    from ledger.store import SQLStore, resolve_url, sqlite_file
+
+    url = resolve_url(common.STATE["db"])
+    if existing:
+        path = sqlite_file(url)
+        if path is not None and not path.is_file():
+            from ledger.errors import StoreMissing
+
+            raise StoreMissing(db=str(path))
+    return SQLStore.for_url(url)
 
 
 def _short(digest: str) -> str:
@@ -48,7 +58,7 @@ def verify(digest: FileOpt = None, archive: ArchiveOpt = None, as_json: JsonOpt 
     else:
         from ledger.chain import verify_store
 
-        report = verify_store(_store(), digests)
+        report = verify_store(_store(existing=True), digests)
     if as_json:
         print_json({"source": "archive" if archive is not None else "database", **report.as_dict()})
     if report.problem is not None:
@@ -75,6 +85,11 @@ def _broken(report: Report) -> None:
     """The first problem, on stderr, in words; exit status 1 follows."""
     problem = report.problem
     assert problem is not None
+    if problem.kind == "snapshot_altered":
+        stream = problem.detail.get("case") or problem.detail.get("stream")
+        text = t("verify.snapshot_altered", stream=stream, version=problem.detail.get("version"))
+        sys.stderr.write(f"{t('err.prefix')}: {text}\n")
+        return
     lines = [f"{t('err.prefix')}: {t('chain_broken', position=problem.position, reason=term('reason', problem.kind))}"]
     if "chained_at" in problem.detail:
         lines.append(t("verify.chained_at", position=problem.position, chained_at=problem.detail["chained_at"]))
@@ -90,7 +105,7 @@ digest_app = typer.Typer(help=t("cmd.digest"), add_completion=False)
 def digest(as_json: JsonOpt = False) -> None:
     from ledger.chain import store_head
 
-    head = store_head(_store())
+    head = store_head(_store(existing=True))
     if as_json:
         print_json({**head.as_dict(), "line": head.line()})
     else:
@@ -105,9 +120,12 @@ def export(
     out: Annotated[Path, opt("opt.export_out", "--out", metavar="FILE")],
     as_json: JsonOpt = False,
 ) -> None:
+    from ledger.access import record_reads
     from ledger.archive import export_archive
 
-    result = export_archive(_store(), out)
+    store = _store(existing=True)
+    app = common.ledger()  # on the same store: who exports is logged as having read every case
+    result = export_archive(store, out, before_write=lambda cases: record_reads(app, cases, "export"))
     head = result["head"]
     done(as_json, t("done.exported", events=result["events"], file=result["file"], position=head["position"],
                     hash=head["hash"]), **result)

@@ -109,6 +109,47 @@ def protection_of(ledger: Ledger, case_number: str) -> str:
     return level
 
 
+#: Cases whose protection is looked up in one query (an export or an audit logs every case at once).
+_CHUNK = 500
+
+
+def protection_levels(ledger: Ledger, case_numbers: list[str]) -> dict[str, str]:
+    """:func:`protection_of` for many (normalised) case numbers: the same levels, read a chunk of
+    cases at a time in two queries (their first events, then their persons' streams) instead of
+    two per case. Raises :class:`~ledger.errors.NotFound` for the first unknown case."""
+    from eventsourcing.persistence import StoredEvent
+
+    from ledger.aggregates import case_id, project_person
+    from ledger.errors import NotFound
+    from ledger.store import events_table as t
+
+    mapper = ledger.mapper
+    levels: dict[str, str] = {}
+    columns = (t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state)
+
+    def decoded(rows: Iterable[Any]) -> list[Any]:
+        return [mapper.to_domain_event(StoredEvent(r[0], r[1], r[2], bytes(r[3]))) for r in rows]
+
+    for start in range(0, len(case_numbers), _CHUNK):
+        ids = {case_id(number): number for number in case_numbers[start:start + _CHUNK]}
+        with ledger.store.read() as conn:
+            firsts = {e.originator_id: e for e in decoded(conn.execute(
+                select(*columns).where(t.c.originator_id.in_(list(ids)), t.c.originator_version == 1)))}
+            missing = next((number for key, number in ids.items() if key not in firsts), None)
+            if missing is not None:
+                raise NotFound(kind="case", ref=missing)
+            people = {e.person_id for e in firsts.values()}
+            streams: dict[Any, list[Any]] = {}
+            for event in decoded(conn.execute(select(*columns).where(t.c.originator_id.in_(list(people)))
+                                              .order_by(t.c.originator_id, t.c.originator_version))):
+                streams.setdefault(event.originator_id, []).append(event)
+        for key, number in ids.items():
+            first = firsts[key]
+            person = project_person(None, streams.get(first.person_id, ()))
+            levels[number] = str(person.protection_level if person is not None else first.protection_level)
+    return levels
+
+
 def record_read(ledger: Any, case_number: str, command: str, *, reason: str | None = None) -> None:
     """Log that ``ledger.user`` was shown ``case_number`` by ``command`` (e.g. ``"case show"``).
 
@@ -136,9 +177,11 @@ def record_reads(ledger: Any, case_numbers: Iterable[str], command: str, *, reas
     if not user or len(user) > 64:
         raise InputError(field="--as", reason="format")
     at = now().astimezone(UTC).replace(tzinfo=None)
+    numbers = list(dict.fromkeys(normalise_case_number(c) for c in case_numbers))
+    levels = protection_levels(app, numbers)
     rows = []
-    for case_number in dict.fromkeys(normalise_case_number(c) for c in case_numbers):
-        level = protection_of(app, case_number)
+    for case_number in numbers:
+        level = levels[case_number]
         rows.append(
             {
                 "accessed_at": at, "user_name": user, "case_number": case_number, "command": command,
@@ -154,10 +197,13 @@ def record_reads(ledger: Any, case_numbers: Iterable[str], command: str, *, reas
 
 
 def _start_of(day: date) -> datetime | None:
-    """Local midnight at the start of ``day`` (the unit's dates are local), as naive UTC;
-    ``None`` at the ends of the calendar (no bound is needed there)."""
+    """Midnight in Swedish time (:data:`ledger.replay.LOCAL`, whatever the machine's zone) at the
+    start of ``day`` (the unit's dates are Swedish), as naive UTC; ``None`` at the ends of the
+    calendar (no bound is needed there)."""
+    from ledger.replay import LOCAL
+
     try:
-        return datetime.combine(day, time.min).astimezone().astimezone(UTC).replace(tzinfo=None)
+        return datetime.combine(day, time.min, tzinfo=LOCAL).astimezone(UTC).replace(tzinfo=None)
     except (OverflowError, ValueError):
         return None
 
@@ -174,7 +220,8 @@ def entries(
     only reads of protected-identity cases (``protected=True``) or only the others (``False``).
 
     ``store`` is a :class:`ledger.store.SQLStore` (or a ``Ledger`` / read side holding one).
-    ``since`` and ``until`` are dates (``YYYY-MM-DD``), both inclusive, in the unit's local time.
+    ``since`` and ``until`` are dates (``YYYY-MM-DD``), both inclusive, in the unit's local time
+    (Swedish time, ``Europe/Stockholm``, not the machine's time zone).
     A malformed case number raises :class:`~ledger.errors.NotFound` (as everywhere); a
     well-formed one that was never read gives no entries — the case need not exist any more.
 
@@ -221,4 +268,5 @@ def entries(
     ]
 
 
-__all__ = ["PROTECTED_LEVELS", "access_table", "ensure_table", "entries", "protection_of", "record_read", "record_reads"]
+__all__ = ["PROTECTED_LEVELS", "access_table", "ensure_table", "entries", "protection_levels", "protection_of",
+           "record_read", "record_reads"]

@@ -18,8 +18,13 @@ Snapshots, tracking positions and projection tables are derived data: not archiv
 projections rebuild on first use after an import.
 
 Every line is checked against the chain while it is read (:class:`ledger.chain.Verifier`), the
-same checks as ``ledger verify``; an import writes nothing unless the whole file verifies (one
-transaction). ``verify_archive`` opens no database.
+same checks as ``ledger verify``, and its payload is decoded into its event class with the
+application's mapper (a chain can be recomputed around a payload the ledger cannot read); an
+import writes nothing unless the whole file verifies (one transaction). ``verify_archive`` opens
+no database.
+
+An export writes an access entry (``ledger.access``, command ``export``) for every case in the
+file before it writes the file: the archive shows every case with its identity number.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
@@ -61,43 +66,26 @@ def _dumps(obj: Any) -> str:
 # -- export --------------------------------------------------------------------------------------------
 
 
-def export_archive(store: SQLStore, path: str | Path) -> dict[str, Any]:
+def export_archive(store: SQLStore, path: str | Path,
+                   before_write: Callable[[list[str]], None] | None = None) -> dict[str, Any]:
     """Write the whole store to ``path`` (through a ``.part`` file, renamed when complete).
 
     One consistent read; the chain is verified while writing, so a store that does not verify is
-    not exported (``ChainBroken``) and no file is left behind."""
+    not exported (``ChainBroken``) and no file is left behind. ``before_write`` is given the case
+    number of every case in that read before anything is written (the command line logs them as
+    read: ``ledger.access.record_reads``); if it raises, nothing is written."""
     from ledger.clock import now
 
     target = Path(path)
     partial = target.with_name(target.name + ".part")
     verifier = Verifier()
     try:
-        with store.read() as conn, _open(partial, "w") as out:
+        with store.read() as conn:
             low, high = store.chain_bounds(conn)
-            count, _ = store.counts(conn)
-            meta = {k: v for k, v in sorted(store.meta_items(conn).items()) if not k.startswith(_DERIVED_META)}
-            out.write(_dumps({"format": FORMAT, "version": VERSION, "chain": CHAIN_TAG,
-                              "exported_at": now().isoformat(timespec="seconds"), "events": count, "meta": meta}))
-            out.write("\n")
-            for start in range(low, high + 1, WINDOW):
-                stop = min(start + WINDOW - 1, high)
-                events, entries = store.chain_window(conn, start, stop, REACH)
-                lines = []
-                for position in range(start, stop + 1):
-                    event, entry = events.get(position), entries.get(position)
-                    problem = verifier.check(position, event, entry, entries)
-                    if problem is not None:
-                        raise ChainBroken(position=problem.position, reason=problem.kind)
-                    if event is None or entry is None:
-                        continue  # below position 1 and empty
-                    lines.append(_event_line(position, event, entry))
-                out.write("".join(lines))
-            head = verifier.head
-            out.write(_dumps({"end": FORMAT, "events": head.position,
-                              "head": {"position": head.position, "hash": head.hash}}))
-            out.write("\n")
-            out.flush()
-            os.fsync(out.fileno())
+            if before_write is not None:
+                before_write(case_numbers(store, conn))
+            with _open(partial, "w") as out:
+                _write(store, conn, out, verifier, low, high, now().isoformat(timespec="seconds"))
         partial.replace(target)
     except OSError as error:
         partial.unlink(missing_ok=True)
@@ -105,7 +93,56 @@ def export_archive(store: SQLStore, path: str | Path) -> dict[str, Any]:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    head = verifier.head
     return {"file": str(target), "events": head.position, "head": {"position": head.position, "hash": head.hash}}
+
+
+def case_numbers(store: SQLStore, conn: Any) -> list[str]:
+    """The case number of every case in the store (from each case's ``CaseActualised``), in the order
+    they were opened; read a window at a time, only the number kept of each payload."""
+    from eventsourcing.utils import get_topic
+
+    from ledger import events as ev
+
+    found: dict[str, None] = {}
+    for state in store.states_of_topic(conn, get_topic(ev.CaseActualised)):
+        try:
+            parts = json.loads(state)
+            number = parts["s"].get("case_number") or parts["p"].get("case_number")
+        except (ValueError, TypeError, KeyError, AttributeError):
+            continue  # not readable: the chain check reports an altered payload
+        if isinstance(number, str):
+            found[number] = None
+    return list(found)
+
+
+def _write(store: SQLStore, conn: Any, out: IO[str], verifier: Verifier, low: int, high: int,
+           exported_at: str) -> None:
+    """The archive's lines, the chain verified while they are written; the file flushed to disk."""
+    count, _ = store.counts(conn)
+    meta = {k: v for k, v in sorted(store.meta_items(conn).items()) if not k.startswith(_DERIVED_META)}
+    out.write(_dumps({"format": FORMAT, "version": VERSION, "chain": CHAIN_TAG,
+                      "exported_at": exported_at, "events": count, "meta": meta}))
+    out.write("\n")
+    for start in range(low, high + 1, WINDOW):
+        stop = min(start + WINDOW - 1, high)
+        events, entries = store.chain_window(conn, start, stop, REACH)
+        lines = []
+        for position in range(start, stop + 1):
+            event, entry = events.get(position), entries.get(position)
+            problem = verifier.check(position, event, entry, entries)
+            if problem is not None:
+                raise ChainBroken(position=problem.position, reason=problem.kind)
+            if event is None or entry is None:
+                continue  # below position 1 and empty
+            lines.append(_event_line(position, event, entry))
+        out.write("".join(lines))
+    head = verifier.head
+    out.write(_dumps({"end": FORMAT, "events": head.position,
+                      "head": {"position": head.position, "hash": head.hash}}))
+    out.write("\n")
+    out.flush()
+    os.fsync(out.fileno())
 
 
 def _event_line(position: int, event: tuple[str, int, str, bytes], entry: tuple[str, str, str]) -> str:
@@ -237,10 +274,48 @@ def _row(number: int, obj: dict[str, Any]) -> dict[str, Any]:
     return {**obj, "stream": stream, "state_bytes": state}
 
 
-def _walk(reader: _Reader, verifier: Verifier) -> Iterator[list[tuple[int, UUID, int, str, bytes, str, str, str]] | Problem]:
-    """Verified rows in batches, or the first problem (then stops); the end checked against the trailer."""
+def payload_reader() -> Callable[[int, dict[str, Any]], None]:
+    """A check that an event row's payload reads as its event type, as the application would read it.
+
+    The topic must name an event class of ``ledger.events`` (checked before anything is resolved:
+    a topic names code to import), and the payload must decode into it with the application's
+    mapper (:class:`ledger.mapper.PydanticMapper`), every field valid. Otherwise
+    :class:`ArchiveInvalid` with the line (``event_type`` or ``payload``): a chain can be recomputed
+    around a payload the ledger cannot read, and such an event would break every view of its case.
+    """
+    from eventsourcing.persistence import StoredEvent
+
+    from ledger import events as ev
+    from ledger.mapper import PydanticMapper
+
+    mapper = PydanticMapper()
+    prefix = ev.__name__ + ":"
+    known: set[str] = set()
+
+    def check(number: int, row: dict[str, Any]) -> None:
+        topic = row["topic"]
+        if topic not in known:
+            name = topic[len(prefix):] if topic.startswith(prefix) else ""
+            cls = getattr(ev, name, None) if name.isidentifier() else None
+            if not (isinstance(cls, type) and issubclass(cls, ev.Event) and cls is not ev.Event
+                    and cls.__module__ == ev.__name__):
+                raise ArchiveInvalid(reason="event_type", line=number)
+            known.add(topic)
+        try:
+            mapper.to_domain_event(StoredEvent(row["stream"], row["originator_version"], topic, row["state_bytes"]))
+        except Exception:  # noqa: BLE001 - whatever fails to decode, the ledger could not read it
+            raise ArchiveInvalid(reason="payload", line=number) from None
+
+    return check
+
+
+def _walk(reader: _Reader, verifier: Verifier, check_payload: Callable[[int, dict[str, Any]], None] | None = None,
+          ) -> Iterator[list[tuple[int, UUID, int, str, bytes, str, str, str]] | Problem]:
+    """Verified rows in batches, or the first problem (then stops); the end checked against the trailer.
+
+    ``check_payload`` (see :func:`payload_reader`) is called on each row once its chain verified."""
     expected, batch = 1, []
-    for _number, row in reader.rows():
+    for number, row in reader.rows():
         declared = row["position"]
         if declared != expected:
             if declared > expected and reader.peek_position() != expected:
@@ -254,6 +329,8 @@ def _walk(reader: _Reader, verifier: Verifier) -> Iterator[list[tuple[int, UUID,
         if problem is not None:
             yield problem
             return
+        if check_payload is not None:
+            check_payload(number, row)
         batch.append((declared, row["stream"], row["originator_version"], row["topic"], row["state_bytes"],
                       row["recorded_at"], row["payload_hash"], row["hash"]))
         expected += 1
@@ -313,14 +390,16 @@ def read_digest_file(path: str | Path) -> list[Head]:
 # -- verify and import ---------------------------------------------------------------------------------
 
 
-def verify_archive(path: str | Path, digests: list[Head] | None = None) -> Report:
-    """Verify an archive file on its own, with no database: its chain, its end, and any digests."""
+def verify_archive(path: str | Path, digests: list[Head] | None = None, *, check_payloads: bool = True) -> Report:
+    """Verify an archive file on its own, with no database: its chain, its end, any digests, and
+    (``check_payloads``) that every payload reads as its event type (else :class:`ArchiveInvalid`)."""
     target = Path(path)
     verifier = Verifier(digests or ())
+    check = payload_reader() if check_payloads else None
     try:
         with _open(target, "r") as handle:
             reader = _Reader(handle)
-            for item in _walk(reader, verifier):
+            for item in _walk(reader, verifier, check):
                 if isinstance(item, Problem):
                     return verifier.report(item)
     except OSError as error:
@@ -328,14 +407,17 @@ def verify_archive(path: str | Path, digests: list[Head] | None = None) -> Repor
     return verifier.report(None)
 
 
-def import_archive(store: SQLStore, path: str | Path) -> dict[str, Any]:
+def import_archive(store: SQLStore, path: str | Path, *, check_payloads: bool = True) -> dict[str, Any]:
     """Load an archive into an empty store: one transaction, verified line by line while inserting.
 
     Refuses a store that holds any event or chain entry (``StoreNotEmpty``), a file that is not an
-    archive (``ArchiveInvalid``) and an archive whose chain does not verify (``ChainBroken``); in
-    every case nothing is stored. The result has the same chain, hence the same digest."""
+    archive or holds a payload that does not read as its event type (``ArchiveInvalid``, with the
+    line; ``check_payloads=False`` skips that, for stores of something else than the ledger's
+    events) and an archive whose chain does not verify (``ChainBroken``); in every case nothing is
+    stored. The result has the same chain, hence the same digest."""
     target = Path(path)
     verifier = Verifier()
+    check = payload_reader() if check_payloads else None
     try:
         with _open(target, "r") as handle:
             reader = _Reader(handle)
@@ -343,7 +425,7 @@ def import_archive(store: SQLStore, path: str | Path) -> dict[str, Any]:
                 events, entries = store.counts(conn)
                 if events or entries:
                     raise StoreNotEmpty(events=max(events, entries))
-                for item in _walk(reader, verifier):
+                for item in _walk(reader, verifier, check):
                     if isinstance(item, Problem):
                         raise ChainBroken(position=item.position, reason=item.kind)
                     store.insert_chained(conn, item)
@@ -355,4 +437,5 @@ def import_archive(store: SQLStore, path: str | Path) -> dict[str, Any]:
     return {"file": str(target), "events": head.position, "head": {"position": head.position, "hash": head.hash}}
 
 
-__all__ = ["FORMAT", "GENESIS", "VERSION", "export_archive", "import_archive", "read_digest_file", "verify_archive"]
+__all__ = ["FORMAT", "GENESIS", "VERSION", "case_numbers", "export_archive", "import_archive", "payload_reader",
+           "read_digest_file", "verify_archive"]

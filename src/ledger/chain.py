@@ -54,6 +54,7 @@ KINDS = (
     "unexpected_entry",    # a row at a position the chain cannot have (below 1)
     "digest_mismatch",     # the store does not extend a digest taken earlier
     "truncated",           # the store is shorter than a digest taken earlier
+    "snapshot_altered",    # a stored snapshot does not match the chained events it was taken from
 )
 
 _KEY = b'"recorded_at":"'
@@ -323,7 +324,8 @@ class Verifier:
 
 
 def verify_store(store: SQLStore, digests: Iterable[Head] = (), window: int = WINDOW) -> Report:
-    """Recompute the whole chain of ``store`` in one consistent read; name the first problem."""
+    """Recompute the whole chain of ``store`` in one consistent read, then check every stored snapshot
+    against the (now verified) events it was taken from; name the first problem."""
     verifier = Verifier(digests)
     with store.read() as conn:
         low, high = store.chain_bounds(conn)
@@ -335,7 +337,143 @@ def verify_store(store: SQLStore, digests: Iterable[Head] = (), window: int = WI
                 problem = verifier.check(position, events.get(position), entries.get(position), entries)
                 if problem is not None:
                     return verifier.report(problem, backfill)
-    return verifier.report(verifier.finish(), backfill)
+        problem = verifier.finish()
+        if problem is None:
+            problem = verify_snapshots(store, conn)
+    return verifier.report(problem, backfill)
+
+
+# -- snapshots ----------------------------------------------------------------------------------------
+
+
+def verify_snapshots(store: SQLStore, conn: Any) -> Problem | None:
+    """Every stored snapshot must be exactly what the application would take from the stream's events.
+
+    Snapshots (``ledger_snapshots``) are derived data, not chained, yet the write side starts from
+    them; so each is checked by folding the stream's events up to the snapshot's version with the
+    projector the application uses (a case: :func:`ledger.case.project_case`) and comparing with
+    the stored state the way :meth:`ledger.events.Snapshot.take` stores it
+    (``model_dump(mode="json")``; a case with corrections may also match its corrected fold). Run
+    after the chain verified, in the same read, so the events folded are the chained ones. Only
+    streams that have snapshots are read, one stream at a time (memory stays bounded).
+    """
+    streams = store.snapshot_streams(conn)
+    if not streams:
+        return None
+    checker = _SnapshotChecker()
+    for stream in streams:
+        problem = checker.check(store, conn, stream)
+        if problem is not None:
+            return problem
+    return None
+
+
+class _SnapshotChecker:
+    """Folds a stream's events and compares each of its snapshots (see :func:`verify_snapshots`)."""
+
+    def __init__(self) -> None:
+        from eventsourcing.utils import get_topic
+
+        from ledger import events as ev
+        from ledger.aggregates import (
+            project_budget,
+            project_case_numbers,
+            project_person,
+            project_provider,
+        )
+        from ledger.case import apply_corrections, project_case
+        from ledger.mapper import PydanticMapper
+
+        self.mapper = PydanticMapper()
+        self.snapshot_topic = get_topic(ev.Snapshot)
+        self.get_topic = get_topic
+        self.corrections = ev.EntryCorrected
+        self.apply_corrections = apply_corrections
+        self.project_case = project_case
+        #: As ``ledger.application._PROJECTORS`` (by the stream kind of its events).
+        self.projectors: dict[str, Any] = {
+            "case": project_case, "person": project_person, "provider": project_provider,
+            "budget": project_budget, "case_numbers": project_case_numbers,
+        }
+
+    def check(self, store: SQLStore, conn: Any, raw_stream: Any) -> Problem | None:
+        from uuid import UUID
+
+        from eventsourcing.persistence import StoredEvent
+
+        name = stream_text(raw_stream)
+        snapshots = store.stream_snapshots(conn, raw_stream)
+
+        def altered(version: Any, position: int = 0, case: str | None = None) -> Problem:
+            detail: dict[str, Any] = {"stream": name, "version": version}
+            if case:
+                detail["case"] = case
+            return Problem("snapshot_altered", position, detail)
+
+        try:
+            stream = UUID(name)
+            versions = [_version(v) for v, _, _ in snapshots]
+        except (TypeError, ValueError):
+            return altered(snapshots[0][0] if snapshots else None)
+        rows = store.stream_events(conn, raw_stream, max(versions))
+        try:
+            events = [self.mapper.to_domain_event(StoredEvent(stream, v, t, st)) for _, v, t, st in rows]
+            kind = events[0].stream if events else None
+            projector = self.projectors[kind] if kind is not None else None
+        except Exception:  # noqa: BLE001 - the chained events cannot be read: no snapshot of them can be trusted
+            return altered(versions[0])
+        positions = {v: p for p, v, _, _ in rows}
+        state, folded, case = None, 0, None
+        for version, (_, topic, stored) in zip(versions, snapshots, strict=True):
+            try:
+                while folded < len(events) and events[folded].originator_version <= version:
+                    state = projector(state, [events[folded]])  # type: ignore[misc]
+                    folded += 1
+            except Exception:  # noqa: BLE001 - the application could not fold them either
+                return altered(version, positions.get(version, 0), case)
+            case = getattr(state, "case_number", None) or case
+            if version not in positions or state is None or not self._matches(
+                topic, stored, stream, version, state, events[:folded] if kind == "case" else None
+            ):
+                return altered(version, positions.get(version, 0), case)
+        return None
+
+    def _matches(self, topic: Any, stored: bytes, stream: Any, version: int, state: Any,
+                 case_events: list[Any] | None) -> bool:
+        """Whether the stored snapshot is the state folded (``case_events``: a case's events so far)."""
+        from eventsourcing.persistence import StoredEvent
+
+        if topic != self.snapshot_topic:  # checked before decoding: a topic names code to import
+            return False
+        try:
+            snapshot = self.mapper.to_domain_event(StoredEvent(stream, version, topic, stored))
+        except Exception:  # noqa: BLE001 - not readable as a snapshot at all
+            return False
+        if snapshot.topic != self.get_topic(type(state)):
+            return False
+        taken = _canonical(snapshot.state)
+        if taken == _canonical(state.model_dump(mode="json")):
+            return True
+        if case_events is None or not any(isinstance(e, self.corrections) for e in case_events):
+            return False
+        try:
+            corrected = self.project_case(None, self.apply_corrections(case_events))
+        except Exception:  # noqa: BLE001 - the corrections do not fold: only the plain fold can match
+            return False
+        return corrected is not None and taken == _canonical(corrected.model_dump(mode="json"))
+
+
+def _version(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(value)
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def store_head(store: SQLStore) -> Head:

@@ -192,7 +192,8 @@ __all__ = [name for name, obj in globals().items() if isinstance(obj, type) and 
 
 
 # -- tamper evidence --------------------------------------------------------------------------------
-# ChainBroken (LedgerError), DigestInvalid, ArchiveInvalid and FileUnusable (InputError), StoreNotEmpty (RuleViolation).
+# ChainBroken (LedgerError), DigestInvalid, ArchiveInvalid, FileUnusable and StoreMissing (InputError),
+# StoreNotEmpty (RuleViolation).
 
 
 class ChainBroken(LedgerError):
@@ -225,4 +226,11 @@ class StoreNotEmpty(RuleViolation):
     key = "store_not_empty"
 
 
-__all__ += ["ArchiveInvalid", "ChainBroken", "DigestInvalid", "FileUnusable", "StoreNotEmpty"]
+class StoreMissing(InputError):
+    """``verify``, ``digest`` or ``export`` named a SQLite database that does not exist (``db``)."""
+
+    key = "store_missing"
+
+
+__all__ += ["ArchiveInvalid", "ChainBroken", "DigestInvalid", "FileUnusable", "StoreMissing",
+            "StoreNotEmpty"]

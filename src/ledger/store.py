@@ -151,6 +151,19 @@ def resolve_url(db: str | None = None) -> str:
     return f"sqlite:///{path}"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL; ``None`` for another backend, an in-memory database or a
+    ``file:`` URI (whose existence SQLite itself decides)."""
+    if not url.startswith("sqlite"):
+        return None
+    from sqlalchemy.engine import make_url
+
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return Path(path)
+
+
 def describe_url(url: str) -> str:
     """The URL with any password hidden, for ``ledger info`` and messages."""
     from sqlalchemy.engine import make_url
@@ -437,6 +450,49 @@ class SQLStore:
             )
         }
         return events, entries
+
+    # -- snapshots, as verification reads them ---------------------------------------------------
+
+    def snapshot_streams(self, conn: Connection) -> list[Any]:
+        """The streams that have snapshots, each id as the column holds it (to be passed back as is)."""
+        if not inspect(conn).has_table(snapshots_table.name):
+            return []
+        return [row[0] for row in conn.exec_driver_sql(
+            "SELECT DISTINCT originator_id FROM ledger_snapshots ORDER BY originator_id")]
+
+    def stream_snapshots(self, conn: Connection, stream: Any) -> list[tuple[Any, Any, bytes]]:
+        """One stream's snapshots, oldest first: (version, topic, stored bytes), read through the driver
+        (a tampered row must be reported, not crash the verification)."""
+        return [
+            (v, t, _bytes(st))
+            for v, t, st in conn.exec_driver_sql(
+                f"SELECT originator_version, topic, state FROM ledger_snapshots WHERE originator_id = {self._mark} "
+                "ORDER BY originator_version", (stream,),
+            )
+        ]
+
+    def stream_events(self, conn: Connection, stream: Any, upto: int) -> list[tuple[int, int, str, bytes]]:
+        """One stream's events up to version ``upto``, in version order: (position, version, topic, stored bytes)."""
+        m = self._mark
+        return [
+            (int(p), int(v), str(t), _bytes(st))
+            for p, v, t, st in conn.exec_driver_sql(
+                f"SELECT id, originator_version, topic, state FROM ledger_events WHERE originator_id = {m} "
+                f"AND originator_version <= {m} ORDER BY originator_version", (stream, upto),
+            )
+        ]
+
+    def states_of_topic(self, conn: Connection, topic: str, window: int = 10_000) -> Iterator[bytes]:
+        """The stored payloads of every event of one type, in position order, a window at a time."""
+        query = (
+            f"SELECT id, state FROM ledger_events WHERE topic = {self._mark} AND id > {self._mark} "
+            f"ORDER BY id LIMIT {int(window)}"
+        )
+        last = 0
+        while rows := conn.exec_driver_sql(query, (topic, last)).fetchall():
+            for _, state in rows:
+                yield _bytes(state)
+            last = int(rows[-1][0])
 
     def chain_head(self, conn: Connection) -> Head:
         row = conn.exec_driver_sql("SELECT position, hash FROM ledger_chain ORDER BY position DESC LIMIT 1").first()

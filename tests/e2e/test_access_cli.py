@@ -82,6 +82,42 @@ def test_the_table_is_swedish_and_marks_protected_identity(capsys: pytest.Captur
     assert "Antal läsningar: 3, varav av ärenden med skyddad identitet: 1." in out
 
 
+@pytest.fixture
+def utc_machine() -> Iterator[None]:
+    """The machine's own time zone is UTC (as on many servers), not Sweden's."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if old is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = old
+    time.tzset()
+
+
+def test_times_and_dates_are_swedish_on_a_machine_in_utc(capsys: pytest.CaptureFixture[str], sqlite_url: str,
+                                                         monkeypatch: pytest.MonkeyPatch, utc_machine: None) -> None:
+    from ledger.access import record_read
+    from ledger.application import Ledger
+
+    anna = Ledger(db=sqlite_url, user="anna.l")
+    assert anna.open_case(PNR, gender="man", environment="criminal", source="police", on="2026-03-01") == PLAIN
+    monkeypatch.setenv("LEDGER_NOW", "2026-11-23T23:30:00+00:00")  # 00:30 on 24 November in Sweden
+    record_read(anna, PLAIN, "case show")
+    monkeypatch.delenv("LEDGER_NOW")
+    found = ok(capsys, sqlite_url, "--since", "2026-11-24")
+    rows = _line(found.out, PLAIN)
+    assert len(rows) == 1 and "2026-11-24 00:30:00" in rows[0]
+    assert ok(capsys, sqlite_url, "--until", "2026-11-23").out.strip() == "Inga läsningar i loggen för det urvalet."
+    assert [e["accessed_at"] for e in ok(capsys, sqlite_url, "--since", "2026-11-24", "--json").json()] == [
+        "2026-11-23T23:30:00+00:00"]
+    # and as a process of its own on a machine in UTC
+    process = run_process(sqlite_url, "access-log", "--since", "2026-11-24", env={"TZ": "UTC"})
+    assert process.code == 0, process.err
+    assert "2026-11-24 00:30:00" in process.out
+
+
 def test_english_with_ledger_lang_en(capsys: pytest.CaptureFixture[str], reads: str) -> None:
     english = run_process(reads, "access-log", env={"LEDGER_LANG": "en", "TZ": "Europe/Stockholm"})
     assert english.code == 0, english.err

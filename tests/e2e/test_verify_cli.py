@@ -3,7 +3,10 @@
 Exit status 0 when the chain holds, 1 (a translated message naming the position, no traceback)
 when it does not, 2 for a file that is not a digest or an archive. An archive imported into an
 empty store gives the same digest and behaves the same afterwards; ``verify --archive`` opens no
-database. No identity number is ever printed.
+database. No identity number is ever printed. Also: an altered snapshot is found though the chain
+holds; ``verify``, ``digest`` and ``export`` refuse a SQLite database that does not exist (and
+create nothing); an archive whose chain was recomputed around a payload the ledger cannot read is
+refused; an export leaves one access entry per case.
 """
 
 from __future__ import annotations
@@ -230,6 +233,81 @@ def test_a_store_made_before_the_chain_is_chained_when_opened_and_says_so(capsys
     assert ok(capsys, db_url, "verify", "--json").json()["backfilled"]["through"] == count
 
 
+def test_an_altered_snapshot_fails_verification_naming_the_case_and_version(capsys: pytest.CaptureFixture[str],
+                                                                            db_url: str) -> None:
+    from ledger.application import Ledger
+
+    seed(db_url)
+    app = Ledger(db=db_url, user="tester")
+    app.revoke_consent("AVH-2026-0001", "police", on="2026-01-20")
+    with app.batch():
+        for _ in range(98):
+            app.record_contact("AVH-2026-0001", "phone", on="2026-02-01")
+    intact = ok(capsys, db_url, "verify")
+    with raw(db_url) as db:
+        assert [r[0] for r in db("SELECT originator_version FROM ledger_snapshots")] == [100]
+        state = bytes(db("SELECT state FROM ledger_snapshots")[0][0])
+        db("UPDATE ledger_snapshots SET state = ?", state.replace(b'"revoked_on":"2026-01-20"', b'"revoked_on":null'))
+        position = db("SELECT e.id FROM ledger_events e JOIN ledger_snapshots s ON s.originator_id = e.originator_id "
+                      "AND s.originator_version = e.originator_version")[0][0]
+    result = run_cli(capsys, db_url, "verify")
+    assert (result.code, result.out) == (1, "")
+    assert result.err.startswith("Fel: Ögonblicksbilden av AVH-2026-0001 vid version 100 stämmer inte med "
+                                 "händelserna: den har ändrats.")
+    assert "ledger_snapshots" in result.err and "Traceback" not in result.err
+    report = run_cli(capsys, db_url, "verify", "--json")
+    assert report.code == 1
+    problem = report.json()["problem"]
+    assert problem["kind"] == "snapshot_altered" and problem["case"] == "AVH-2026-0001"
+    assert problem["version"] == 100 and problem["position"] == position
+    english = run_process(db_url, "verify", env={"LEDGER_LANG": "en"})
+    assert english.code == 1
+    assert english.err.startswith("Error: The snapshot of AVH-2026-0001 at version 100 does not match its events")
+    # Deleting every snapshot is always safe: the chain and the events were never touched.
+    with raw(db_url) as db:
+        db("DELETE FROM ledger_snapshots")
+    assert ok(capsys, db_url, "verify").out == intact.out
+
+
+@pytest.mark.parametrize("command", [("verify",), ("verify", "--json"), ("digest",),
+                                     ("export", "--out", "{tmp}/a.jsonl")])
+@pytest.mark.parametrize("where", ["typo.db", "no/such/dir/typo.db"])
+def test_a_database_that_does_not_exist_is_refused_and_not_created(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                                   command: tuple[str, ...], where: str) -> None:
+    missing = tmp_path / where
+    args = [arg.replace("{tmp}", str(tmp_path)) for arg in command]
+    for db in (str(missing), f"sqlite:///{missing}"):
+        result = run_cli(capsys, db, *args)
+        assert (result.code, result.out) == (2, "")
+        assert result.err == (f"Fel: Databasen {missing} finns inte; ange en befintlig liggare med --db eller "
+                              "LEDGER_DB. Inget har sparats.\n")
+        assert not missing.exists() and not (tmp_path / "no").exists()
+        assert list(tmp_path.iterdir()) == []
+    english = run_process(str(missing), *args, env={"LEDGER_LANG": "en"})
+    assert english.code == 2 and f"The database {missing} does not exist" in english.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_database_from_ledger_db_must_exist_too(tmp_path: Path) -> None:
+    import os
+
+    missing = tmp_path / "typo.db"
+    process = subprocess.run([sys.executable, "-m", "ledger.cli", "verify"], capture_output=True, text=True,
+                             env={**os.environ, "LEDGER_DB": str(missing)}, timeout=120, check=False)
+    assert process.returncode == 2 and f"Databasen {missing} finns inte" in process.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_import_into_a_new_file_creates_it(capsys: pytest.CaptureFixture[str], sqlite_url: str, tmp_path: Path) -> None:
+    seed(sqlite_url)
+    archive = tmp_path / "a.jsonl"
+    ok(capsys, sqlite_url, "export", "--out", str(archive))
+    target = tmp_path / "new" / "dir" / "ledger.sqlite3"
+    ok(capsys, str(target), "import", str(archive))
+    assert target.is_file()
+    assert ok(capsys, str(target), "digest").out == ok(capsys, sqlite_url, "digest").out
+
+
 # -- export and import ------------------------------------------------------------------------------------------
 
 
@@ -294,6 +372,82 @@ def test_a_tampered_archive_is_refused_and_nothing_is_imported(capsys: pytest.Ca
         result = run_cli(capsys, target, "import", str(broken))
         assert result.code == 2 and "raden är inte JSON (rad 4)" in result.err
         assert event_count(target) == 0
+
+
+def _rechain(archive: Path, number: int, edit: Any) -> None:
+    """Edit event line ``number`` (0-based) and recompute every hash after it, as a forger would."""
+    from ledger.chain import link, payload_hash
+
+    lines = [json.loads(line) for line in archive.read_text(encoding="utf-8").splitlines()]
+    edit(lines[number])
+    previous = lines[number - 1]["hash"] if number > 1 else "0" * 64
+    for obj in lines[number:-1]:
+        obj["payload_hash"] = payload_hash(obj["state"].encode("utf-8"))
+        obj["hash"] = previous = link(previous, obj["position"], obj["originator_id"], obj["originator_version"],
+                                      obj["topic"], obj["recorded_at"], obj["payload_hash"])
+    lines[-1]["head"]["hash"] = previous
+    archive.write_text("".join(json.dumps(o, ensure_ascii=False, separators=(",", ":")) + "\n" for o in lines),
+                       encoding="utf-8")
+
+
+def test_an_archive_with_an_unreadable_payload_is_refused_though_its_chain_holds(
+    capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path,
+) -> None:
+    seed(db_url)
+    ok(capsys, db_url, "followup", "record", "AVH-2026-0001", "--time-point", "during", "--housing", "own",
+       "--occupation", "work")
+    archive = tmp_path / "a.jsonl"
+    ok(capsys, db_url, "export", "--out", str(archive))
+    lines = archive.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines) if "FollowUpRecorded" in line)
+    _rechain(archive, number, lambda o: o.update(state=o["state"].replace('"housing":"own"', '"housing":"castle"')))
+    assert '"housing\\":\\"castle' in archive.read_text(encoding="utf-8")
+    checked = run_cli(capsys, db_url, "verify", "--archive", str(archive))
+    assert checked.code == 2 and checked.out == ""
+    assert f"händelsens innehåll kan inte läsas som sin händelsetyp (rad {number + 1})" in checked.err
+    with second_store(db_url, tmp_path) as target:
+        result = run_cli(capsys, target, "import", str(archive))
+        assert result.code == 2 and "Traceback" not in result.err
+        assert result.err == ("Fel: Arkivfilen kan inte läsas: händelsens innehåll kan inte läsas som sin "
+                              f"händelsetyp (rad {number + 1}). Inget har sparats.\n")
+        assert event_count(target) == 0
+        assert run_cli(capsys, target, "case", "show", "AVH-2026-0001").code == 1  # not found, not a crash
+
+
+def test_an_export_logs_a_read_of_every_case_before_writing(capsys: pytest.CaptureFixture[str], db_url: str,
+                                                           tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seed(db_url)
+    assert ok(capsys, db_url, "access-log", "--json").json() == []
+    monkeypatch.setenv("LEDGER_NOW", "2026-11-23T09:30:00+00:00")
+    count = event_count(db_url)
+    ok(capsys, db_url, "--as", "anna.l", "export", "--out", str(tmp_path / "a.jsonl"))
+    log = ok(capsys, db_url, "access-log", "--json").json()
+    assert log == [
+        {"accessed_at": "2026-11-23T09:30:00+00:00", "user": "anna.l", "case": case, "command": "export",
+         "protected": False, "protection_level": "none", "reason": None}
+        for case in ("AVH-2026-0001", "AVH-2026-0002")
+    ]
+    assert event_count(db_url) == count  # an access entry is not an event
+    # No entry can be written (a read-only database, a full disk): nothing is exported.
+    from ledger import access
+    from ledger.errors import StorageError
+
+    def refuse(*_: Any, **__: Any) -> None:
+        raise StorageError(reason="read_only")
+
+    monkeypatch.setattr(access, "record_reads", refuse)
+    result = run_cli(capsys, db_url, "export", "--out", str(tmp_path / "b.jsonl"))
+    assert result.code == 1 and "Traceback" not in result.err
+    assert list(tmp_path.glob("b.jsonl*")) == []
+
+
+def test_an_export_of_an_empty_ledger_logs_nothing(capsys: pytest.CaptureFixture[str], sqlite_url: str,
+                                                   tmp_path: Path) -> None:
+    from ledger.application import Ledger
+
+    Ledger(db=sqlite_url, user="tester")
+    ok(capsys, sqlite_url, "export", "--out", str(tmp_path / "a.jsonl"))
+    assert ok(capsys, sqlite_url, "access-log", "--json").json() == []
 
 
 PROBE = (

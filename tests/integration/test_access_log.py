@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -120,6 +121,28 @@ def test_the_flag_is_the_persons_protection_at_the_moment_of_the_read(app) -> No
     ]
 
 
+def test_many_cases_at_once_get_the_same_levels_as_one_at_a_time(app, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``record_reads`` looks the levels up a chunk of cases at a time (an export logs every case)."""
+    monkeypatch.setattr(access, "_CHUNK", 2)
+    numbers = [app.open_case(TEST_PNR[50 + i], gender="man", environment="criminal", source="police",
+                             protection="confidentiality_marking" if i == 2 else "none", on="2026-03-01")
+               for i in range(5)]
+    app.close_case(numbers[0], "goals_met", on="2026-04-01")
+    later = app.open_case(TEST_PNR[50], gender="man", environment="criminal", source="police",
+                          protection="fictitious_identity", on="2026-05-01")  # the first person is protected now
+    everything = [*numbers, later]
+    levels = access.protection_levels(app, everything)
+    assert levels == {number: access.protection_of(app, number) for number in everything}
+    assert [levels[n] for n in everything] == ["fictitious_identity", "none", "confidentiality_marking", "none",
+                                              "none", "fictitious_identity"]
+    access.record_reads(app, [n.lower() for n in reversed(everything)], "audit consent")
+    assert [(e["case"], e["protection_level"]) for e in access.entries(app)] == [
+        (n, levels[n]) for n in reversed(everything)]
+    with pytest.raises(NotFound):
+        access.record_reads(app, [*everything, "AVH-2026-0999"], "export")
+    assert len(access.entries(app)) == len(everything)  # all or nothing
+
+
 def test_filters_by_case_user_dates_and_protection(
     app, db_url: str, cases: tuple[str, str], monkeypatch: pytest.MonkeyPatch, stockholm: None
 ) -> None:
@@ -155,6 +178,39 @@ def test_filters_by_case_user_dates_and_protection(
     assert pick(protected=True) == [everything[1], everything[3]]
     assert pick(protected=False) == [everything[0], everything[2]]
     assert pick(case=hidden, user="tester", since="2026-11-01") == [everything[3]]
+
+
+@pytest.fixture(params=["UTC", "America/New_York", "Asia/Tokyo"])
+def machine_zone(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The machine's own time zone set to something other than Sweden's (restored afterwards)."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = request.param
+    time.tzset()
+    yield request.param
+    if old is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = old
+    time.tzset()
+
+
+def test_dates_are_swedish_whatever_the_machines_time_zone(
+    app, cases: tuple[str, str], monkeypatch: pytest.MonkeyPatch, machine_zone: str
+) -> None:
+    plain, hidden = cases
+    at(monkeypatch, "2026-11-23T23:30:00+00:00")  # 00:30 on 24 November in Sweden
+    access.record_read(app, plain, "case show")
+    at(monkeypatch, "2026-06-30T21:59:59+00:00")  # 23:59:59 on 30 June in Sweden (summer time, UTC+2)
+    access.record_read(app, hidden, "case log")
+
+    def pick(**filters: object) -> list[str]:
+        return [e["case"] for e in access.entries(app.store, **filters)]
+
+    assert pick(since="2026-11-24") == [plain]
+    assert pick(until="2026-11-23") == [hidden]
+    assert pick(since="2026-11-24", until="2026-11-24") == [plain]
+    assert pick(since="2026-06-30", until="2026-06-30") == [hidden]
+    assert pick(since="2026-07-01", until="2026-11-23") == []
 
 
 def test_an_unknown_case_filter_gives_no_entries_and_a_malformed_one_is_not_found(
@@ -236,6 +292,40 @@ def test_the_log_is_shared_by_processes_and_survives_a_new_store(app, db_url: st
     assert [(e["user"], e["case"]) for e in access.entries(again.store)] == [("tester", cases[0]), ("bo.k", cases[1])]
 
 
+def test_an_export_logs_every_case_before_the_file_is_written(app, cases: tuple[str, str], tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger.archive import export_archive
+
+    plain, hidden = cases
+    app.record_contact(plain, "phone", on="2026-03-05")  # more events than cases: one entry per case
+    at(monkeypatch, "2026-11-23T09:30:00+00:00")
+    seen: list[list[str]] = []
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def log(numbers: list[str]) -> None:
+        assert list(out.iterdir()) == []  # before anything is written
+        seen.append(numbers)
+        access.record_reads(app, numbers, "export")
+
+    export_archive(app.store, out / "a.jsonl", before_write=log)
+    assert seen == [[plain, hidden]]
+    assert [(e["case"], e["command"], e["protected"], e["accessed_at"]) for e in access.entries(app)] == [
+        (plain, "export", False, "2026-11-23T09:30:00+00:00"), (hidden, "export", True, "2026-11-23T09:30:00+00:00")]
+    assert (out / "a.jsonl").is_file()
+
+
+def test_the_case_numbers_of_an_export_come_from_every_case_stream(app) -> None:
+    from ledger.archive import case_numbers
+
+    numbers = [app.open_case(number, gender="man", environment="criminal", source="police", on="2026-03-01")
+               for number in TEST_PNR[40:43]]
+    app.open_case(TEST_PNR[40], gender="man", environment="criminal", source="police", on="2026-04-01")  # again
+    with app.store.read() as conn:
+        found = case_numbers(app.store, conn)
+    assert found[:3] == numbers and len(found) == 4 == len(set(found))
+
+
 # -- a database that cannot be written: the read is refused, not shown unlogged ---------------------------
 
 
@@ -253,6 +343,25 @@ def test_a_read_only_sqlite_database_refuses_the_entry(sqlite_url: str) -> None:
         access.record_read(reader, case, "case show")  # ... logging it does not: the caller must not show it
     assert refused.value.params["reason"] == "read_only"
     assert len(access.entries(reader.store)) == 1  # the review still works on a read-only copy
+
+
+def test_an_export_from_a_read_only_sqlite_database_is_refused_and_writes_nothing(sqlite_url: str,
+                                                                                 tmp_path: Path) -> None:
+    from ledger.application import Ledger
+    from ledger.archive import export_archive
+    from ledger.errors import StorageError
+
+    writer = Ledger(db=sqlite_url, user="tester")
+    writer.open_case(PNR, gender="man", environment="criminal", source="police", on="2026-03-01")
+    path = sqlite_url.removeprefix("sqlite:///")
+    reader = Ledger(db=f"sqlite:///file:{path}?mode=ro&uri=true", user="tester")
+    out = tmp_path / "out"
+    out.mkdir()
+    with pytest.raises(StorageError):
+        export_archive(reader.store, out / "a.jsonl",
+                       before_write=lambda numbers: access.record_reads(reader, numbers, "export"))
+    assert list(out.iterdir()) == []
+    assert access.entries(reader.store) == []
 
 
 def test_a_read_only_postgresql_database_refuses_the_entry(pg_url: str) -> None:

@@ -456,7 +456,173 @@ def test_a_read_only_copy_of_an_unchained_store_can_still_be_read(tmp_path: Path
         read_only.engine.dispose()
 
 
+# -- snapshots: derived, not chained, verified by folding the events again ------------------------------------
+
+
+def _long_case(app: Any) -> str:
+    """A case whose consent to the police was granted and revoked, then 100 contacts: a snapshot at version 100."""
+    from tests.conftest import TEST_PNR
+
+    case = app.open_case(TEST_PNR[30], gender="woman", environment="criminal", source="police", on="2026-01-05")
+    app.grant_consent(case, "police", purpose="samverkan", on="2026-01-06")
+    app.revoke_consent(case, "police", on="2026-01-20")
+    with app.batch():
+        for _ in range(100):
+            app.record_contact(case, "phone", on="2026-02-01")
+    return case
+
+
+def _snapshot(db: Raw, stream: UUID, version: int = 100) -> bytes:
+    return bytes(db("SELECT state FROM ledger_snapshots WHERE originator_id = ? AND originator_version = ?",
+                    db.stream(stream), version)[0][0])
+
+
+def _position(db: Raw, stream: UUID, version: int) -> int:
+    return int(db("SELECT id FROM ledger_events WHERE originator_id = ? AND originator_version = ?",
+                  db.stream(stream), version)[0][0])
+
+
+@pytest.fixture
+def long_case(db_url: str) -> Iterator[tuple[Any, str, Raw]]:
+    from ledger.application import Ledger
+
+    app = Ledger(db=db_url, user="tester")
+    case = _long_case(app)
+    db = Raw(db_url)
+    yield app, case, db
+    db.conn.close()
+
+
+def test_an_altered_snapshot_is_found_though_every_event_and_link_holds(long_case: tuple[Any, str, Raw]) -> None:
+    from ledger.aggregates import case_id
+    from ledger.chain import Problem
+    from ledger.errors import ConsentNotActive
+
+    app, case, db = long_case
+    stream = case_id(case)
+    assert [r[0] for r in db("SELECT originator_version FROM ledger_snapshots")] == [100]
+    assert verify_store(app.store).ok
+    with pytest.raises(ConsentNotActive):
+        app.record_share(case, "police", what="hotbild", on="2026-03-01")
+    state = _snapshot(db, stream)
+    assert b'"revoked_on":"2026-01-20"' in state
+    db("UPDATE ledger_snapshots SET state = ?", state.replace(b'"revoked_on":"2026-01-20"', b'"revoked_on":null'))
+    assert app.get_case(case).consents["police"].revoked_on is None  # the write side decides from the snapshot
+    report = verify_store(app.store)
+    assert report.problem == Problem("snapshot_altered", _position(db, stream, 100),
+                                     {"stream": str(stream), "version": 100, "case": case})
+    assert report.events == report.head.position == db("SELECT COUNT(*) FROM ledger_events")[0][0]
+    assert report.as_dict()["problem"] == {"kind": "snapshot_altered", "position": _position(db, stream, 100),
+                                           "stream": str(stream), "version": 100, "case": case}
+    # Snapshots are derived: deleting them all is always safe, and the rules see the events again.
+    db("DELETE FROM ledger_snapshots")
+    assert verify_store(app.store).ok
+    assert app.get_case(case).consents["police"].revoked_on is not None
+    with pytest.raises(ConsentNotActive):
+        app.record_share(case, "police", what="hotbild", on="2026-03-01")
+
+
+def _other_stream(db: Raw, _stream: UUID) -> None:
+    row = db("SELECT topic, state FROM ledger_snapshots")[0]
+    db("INSERT INTO ledger_snapshots (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)",
+       db.stream(uuid4()), 100, row[0], row[1])
+
+
+@pytest.mark.parametrize(("tamper", "version", "named"), [
+    (lambda db, s: db("UPDATE ledger_snapshots SET state = ?", _snapshot(db, s).replace(b'"contacts":97',
+                                                                                         b'"contacts":98')), 100, True),
+    (lambda db, s: db("UPDATE ledger_snapshots SET originator_version = ?", 101), 101, True),
+    (lambda db, s: db("UPDATE ledger_snapshots SET originator_version = ?", 500), 500, True),
+    (lambda db, s: db("UPDATE ledger_snapshots SET topic = ?", "ledger.events:CaseActualised"), 100, True),
+    (lambda db, s: db("UPDATE ledger_snapshots SET state = ?", b"{"), 100, True),
+    (lambda db, s: db("UPDATE ledger_snapshots SET state = ?", _snapshot(db, s).replace(
+        b'"topic":"ledger.case:CaseState"', b'"topic":"ledger.aggregates:ProviderState"')), 100, True),
+    (lambda db, s: db("UPDATE ledger_snapshots SET state = ?", _snapshot(db, s).replace(
+        b'"recorded_at":"', b'"extra":1,"recorded_at":"')), 100, True),
+    (_other_stream, 100, False),
+], ids=["state", "version_101", "version_beyond", "topic", "not_json", "aggregate", "extra_field", "other_stream"])
+def test_every_way_of_altering_a_snapshot_is_found(long_case: tuple[Any, str, Raw],
+                                                   tamper: Callable[[Raw, UUID], Any], version: int,
+                                                   named: bool) -> None:
+    from ledger.aggregates import case_id
+
+    app, case, db = long_case
+    tamper(db, case_id(case))
+    report = verify_store(app.store)
+    assert report.problem is not None and report.problem.kind == "snapshot_altered"
+    assert report.problem.detail["version"] == version
+    assert (report.problem.detail.get("case") == case) is named
+    if not named:
+        assert report.problem.position == 0 and report.problem.detail["stream"] != str(case_id(case))
+
+
+def test_snapshots_with_corrections_before_and_after_them_verify(db_url: str) -> None:
+    from ledger.aggregates import case_id
+    from ledger.application import Ledger
+    from ledger.case import apply_corrections, project_case
+
+    app = Ledger(db=db_url, user="tester")
+    case = _long_case(app)
+    app.correct_entry(case, 2, reason="fel giltighet", changes={"valid_until": "2026-12-31"})  # entry 104
+    for _ in range(96):  # one at a time: a batch does not fold corrections
+        app.record_contact(case, "meeting", on="2026-03-01")
+    app.correct_entry(case, 150, reason="fel kanal", changes={"channel": "phone"})  # entry 201
+    db = Raw(db_url)
+    try:
+        assert [r[0] for r in db("SELECT originator_version FROM ledger_snapshots ORDER BY 1")] == [100, 200]
+        assert verify_store(app.store).ok  # a snapshot is the plain fold: corrections are applied on loading
+        # A snapshot of the corrected fold would be as true (a case with corrections is refolded anyway).
+        stream = case_id(case)
+        corrected = project_case(None, apply_corrections(app.events.get(stream, lte=200)))
+        assert corrected is not None and corrected.consents["police"].valid_until is not None
+        state = json.loads(_snapshot(db, stream, 200))
+        assert state["p"]["state"] != corrected.model_dump(mode="json")
+        state["p"]["state"] = corrected.model_dump(mode="json")
+        db("UPDATE ledger_snapshots SET state = ? WHERE originator_version = ?",
+           json.dumps(state, sort_keys=True, separators=(",", ":")).encode(), 200)
+        assert verify_store(app.store).ok
+        state["p"]["state"]["contacts"] += 1
+        db("UPDATE ledger_snapshots SET state = ? WHERE originator_version = ?",
+           json.dumps(state, sort_keys=True, separators=(",", ":")).encode(), 200)
+        report = verify_store(app.store)
+        assert report.problem is not None and report.problem.detail["version"] == 200
+    finally:
+        db.conn.close()
+
+
+def test_a_snapshot_of_another_aggregate_is_folded_with_its_own_projector(db_url: str) -> None:
+    from ledger.aggregates import project_provider, provider_id
+    from ledger.application import Ledger
+
+    app = Ledger(db=db_url, user="tester")
+    app.add_provider("SKYDD1", name="Skyddat boende Nord AB", on="2026-01-02")
+    stream = provider_id("SKYDD1")
+    app.take_snapshot(stream, projector_func=project_provider)
+    assert verify_store(app.store).ok
+    db = Raw(db_url)
+    try:
+        state = _snapshot(db, stream, 1)
+        db("UPDATE ledger_snapshots SET state = ?", state.replace(b"Nord AB", b"Syd AB"))
+        report = verify_store(app.store)
+        assert report.problem is not None
+        assert (report.problem.kind, report.problem.position) == ("snapshot_altered", _position(db, stream, 1))
+        assert report.problem.detail == {"stream": str(stream), "version": 1}
+    finally:
+        db.conn.close()
+
+
+def test_the_chain_is_reported_before_any_snapshot(long_case: tuple[Any, str, Raw]) -> None:
+    app, _, db = long_case
+    db("UPDATE ledger_snapshots SET state = ?", b"{")
+    db("DELETE FROM ledger_chain WHERE position = ?", 3)
+    report = verify_store(app.store)
+    assert report.problem is not None and (report.problem.kind, report.problem.position) == ("chain_missing", 3)
+
+
 # -- archives -------------------------------------------------------------------------------------------------------
+# The events above are synthetic (topics and payloads the application has no classes for), so these tests
+# check the chain of an archive alone (``check_payloads=False``); the payload check is tested further down
+# with the application's own events.
 
 
 @contextmanager
@@ -493,9 +659,9 @@ def test_export_then_import_reproduces_identical_events_hashes_and_meta(db_url: 
     summary = export_archive(store, archive)
     assert summary["events"] == N and summary["head"] == {"position": N, "hash": store_head(store).hash}
     assert not (tmp_path / "arkiv.jsonl.part").exists()
-    assert verify_archive(archive).ok
+    assert verify_archive(archive, check_payloads=False).ok
     with other_store(db_url, tmp_path) as target:
-        assert import_archive(target, archive)["head"] == summary["head"]
+        assert import_archive(target, archive, check_payloads=False)["head"] == summary["head"]
         assert _chain_rows(target) == _chain_rows(store)
         assert _events(target) == _events(store)
         assert store_head(target) == store_head(store)
@@ -519,7 +685,7 @@ def test_an_archive_round_trips_payloads_byte_for_byte(db_url: str, tmp_path: Pa
     archive = tmp_path / "a.jsonl"
     export_archive(s, archive)
     with other_store(db_url, tmp_path) as target:
-        import_archive(target, archive)
+        import_archive(target, archive, check_payloads=False)
         assert [e[4] for e in _events(target)] == odd
         assert _chain_rows(target) == _chain_rows(s)
 
@@ -528,7 +694,7 @@ def test_import_refuses_a_store_that_is_not_empty(db_url: str, store: SQLStore, 
     archive = tmp_path / "a.jsonl"
     export_archive(store, archive)
     with pytest.raises(StoreNotEmpty):
-        import_archive(store, archive)
+        import_archive(store, archive, check_payloads=False)
     assert raw("SELECT COUNT(*) FROM ledger_events")[0][0] == N
 
 
@@ -558,12 +724,12 @@ def test_a_tampered_archive_is_found_and_imports_nothing(db_url: str, store: SQL
     archive = tmp_path / "a.jsonl"
     export_archive(store, archive)
     edit(archive)
-    report = verify_archive(archive)
+    report = verify_archive(archive, check_payloads=False)
     assert report.problem is not None
     assert (report.problem.kind, report.problem.position) == (kind, position)
     with other_store(db_url, tmp_path) as target:
         with pytest.raises(ChainBroken) as caught:
-            import_archive(target, archive)
+            import_archive(target, archive, check_payloads=False)
         assert caught.value.params == {"position": position, "reason": kind}
         assert _events(target) == [] and _chain_rows(target) == []
 
@@ -590,7 +756,7 @@ def test_a_file_that_is_not_an_archive_is_refused_with_its_line(tmp_path: Path, 
     archive = tmp_path / "x.jsonl"
     archive.write_text(content, encoding="utf-8")
     with pytest.raises(ArchiveInvalid) as caught:
-        verify_archive(archive)
+        verify_archive(archive, check_payloads=False)
     assert caught.value.params == {"reason": reason, "line": line}
 
 
@@ -599,7 +765,7 @@ def test_a_malformed_event_line_is_refused_with_its_line(store: SQLStore, tmp_pa
     export_archive(store, archive)
     _edit_line(archive, 3, lambda o: o.update(originator_version="3"))
     with pytest.raises(ArchiveInvalid) as caught:
-        verify_archive(archive)
+        verify_archive(archive, check_payloads=False)
     assert caught.value.params == {"reason": "field", "line": 4}
 
 
@@ -616,10 +782,10 @@ def test_an_archive_is_checked_against_digests(store: SQLStore, tmp_path: Path) 
     archive = tmp_path / "a.jsonl"
     head = store_head(store)
     export_archive(store, archive)
-    assert verify_archive(archive, [head, Head(1, _first_hash(archive))]).ok
-    report = verify_archive(archive, [Head(N + 5, head.hash)])
+    assert verify_archive(archive, [head, Head(1, _first_hash(archive))], check_payloads=False).ok
+    report = verify_archive(archive, [Head(N + 5, head.hash)], check_payloads=False)
     assert report.problem is not None and (report.problem.kind, report.problem.position) == ("truncated", N + 1)
-    report = verify_archive(archive, [Head(N, flip(head.hash))])
+    report = verify_archive(archive, [Head(N, flip(head.hash))], check_payloads=False)
     assert report.problem is not None and (report.problem.kind, report.problem.position) == ("digest_mismatch", N)
 
 
@@ -627,6 +793,93 @@ def test_a_digest_of_the_empty_store_must_be_the_genesis(store: SQLStore) -> Non
     assert verify_store(store, [Head(0, GENESIS)]).ok
     report = verify_store(store, [Head(0, flip(GENESIS))])
     assert report.problem is not None and (report.problem.kind, report.problem.position) == ("digest_mismatch", 0)
+
+
+def _rechained(archive: Path, edit: Callable[[dict[str, Any]], None], where: Callable[[dict[str, Any]], bool]) -> int:
+    """Edit the first event line ``where`` holds and recompute every hash after it, as a forger would:
+    the archive's chain verifies again. Returns the edited line's number (1-based)."""
+    lines = [json.loads(line) for line in archive.read_text(encoding="utf-8").splitlines()]
+    number = next(i for i, obj in enumerate(lines) if "position" in obj and where(obj))
+    edit(lines[number])
+    previous = lines[number - 1].get("hash", GENESIS) if number > 1 else GENESIS
+    for obj in lines[number:-1]:
+        state = obj["state"].encode("utf-8")
+        obj["payload_hash"] = payload_hash(state)
+        obj["recorded_at"] = recorded_at(state)
+        obj["hash"] = previous = link(previous, obj["position"], obj["originator_id"], obj["originator_version"],
+                                      obj["topic"], obj["recorded_at"], obj["payload_hash"])
+    lines[-1]["head"]["hash"] = previous
+    archive.write_text("".join(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n" for obj in lines),
+                       encoding="utf-8")
+    return number + 1
+
+
+def _with_followup(db_url: str) -> Any:
+    from ledger.application import Ledger
+    from tests.conftest import TEST_PNR
+
+    app = Ledger(db=db_url, user="tester")
+    case = app.open_case(TEST_PNR[31], gender="man", environment="criminal", source="police", on="2026-01-05")
+    app.record_followup(case, time_point="during", housing="own", occupation="work", on="2026-07-05")
+    app.record_contact(case, "phone", on="2026-07-06")
+    return app
+
+
+def _set_state(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
+    def edit(obj: dict[str, Any]) -> None:
+        state = json.loads(obj["state"])
+        state["s"][key] = value
+        obj["state"] = json.dumps(state, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return edit
+
+
+def _is(topic: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda obj: obj["topic"] == f"ledger.events:{topic}"
+
+
+@pytest.mark.parametrize(("edit", "where", "reason"), [
+    (_set_state("housing", "castle"), _is("FollowUpRecorded"), "payload"),
+    (_set_state("occurred_on", "2026-02-30"), _is("ContactRecorded"), "payload"),
+    (_set_state("surprise", "x"), _is("ContactRecorded"), "payload"),
+    (lambda o: o.update(state=o["state"].replace('"s":{', '"t":{')), _is("FollowUpRecorded"), "payload"),
+    (lambda o: o.update(state='["not", "an", "event"]'), _is("ContactRecorded"), "payload"),
+    (lambda o: o.update(topic="ledger.events:NoSuchEvent"), _is("ContactRecorded"), "event_type"),
+    (lambda o: o.update(topic="os:system"), _is("ContactRecorded"), "event_type"),
+    (lambda o: o.update(topic="ledger.events:Snapshot"), _is("ContactRecorded"), "event_type"),
+    (lambda o: o.update(topic="ledger.events:Event"), _is("ContactRecorded"), "event_type"),
+], ids=["bad_choice", "bad_date", "extra_field", "no_statistical_part", "not_an_object", "unknown_event",
+        "not_ledger_code", "snapshot", "base_class"])
+def test_an_archive_with_a_payload_the_ledger_cannot_read_is_refused_and_imports_nothing(
+    db_url: str, tmp_path: Path, edit: Callable[[dict[str, Any]], None], where: Callable[[dict[str, Any]], bool],
+    reason: str,
+) -> None:
+    app = _with_followup(db_url)
+    archive = tmp_path / "a.jsonl"
+    export_archive(app.store, archive)
+    assert verify_archive(archive).ok
+    line = _rechained(archive, edit, where)
+    assert verify_archive(archive, check_payloads=False).ok  # the chain alone holds: it was recomputed
+    with pytest.raises(ArchiveInvalid) as caught:
+        verify_archive(archive)
+    assert caught.value.params == {"reason": reason, "line": line}
+    with other_store(db_url, tmp_path) as target:
+        with pytest.raises(ArchiveInvalid) as caught:
+            import_archive(target, archive)
+        assert caught.value.params == {"reason": reason, "line": line}
+        assert _events(target) == [] and _chain_rows(target) == []
+
+
+def test_an_archive_of_the_ledgers_own_events_imports_and_reads(db_url: str, tmp_path: Path) -> None:
+    from ledger.application import Ledger
+
+    app = _with_followup(db_url)
+    archive = tmp_path / "a.jsonl"
+    export_archive(app.store, archive)
+    with other_store(db_url, tmp_path) as target:
+        import_archive(target, archive)
+        assert _events(target) == _events(app.store)
+        imported = Ledger(db=target.url, user="tester")
+        assert imported.get_case("AVH-2026-0001").followups == 1
 
 
 def _first_hash(archive: Path) -> str:
