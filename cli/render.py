@@ -193,6 +193,16 @@ def history_table(report: dict[str, Any]) -> Table:
     return table
 
 
+def covered_by(sharing: dict[str, Any]) -> str:
+    """What covered a sharing in the consent audit: the legal ground, the consent entry, or nothing."""
+    consent = sharing["consent"]
+    if sharing["status"] == "legal_basis":
+        return t("label.legal_basis", basis=sharing["legal_basis"])
+    if consent:
+        return t("label.consent_ref", entry=consent["entry"], granted=consent["granted_on"])
+    return t("label.none")
+
+
 def consent_audit_table(report: dict[str, Any]) -> Table:
     """Each sharing, what covered it, and the problem if any (problems in red)."""
     table = Table(title=t("title.consent_audit"), title_justify="left")
@@ -200,13 +210,7 @@ def consent_audit_table(report: dict[str, Any]) -> Table:
         table.add_column(t(f"col.{key}"))
     for case in report["cases"]:
         for s in case["sharings"]:
-            consent = s["consent"]
-            if s["status"] == "legal_basis":
-                covered = t("label.legal_basis", basis=s["legal_basis"])
-            elif consent:
-                covered = t("label.consent_ref", entry=consent["entry"], granted=consent["granted_on"])
-            else:
-                covered = t("label.none")
+            covered = covered_by(s)
             status = t(f"audit.{s['status']}")
             table.add_row(s["case"], str(s["entry"]), s["occurred_on"], local_time(s["recorded_at"]), s["recipient"],
                           covered, f"[red]{status}[/red]" if s["problem"] else status)

@@ -127,15 +127,11 @@ def _timeline_section(history: dict[str, Any]) -> str:
 
 
 def _audit_section(audit: dict[str, Any]) -> str:
+    from ledger.cli.render import covered_by
+
     rows = []
     for s in audit["sharings"]:
-        consent = s["consent"]
-        if s["status"] == "legal_basis":
-            covered = t("label.legal_basis", basis=s["legal_basis"])
-        elif consent:
-            covered = t("label.consent_ref", entry=consent["entry"], granted=consent["granted_on"])
-        else:
-            covered = t("label.none")
+        covered = covered_by(s)
         css = "problem" if s["problem"] else ("ok" if s["status"] == "ok" else "neutral")
         label = t(f"audit.{s['status']}")
         rows.append(
