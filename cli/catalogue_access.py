@@ -28,7 +28,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "access.level.confidentiality_marking": ("sekretessmarkering", "confidentiality marking"),
     "access.level.protected_registration": ("skyddad folkbokföring", "protected registration"),
     "access.level.fictitious_identity": ("fingerade personuppgifter", "fictitious identity"),
-    "access.summary": ("Antal läsningar: {count}, varav av ärenden med skyddad identitet: {protected}.",
-                       "Reads: {count}, of which of cases with a protected identity: {protected}."),
+    "access.summary": ("Antal läsningar: {count}, varav {protected} av ärenden med skyddad identitet.",
+                       "Reads: {count}, {protected} of them of cases with a protected identity."),
     "access.none": ("Inga läsningar i loggen för det urvalet.", "No reads in the log for that selection."),
 }

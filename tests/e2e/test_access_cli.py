@@ -79,7 +79,7 @@ def test_the_table_is_swedish_and_marks_protected_identity(capsys: pytest.Captur
     assert "2026-11-20 16:00:00" in rows[2] and "history" in rows[2]
     assert all("JA – skyddad folkbokföring" in line for line in _line(out, HIDDEN))
     assert not any("JA" in line for line in _line(out, PLAIN))
-    assert "Antal läsningar: 3, varav av ärenden med skyddad identitet: 1." in out
+    assert "Antal läsningar: 3, varav 1 av ärenden med skyddad identitet." in out
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ def test_english_with_ledger_lang_en(capsys: pytest.CaptureFixture[str], reads: 
     for heading in ("Time (local)", "User", "Case", "Command", "Protected identity"):
         assert heading in english.out
     assert all("YES – protected registration" in line for line in _line(english.out, HIDDEN))
-    assert "Reads: 3, of which of cases with a protected identity: 1." in english.out
+    assert "Reads: 3, 1 of them of cases with a protected identity." in english.out
     assert "Åtkomstlogg" not in english.out and "JA –" not in english.out
     # JSON does not depend on the language
     shown = run_process(reads, "access-log", "--json", env={"LEDGER_LANG": "en"})
