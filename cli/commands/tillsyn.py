@@ -24,7 +24,7 @@ def export(
     from importlib.metadata import PackageNotFoundError, version
 
     from ledger.access import entries, record_read
-    from ledger.chain_report import verification_summary
+    from ledger.chain import verify_store
     from ledger.cli.tillsyn_html import render
     from ledger.clock import now
     from ledger.consent_audit import audit_case
@@ -46,7 +46,7 @@ def export(
         ledger_version = "unknown"
     html = render(
         view=view, history=history, audit=audit, access=entries(app_.store, case=number),
-        verification=verification_summary(app_), produced_at=now().isoformat(), produced_by=app_.user,
+        verification=verify_store(app_.store), produced_at=now().isoformat(), produced_by=app_.user,
         version=ledger_version,
     )
     partial = out.with_name(out.name + ".part")

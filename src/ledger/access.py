@@ -91,22 +91,12 @@ def ensure_table(store: SQLStore) -> None:
 def protection_of(ledger: Ledger, case_number: str) -> str:
     """The case's protection level now: the person's current level, else the one at actualisation.
 
-    Reads only the case's first event and the (short) person stream, however long the case is.
     Raises :class:`~ledger.errors.NotFound` for an unknown or malformed case number.
     """
-    from ledger.aggregates import case_id, project_person
     from ledger.application import normalise_case_number
-    from ledger.errors import NotFound
 
     number = normalise_case_number(case_number)
-    first = next(iter(ledger.events.get(case_id(number), lte=1)), None)
-    if first is None:
-        raise NotFound(kind="case", ref=number)
-    level = str(first.protection_level)  # type: ignore[attr-defined]
-    person = project_person(None, ledger.events.get(first.person_id))  # type: ignore[attr-defined]
-    if person is not None:
-        level = str(person.protection_level)
-    return level
+    return protection_levels(ledger, [number])[number]
 
 
 #: Cases whose protection is looked up in one query (an export or an audit logs every case at once).

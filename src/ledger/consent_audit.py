@@ -23,7 +23,7 @@ from typing import Any
 
 from ledger import events as ev
 from ledger.case import apply_corrections, consent_key
-from ledger.errors import _scrub
+from ledger.errors import scrub
 
 PROBLEMS = ("shared_after_revocation", "shared_after_expiry", "consent_recorded_after_sharing", "no_consent")
 
@@ -118,7 +118,7 @@ def audit_case(case_number: str, events: Iterable[Any]) -> dict[str, Any]:
                 "recipient": recipient,
                 "status": status,
                 "problem": status in PROBLEMS,
-                "legal_basis": _scrub(event.legal_basis),
+                "legal_basis": scrub(event.legal_basis),
                 "consent": period.as_json() if period else None,
             }
         )

@@ -39,7 +39,7 @@ from typing import Any
 _IDENTITY_LIKE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)")
 
 
-def _scrub(value: Any) -> Any:
+def scrub(value: Any) -> Any:
     """Parameters echo what a user typed; an identity number typed in the wrong place must not show."""
     return _IDENTITY_LIKE.sub("************", value) if isinstance(value, str) else value
 
@@ -51,7 +51,7 @@ class LedgerError(Exception):
     exit_code = 1
 
     def __init__(self, **params: Any) -> None:
-        self.params = {k: _scrub(v) for k, v in params.items()}
+        self.params = {k: scrub(v) for k, v in params.items()}
         super().__init__(f"{self.key} {self.params}" if self.params else self.key)
 
 

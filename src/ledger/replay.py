@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from ledger import events as ev
 from ledger.case import CaseState, apply_corrections, project_case
-from ledger.errors import CaseNotAtThatTime, InputError, InvalidMoment
+from ledger.errors import CaseNotAtThatTime, InputError, InvalidMoment, scrub
 
 #: The unit's local time: typed moments without an offset, and "which day was it recorded".
 LOCAL = ZoneInfo("Europe/Stockholm")
@@ -78,14 +78,19 @@ def known_at(events: Iterable[Any], recorded_before: datetime | None) -> list[An
     return [e for e in events if e.recorded_at < recorded_before]
 
 
+def _check_existed(corrected: list[Any], case_number: str, as_of: date | None) -> None:
+    """Refuse a view of a moment before the case was opened (or recorded)."""
+    opening = next((e for e in corrected if isinstance(e, ev.CaseActualised)), None)
+    if opening is None or (as_of is not None and opening.occurred_on > as_of):
+        raise CaseNotAtThatTime(case=case_number)
+
+
 def state_at(
     events: Iterable[Any], *, case_number: str, as_of: date | None = None, recorded_before: datetime | None = None,
 ) -> CaseState:
     """The case as it stood on ``as_of``, by what was recorded before ``recorded_before``."""
     known = apply_corrections(known_at(events, recorded_before))
-    opening = next((e for e in known if isinstance(e, ev.CaseActualised)), None)
-    if opening is None or (as_of is not None and opening.occurred_on > as_of):
-        raise CaseNotAtThatTime(case=case_number)
+    _check_existed(known, case_number, as_of)
     if as_of is not None:
         known = [e for e in known if e.occurred_on <= as_of]
     state = project_case(None, known, strict=as_of is None)
@@ -108,17 +113,10 @@ def view_day(as_of: date | None, recorded_before: datetime | None, today: date) 
     return today
 
 
-def shown(value: Any) -> Any:
-    """Free text as it may be shown: anything shaped like an identity number masked."""
-    from ledger.errors import _scrub
-
-    return _scrub(value)
-
-
 def _details(event: Any) -> dict[str, Any]:
     """What the entry says, without personal fields (they are never shown in a timeline)."""
     skip = type(event).personal_fields() | _FRAME
-    return {k: shown(v) for k, v in event.model_dump(mode="json", exclude=skip).items() if v is not None and v is not False}
+    return {k: scrub(v) for k, v in event.model_dump(mode="json", exclude=skip).items() if v is not None and v is not False}
 
 
 def history(
@@ -128,16 +126,15 @@ def history(
     """The timeline: each entry (corrected) with when it happened, when and by whom it was
     recorded, how late, and every correction of it with the original values beside."""
     known = known_at(events, recorded_before)
-    opening = next((e for e in apply_corrections(known) if isinstance(e, ev.CaseActualised)), None)
-    if opening is None or (as_of is not None and opening.occurred_on > as_of):
-        raise CaseNotAtThatTime(case=case_number)
+    current = apply_corrections(known)
+    _check_existed(current, case_number, as_of)
     by_entry = {e.originator_version: e for e in known}
     fixes: dict[int, list[ev.EntryCorrected]] = {}
     for event in known:
         if isinstance(event, ev.EntryCorrected):
             fixes.setdefault(event.entry, []).append(event)
     timeline = []
-    for event in apply_corrections(known):
+    for event in current:
         if as_of is not None and event.occurred_on > as_of:
             continue
         delay = (_recorded_day(event.recorded_at) - event.occurred_on).days
@@ -155,7 +152,7 @@ def history(
         }
         if isinstance(event, ev.EntryCorrected):
             item["details"] = {"corrects": event.entry, "fields": sorted([*event.changes, *event.personal_changes])}
-            item["reason"] = shown(event.reason)
+            item["reason"] = scrub(event.reason)
         before = by_entry[event.originator_version]
         personal = type(before).personal_fields()
         for fix in fixes.get(event.originator_version, []) if not isinstance(event, ev.EntryCorrected) else []:
@@ -165,10 +162,10 @@ def history(
                     "entry": fix.originator_version,
                     "recorded_at": fix.recorded_at.isoformat(timespec="seconds"),
                     "recorded_by": fix.recorded_by,
-                    "reason": shown(fix.reason),
+                    "reason": scrub(fix.reason),
                     "fields": sorted([*fix.changes, *fix.personal_changes]),
-                    "original": {k: shown(original[k]) for k in sorted(fix.changes) if k not in personal},
-                    "corrected": {k: shown(v) for k, v in sorted(fix.changes.items())},
+                    "original": {k: scrub(original[k]) for k in sorted(fix.changes) if k not in personal},
+                    "corrected": {k: scrub(v) for k, v in sorted(fix.changes.items())},
                 }
             )
             before = type(before).model_validate({**before.model_dump(), **fix.changes, **fix.personal_changes})

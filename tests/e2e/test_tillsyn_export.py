@@ -135,3 +135,21 @@ def test_it_renders_in_a_real_browser(exported: Path, tmp_path: Path) -> None:
 
 def _near(pixel: tuple[int, int, int], colour: tuple[int, int, int], slack: int = 12) -> bool:
     return all(abs(a - b) <= slack for a, b in zip(pixel, colour, strict=True))
+
+
+def test_a_broken_chain_shows_in_the_file(
+    sqlite_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    record(capsys, sqlite_url, monkeypatch)
+    con = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
+    position, state = con.execute("SELECT id, state FROM ledger_events WHERE topic LIKE '%ContactRecorded'").fetchone()
+    con.execute("UPDATE ledger_events SET state = ? WHERE id = ?", (bytes(state).replace(b"phone", b"meeting"), position))
+    con.commit()
+    con.close()
+    out = tmp_path / "t.html"
+    assert run_cli(capsys, sqlite_url, "tillsyn", "export", CASE, "--out", str(out)).code == 0
+    html = out.read_text(encoding="utf-8")
+    assert f"Hashkedjan är bruten vid position {position}: händelsens innehåll har ändrats." in html
+    assert 'class="verdict bad"' in html
