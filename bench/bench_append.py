@@ -13,7 +13,7 @@ every file is SQLite in WAL mode with ``synchronous=FULL``; all N events go in O
 (a) raw ``sqlite3``: ``BEGIN IMMEDIATE`` + one ``executemany`` into a table shaped like
     ``ledger_events`` (same columns, types, primary key and unique (stream, version)) + COMMIT.
     The UUID -> text conversion and position numbering are inside the timing, as for (b).
-(b) ``ledger.store.LedgerRecorder.insert_events`` (SQLAlchemy Core, our locking) on a file.
+(b) ``ledger.factory.store.LedgerRecorder.insert_events`` (SQLAlchemy Core, our locking) on a file.
 (c) ``eventsourcing_sqlalchemy`` ``SQLAlchemyApplicationRecorder.insert_events`` (ORM), built by
     ``SQLAlchemyFactory`` from the environment variable ``SQLALCHEMY_URL``.
 (d) reading all N rows back from the file written by (b), oldest first:
@@ -66,9 +66,9 @@ CREATE TABLE ledger_events (
 def build_stored_events(n: int, streams: int, seed: int = 1) -> list[Any]:
     """N realistic events (contacts, payments, consents, threat assessments, follow-ups) over many case
     streams, versions 1.. per stream, encoded by the project's mapper exactly as the ledger stores them."""
-    from ledger import events as ev
-    from ledger.mapper import PydanticMapper
-    from ledger.vocab import (
+    from ledger.domain import events as ev
+    from ledger.adapters.mapper import PydanticMapper
+    from ledger.domain.vocab import (
         Answer,
         AssessingUnit,
         ConsentForm,
@@ -158,7 +158,8 @@ def raw_append(path: Path, stored: list[Any]) -> tuple[float, str]:
 def ours_append(path: Path, stored: list[Any]) -> tuple[float, str]:
     from sqlalchemy import text
 
-    from ledger.store import LedgerRecorder, SQLStore
+    from ledger.adapters.recorder import LedgerRecorder
+    from ledger.adapters.store import SQLStore
 
     store = SQLStore(f"sqlite:///{path}")  # creates the tables: outside the timing
     recorder = LedgerRecorder(store)
@@ -225,8 +226,9 @@ def raw_read(path: Path) -> tuple[float, float, float]:
 
 def ours_read(path: Path, n: int) -> tuple[float, float, float]:
     """Seconds for select_notifications + decode, and for each part alone."""
-    from ledger.mapper import PydanticMapper
-    from ledger.store import LedgerRecorder, SQLStore
+    from ledger.adapters.mapper import PydanticMapper
+    from ledger.adapters.recorder import LedgerRecorder
+    from ledger.adapters.store import SQLStore
 
     store = SQLStore(f"sqlite:///{path}")
     recorder = LedgerRecorder(store)
@@ -311,7 +313,7 @@ def main() -> None:
 
         print("Bulk append (events/s, higher is better):")
         base = line("(a) raw sqlite3 executemany", raw, None)
-        line("(b) ledger.store.LedgerRecorder.insert_events", ours, base)
+        line("(b) ledger.factory.store.LedgerRecorder.insert_events", ours, base)
         line("(c) eventsourcing-sqlalchemy SQLAlchemyApplicationRecorder", esa, base)
 
         print("\nFull read of all rows, oldest first (events/s, higher is better), file written by (b):")

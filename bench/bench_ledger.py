@@ -65,15 +65,15 @@ def main() -> None:
     args = parser.parse_args()
     sections = set(args.only or SECTIONS)
 
-    from ledger.application import Ledger
-    from ledger.demo import generate
-    from ledger.projections.service import ReadSide
+    from tests.helpers import batch_at, ledger_at
+    from ledger.application.demo import generate
+    from tests.helpers import Reads as ReadSide
 
     work = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
     db = work / "ledger.sqlite3"
     if args.store:
         shutil.copyfile(args.store, db)
-        app = Ledger(db=str(db), user="bench")
+        app = ledger_at(str(db), "bench")
         n = app.event_count()
         print(f"Using a copy of {args.store}: {n} events\n")
     else:
@@ -81,10 +81,10 @@ def main() -> None:
         years = 4
         print(f"Generating ~{args.events} events ({cases} cases over {years} years) into {db} ...")
         started = time.perf_counter()
-        result = generate(Ledger(db=str(db), user="bench"), cases=cases, years=years, seed=1)
+        result = generate(batch_at(str(db), "bench"), cases=cases, years=years, seed=1)
         print(f"  {result['events']} events in {time.perf_counter() - started:.1f} s (demo generator, batched)\n")
         n = result["events"]
-        app = Ledger(db=str(db), user="bench")
+        app = ledger_at(str(db), "bench")
     if "append" in sections:
         bulk_append(app, work, n)
     side = ReadSide(app)
@@ -102,7 +102,8 @@ def main() -> None:
 
 
 def bulk_append(app: Any, work: Path, n: int) -> None:
-    from ledger.store import LedgerRecorder, SQLStore
+    from ledger.adapters.recorder import LedgerRecorder
+    from ledger.adapters.store import SQLStore
 
     print("Bulk append, one transaction, the same stored events:")
     stored = app.recorder.select_notifications(1, n + 1)

@@ -1,14 +1,13 @@
-"""What every command shares: options, the ledger it talks to, and how results are printed.
+"""What every command shares: options, the services it talks to, and how results are printed.
 
-Nothing here imports the database stack at module level, so ``ledger --help`` stays fast.
+Nothing here imports the database stack at module level, so ``ledger --help`` stays fast. The
+configuration (``--db``, ``--as``, the environment) is resolved once per invocation, by the root
+command, into the context's :class:`Session`.
 """
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
-import re
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -17,12 +16,7 @@ import typer
 from ledger.cli.i18n import t
 
 if TYPE_CHECKING:
-    from ledger.application import Ledger
-    from ledger.projections.service import ReadSide
-
-#: Set by the main callback from ``--db`` and ``--as``.
-STATE: dict[str, str | None] = {"db": None, "user": None}
-_USER = re.compile(r"^[\w.@-]{1,64}$")
+    from ledger.bootstrap import Services
 
 DateOpt = Annotated[str | None, typer.Option("--date", "-d", help=t("opt.date"), show_default=False)]
 NoteOpt = Annotated[str | None, typer.Option("--note", help=t("opt.note"), show_default=False)]
@@ -36,34 +30,32 @@ def opt(key: str, *names: str, **kwargs: Any) -> Any:
     return typer.Option(*names, help=t(key), show_default=kwargs.pop("show_default", False), **kwargs)
 
 
-def user(as_: str | None = None) -> str:
-    """``--as`` on the command, else on the main command, else ``LEDGER_USER``, else the login name."""
-    name = as_ or STATE["user"] or os.environ.get("LEDGER_USER") or _login()
-    if not _USER.match(name):
-        from ledger.errors import InputError
+class Session:
+    """The root command's options; services built from them once, when a command first asks."""
 
-        raise InputError(field="--as", reason="format")
-    return name
+    def __init__(self, db: str | None, user: str | None) -> None:
+        self.db, self.user = db, user
+        self._services: dict[str | None, Services] = {}
 
+    def services(self, as_: str | None = None) -> Services:
+        user = as_ or self.user
+        found = self._services.get(user)
+        if found is None:
+            from ledger.adapters.config import Config
+            from ledger.bootstrap import Services
 
-def _login() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
-
-
-def ledger(as_: str | None = None) -> Ledger:
-    """The write side, opened on ``--db`` / ``LEDGER_DB`` / the default file."""
-    from ledger.application import Ledger
-
-    return Ledger(db=STATE["db"], user=user(as_))
+            found = self._services[user] = Services(Config.resolve(self.db, user))
+        return found
 
 
-def reader() -> ReadSide:
-    from ledger.projections.service import ReadSide
+def services(as_: str | None = None) -> Services:
+    """The services of this invocation (``as_``: the command's own ``--as``, if it has one)."""
+    from typer._click.globals import get_current_context  # Typer's own click, not the click package
 
-    return ReadSide(ledger())
+    session = get_current_context().find_root().obj
+    if not isinstance(session, Session):  # a command built on its own, without the root's options
+        session = Session(None, None)
+    return session.services(as_)
 
 
 def print_json(data: Any) -> None:

@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 from ledger.cli.i18n import CATALOGUE, t, term
-from ledger.errors import LedgerError
+from ledger.domain.errors import LedgerError
 
 _TERMS = {"reason": "reason", "kind": "kind", "rule": "rule"}
 

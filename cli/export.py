@@ -5,15 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 from typing import Any
 
 from ledger.cli.i18n import t, term
 
 
-def metadata(year: int, municipality: str, threshold: int, suppressed: bool, **extra: Any) -> dict[str, Any]:
+def metadata(year: int, municipality: str, threshold: int, suppressed: bool, produced_at: datetime,
+             **extra: Any) -> dict[str, Any]:
     from importlib.metadata import PackageNotFoundError, version
 
-    from ledger.clock import now
     from ledger.projections.disclosure import MARKER
 
     try:
@@ -27,7 +28,7 @@ def metadata(year: int, municipality: str, threshold: int, suppressed: bool, **e
         if suppressed
         else {"applied": False, "rule": "NONE - internal use only, not for publication"}
     )
-    return {"municipality": municipality, "year": year, "produced_at": now().isoformat(timespec="seconds"),
+    return {"municipality": municipality, "year": year, "produced_at": produced_at.isoformat(timespec="seconds"),
             "ledger_version": ledger_version, "suppression": rule, **extra}
 
 

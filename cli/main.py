@@ -6,11 +6,9 @@ import sys
 from typing import Annotated
 
 import typer
-
 from typer.core import TyperGroup
 
-from ledger.cli import common
-from ledger.cli.common import JsonOpt, opt, print_json
+from ledger.cli.common import JsonOpt, Session, done, opt, print_json, services
 from ledger.cli.i18n import LANG, t
 
 #: The nouns: name -> (module in ledger.cli.commands, its Typer app, help key). Each sub-app is
@@ -109,11 +107,11 @@ app = typer.Typer(
 
 @app.callback()
 def main_options(
+    ctx: typer.Context,
     db: Annotated[str | None, opt("opt.db", "--db")] = None,
     as_: Annotated[str | None, opt("opt.as", "--as")] = None,
 ) -> None:
-    common.STATE["db"] = db
-    common.STATE["user"] = as_
+    ctx.obj = Session(db, as_)
 
 
 from ledger.cli.commands.stats import stats as _stats_command  # noqa: E402 - registered after the callback
@@ -123,7 +121,7 @@ app.command("stats", help=t("cmd.stats"))(_stats_command)
 
 @app.command("info", help=t("cmd.info"))
 def info(as_json: JsonOpt = False) -> None:
-    data = common.reader().info()
+    data = services().read_side.info()
     if as_json:
         print_json(data)
         return
@@ -144,12 +142,13 @@ def demo(
 ) -> None:
     import time
 
-    from ledger.demo import generate
+    from ledger.application.demo import generate
 
     started = time.perf_counter()
-    result = generate(common.ledger("demo"), cases=cases, years=years, seed=seed, municipality=municipality)
+    result = generate(services("demo").batch_ledger(), cases=cases, years=years, seed=seed,
+                      municipality=municipality)
     seconds = f"{time.perf_counter() - started:.1f}"
-    common.done(
+    done(
         as_json, t("done.demo", cases=result["cases"], events=result["events"], seconds=seconds), **result
     )
 

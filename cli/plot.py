@@ -13,7 +13,7 @@ def budget_plot(report: dict[str, Any], path: str) -> None:
     try:
         import matplotlib
     except ImportError:
-        from ledger.errors import InputError
+        from ledger.domain.errors import InputError
 
         raise InputError(field="--plot", reason="matplotlib_missing") from None
     matplotlib.use("Agg")

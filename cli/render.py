@@ -18,7 +18,7 @@ def console() -> Console:
 
 
 def money(value: str | None) -> str:
-    from ledger.money import format_amount
+    from ledger.domain.money import format_amount
 
     return t("label.none") if value is None else format_amount(Decimal(value), lang=LANG)
 
@@ -150,7 +150,7 @@ def local_time(moment: str) -> str:
     """An ISO UTC timestamp as the unit's local time, to the minute (``2026-03-10 14:30``)."""
     from datetime import datetime
 
-    from ledger.replay import LOCAL
+    from ledger.domain.clock import LOCAL
 
     return datetime.fromisoformat(moment).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
 

@@ -158,25 +158,27 @@ def _access_section(entries: list[dict[str, Any]]) -> str:
     )
 
 
-def _verification_section(verification: Any) -> str:
-    """``verification`` is :class:`ledger.chain.Report` of the whole store."""
+def _verification_section(verification: dict[str, Any]) -> str:
+    """``verification`` is the whole store's verification report, as ``verify --json`` prints it."""
+    from ledger.adapters.chain import Head
     from ledger.cli.i18n import term
 
-    problem = verification.problem
+    problem = verification["problem"]
     if problem is None:
-        verdict = f'<div class="verdict good">{escape(t("tillsyn.verified", events=verification.events))}</div>'
+        verdict = f'<div class="verdict good">{escape(t("tillsyn.verified", events=verification["events"]))}</div>'
     else:
-        broken = t("tillsyn.broken", position=problem.position, problem=term("reason", problem.kind))
+        broken = t("tillsyn.broken", position=problem["position"], problem=term("reason", problem["kind"]))
         verdict = f'<div class="verdict bad">{escape(broken)}</div>'
+    head = Head(verification["head"]["position"], verification["head"]["hash"])
     return (
         f"<h2>5. {escape(t('tillsyn.h.verification'))}</h2>{verdict}"
-        f"<p>{escape(t('tillsyn.digest_intro'))}</p><p class=\"mono\">{_e(verification.head.line())}</p>"
+        f"<p>{escape(t('tillsyn.digest_intro'))}</p><p class=\"mono\">{_e(head.line())}</p>"
     )
 
 
 def render(
     *, view: dict[str, Any], history: dict[str, Any], audit: dict[str, Any], access: list[dict[str, Any]],
-    verification: Any, produced_at: str, produced_by: str, version: str,
+    verification: dict[str, Any], produced_at: str, produced_by: str, version: str,
 ) -> str:
     """The whole report as one HTML document."""
     protected = any(a.get("protected") for a in access) or view["protection_level"] not in ("none", None)

@@ -22,9 +22,9 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from ledger.money import to_json
+from ledger.adapters.schema import budgets, grant_months, interventions, money_cases, payment_months
+from ledger.domain.money import to_json
 from ledger.projections.allocation import month_days
-from ledger.projections.money import budgets, grant_months, interventions, money_cases, payment_months
 
 BREAKDOWNS = ("provider", "intervention", "case", "month")
 

@@ -5,26 +5,15 @@ All amounts are integer öre (exact on SQLite and PostgreSQL alike).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from eventsourcing.utils import get_topic
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    Index,
-    Integer,
-    String,
-    Table,
-    Uuid,
-)
-
-from ledger import events as ev
+from ledger.adapters.schema import budgets, grant_months, grants, interventions, money_cases, payment_months, payments
+from ledger.domain import events as ev
+from ledger.domain.case import decision_covers
 from ledger.projections.allocation import allocate_iso
-from ledger.projections.base import Fact, Projection, Unit, read_metadata
+from ledger.projections.projection import Fact, Projection
+from ledger.projections.rows import Unit
 
 
 def ore(amount: Decimal | str) -> int:
@@ -36,124 +25,36 @@ def ore(amount: Decimal | str) -> int:
     return int((Decimal(amount) * 100).to_integral_exact())
 
 
-money_cases = Table(
-    "proj_money_cases",
-    read_metadata,
-    Column("case_id", Uuid(), primary_key=True),
-    Column("case_number", String(32), nullable=False),
-    Column("person_id", Uuid(), nullable=False),
-)
-
-budgets = Table(
-    "proj_budget",
-    read_metadata,
-    Column("year", Integer(), primary_key=True),
-    Column("set_ore", BigInteger(), nullable=False),
-    Column("adjusted_ore", BigInteger(), nullable=False),
-)
-
-interventions = Table(
-    "proj_interventions",
-    read_metadata,
-    Column("case_id", Uuid(), primary_key=True),
-    Column("item_id", String(8), primary_key=True),
-    Column("kind", String(16), nullable=False),
-    Column("provider", String(32), nullable=False),
-    Column("intervention", String(32), nullable=False),
-    Column("daily_price_ore", BigInteger()),
-    Column("started_on", Date(), nullable=False),
-    Column("planned_end", Date()),
-    Column("ended_on", Date()),
-    Column("urgent_without_decision", Boolean(), nullable=False),
-    Column("decision_id", String(8)),
-    Column("paid_through", Date()),  # the last day an invoice has paid for, for "committed"
-)
-
-payments = Table(
-    "proj_payments",
-    read_metadata,
-    Column("case_id", Uuid(), primary_key=True),
-    Column("ref", String(8), primary_key=True),
-    Column("payment_id", String(8), nullable=False),
-    Column("item_id", String(8)),
-    Column("provider", String(32), nullable=False),
-    Column("intervention", String(32), nullable=False),
-    Column("period_start", Date(), nullable=False),
-    Column("period_end", Date(), nullable=False),
-    Column("amount_ore", BigInteger(), nullable=False),
-    Column("paid_on", Date(), nullable=False),
-)
-
-payment_months = Table(
-    "proj_payment_months",
-    read_metadata,
-    Column("case_id", Uuid(), nullable=False),
-    Column("ref", String(8), nullable=False),
-    Column("year", Integer(), nullable=False),
-    Column("month", Integer(), nullable=False),
-    Column("provider", String(32), nullable=False),
-    Column("intervention", String(32), nullable=False),
-    Column("amount_ore", BigInteger(), nullable=False),
-    Index("proj_payment_months_year", "year"),
-)
-
-grants = Table(
-    "proj_grants",
-    read_metadata,
-    Column("case_id", Uuid(), primary_key=True),
-    Column("reference", String(64), primary_key=True),
-    Column("applied_ore", BigInteger(), nullable=False),
-    Column("granted_ore", BigInteger()),
-    Column("outcome", String(16)),
-    Column("period_start", Date(), nullable=False),
-    Column("period_end", Date(), nullable=False),
-)
-
-grant_months = Table(
-    "proj_grant_months",
-    read_metadata,
-    Column("case_id", Uuid(), nullable=False),
-    Column("reference", String(64), nullable=False),
-    Column("year", Integer(), nullable=False),
-    Column("month", Integer(), nullable=False),
-    Column("amount_ore", BigInteger(), nullable=False),
-    Index("proj_grant_months_year", "year"),
-)
-
-_EVENTS = (
-    ev.CaseActualised, ev.DecisionRecorded, ev.BudgetSet, ev.BudgetAdjusted, ev.PlacementStarted, ev.PlacementExtended,
-    ev.PlacementEnded, ev.ServiceStarted, ev.ServiceEnded, ev.PaymentRecorded, ev.PaymentReversed,
-    ev.StateGrantApplied, ev.StateGrantDecided,
-)
-
-
 class Money(Projection):
     name = "money"
     version = 3
     tables = (money_cases, budgets, interventions, payments, payment_months, grants, grant_months)
-    topics = tuple(get_topic(cls) for cls in _EVENTS)
-
-    def handle(self, unit: Unit, event: Fact, position: int) -> None:
-        _HANDLERS[event["_type"]](unit, event)
 
 
+on = Money.on
+
+
+@on(ev.CaseActualised)
 def _case_actualised(unit: Unit, e: Fact) -> None:
     unit[money_cases].put({"case_id": e["originator_id"], "case_number": e["case_number"],
                            "person_id": unit.uuid(e["person_id"])})
 
 
+@on(ev.BudgetSet)
 def _budget_set(unit: Unit, e: Fact) -> None:
     rows = unit[budgets]
     row = rows.get(e["year"])
     rows.put({"year": e["year"], "set_ore": ore(e["amount"]), "adjusted_ore": row["adjusted_ore"] if row else 0})
 
 
+@on(ev.BudgetAdjusted)
 def _budget_adjusted(unit: Unit, e: Fact) -> None:
     row = unit[budgets].change(e["year"])
     assert row is not None, "adjustment of a budget never set passed the rules"
     row["adjusted_ore"] += ore(e["delta"])
 
 
+@on(ev.PlacementStarted)
 def _placement_started(unit: Unit, e: Fact) -> None:
     decision_id = e.get("decision_id")
     unit[interventions].put({
@@ -165,6 +66,7 @@ def _placement_started(unit: Unit, e: Fact) -> None:
     })
 
 
+@on(ev.PlacementExtended)
 def _placement_extended(unit: Unit, e: Fact) -> None:
     row = _item(unit, e["originator_id"], e["placement_id"])
     row["planned_end"] = e["planned_end"]
@@ -175,10 +77,12 @@ def _placement_extended(unit: Unit, e: Fact) -> None:
         row["decision_id"] = e["decision_id"]
 
 
+@on(ev.PlacementEnded)
 def _placement_ended(unit: Unit, e: Fact) -> None:
     _item(unit, e["originator_id"], e["placement_id"])["ended_on"] = e["occurred_on"]
 
 
+@on(ev.ServiceStarted)
 def _service_started(unit: Unit, e: Fact) -> None:
     decision_id = e.get("decision_id")
     unit[interventions].put({
@@ -190,6 +94,7 @@ def _service_started(unit: Unit, e: Fact) -> None:
     })
 
 
+@on(ev.ServiceEnded)
 def _service_ended(unit: Unit, e: Fact) -> None:
     _item(unit, e["originator_id"], e["service_id"])["ended_on"] = e["occurred_on"]
 
@@ -200,6 +105,7 @@ def _item(unit: Unit, case_id: Any, item_id: str) -> dict[str, Any]:
     return row
 
 
+@on(ev.DecisionRecorded)
 def _decision_recorded(unit: Unit, e: Fact) -> None:
     """A decision made afterwards covers urgent interventions started within its period."""
     if e["outcome"] != "granted":
@@ -207,14 +113,15 @@ def _decision_recorded(unit: Unit, e: Fact) -> None:
     case_id, start, end, intervention = e["originator_id"], e["period_start"], e.get("period_end"), e["intervention"]
     rows = unit[interventions]
     for row in rows.starting_with(case_id):
-        started_on = row["started_on"]
-        if (row["urgent_without_decision"] and row["intervention"] == intervention and started_on >= start
-                and (end is None or started_on <= end)):
+        if row["urgent_without_decision"] and decision_covers(
+            e["outcome"], "in_force", intervention, start, end, row["intervention"], row["started_on"]
+        ):
             row["urgent_without_decision"] = False
             row["decision_id"] = e["decision_id"]
             rows.touch(case_id, row["item_id"])
 
 
+@on(ev.PaymentRecorded)
 def _payment_recorded(unit: Unit, e: Fact) -> None:
     case_id = e["originator_id"]
     item = e.get("placement_id") or e.get("service_id")
@@ -224,6 +131,7 @@ def _payment_recorded(unit: Unit, e: Fact) -> None:
              e["occurred_on"], found)
 
 
+@on(ev.PaymentReversed)
 def _payment_reversed(unit: Unit, e: Fact) -> None:
     case_id = e["originator_id"]
     original = unit[payments].get(case_id, e["payment_id"])
@@ -254,6 +162,7 @@ def _payment(unit: Unit, case_id: Any, ref: str, payment_id: str, item: str | No
                 "intervention": intervention, "amount_ore": part})
 
 
+@on(ev.StateGrantApplied)
 def _state_grant_applied(unit: Unit, e: Fact) -> None:
     unit[grants].put({
         "case_id": e["originator_id"], "reference": e["police_reference"], "applied_ore": ore(e["amount_applied"]),
@@ -261,6 +170,7 @@ def _state_grant_applied(unit: Unit, e: Fact) -> None:
     })
 
 
+@on(ev.StateGrantDecided)
 def _state_grant_decided(unit: Unit, e: Fact) -> None:
     case_id, reference = e["originator_id"], e["police_reference"]
     granted = ore(e.get("amount_granted", "0"))
@@ -271,21 +181,3 @@ def _state_grant_decided(unit: Unit, e: Fact) -> None:
     for y, m, part in allocate_iso(granted, row["period_start"], row["period_end"]) if granted else ():
         unit[grant_months].append({"case_id": case_id, "reference": reference, "year": y, "month": m,
                                    "amount_ore": part})
-
-
-_HANDLERS: dict[str, Callable[[Unit, Fact], None]] = {
-    "CaseActualised": _case_actualised,
-    "BudgetSet": _budget_set,
-    "BudgetAdjusted": _budget_adjusted,
-    "PlacementStarted": _placement_started,
-    "PlacementExtended": _placement_extended,
-    "PlacementEnded": _placement_ended,
-    "ServiceStarted": _service_started,
-    "ServiceEnded": _service_ended,
-    "DecisionRecorded": _decision_recorded,
-    "PaymentRecorded": _payment_recorded,
-    "PaymentReversed": _payment_reversed,
-    "StateGrantApplied": _state_grant_applied,
-    "StateGrantDecided": _state_grant_decided,
-}
-assert set(_HANDLERS) == {cls.__name__ for cls in _EVENTS}

@@ -22,13 +22,19 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, String, cast, func, select
+from sqlalchemy import Connection, String, cast, func, select, union
 
-from ledger.projections.budget import kr
-from ledger.projections.disclosure import DEFAULT_THRESHOLD, MARKER, Grid, rows_and_columns, suppress
-from ledger.projections.money import budgets, grant_months, interventions, money_cases, payment_months
-from ledger.projections.stats_facts import stat_cases, stat_followups, stat_household
-from ledger.vocab import (
+from ledger.adapters.schema import (
+    budgets,
+    grant_months,
+    interventions,
+    money_cases,
+    payment_months,
+    stat_cases,
+    stat_followups,
+    stat_household,
+)
+from ledger.domain.vocab import (
     Answer,
     ClosureReason,
     Environment,
@@ -38,6 +44,8 @@ from ledger.vocab import (
     Occupation,
     ReferralSource,
 )
+from ledger.projections.budget import kr
+from ledger.projections.disclosure import DEFAULT_THRESHOLD, MARKER, Grid, rows_and_columns, suppress
 
 AGE_BANDS = ("0-17", "18-20", "21-24", "25-29", "30-39", "40+", "unknown")
 STEPS = ("actualised", "assessed", "investigated", "granted", "police_case")
@@ -93,6 +101,24 @@ def build(conn: Connection, year: int, today: date) -> dict[str, Any]:
                             DIMENSIONS["gender"], closed))
     tables.append(_household(conn, year))
     return {"year": year, "tables": tables}
+
+
+def counted_cases(conn: Connection, year: int) -> list[str]:
+    """The case numbers of every case a table of ``year`` counts, in order (unsuppressed, small
+    counts can point at a person: each of these is logged as read)."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    ids = union(
+        select(stat_cases.c.case_id).where(((stat_cases.c.opened_on >= start) & (stat_cases.c.opened_on <= end))
+                                           | ((stat_cases.c.closed_on >= start) & (stat_cases.c.closed_on <= end))),
+        select(interventions.c.case_id).where(interventions.c.started_on <= end,
+                                              interventions.c.ended_on.is_(None) | (interventions.c.ended_on >= start)),
+        select(payment_months.c.case_id).where(payment_months.c.year == year),
+        select(grant_months.c.case_id).where(grant_months.c.year == year),
+        select(stat_followups.c.case_id).where(stat_followups.c.year == year),
+        select(stat_household.c.case_id).where(stat_household.c.year == year),
+    ).subquery()
+    query = select(money_cases.c.case_number).where(money_cases.c.case_id.in_(select(ids.c.case_id)))
+    return sorted(conn.execute(query).scalars())
 
 
 def _text(column: Any) -> Any:
@@ -167,7 +193,7 @@ def _interventions_and_costs(conn: Connection, year: int, today: date) -> list[d
         days = sum(care_days.values()) if kind == "total" else care_days.get(kind, 0)
         lens = all_lengths if kind == "total" else lengths.get(kind, [])
         provs = set().union(*providers.values()) if kind == "total" and providers else providers.get(kind, set())
-        values.append([len(who), days, _median(lens), _p90(lens), len(provs)])
+        values.append([len(who), days, median(lens), p90(lens), len(provs)])
         basis.append([None, len(who), len(lens), len(lens), len(who)])
     people_table = {"id": "interventions", "kind": "measure", "row_dim": "intervention", "col_dim": "measure",
                     "rows": table_rows, "cols": ["people", "care_days", "median_days", "p90_days", "providers"],
@@ -213,11 +239,11 @@ def _interventions_and_costs(conn: Connection, year: int, today: date) -> list[d
     return [people_table, costs, summary]
 
 
-def _median(values: list[int]) -> float | None:
+def median(values: list[int]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def _p90(values: list[int]) -> float | None:
+def p90(values: list[int]) -> float | None:
     if not values:
         return None
     ordered = sorted(values)

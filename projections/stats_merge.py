@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.errors import InputError
+from ledger.domain.errors import InputError
 from ledger.projections.budget import kr
-from ledger.projections.stats import _median, _p90
+from ledger.projections.stats import median, p90
 
 
 def merge(exports: list[dict[str, Any]]) -> dict[str, Any]:
@@ -94,7 +94,7 @@ def _finish(table: dict[str, Any]) -> dict[str, Any]:
         everything = sorted(n for values in lengths.values() for n in values)
         for r, kind in enumerate(table["rows"]):
             values = everything if kind == "total" else lengths.get(kind, [])
-            table["values"][r][2], table["values"][r][3] = _median(values), _p90(values)
+            table["values"][r][2], table["values"][r][3] = median(values), p90(values)
             table["basis"][r] = [None, table["values"][r][0], len(values), len(values), table["values"][r][0]]
     elif table["id"] == "costs_by_intervention":
         total_people = table.get("people_total", table["values"][-1][1])

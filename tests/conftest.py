@@ -47,7 +47,7 @@ def _fresh_pg_database() -> str:
 def _drop_pg_database(url: str) -> None:
     import psycopg
 
-    from ledger.store import SQLStore
+    from ledger.adapters.store import SQLStore
 
     SQLStore.dispose_all()
     name = url.rsplit("/", 1)[1]
@@ -74,7 +74,7 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> Iterator[str]:
     yield f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
-    from ledger.store import SQLStore
+    from ledger.adapters.store import SQLStore
 
     SQLStore.dispose_all()
 
@@ -82,7 +82,7 @@ def sqlite_url(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty store: once on SQLite, once on PostgreSQL."""
-    from ledger.store import SQLStore
+    from ledger.adapters.store import SQLStore
 
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
@@ -96,9 +96,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def app(db_url: str):  # noqa: ANN201
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
 
-    return Ledger(db=db_url, user="tester")
+    return ledger_at(db_url, "tester")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -46,13 +46,65 @@ def run_process(db: str, *args: str, env: dict[str, str] | None = None) -> Resul
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
+def ledger_at(db: str, user: str = "tester") -> Any:
+    """The write side on the store at ``db`` (a path or URL), as the command line builds it."""
+    from ledger.bootstrap import services
+
+    return services(db, user).ledger
+
+
+class Reads:
+    """The read side of a ledger's store for tests: ``ReadSide``'s answers with the ledger's today."""
+
+    def __init__(self, app: Any) -> None:
+        from ledger.projections.read_side import ReadSide
+
+        self.app = app
+        self.side = ReadSide(app.factory.store, app.mapper)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.side, name)
+
+    def cases(self, **filters: Any) -> list[dict[str, Any]]:
+        return self.side.cases(today=self.app.clock.today(), **filters)  # type: ignore[no-any-return]
+
+    def budget(self, year: int, by: str | None = None) -> dict[str, Any]:
+        return self.side.budget(year, self.app.clock.today(), by)  # type: ignore[no-any-return]
+
+    def stats(self, year: int) -> dict[str, Any]:
+        report = dict(self.side.stats(year, self.app.clock.today()))
+        report.pop("cases", None)
+        return report
+
+
+def batch_at(db: str, user: str = "tester", flush_every: int = 5000) -> Any:
+    """The write side in batch mode (as ``ledger demo`` uses it) on the store at ``db``."""
+    from ledger.bootstrap import services
+
+    return services(db, user).batch_ledger(flush_every)
+
+
+def store_at(db: str) -> Any:
+    """The store at ``db`` (a path or URL)."""
+    from ledger.adapters.config import resolve_url
+    from ledger.adapters.store import SQLStore
+
+    return SQLStore.for_url(resolve_url(db))
+
+
+def store_head(store: Any) -> Any:
+    """The head of the chain as stored (not verified)."""
+    with store.read() as conn:
+        return store.chain_head(conn)
+
+
 def event_count(db: str) -> int:
     """Events stored, read straight from the table (not through the application)."""
     from sqlalchemy import func, select
 
-    from ledger.store import SQLStore, events_table, resolve_url
+    from ledger.adapters.schema import events_table
 
-    store = SQLStore.for_url(resolve_url(db))
+    store = store_at(db)
     with store.read() as conn:
         return int(conn.execute(select(func.count()).select_from(events_table)).scalar() or 0)
 
@@ -81,3 +133,27 @@ def identity_forms(number: str) -> set[str]:
     """The ways an identity number could leak: 12 and 10 digits, with and without a dash or plus."""
     d = "".join(ch for ch in number if ch.isdigit())
     return {number, d, d[2:], f"{d[:8]}-{d[8:]}", f"{d[2:8]}-{d[8:]}", f"{d[2:8]}+{d[8:]}"}
+
+
+def wrap_handlers(monkeypatch: pytest.MonkeyPatch, projection: Any, wrapper: Any) -> Any:
+    """Replace every handler of a projection class by ``wrapper(handler)``; returns the originals
+    (give them back with ``monkeypatch.setattr(projection, "handlers", originals)``)."""
+    originals = dict(projection.handlers)
+    monkeypatch.setattr(projection, "handlers", {cls: wrapper(handle) for cls, handle in originals.items()})
+    return originals
+
+
+def dying_after(count: int, error: type[BaseException] = RuntimeError) -> Any:
+    """A handler wrapper that raises ``error`` at the ``count``-th event handled (by any wrapped handler)."""
+    calls = {"n": 0}
+
+    def wrapper(handle: Any) -> Any:
+        def dying(unit: Any, fact: Any) -> None:
+            calls["n"] += 1
+            if calls["n"] == count:
+                raise error("killed in the middle of a batch")
+            handle(unit, fact)
+
+        return dying
+
+    return wrapper

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from ledger.cli.common import JsonOpt, ledger, opt, print_json
+
+from ledger.cli.common import JsonOpt, opt, print_json, services
 from ledger.cli.i18n import t
 
 app = typer.Typer(help=t("cmd.access_log"), add_completion=False)
@@ -20,10 +21,8 @@ def access_log(
     protected: Annotated[bool, opt("access.opt.protected", "--protected")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    from ledger.access import entries
-
-    rows = entries(ledger().store, case=case, user=user, since=since, until=until,
-                   protected=True if protected else None)
+    rows = services().queries.access_log_entries(case=case, user=user, since=since, until=until,
+                                                 protected=True if protected else None)
     if as_json:
         print_json(rows)
         return
@@ -53,7 +52,7 @@ def _table(rows: list[dict[str, Any]]) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from ledger.replay import LOCAL
+    from ledger.domain.clock import LOCAL
 
     levels = _levels()
     table = Table(title=t("access.title"), title_justify="left")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, ledger, opt, recorded
+from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, opt, recorded, services
 from ledger.cli.i18n import t
 
 assessment = typer.Typer(help=t("grp.assessment"), no_args_is_help=True)
@@ -21,7 +21,7 @@ def record_assessment(
     reason: Annotated[str, opt("opt.assessment_reason", "--reason")],
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).record_assessment(case, outcome, reason, on=date, note=note)
+    services(as_).ledger.record_assessment(case, outcome, reason, on=date, note=note)
     recorded(as_json, case, "assessment")
 
 
@@ -29,7 +29,7 @@ def record_assessment(
 def open_investigation(
     case: CaseArg, date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False
 ) -> None:
-    ledger(as_).open_investigation(case, on=date, note=note)
+    services(as_).ledger.open_investigation(case, on=date, note=note)
     recorded(as_json, case, "investigation_opened")
 
 
@@ -37,7 +37,7 @@ def open_investigation(
 def complete_investigation(
     case: CaseArg, date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False
 ) -> None:
-    ledger(as_).complete_investigation(case, on=date, note=note)
+    services(as_).ledger.complete_investigation(case, on=date, note=note)
     recorded(as_json, case, "investigation_completed")
 
 
@@ -51,7 +51,7 @@ def record_threat(
     review_on: Annotated[str | None, opt("opt.review_on", "--review-on")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).record_threat(
+    services(as_).ledger.record_threat(
         case, unit=unit, level=level, protection_needed=protection_needed, criteria_met=criteria_met,
         review_on=review_on, on=date, note=note,
     )

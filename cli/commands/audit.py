@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import JsonOpt, ledger, opt, print_json
+from ledger.cli.common import JsonOpt, opt, print_json, services
 from ledger.cli.i18n import t
 
 app = typer.Typer(help=t("grp.audit"), no_args_is_help=True)
@@ -18,16 +18,11 @@ def consent(
     all_: Annotated[bool, opt("opt.all_cases", "--all")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    from ledger.errors import InputError
-    from ledger.supervision import consent_audit
+    from ledger.domain.errors import InputError
 
     if (case is None) == (not all_):
         raise InputError(field="CASE/--all", reason="case_or_all")
-    app_ = ledger()
-    report = consent_audit(app_, case)
-    from ledger.access import record_reads
-
-    record_reads(app_, [audited["case"] for audited in report["cases"]], "audit consent")
+    report = services().queries.consent_audit(case)
     if as_json:
         print_json(report)
         return

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, done, ledger, opt, print_json, reader, recorded
+from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, done, opt, print_json, recorded, services
 from ledger.cli.i18n import t
 
 app = typer.Typer(help=t("grp.case"), no_args_is_help=True)
@@ -27,7 +27,7 @@ def open_(
     as_: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    number = ledger(as_).open_case(
+    number = services(as_).ledger.open_case(
         identity, gender=gender, environment=environment, source=source, actualisation_type=type_,
         protection=protection, identity_kind=identity_kind, birth_year=birth_year, on=date, note=note,
     )
@@ -41,19 +41,7 @@ def show(
     recorded_before: Annotated[str | None, opt("opt.recorded_before", "--recorded-before")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    from ledger.access import record_read
-
-    if as_of is None and recorded_before is None:
-        read = reader()
-        view = read.case(case)
-        app_ = read.app
-    else:
-        from ledger.cli.commands.history import when
-        from ledger.supervision import case_at
-
-        app_ = ledger()
-        view = case_at(app_, case, **when(as_of, recorded_before))
-    record_read(app_, view["case"], "case show")
+    view = services().queries.case(case, as_of=as_of, recorded_before=recorded_before)
     if as_json:
         print_json(view)
         return
@@ -73,15 +61,8 @@ def list_(
     needs_attention: Annotated[bool, opt("opt.needs_attention", "--needs-attention")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    from ledger.vocab import Environment, choose
-
-    if status is not None and status not in ("open", "closed"):
-        from ledger.errors import InvalidChoice
-
-        raise InvalidChoice(field="status", value=status[:20], allowed="open, closed")
-    env = choose(Environment, environment, "environment").value if environment else None
-    rows = reader().cases(status=status, recorded_by=recorded_by, environment=env, provider=provider,
-                          needs_attention=needs_attention)
+    rows = services().queries.cases(status=status, recorded_by=recorded_by, environment=environment,
+                                    provider=provider, needs_attention=needs_attention)
     if as_json:
         print_json(rows)
         return
@@ -95,11 +76,7 @@ def list_(
 
 @app.command("log", help=t("cmd.case.log"))
 def log(case: CaseArg, as_json: JsonOpt = False) -> None:
-    from ledger.access import record_read
-
-    read = reader()
-    entries = read.case_log(case)
-    record_read(read, case, "case log")
+    entries = services().queries.case_log(case)
     if as_json:
         print_json(entries)
         return
@@ -114,11 +91,11 @@ def close(
     reason: Annotated[str, opt("opt.closure_reason", "--reason")],
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).close_case(case, reason, on=date, note=note)
+    services(as_).ledger.close_case(case, reason, on=date, note=note)
     recorded(as_json, case, "closed")
 
 
 @app.command("reopen", help=t("cmd.case.reopen"))
 def reopen(case: CaseArg, date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False) -> None:
-    ledger(as_).reopen_case(case, on=date, note=note)
+    services(as_).ledger.reopen_case(case, on=date, note=note)
     recorded(as_json, case, "reopened")

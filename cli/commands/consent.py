@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, ledger, opt, recorded
+from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, opt, recorded, services
 from ledger.cli.i18n import t
 
 app = typer.Typer(help=t("grp.consent"), no_args_is_help=True)
@@ -22,7 +22,7 @@ def grant(
     valid_until: Annotated[str | None, opt("opt.valid_until", "--valid-until")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).grant_consent(
+    services(as_).ledger.grant_consent(
         case, recipient, purpose=purpose, form=form, provider=provider, valid_until=valid_until, on=date, note=note
     )
     recorded(as_json, case, "consent_granted")
@@ -36,5 +36,5 @@ def revoke(
     provider: Annotated[str | None, opt("opt.provider", "--provider")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).revoke_consent(case, recipient, form=form, provider=provider, on=date, note=note)
+    services(as_).ledger.revoke_consent(case, recipient, form=form, provider=provider, on=date, note=note)
     recorded(as_json, case, "consent_revoked")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, ledger, opt, recorded
+from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, opt, recorded, services
 from ledger.cli.i18n import t
 
 contact = typer.Typer(help=t("grp.contact"), no_args_is_help=True)
@@ -22,7 +22,7 @@ def add_contact(
     with_whom: Annotated[str | None, opt("opt.with_whom", "--with")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).record_contact(case, channel, with_whom=with_whom, on=date, note=note)
+    services(as_).ledger.record_contact(case, channel, with_whom=with_whom, on=date, note=note)
     recorded(as_json, case, "contact")
 
 
@@ -32,7 +32,7 @@ def add_relative(
     relation: Annotated[str, opt("opt.relation", "--relation")],
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).record_relative(case, relation, on=date, note=note)
+    services(as_).ledger.record_relative(case, relation, on=date, note=note)
     recorded(as_json, case, "relative")
 
 
@@ -42,7 +42,7 @@ def add_child(
     birth_year: Annotated[int | None, opt("opt.birth_year", "--birth-year")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).record_child(case, birth_year=birth_year, on=date, note=note)
+    services(as_).ledger.record_child(case, birth_year=birth_year, on=date, note=note)
     recorded(as_json, case, "child")
 
 
@@ -55,5 +55,5 @@ def record_share(
     legal_basis: Annotated[str | None, opt("opt.legal_basis", "--legal-basis")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).record_share(case, recipient, what=what, provider=provider, legal_basis=legal_basis, on=date, note=note)
+    services(as_).ledger.record_share(case, recipient, what=what, provider=provider, legal_basis=legal_basis, on=date, note=note)
     recorded(as_json, case, "share")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, ledger, opt, recorded
+from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, opt, recorded, services
 from ledger.cli.i18n import t
 
 app = typer.Typer(help=t("grp.decision"), no_args_is_help=True)
@@ -23,7 +23,7 @@ def record(
     ceiling: Annotated[str | None, opt("opt.ceiling", "--ceiling")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ref = ledger(as_).record_decision(
+    ref = services(as_).ledger.record_decision(
         case, outcome=outcome, intervention=intervention, period_start=period_start, period_end=period_end,
         daily_price=daily_price, ceiling=ceiling, on=date, note=note,
     )
@@ -37,5 +37,5 @@ def status(
     new_status: Annotated[str, typer.Argument(help=t("opt.decision_status"), metavar="STATUS", show_default=False)],
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).change_decision_status(case, decision, new_status, on=date, note=note)
+    services(as_).ledger.change_decision_status(case, decision, new_status, on=date, note=note)
     recorded(as_json, case, "decision_status", decision.upper())

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, ledger, opt, recorded
+from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, opt, recorded, services
 from ledger.cli.i18n import t
 
 app = typer.Typer(help=t("grp.followup"), no_args_is_help=True)
@@ -25,7 +25,7 @@ def record(
     remaining_threat: Annotated[str, opt("opt.answer", "--remaining-threat", show_default=True)] = "unknown",
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).record_followup(
+    services(as_).ledger.record_followup(
         case, time_point=time_point, housing=housing, occupation=occupation, income_support=income_support,
         substance_use=substance_use, psychiatric_contact=psychiatric_contact, new_suspicion=new_suspicion,
         remaining_threat=remaining_threat, on=date, note=note,

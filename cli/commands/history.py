@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import AsOpt, CaseArg, JsonOpt, done, ledger, opt, print_json
+from ledger.cli.common import AsOpt, CaseArg, JsonOpt, done, opt, print_json, services
 from ledger.cli.i18n import t
 
 AsOfOpt = Annotated[str | None, opt("opt.as_of", "--as-of")]
@@ -14,14 +14,6 @@ RecordedBeforeOpt = Annotated[str | None, opt("opt.recorded_before", "--recorded
 
 history_app = typer.Typer()
 correct_app = typer.Typer()
-
-
-def when(as_of: str | None, recorded_before: str | None) -> dict[str, object]:
-    """Parse ``--as-of`` and ``--recorded-before`` (clean errors on bad input)."""
-    from ledger.replay import parse_moment
-    from ledger.rules import optional_date
-
-    return {"as_of": optional_date(as_of, "--as-of"), "recorded_before": parse_moment(recorded_before)}
 
 
 @history_app.command(help=t("cmd.history"))
@@ -32,14 +24,7 @@ def history(
     late_after: Annotated[int | None, opt("opt.late_after", "--late-after")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    from ledger.replay import late_days
-    from ledger.supervision import case_history
-
-    app = ledger()
-    report = case_history(app, case, **when(as_of, recorded_before), late_after=late_days(late_after))
-    from ledger.access import record_read
-
-    record_read(app, report["case"], "history")
+    report = services().queries.history(case, as_of=as_of, recorded_before=recorded_before, late_after=late_after)
     if as_json:
         print_json(report)
         return
@@ -60,7 +45,7 @@ def correct(
     as_: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    from ledger.errors import InputError
+    from ledger.domain.errors import InputError
 
     changes: dict[str, str] = {}
     for item in set_:
@@ -68,6 +53,6 @@ def correct(
         if not sep or not name.strip():
             raise InputError(field="--set", reason="format")
         changes[name.strip()] = value
-    number = ledger(as_).correct_entry(case, entry, reason=reason, changes=changes)
+    number = services(as_).ledger.correct_entry(case, entry, reason=reason, changes=changes)
     done(as_json, t("done.corrected", case=case.upper(), entry=entry, new=number), case=case.upper(),
          corrected_entry=entry, entry=number)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, ledger, opt, recorded
+from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, opt, recorded, services
 from ledger.cli.i18n import t
 
 payment = typer.Typer(help=t("grp.payment"), no_args_is_help=True)
@@ -25,7 +25,7 @@ def record(
     invoice: Annotated[str | None, opt("opt.invoice", "--invoice")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ref = ledger(as_).record_payment(
+    ref = services(as_).ledger.record_payment(
         case, amount, period_start=period_start, period_end=period_end, provider=provider, placement=placement,
         service=service, invoice=invoice, on=date, note=note,
     )
@@ -39,7 +39,7 @@ def reverse(
     amount: Annotated[str | None, opt("opt.reverse_amount", "--amount")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ref = ledger(as_).reverse_payment(case, payment_id, amount=amount, on=date, note=note)
+    ref = services(as_).ledger.reverse_payment(case, payment_id, amount=amount, on=date, note=note)
     recorded(as_json, case, "reversal", ref)
 
 
@@ -52,7 +52,7 @@ def apply(
     period_end: Annotated[str, opt("opt.to", "--to")],
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).apply_grant(
+    services(as_).ledger.apply_grant(
         case, reference=reference, amount=amount, period_start=period_start, period_end=period_end, on=date, note=note
     )
     recorded(as_json, case, "grant_applied", reference)
@@ -66,5 +66,5 @@ def decide(
     amount: Annotated[str | None, opt("opt.amount", "--amount")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).decide_grant(case, reference=reference, outcome=outcome, amount=amount, on=date, note=note)
+    services(as_).ledger.decide_grant(case, reference=reference, outcome=outcome, amount=amount, on=date, note=note)
     recorded(as_json, case, "grant_decided", reference)

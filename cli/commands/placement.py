@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, ledger, opt, recorded
+from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, opt, recorded, services
 from ledger.cli.i18n import t
 
 placement = typer.Typer(help=t("grp.placement"), no_args_is_help=True)
@@ -26,7 +26,7 @@ def start(
     urgent: Annotated[bool, opt("opt.urgent", "--urgent")] = False,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ref = ledger(as_).start_placement(
+    ref = services(as_).ledger.start_placement(
         case, provider=provider, intervention=intervention, daily_price=daily_price, planned_end=planned_end,
         decision=decision, urgent=urgent, on=date, note=note,
     )
@@ -42,7 +42,7 @@ def extend(
     decision: Annotated[str | None, opt("opt.decision_id", "--decision")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).extend_placement(
+    services(as_).ledger.extend_placement(
         case, placement_id, planned_end=planned_end, daily_price=daily_price, decision=decision, on=date, note=note
     )
     recorded(as_json, case, "placement_extended", placement_id.upper())
@@ -55,7 +55,7 @@ def end(
     reason: Annotated[str, opt("opt.end_reason", "--reason", show_default=True)] = "planned",
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).end_placement(case, placement_id, reason=reason, on=date, note=note)
+    services(as_).ledger.end_placement(case, placement_id, reason=reason, on=date, note=note)
     recorded(as_json, case, "placement_ended", placement_id.upper())
 
 
@@ -70,7 +70,7 @@ def start_service(
     urgent: Annotated[bool, opt("opt.urgent", "--urgent")] = False,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ref = ledger(as_).start_service(
+    ref = services(as_).ledger.start_service(
         case, provider=provider, intervention=intervention, price=price, price_unit=price_unit, decision=decision,
         urgent=urgent, on=date, note=note,
     )
@@ -82,5 +82,5 @@ def end_service(
     case: CaseArg, service_id: ServiceArg,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).end_service(case, service_id, on=date, note=note)
+    services(as_).ledger.end_service(case, service_id, on=date, note=note)
     recorded(as_json, case, "service_ended", service_id.upper())

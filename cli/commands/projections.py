@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import JsonOpt, print_json, reader
+from ledger.cli.common import JsonOpt, print_json, services
 from ledger.cli.i18n import t
 
 app = typer.Typer(help=t("grp.projections"), no_args_is_help=True)
@@ -14,7 +14,7 @@ app = typer.Typer(help=t("grp.projections"), no_args_is_help=True)
 
 @app.command("status", help=t("cmd.projections.status"))
 def status(as_json: JsonOpt = False) -> None:
-    rows = reader().status()
+    rows = services().read_side.status()
     if as_json:
         print_json(rows)
         return
@@ -35,7 +35,7 @@ def rebuild(
     name: Annotated[str | None, typer.Argument(help=t("arg.projection"), metavar="NAME", show_default=False)] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    side = reader()
+    side = services().read_side
     names = side.projection_names(name)
     if as_json:
         print_json(side.rebuild(names))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import AsOpt, DateOpt, JsonOpt, NoteOpt, done, ledger, opt
+from ledger.cli.common import AsOpt, DateOpt, JsonOpt, NoteOpt, done, opt, services
 from ledger.cli.i18n import t
 
 provider = typer.Typer(help=t("grp.provider"), no_args_is_help=True)
@@ -23,7 +23,7 @@ def add(
     own_operation: Annotated[bool, opt("opt.own_operation", "--own-operation")] = False,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    stored = ledger(as_).add_provider(code, name=name, org_number=org_number, own_operation=own_operation, on=date, note=note)
+    stored = services(as_).ledger.add_provider(code, name=name, org_number=org_number, own_operation=own_operation, on=date, note=note)
     done(as_json, t("done.provider", code=stored), provider=stored)
 
 
@@ -34,7 +34,7 @@ def verify(
     valid_until: Annotated[str | None, opt("opt.valid_until", "--valid-until")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).verify_permit(code, reference=permit, valid_until=valid_until, on=date, note=note)
+    services(as_).ledger.verify_permit(code, reference=permit, valid_until=valid_until, on=date, note=note)
     done(as_json, t("done.permit", code=code.upper()), provider=code.upper())
 
 
@@ -44,7 +44,7 @@ def set_(
     amount: Annotated[str, typer.Argument(help=t("opt.amount"), metavar="AMOUNT", show_default=False)],
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).set_budget(year, amount, on=date, note=note)
+    services(as_).ledger.set_budget(year, amount, on=date, note=note)
     done(as_json, t("done.budget", year=year), year=year)
 
 
@@ -55,15 +55,15 @@ def show(
     plot: Annotated[str | None, opt("opt.plot", "--plot")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    from ledger.cli.common import print_json, reader
-    from ledger.errors import InvalidChoice
+    from ledger.cli.common import print_json
+    from ledger.domain.errors import InvalidChoice
     from ledger.projections.budget import BREAKDOWNS
 
     if by is not None and by not in BREAKDOWNS:
         raise InvalidChoice(field="by", value=by[:20], allowed=", ".join(BREAKDOWNS))
     if plot is not None and not plot.lower().endswith((".png", ".svg")):
         raise InvalidChoice(field="plot", value=plot[-20:], allowed="FILE.png, FILE.svg")
-    report = reader().budget(year, by)
+    report = services().queries.budget(year, by)
     if plot is not None:
         from ledger.cli.plot import budget_plot
 
@@ -86,5 +86,5 @@ def adjust(
     delta: Annotated[str, typer.Argument(help=t("opt.delta"), metavar="DELTA", show_default=False)],
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    ledger(as_).adjust_budget(year, delta, on=date, note=note)
+    services(as_).ledger.adjust_budget(year, delta, on=date, note=note)
     done(as_json, t("done.budget", year=year), year=year)

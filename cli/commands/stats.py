@@ -20,7 +20,7 @@ def stats(
     no_suppression: Annotated[bool, opt("opt.no_suppression", "--no-suppression")] = False,
     municipality: Annotated[str | None, opt("opt.municipality", "--municipality")] = None,
 ) -> None:
-    from ledger.errors import InputError, InvalidChoice
+    from ledger.domain.errors import InputError, InvalidChoice
 
     if format_ not in FORMATS:
         raise InvalidChoice(field="format", value=format_[:20], allowed=", ".join(FORMATS))
@@ -38,14 +38,14 @@ def stats(
 
 
 def _report(year: int, threshold: int, suppressed: bool, municipality: str | None) -> tuple:
-    from ledger.cli.common import reader
+    from ledger.cli.common import services
     from ledger.cli.export import metadata
     from ledger.projections.stats import disclose
 
-    side = reader()
-    raw = side.stats(year)
-    name = municipality or side.municipality() or "-"
-    meta = metadata(year, name, threshold, suppressed)
+    found = services()
+    raw = found.queries.stats(year, suppressed=suppressed)
+    name = municipality or found.queries.municipality() or "-"
+    meta = metadata(year, name, threshold, suppressed, found.clock.now())
     return meta, disclose(raw, threshold, suppressed), None if suppressed else raw
 
 
@@ -53,8 +53,9 @@ def _merge(files: list[str], threshold: int, suppressed: bool) -> tuple:
     import json
     from pathlib import Path
 
+    from ledger.cli.common import services
     from ledger.cli.export import metadata
-    from ledger.errors import InputError
+    from ledger.domain.errors import InputError
     from ledger.projections.stats import disclose
     from ledger.projections.stats_merge import merge
 
@@ -65,7 +66,7 @@ def _merge(files: list[str], threshold: int, suppressed: bool) -> tuple:
         except (OSError, ValueError):
             raise InputError(field="FILE", reason="unreadable") from None
     raw = merge(exports)
-    meta = metadata(raw["year"], "+".join(raw["municipalities"]), threshold, suppressed,
+    meta = metadata(raw["year"], "+".join(raw["municipalities"]), threshold, suppressed, services().clock.now(),
                     merged_from=raw["municipalities"])
     return meta, disclose(raw, threshold, suppressed), None if suppressed else raw
 

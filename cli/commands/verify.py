@@ -12,33 +12,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from ledger.cli import common
-from ledger.cli.common import JsonOpt, done, opt, print_json
+
+from ledger.cli.common import JsonOpt, done, opt, print_json, services
 from ledger.cli.i18n import t, term
 
 if TYPE_CHECKING:
-    from ledger.chain import Report
-    from ledger.store import SQLStore
+    from ledger.adapters.verification import Report
 
 FileOpt = Annotated[Path | None, opt("opt.digest_file", "--digest", metavar="FILE")]
 ArchiveOpt = Annotated[Path | None, opt("opt.archive_file", "--archive", metavar="FILE")]
-
-
-def _store(*, existing: bool = False) -> SQLStore:
-    """The store named by ``--db`` / ``LEDGER_DB`` / the default file (no application needed).
-
-    ``existing``: a SQLite file that is not there is refused (``StoreMissing``) rather than created:
-    verifying, taking the digest of or exporting a mistyped path must not report an empty ledger."""
-    from ledger.store import SQLStore, resolve_url, sqlite_file
-
-    url = resolve_url(common.STATE["db"])
-    if existing:
-        path = sqlite_file(url)
-        if path is not None and not path.is_file():
-            from ledger.errors import StoreMissing
-
-            raise StoreMissing(db=str(path))
-    return SQLStore.for_url(url)
 
 
 def _short(digest: str) -> str:
@@ -50,15 +32,15 @@ verify_app = typer.Typer(help=t("cmd.verify"), add_completion=False)
 
 @verify_app.command(help=t("cmd.verify"))
 def verify(digest: FileOpt = None, archive: ArchiveOpt = None, as_json: JsonOpt = False) -> None:
-    from ledger.archive import read_digest_file, verify_archive
+    from ledger.adapters.archive_reader import read_digest_file
 
     digests = read_digest_file(digest) if digest is not None else []
     if archive is not None:
+        from ledger.adapters.archive_reader import verify_archive
+
         report = verify_archive(archive, digests)
     else:
-        from ledger.chain import verify_store
-
-        report = verify_store(_store(existing=True), digests)
+        report = services().existing().integrity.verify(digests)
     if as_json:
         print_json({"source": "archive" if archive is not None else "database", **report.as_dict()})
     if report.problem is not None:
@@ -103,9 +85,7 @@ digest_app = typer.Typer(help=t("cmd.digest"), add_completion=False)
 
 @digest_app.command(help=t("cmd.digest"))
 def digest(as_json: JsonOpt = False) -> None:
-    from ledger.chain import store_head
-
-    head = store_head(_store(existing=True))
+    head = services().existing().integrity.head()
     if as_json:
         print_json({**head.as_dict(), "line": head.line()})
     else:
@@ -120,12 +100,7 @@ def export(
     out: Annotated[Path, opt("opt.export_out", "--out", metavar="FILE")],
     as_json: JsonOpt = False,
 ) -> None:
-    from ledger.access import record_reads
-    from ledger.archive import export_archive
-
-    store = _store(existing=True)
-    app = common.ledger()  # on the same store: who exports is logged as having read every case
-    result = export_archive(store, out, before_write=lambda cases: record_reads(app, cases, "export"))
+    result = services().existing().queries.export(out)
     head = result["head"]
     done(as_json, t("done.exported", events=result["events"], file=result["file"], position=head["position"],
                     hash=head["hash"]), **result)
@@ -139,9 +114,7 @@ def import_(
     file: Annotated[Path, typer.Argument(help=t("arg.archive"), metavar="FILE", show_default=False)],
     as_json: JsonOpt = False,
 ) -> None:
-    from ledger.archive import import_archive
-
-    result = import_archive(_store(), file)
+    result = services().integrity.import_archive(file)
     head = result["head"]
     done(as_json, t("done.imported", events=result["events"], file=result["file"], position=head["position"],
                     hash=head["hash"]), **result)

@@ -141,7 +141,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "store.sqlite3")
         build(db)
-        from ledger.store import SQLStore
+        from ledger.factory.store import SQLStore
 
         SQLStore.dispose_all()
         with sqlite3.connect(db) as conn:  # one file, no WAL beside it

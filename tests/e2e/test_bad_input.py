@@ -59,9 +59,9 @@ def seed(db_url: str) -> str:
     and payment B1 (66 000 kr). Recorded through the application to keep a hundred tests fast; the
     same steps through the CLI are covered by ``test_whole_case.py``.
     """
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
 
-    app = Ledger(db=db_url, user="tester")
+    app = ledger_at(db_url, "tester")
     app.add_provider("SKYDD1", name="Skyddat boende Nord AB", on="2026-01-02")
     case = app.open_case(SEEDED_PNR, gender="woman", environment="criminal", source="police", on="2026-01-05")
     assert case == CASE

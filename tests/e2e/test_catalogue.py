@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger import errors
+from ledger.domain import errors
 from ledger.cli.i18n import CATALOGUE
 from tests.conftest import TEST_PNR, TEST_SAMORDNING
 
@@ -125,7 +125,7 @@ def _dynamic_values(prefix: str) -> set[str] | None:
 
         return set(BREAKDOWNS)
     if prefix == "audit.":
-        from ledger.consent_audit import PROBLEMS
+        from ledger.domain.consent_audit import PROBLEMS
 
         return {"ok", "legal_basis", *PROBLEMS}
     return None

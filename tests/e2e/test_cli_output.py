@@ -41,9 +41,9 @@ def ok(capsys: pytest.CaptureFixture[str], db: str, *args: str) -> Result:
 
 def seed(db: str) -> None:
     """A case with a little of everything, recorded through the application (fast)."""
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
 
-    app = Ledger(db=db, user="tester")
+    app = ledger_at(db, "tester")
     app.add_provider("SKYDD1", name="Skyddat boende Nord AB", on="2026-01-02")
     app.set_budget(2026, "7 025 000", on="2026-01-02")
     case = app.open_case(PNR, gender="woman", environment="criminal", source="police", on="2026-01-05", note=NOTE)
@@ -219,9 +219,9 @@ def test_reading_commands_print_json_with_stable_english_keys(
 
 
 def test_case_list_filters_by_status_and_environment(capsys: pytest.CaptureFixture[str], db_url: str) -> None:
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
 
-    app = Ledger(db=db_url, user="tester")
+    app = ledger_at(db_url, "tester")
     made = {}
     for pnr, env in ((TEST_PNR[0], "criminal"), (TEST_PNR[1], "honour"), (TEST_PNR[2], "honour")):
         made[app.open_case(pnr, gender="man", environment=env, source="police", on="2026-02-01")] = env

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from ledger import events as ev
+from ledger.domain import events as ev
 
 ROOT = Path(__file__).resolve().parents[2]
 

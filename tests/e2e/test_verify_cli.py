@@ -38,9 +38,9 @@ def ok(capsys: pytest.CaptureFixture[str], db: str, *args: str) -> Result:
 
 def seed(db: str) -> int:
     """A provider, a budget and two cases, recorded through the application; returns the event count."""
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
 
-    app = Ledger(db=db, user="tester")
+    app = ledger_at(db, "tester")
     app.add_provider("SKYDD1", name="Skyddat boende Nord AB", on="2026-01-02")
     app.set_budget(2026, "7 025 000", on="2026-01-02")
     first = app.open_case(PNR, gender="woman", environment="criminal", source="police", on="2026-01-05",
@@ -219,7 +219,7 @@ def test_a_file_that_is_not_a_digest_is_malformed_input(capsys: pytest.CaptureFi
 
 def test_a_store_made_before_the_chain_is_chained_when_opened_and_says_so(capsys: pytest.CaptureFixture[str],
                                                                           db_url: str) -> None:
-    from ledger.store import SQLStore
+    from ledger.adapters.store import SQLStore
 
     count = seed(db_url)
     digest = ok(capsys, db_url, "digest").out
@@ -235,14 +235,14 @@ def test_a_store_made_before_the_chain_is_chained_when_opened_and_says_so(capsys
 
 def test_an_altered_snapshot_fails_verification_naming_the_case_and_version(capsys: pytest.CaptureFixture[str],
                                                                             db_url: str) -> None:
-    from ledger.application import Ledger
+    from tests.helpers import batch_at, ledger_at
 
     seed(db_url)
-    app = Ledger(db=db_url, user="tester")
+    app = ledger_at(db_url, "tester")
     app.revoke_consent("AVH-2026-0001", "police", on="2026-01-20")
-    with app.batch():
+    with batch_at(db_url, "tester") as batch:
         for _ in range(98):
-            app.record_contact("AVH-2026-0001", "phone", on="2026-02-01")
+            batch.record_contact("AVH-2026-0001", "phone", on="2026-02-01")
     intact = ok(capsys, db_url, "verify")
     with raw(db_url) as db:
         assert [r[0] for r in db("SELECT originator_version FROM ledger_snapshots")] == [100]
@@ -376,7 +376,7 @@ def test_a_tampered_archive_is_refused_and_nothing_is_imported(capsys: pytest.Ca
 
 def _rechain(archive: Path, number: int, edit: Any) -> None:
     """Edit event line ``number`` (0-based) and recompute every hash after it, as a forger would."""
-    from ledger.chain import link, payload_hash
+    from ledger.adapters.chain import link, payload_hash
 
     lines = [json.loads(line) for line in archive.read_text(encoding="utf-8").splitlines()]
     edit(lines[number])
@@ -429,13 +429,13 @@ def test_an_export_logs_a_read_of_every_case_before_writing(capsys: pytest.Captu
     ]
     assert event_count(db_url) == count  # an access entry is not an event
     # No entry can be written (a read-only database, a full disk): nothing is exported.
-    from ledger import access
-    from ledger.errors import StorageError
+    from ledger.adapters.access_log import SqlAccessLog
+    from ledger.domain.errors import StorageError
 
     def refuse(*_: Any, **__: Any) -> None:
         raise StorageError(reason="read_only")
 
-    monkeypatch.setattr(access, "record_reads", refuse)
+    monkeypatch.setattr(SqlAccessLog, "record", refuse)
     result = run_cli(capsys, db_url, "export", "--out", str(tmp_path / "b.jsonl"))
     assert result.code == 1 and "Traceback" not in result.err
     assert list(tmp_path.glob("b.jsonl*")) == []
@@ -443,9 +443,9 @@ def test_an_export_logs_a_read_of_every_case_before_writing(capsys: pytest.Captu
 
 def test_an_export_of_an_empty_ledger_logs_nothing(capsys: pytest.CaptureFixture[str], sqlite_url: str,
                                                    tmp_path: Path) -> None:
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
 
-    Ledger(db=sqlite_url, user="tester")
+    ledger_at(sqlite_url, "tester")
     ok(capsys, sqlite_url, "export", "--out", str(tmp_path / "a.jsonl"))
     assert ok(capsys, sqlite_url, "access-log", "--json").json() == []
 
@@ -462,7 +462,7 @@ def test_verify_archive_opens_no_database(capsys: pytest.CaptureFixture[str], sq
     seed(sqlite_url)
     archive = tmp_path / "a.jsonl"
     ok(capsys, sqlite_url, "export", "--out", str(archive))
-    from ledger.store import SQLStore
+    from ledger.adapters.store import SQLStore
 
     SQLStore.dispose_all()
 
@@ -506,7 +506,7 @@ def test_export_to_a_place_that_cannot_be_written_is_an_error(capsys: pytest.Cap
 def test_every_kind_of_problem_has_a_text_in_both_languages() -> None:
     from ledger.cli.i18n import CATALOGUE
 
-    from ledger.chain import KINDS
+    from ledger.adapters.verification import KINDS
 
     assert {f"reason.{kind}" for kind in KINDS} <= CATALOGUE.keys()
 

@@ -1,6 +1,6 @@
 """Code that runs in separate OS processes for the concurrency tests (started with 'spawn').
 
-Each function builds its own :class:`ledger.application.Ledger` (own engine, own connections),
+Each function builds its own :class:`ledger.application.service.Ledger` (own engine, own connections),
 waits at a barrier so that all workers really start writing at the same moment, and reports
 what happened through a queue. Nothing here asserts: the test process does.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 
 def _outcome(error: BaseException) -> str:
-    from ledger.errors import ConcurrencyConflict
+    from ledger.domain.errors import ConcurrencyConflict
 
     if isinstance(error, ConcurrencyConflict):
         return "conflict"
@@ -27,7 +27,7 @@ def serve(tasks: Any, barrier: Any, results: Any, worker: int) -> None:
     Every task waits at the shared barrier once its worker is ready, so the workers start each
     task together. One process serves every phase, which keeps the start-up cost to one spawn.
     """
-    import ledger.application  # noqa: F401 - import before the first barrier, not after it
+    import ledger.application.service  # noqa: F401 - import before the first barrier, not after it
 
     tasks_by_name = {"first_use": first_use, "record_contacts": record_contacts, "open_cases": open_cases,
                      "read_side": read_side}
@@ -47,9 +47,9 @@ def first_use(url: str, barrier: Any, worker: int) -> dict[str, Any]:
     """Open the store (creating the tables) at the same moment as the other workers, then append."""
     barrier.wait(timeout=60)
     try:
-        from ledger.application import Ledger
+        from tests.helpers import ledger_at
 
-        app = Ledger(db=url, user=f"worker{worker}")
+        app = ledger_at(url, f"worker{worker}")
         app.add_provider(f"P{worker}", name=f"Provider {worker}", on="2026-01-01")
         return {"errors": []}
     except Exception as error:  # noqa: BLE001
@@ -58,9 +58,9 @@ def first_use(url: str, barrier: Any, worker: int) -> dict[str, Any]:
 
 def record_contacts(url: str, case: str, n: int, barrier: Any, worker: int) -> dict[str, Any]:
     """Record ``n`` contacts on ``case``; report counts of successes, conflicts and other errors."""
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
 
-    app = Ledger(db=url, user=f"worker{worker}")
+    app = ledger_at(url, f"worker{worker}")
     app.get_case(case)  # connected and warm before the start signal
     barrier.wait(timeout=60)
     ok, conflicts, errors = 0, 0, []
@@ -79,9 +79,9 @@ def record_contacts(url: str, case: str, n: int, barrier: Any, worker: int) -> d
 
 def open_cases(url: str, identities: list[str], barrier: Any, worker: int) -> dict[str, Any]:
     """Open one case per identity; report the case numbers the ledger allocated."""
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
 
-    app = Ledger(db=url, user=f"worker{worker}")
+    app = ledger_at(url, f"worker{worker}")
     app.person_namespace()
     barrier.wait(timeout=60)
     numbers, conflicts, errors = [], 0, []
@@ -100,13 +100,13 @@ def open_cases(url: str, identities: list[str], barrier: Any, worker: int) -> di
 
 def read_side(url: str, barrier: Any, worker: int) -> dict[str, Any]:
     """Open the read side (creating the projection tables) and list the cases, all workers at once."""
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
 
-    app = Ledger(db=url, user=f"worker{worker}")
+    app = ledger_at(url, f"worker{worker}")
     app.event_count()
     barrier.wait(timeout=60)
     try:
-        from ledger.projections.service import ReadSide
+        from tests.helpers import Reads as ReadSide
 
         rows = ReadSide(app).cases()
         return {"cases": sorted((r["case"], r["event_count"]) for r in rows), "errors": []}
@@ -115,7 +115,7 @@ def read_side(url: str, barrier: Any, worker: int) -> dict[str, Any]:
 
 
 def bulk_write_then_hang(url: str, case: str, count: int) -> None:
-    """Record ``count`` contacts on ``case`` in ``Ledger.batch`` and save them in ONE transaction.
+    """Record ``count`` contacts on ``case`` in a ``BatchLedger`` and save them in ONE transaction.
 
     ``flush_every`` is set above ``count`` so the batch is written by one ``save`` on exit.
     Prints ``WRITING`` when the big INSERT into ``ledger_events`` starts (so the parent can kill
@@ -123,18 +123,18 @@ def bulk_write_then_hang(url: str, case: str, count: int) -> None:
     """
     from sqlalchemy import event
 
-    from ledger.application import Ledger
+    from tests.helpers import batch_at
 
-    app = Ledger(db=url, user="bulk")
+    app = batch_at(url, "bulk", flush_every=count + 1)
     app.get_case(case)
 
-    @event.listens_for(app.store.engine, "before_cursor_execute")
+    @event.listens_for(app.factory.store.engine, "before_cursor_execute")
     def _announce(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
         if executemany and statement.lstrip().upper().startswith("INSERT INTO LEDGER_EVENTS"):
             sys.stdout.write(f"WRITING {len(parameters)}\n")
             sys.stdout.flush()
 
-    with app.batch(flush_every=count + 1):
+    with app:
         for _ in range(count):
             app.record_contact(case, "phone", on="2026-11-01")
         sys.stdout.write("BUILT\n")

@@ -24,21 +24,14 @@ from eventsourcing.persistence import StoredEvent
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.archive import export_archive, import_archive, verify_archive
-from ledger.chain import (
-    GENESIS,
-    Head,
-    Verifier,
-    link,
-    link_new,
-    link_reference,
-    payload_hash,
-    recorded_at,
-    store_head,
-    verify_store,
-)
-from ledger.errors import ArchiveInvalid, ChainBroken, StorageError, StoreNotEmpty
-from ledger.store import LedgerRecorder, SQLStore, resolve_url
+from ledger.adapters.archive import export_archive, import_archive, verify_archive
+from ledger.adapters.chain import GENESIS, Head, link, link_new, link_reference, payload_hash, recorded_at
+from ledger.adapters.verification import Verifier, verify_store
+from tests.helpers import store_head
+from ledger.domain.errors import ArchiveInvalid, ChainBroken, StorageError, StoreNotEmpty
+from ledger.adapters.recorder import LedgerRecorder
+from ledger.adapters.store import SQLStore
+from ledger.adapters.config import resolve_url
 
 N = 40
 STREAMS = [uuid5(UUID(int=7), f"case:{i}") for i in range(5)]
@@ -466,9 +459,11 @@ def _long_case(app: Any) -> str:
     case = app.open_case(TEST_PNR[30], gender="woman", environment="criminal", source="police", on="2026-01-05")
     app.grant_consent(case, "police", purpose="samverkan", on="2026-01-06")
     app.revoke_consent(case, "police", on="2026-01-20")
-    with app.batch():
+    from tests.helpers import batch_at
+
+    with batch_at(app.factory.store.url, app.user) as batch:
         for _ in range(100):
-            app.record_contact(case, "phone", on="2026-02-01")
+            batch.record_contact(case, "phone", on="2026-02-01")
     return case
 
 
@@ -484,9 +479,9 @@ def _position(db: Raw, stream: UUID, version: int) -> int:
 
 @pytest.fixture
 def long_case(db_url: str) -> Iterator[tuple[Any, str, Raw]]:
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
 
-    app = Ledger(db=db_url, user="tester")
+    app = ledger_at(db_url, "tester")
     case = _long_case(app)
     db = Raw(db_url)
     yield app, case, db
@@ -494,21 +489,21 @@ def long_case(db_url: str) -> Iterator[tuple[Any, str, Raw]]:
 
 
 def test_an_altered_snapshot_is_found_though_every_event_and_link_holds(long_case: tuple[Any, str, Raw]) -> None:
-    from ledger.aggregates import case_id
-    from ledger.chain import Problem
-    from ledger.errors import ConsentNotActive
+    from ledger.domain.aggregates import case_id
+    from ledger.adapters.verification import Problem
+    from ledger.domain.errors import ConsentNotActive
 
     app, case, db = long_case
     stream = case_id(case)
     assert [r[0] for r in db("SELECT originator_version FROM ledger_snapshots")] == [100]
-    assert verify_store(app.store).ok
+    assert verify_store(app.factory.store).ok
     with pytest.raises(ConsentNotActive):
         app.record_share(case, "police", what="hotbild", on="2026-03-01")
     state = _snapshot(db, stream)
     assert b'"revoked_on":"2026-01-20"' in state
     db("UPDATE ledger_snapshots SET state = ?", state.replace(b'"revoked_on":"2026-01-20"', b'"revoked_on":null'))
-    assert app.get_case(case).consents["police"].revoked_on is None  # the write side decides from the snapshot
-    report = verify_store(app.store)
+    assert app.get_case(case).consents["police"][-1].revoked_on is None  # the write side decides from the snapshot
+    report = verify_store(app.factory.store)
     assert report.problem == Problem("snapshot_altered", _position(db, stream, 100),
                                      {"stream": str(stream), "version": 100, "case": case})
     assert report.events == report.head.position == db("SELECT COUNT(*) FROM ledger_events")[0][0]
@@ -516,8 +511,8 @@ def test_an_altered_snapshot_is_found_though_every_event_and_link_holds(long_cas
                                            "stream": str(stream), "version": 100, "case": case}
     # Snapshots are derived: deleting them all is always safe, and the rules see the events again.
     db("DELETE FROM ledger_snapshots")
-    assert verify_store(app.store).ok
-    assert app.get_case(case).consents["police"].revoked_on is not None
+    assert verify_store(app.factory.store).ok
+    assert app.get_case(case).consents["police"][-1].revoked_on is not None
     with pytest.raises(ConsentNotActive):
         app.record_share(case, "police", what="hotbild", on="2026-03-01")
 
@@ -536,7 +531,7 @@ def _other_stream(db: Raw, _stream: UUID) -> None:
     (lambda db, s: db("UPDATE ledger_snapshots SET topic = ?", "ledger.events:CaseActualised"), 100, True),
     (lambda db, s: db("UPDATE ledger_snapshots SET state = ?", b"{"), 100, True),
     (lambda db, s: db("UPDATE ledger_snapshots SET state = ?", _snapshot(db, s).replace(
-        b'"topic":"ledger.case:CaseState"', b'"topic":"ledger.aggregates:ProviderState"')), 100, True),
+        b'"topic":"ledger.case:CaseState/2"', b'"topic":"ledger.aggregates:ProviderState"')), 100, True),
     (lambda db, s: db("UPDATE ledger_snapshots SET state = ?", _snapshot(db, s).replace(
         b'"recorded_at":"', b'"extra":1,"recorded_at":"')), 100, True),
     (_other_stream, 100, False),
@@ -544,11 +539,11 @@ def _other_stream(db: Raw, _stream: UUID) -> None:
 def test_every_way_of_altering_a_snapshot_is_found(long_case: tuple[Any, str, Raw],
                                                    tamper: Callable[[Raw, UUID], Any], version: int,
                                                    named: bool) -> None:
-    from ledger.aggregates import case_id
+    from ledger.domain.aggregates import case_id
 
     app, case, db = long_case
     tamper(db, case_id(case))
-    report = verify_store(app.store)
+    report = verify_store(app.factory.store)
     assert report.problem is not None and report.problem.kind == "snapshot_altered"
     assert report.problem.detail["version"] == version
     assert (report.problem.detail.get("case") == case) is named
@@ -557,11 +552,12 @@ def test_every_way_of_altering_a_snapshot_is_found(long_case: tuple[Any, str, Ra
 
 
 def test_snapshots_with_corrections_before_and_after_them_verify(db_url: str) -> None:
-    from ledger.aggregates import case_id
-    from ledger.application import Ledger
-    from ledger.case import apply_corrections, project_case
+    from ledger.domain.aggregates import case_id
+    from tests.helpers import ledger_at
+    from ledger.domain.corrections import apply_corrections
+    from ledger.domain.case_fold import project_case
 
-    app = Ledger(db=db_url, user="tester")
+    app = ledger_at(db_url, "tester")
     case = _long_case(app)
     app.correct_entry(case, 2, reason="fel giltighet", changes={"valid_until": "2026-12-31"})  # entry 104
     for _ in range(96):  # one at a time: a batch does not fold corrections
@@ -570,40 +566,40 @@ def test_snapshots_with_corrections_before_and_after_them_verify(db_url: str) ->
     db = Raw(db_url)
     try:
         assert [r[0] for r in db("SELECT originator_version FROM ledger_snapshots ORDER BY 1")] == [100, 200]
-        assert verify_store(app.store).ok  # a snapshot is the plain fold: corrections are applied on loading
+        assert verify_store(app.factory.store).ok  # a snapshot is the plain fold: corrections are applied on loading
         # A snapshot of the corrected fold would be as true (a case with corrections is refolded anyway).
         stream = case_id(case)
         corrected = project_case(None, apply_corrections(app.events.get(stream, lte=200)))
-        assert corrected is not None and corrected.consents["police"].valid_until is not None
+        assert corrected is not None and corrected.consents["police"][-1].valid_until is not None
         state = json.loads(_snapshot(db, stream, 200))
         assert state["p"]["state"] != corrected.model_dump(mode="json")
         state["p"]["state"] = corrected.model_dump(mode="json")
         db("UPDATE ledger_snapshots SET state = ? WHERE originator_version = ?",
            json.dumps(state, sort_keys=True, separators=(",", ":")).encode(), 200)
-        assert verify_store(app.store).ok
+        assert verify_store(app.factory.store).ok
         state["p"]["state"]["contacts"] += 1
         db("UPDATE ledger_snapshots SET state = ? WHERE originator_version = ?",
            json.dumps(state, sort_keys=True, separators=(",", ":")).encode(), 200)
-        report = verify_store(app.store)
+        report = verify_store(app.factory.store)
         assert report.problem is not None and report.problem.detail["version"] == 200
     finally:
         db.conn.close()
 
 
 def test_a_snapshot_of_another_aggregate_is_folded_with_its_own_projector(db_url: str) -> None:
-    from ledger.aggregates import project_provider, provider_id
-    from ledger.application import Ledger
+    from ledger.domain.aggregates import project_provider, provider_id
+    from tests.helpers import ledger_at
 
-    app = Ledger(db=db_url, user="tester")
+    app = ledger_at(db_url, "tester")
     app.add_provider("SKYDD1", name="Skyddat boende Nord AB", on="2026-01-02")
     stream = provider_id("SKYDD1")
     app.take_snapshot(stream, projector_func=project_provider)
-    assert verify_store(app.store).ok
+    assert verify_store(app.factory.store).ok
     db = Raw(db_url)
     try:
         state = _snapshot(db, stream, 1)
         db("UPDATE ledger_snapshots SET state = ?", state.replace(b"Nord AB", b"Syd AB"))
-        report = verify_store(app.store)
+        report = verify_store(app.factory.store)
         assert report.problem is not None
         assert (report.problem.kind, report.problem.position) == ("snapshot_altered", _position(db, stream, 1))
         assert report.problem.detail == {"stream": str(stream), "version": 1}
@@ -615,7 +611,7 @@ def test_the_chain_is_reported_before_any_snapshot(long_case: tuple[Any, str, Ra
     app, _, db = long_case
     db("UPDATE ledger_snapshots SET state = ?", b"{")
     db("DELETE FROM ledger_chain WHERE position = ?", 3)
-    report = verify_store(app.store)
+    report = verify_store(app.factory.store)
     assert report.problem is not None and (report.problem.kind, report.problem.position) == ("chain_missing", 3)
 
 
@@ -654,7 +650,7 @@ def _events(s: SQLStore) -> list[tuple[Any, ...]]:
 
 def test_export_then_import_reproduces_identical_events_hashes_and_meta(db_url: str, store: SQLStore,
                                                                         tmp_path: Path) -> None:
-    store.meta("person_namespace", default=str(uuid4()))
+    store.setting("person_namespace", default=str(uuid4()))
     archive = tmp_path / "arkiv.jsonl"
     summary = export_archive(store, archive)
     assert summary["events"] == N and summary["head"] == {"position": N, "hash": store_head(store).hash}
@@ -665,7 +661,7 @@ def test_export_then_import_reproduces_identical_events_hashes_and_meta(db_url: 
         assert _chain_rows(target) == _chain_rows(store)
         assert _events(target) == _events(store)
         assert store_head(target) == store_head(store)
-        assert target.meta("person_namespace") == store.meta("person_namespace")
+        assert target.setting("person_namespace") == store.setting("person_namespace")
         assert verify_store(target).ok
         # The imported store goes on chaining where the original would have.
         LedgerRecorder(target).insert_events(events(41, 3))
@@ -815,10 +811,10 @@ def _rechained(archive: Path, edit: Callable[[dict[str, Any]], None], where: Cal
 
 
 def _with_followup(db_url: str) -> Any:
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
     from tests.conftest import TEST_PNR
 
-    app = Ledger(db=db_url, user="tester")
+    app = ledger_at(db_url, "tester")
     case = app.open_case(TEST_PNR[31], gender="man", environment="criminal", source="police", on="2026-01-05")
     app.record_followup(case, time_point="during", housing="own", occupation="work", on="2026-07-05")
     app.record_contact(case, "phone", on="2026-07-06")
@@ -855,7 +851,7 @@ def test_an_archive_with_a_payload_the_ledger_cannot_read_is_refused_and_imports
 ) -> None:
     app = _with_followup(db_url)
     archive = tmp_path / "a.jsonl"
-    export_archive(app.store, archive)
+    export_archive(app.factory.store, archive)
     assert verify_archive(archive).ok
     line = _rechained(archive, edit, where)
     assert verify_archive(archive, check_payloads=False).ok  # the chain alone holds: it was recomputed
@@ -870,15 +866,15 @@ def test_an_archive_with_a_payload_the_ledger_cannot_read_is_refused_and_imports
 
 
 def test_an_archive_of_the_ledgers_own_events_imports_and_reads(db_url: str, tmp_path: Path) -> None:
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
 
     app = _with_followup(db_url)
     archive = tmp_path / "a.jsonl"
-    export_archive(app.store, archive)
+    export_archive(app.factory.store, archive)
     with other_store(db_url, tmp_path) as target:
         import_archive(target, archive)
-        assert _events(target) == _events(app.store)
-        imported = Ledger(db=target.url, user="tester")
+        assert _events(target) == _events(app.factory.store)
+        imported = ledger_at(target.url, "tester")
         assert imported.get_case("AVH-2026-0001").followups == 1
 
 

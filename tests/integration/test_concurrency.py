@@ -65,8 +65,9 @@ class Workers:
 
 
 def _stream_versions(url: str, case: str) -> list[int]:
-    from ledger.aggregates import case_id
-    from ledger.store import SQLStore, events_table
+    from ledger.domain.aggregates import case_id
+    from ledger.adapters.store import SQLStore
+    from ledger.adapters.schema import events_table
 
     store = SQLStore.for_url(url)
     t = events_table
@@ -76,7 +77,8 @@ def _stream_versions(url: str, case: str) -> list[int]:
 
 
 def _provider_events(url: str) -> list[int]:
-    from ledger.store import SQLStore, events_table
+    from ledger.adapters.store import SQLStore
+    from ledger.adapters.schema import events_table
 
     with SQLStore.for_url(url).read() as conn:
         return [r[0] for r in conn.execute(
@@ -84,7 +86,8 @@ def _provider_events(url: str) -> list[int]:
 
 
 def _notification_ids(url: str) -> list[int]:
-    from ledger.store import SQLStore, events_table
+    from ledger.adapters.store import SQLStore
+    from ledger.adapters.schema import events_table
 
     store = SQLStore.for_url(url)
     with store.read() as conn:
@@ -98,14 +101,14 @@ def _assert_gapless(url: str) -> int:
 
 
 def _open_one_case(url: str, pnr: str = TEST_PNR[0]) -> str:
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
 
-    app = Ledger(db=url, user="setup")
+    app = ledger_at(url, "setup")
     return app.open_case(pnr, gender="woman", environment="criminal", source="police", on="2026-10-01")
 
 
 def _resolved(db_url: str) -> str:
-    from ledger.store import resolve_url
+    from ledger.adapters.config import resolve_url
 
     return resolve_url(db_url)
 
@@ -148,7 +151,7 @@ def contended(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
                    "read_side": reads}
         finally:
             workers.close()
-            from ledger.store import SQLStore
+            from ledger.adapters.store import SQLStore
 
             SQLStore.dispose_all()
             if request.param == "postgres":
@@ -159,9 +162,9 @@ def test_concurrent_first_use_of_an_empty_store(contended: dict[str, Any]) -> No
     """Several processes opening a brand-new store at once all get working tables and can write."""
     errors = [e for r in contended["first_use"] for e in r["errors"]]
     assert errors == [], errors
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
 
-    app = Ledger(db=contended["url"], user="check")
+    app = ledger_at(contended["url"], "check")
     for w in range(WORKERS):
         assert app._provider(f"P{w}").code == f"P{w}"
     assert len(_provider_events(contended["url"])) == WORKERS
@@ -179,9 +182,9 @@ def test_concurrent_contacts_on_one_case_lose_nothing(contended: dict[str, Any])
     versions = _stream_versions(url, case)
     assert versions == list(range(1, 1 + ok + 1)), "case versions must be 1..(1+successes), contiguous"
 
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
 
-    app = Ledger(db=url, user="check")
+    app = ledger_at(url, "check")
     assert app.get_case(case).version == 1 + ok
     history = app.case_events(case)
     assert sum(type(e).__name__ == "ContactRecorded" for e in history) == ok
@@ -201,10 +204,10 @@ def test_concurrent_open_case_allocates_distinct_gapless_numbers(contended: dict
     for r in reports:  # each worker saw its own numbers increase
         assert r["numbers"] == sorted(r["numbers"])
 
-    from ledger.aggregates import case_numbers_id
-    from ledger.application import Ledger
+    from ledger.domain.aggregates import case_numbers_id
+    from tests.helpers import ledger_at
 
-    app = Ledger(db=url, user="check")
+    app = ledger_at(url, "check")
     for number in numbers:
         assert app.get_case(number).case_number == number
     allocations = list(app.events.get(case_numbers_id(2026)))
@@ -218,10 +221,10 @@ def test_concurrent_first_use_of_the_read_side(contended: dict[str, Any]) -> Non
     reports = contended["read_side"]
     errors = [e for r in reports for e in r["errors"]]
     assert errors == [], errors
-    from ledger.application import Ledger
-    from ledger.projections.service import ReadSide
+    from tests.helpers import ledger_at
+    from tests.helpers import Reads as ReadSide
 
-    expected = sorted((r["case"], r["event_count"]) for r in ReadSide(Ledger(db=contended["url"], user="c")).cases())
+    expected = sorted((r["case"], r["event_count"]) for r in ReadSide(ledger_at(contended["url"], "c")).cases())
     opened = sum(len(r["numbers"]) for r in contended["opens"])
     assert len(expected) == 1 + opened
     assert all(r["cases"] == expected for r in reports)
@@ -238,7 +241,8 @@ def test_no_call_gives_up_under_this_much_contention(contended: dict[str, Any]) 
 
 
 def _count(url: str) -> int:
-    from ledger.store import SQLStore, events_table
+    from ledger.adapters.store import SQLStore
+    from ledger.adapters.schema import events_table
 
     with SQLStore.for_url(url).read() as conn:
         return int(conn.execute(select(func.count()).select_from(events_table)).scalar() or 0)
@@ -248,13 +252,13 @@ def test_writer_killed_mid_bulk_write_leaves_all_or_nothing(db_url: str) -> None
     bulk = 50_000
     url = _resolved(db_url)
     case = _open_one_case(url)
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
 
-    app = Ledger(db=url, user="setup")
+    app = ledger_at(url, "setup")
     for _ in range(3):
         app.record_contact(case, "phone", on="2026-11-01")
     before = _assert_gapless(url)
-    from ledger.store import SQLStore
+    from ledger.adapters.store import SQLStore
 
     SQLStore.dispose_all()  # no connection of ours is open while the child writes
 
@@ -292,7 +296,7 @@ def test_writer_killed_mid_bulk_write_leaves_all_or_nothing(db_url: str) -> None
     assert versions == list(range(1, len(versions) + 1))
     assert len(versions) in (4, 4 + bulk)
 
-    app = Ledger(db=url, user="after")
+    app = ledger_at(url, "after")
     app.record_contact(case, "meeting", on="2026-11-02")
     assert _assert_gapless(url) == after + 1
     assert app.get_case(case).version == len(versions) + 1

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from ledger.application import Ledger
-from ledger.demo import generate
-from ledger.errors import AlreadyExists
+from ledger.application.batch import BatchLedger as Ledger
+from ledger.application.demo import generate
+from ledger.domain.errors import AlreadyExists
 from tests.conftest import TEST_PNR, TEST_SAMORDNING, TODAY
+from tests.helpers import batch_at
 
 EXPECTED = (
     "CaseActualised", "ConsentGranted", "ConsentRevoked", "ThreatAssessmentReceived", "DecisionRecorded",
@@ -40,7 +41,7 @@ def _other(url: str, name: str) -> str:
 
 
 def test_same_seed_gives_the_same_ledger(sqlite_url: str) -> None:
-    first, second = Ledger(db=sqlite_url, user="demo"), Ledger(db=_other(sqlite_url, "again"), user="demo")
+    first, second = batch_at(sqlite_url, "demo"), batch_at(_other(sqlite_url, "again"), "demo")
     one, two = generate(first, seed=1), generate(second, seed=1)
     assert one == two
     assert one["cases"] == 30 and one["events"] == first.event_count() > 300
@@ -52,14 +53,14 @@ def test_same_seed_gives_the_same_ledger(sqlite_url: str) -> None:
 
 
 def test_different_seeds_give_different_ledgers(sqlite_url: str) -> None:
-    first, second = Ledger(db=sqlite_url, user="demo"), Ledger(db=_other(sqlite_url, "seed2"), user="demo")
+    first, second = batch_at(sqlite_url, "demo"), batch_at(_other(sqlite_url, "seed2"), "demo")
     generate(first, seed=1)
     generate(second, seed=2)
     assert _story(first) != _story(second)
 
 
 def test_only_skatteverket_test_numbers_and_plausible_people(sqlite_url: str) -> None:
-    app = Ledger(db=sqlite_url, user="demo")
+    app = batch_at(sqlite_url, "demo")
     generate(app, cases=60, years=3, seed=5)
     people = [e for e in _events(app) if type(e).__name__ == "PersonRegistered"]
     numbers = [p.identity_number for p in people]
@@ -74,7 +75,7 @@ def test_only_skatteverket_test_numbers_and_plausible_people(sqlite_url: str) ->
 
 
 def test_the_demo_has_every_kind_of_event_and_respects_dates(sqlite_url: str) -> None:
-    app = Ledger(db=sqlite_url, user="demo")
+    app = batch_at(sqlite_url, "demo")
     generate(app)
     events = _events(app)
     kinds = Counter(type(e).__name__ for e in events)
@@ -87,13 +88,13 @@ def test_the_demo_has_every_kind_of_event_and_respects_dates(sqlite_url: str) ->
 
 @pytest.mark.parametrize("seed", [2, 3, 4, 11])
 def test_other_seeds_and_sizes_pass_every_rule(sqlite_url: str, seed: int) -> None:
-    app = Ledger(db=sqlite_url, user="demo")
+    app = batch_at(sqlite_url, "demo")
     result = generate(app, cases=40, years=seed % 4 + 1, seed=seed, municipality="Exempelstad")
     assert result == {"cases": 40, "events": app.event_count(), "municipality": "Exempelstad", "seed": seed}
 
 
 def test_a_second_demo_in_the_same_store_is_refused_and_stores_nothing(sqlite_url: str) -> None:
-    app = Ledger(db=sqlite_url, user="demo")
+    app = batch_at(sqlite_url, "demo")
     generate(app, cases=3)
     before = app.event_count()
     with pytest.raises(AlreadyExists):

@@ -1,4 +1,4 @@
-"""Catch-up of the case list projection (``projections/base.py``, ``projections/case_list.py``).
+"""Catch-up of the case list projection (``projections/runner.py``, ``projections/case_list.py``).
 
 - Catching up once at the end gives the same rows as catching up after every event (one event
   per transaction), and the same as any other batch size.
@@ -23,8 +23,9 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select, update
 
-from ledger.errors import LedgerError
+from ledger.domain.errors import LedgerError
 from tests.conftest import TEST_PNR
+from tests.helpers import dying_after, wrap_handlers
 
 BATCH = 10
 
@@ -126,7 +127,7 @@ def _head(store: Any) -> int:
 
 def _copy_events(source: Any, target: Any, upto: int | None = None) -> None:
     """Copy the stored events (same bytes, same order, so the same positions) into another store."""
-    from ledger.store import LedgerRecorder
+    from ledger.adapters.recorder import LedgerRecorder
 
     notes = LedgerRecorder(source).select_notifications(None, 10**9, stop=upto)
     assert LedgerRecorder(target).insert_events(notes) == [n.id for n in notes]
@@ -141,10 +142,10 @@ def _case_list() -> Any:
 @pytest.fixture
 def app(db_url: str) -> Any:
     """A ledger on a fresh store, with the read side's tables created (``ReadSide`` does that)."""
-    from ledger.application import Ledger
-    from ledger.projections.service import ReadSide
+    from tests.helpers import ledger_at
+    from tests.helpers import Reads as ReadSide
 
-    app = Ledger(db=db_url, user="tester")
+    app = ledger_at(db_url, "tester")
     ReadSide(app)
     return app
 
@@ -152,14 +153,15 @@ def app(db_url: str) -> Any:
 @pytest.fixture
 def other_store(db_url: str, tmp_path: Path) -> Iterator[Any]:
     """A second, empty store on the same backend, with the read side's tables."""
-    from ledger.projections.base import ensure_tables
-    from ledger.store import SQLStore, resolve_url
+    from ledger.adapters.schema import read_metadata
+    from ledger.adapters.store import SQLStore
+    from ledger.adapters.config import resolve_url
     from tests import conftest
 
     postgres = not db_url.startswith("sqlite")
     url = conftest._fresh_pg_database() if postgres else f"sqlite:///{tmp_path / 'other.sqlite3'}"
     store = SQLStore.for_url(resolve_url(url))
-    ensure_tables(store)
+    store.create_tables(read_metadata)
     yield store
     if postgres:
         conftest._drop_pg_database(url)
@@ -169,9 +171,9 @@ def other_store(db_url: str, tmp_path: Path) -> Iterator[Any]:
 
 
 def test_catch_up_once_equals_catch_up_after_every_event(app: Any, other_store: Any) -> None:
-    from ledger.projections.base import catch_up, rebuild
+    from ledger.projections.runner import catch_up, rebuild
 
-    store, decode = app.store, app.mapper.to_domain_event
+    store, decode = app.factory.store, app.mapper.state_decoder()
     after_each = []
 
     def one_event_per_transaction() -> None:
@@ -205,14 +207,14 @@ def test_catch_up_once_equals_catch_up_after_every_event(app: Any, other_store: 
 
 def test_case_overview_is_the_same_whether_caught_up_often_or_once(app: Any, other_store: Any) -> None:
     """The same comparison through the public read side (every projection, ``ReadSide.cases``)."""
-    from ledger.application import Ledger
-    from ledger.projections.service import ReadSide
+    from tests.helpers import ledger_at
+    from tests.helpers import Reads as ReadSide
 
     side = ReadSide(app)
     _history(app, seed=5, steps=80, after=side.catch_up)
     often = side.cases()
-    _copy_events(app.store, other_store)
-    once = ReadSide(Ledger(db=other_store.url, user="tester")).cases()
+    _copy_events(app.factory.store, other_store)
+    once = ReadSide(ledger_at(other_store.url, "tester")).cases()
     assert once == often
     assert len(once) >= 5
 
@@ -221,7 +223,7 @@ def test_case_overview_is_the_same_whether_caught_up_often_or_once(app: Any, oth
 
 
 def _case_note_ids(store: Any) -> list[int]:
-    from ledger.store import LedgerRecorder
+    from ledger.adapters.recorder import LedgerRecorder
 
     topics = set(_case_list().topics)
     return [n.id for n in LedgerRecorder(store).select_notifications(None, 10**9) if n.topic in topics]
@@ -232,28 +234,19 @@ def _case_note_ids(store: Any) -> list[int]:
 def test_interrupted_catch_up_rolls_back_its_batch_and_resumes_to_the_same_rows(
     app: Any, other_store: Any, monkeypatch: pytest.MonkeyPatch, fail_at: int, error: type[BaseException]
 ) -> None:
-    from ledger.projections.base import catch_up, rebuild
+    from ledger.projections.runner import catch_up, rebuild
     from ledger.projections.case_list import CaseList
 
-    store, decode = app.store, app.mapper.to_domain_event
+    store, decode = app.factory.store, app.mapper.state_decoder()
     _history(app)
     catch_up(store, decode, [CaseList()])
     expected = _case_list_rows(store)
     rebuild(store, CaseList())
 
-    real = CaseList.handle
-    calls = {"n": 0}
-
-    def dying(self: Any, unit: Any, event: Any, position: int) -> None:
-        calls["n"] += 1
-        if calls["n"] == fail_at:
-            raise error("killed in the middle of a batch")
-        real(self, unit, event, position)
-
-    monkeypatch.setattr(CaseList, "handle", dying)
+    real = wrap_handlers(monkeypatch, CaseList, dying_after(fail_at, error))
     with pytest.raises(error):
         catch_up(store, decode, [CaseList()], batch=BATCH)
-    monkeypatch.setattr(CaseList, "handle", real)
+    monkeypatch.setattr(CaseList, "handlers", real)
 
     # Everything before the failing batch is kept, nothing of the failing batch.
     failed_id = _case_note_ids(store)[fail_at - 1]
@@ -269,9 +262,9 @@ def test_interrupted_catch_up_rolls_back_its_batch_and_resumes_to_the_same_rows(
 
 def test_interrupted_catch_up_of_all_projections_keeps_them_in_step(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """The read side's projections share one transaction per batch: a failure in one rolls back all."""
-    from ledger.projections.base import catch_up, rebuild
+    from ledger.projections.runner import catch_up, rebuild
     from ledger.projections.case_list import CaseList
-    from ledger.projections.service import ReadSide
+    from tests.helpers import Reads as ReadSide
 
     side = ReadSide(app)
     _history(app)
@@ -280,19 +273,10 @@ def test_interrupted_catch_up_of_all_projections_keeps_them_in_step(app: Any, mo
     for projection in side.projections:
         rebuild(side.store, projection)
 
-    real = CaseList.handle
-    calls = {"n": 0}
-
-    def dying(self: Any, unit: Any, event: Any, position: int) -> None:
-        calls["n"] += 1
-        if calls["n"] == 45:
-            raise RuntimeError("killed")
-        real(self, unit, event, position)
-
-    monkeypatch.setattr(CaseList, "handle", dying)
+    real = wrap_handlers(monkeypatch, CaseList, dying_after(45))
     with pytest.raises(RuntimeError):
-        catch_up(side.store, app.mapper.to_domain_event, side.projections, batch=BATCH)
-    monkeypatch.setattr(CaseList, "handle", real)
+        catch_up(side.store, app.mapper.state_decoder(), side.projections, batch=BATCH)
+    monkeypatch.setattr(CaseList, "handlers", real)
 
     positions = {name: _position(side.store, name) for name in side.projection_names()}
     assert len(set(positions.values())) == 1, positions
@@ -315,8 +299,8 @@ def _tables_of(side: Any, name: str) -> dict[str, list[tuple[str, ...]]]:
 def test_changing_the_version_wipes_and_rebuilds_only_that_projection(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from ledger.projections.case_list import CaseList, cases, consents
     from ledger.projections.money import Money
-    from ledger.projections.service import ReadSide
-    from ledger.store import meta_table
+    from tests.helpers import Reads as ReadSide
+    from ledger.adapters.schema import meta_table
 
     side = ReadSide(app)
     _history(app)
@@ -329,20 +313,22 @@ def test_changing_the_version_wipes_and_rebuilds_only_that_projection(app: Any, 
     some_case = next(iter(expected["proj_case_list"]))[0]
     with side.store.projection("case_list") as conn:
         conn.execute(update(cases).values(status="stale"))
-        conn.execute(insert(consents), {"case_id": uuid.UUID(some_case), "recipient": "leftover",
+        conn.execute(insert(consents), {"case_id": uuid.UUID(some_case), "recipient": "leftover", "entry": 1,
                                         "granted_on": date(2026, 1, 1), "revoked_on": None})
     side.catch_up()  # same version: nothing to do, the stale rows stay
     assert _case_list_rows(side.store) != expected
 
     handled = {"case_list": 0, "money": 0}
     for cls, name in ((CaseList, "case_list"), (Money, "money")):
-        real = cls.handle
 
-        def counting(self: Any, unit: Any, event: Any, position: int, _real: Any = real, _name: str = name) -> None:
-            handled[_name] += 1
-            _real(self, unit, event, position)
+        def counting(handle: Any, _name: str = name) -> Any:
+            def counted(unit: Any, fact: Any) -> None:
+                handled[_name] += 1
+                handle(unit, fact)
 
-        monkeypatch.setattr(cls, "handle", counting)
+            return counted
+
+        wrap_handlers(monkeypatch, cls, counting)
 
     old = CaseList.version
     monkeypatch.setattr(CaseList, "version", old + 1)

@@ -1,9 +1,9 @@
-"""The recorder contract of ``ledger.store``, on SQLite and PostgreSQL.
+"""The recorder contract of ``ledger.factory.store``, on SQLite and PostgreSQL.
 
 Adapted from the eventsourcing library's own recorder tests
 (``eventsourcing/tests/persistence.py``: ``AggregateRecorderTestCase``,
 ``ApplicationRecorderTestCase``, ``TrackingRecorderTestCase``, ``ProcessRecorderTestCase``) for
-:class:`~ledger.store.LedgerRecorder` and :class:`~ledger.store.SnapshotRecorder`, plus what the
+:class:`~ledger.factory.store.LedgerRecorder` and :class:`~ledger.factory.store.SnapshotRecorder`, plus what the
 ledger adds: gapless positions in commit order, all-or-nothing batches, tables created on first
 use, URL resolution and :class:`~ledger.errors.StorageError` for a store that cannot be used.
 Every test gets a fresh, empty database from the ``db_url`` fixture (``tests/conftest.py``).
@@ -22,8 +22,11 @@ import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent, Tracking
 from sqlalchemy import func, inspect, select
 
-from ledger.errors import StorageError
-from ledger.store import LedgerRecorder, SnapshotRecorder, SQLStore, events_table, resolve_url
+from ledger.domain.errors import StorageError
+from ledger.adapters.recorder import LedgerRecorder, SnapshotRecorder
+from ledger.adapters.store import SQLStore
+from ledger.adapters.schema import events_table
+from ledger.adapters.config import resolve_url
 
 TABLES = {"ledger_events", "ledger_snapshots", "ledger_tracking", "ledger_meta"}
 
@@ -405,15 +408,14 @@ def test_resolve_url_for_paths_and_urls(tmp_path: Path, monkeypatch: pytest.Monk
     assert resolve_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
 
 
-def test_resolve_url_uses_ledger_db_and_an_explicit_db_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LEDGER_DB", str(tmp_path / "env.db"))
-    assert resolve_url() == f"sqlite:///{tmp_path / 'env.db'}"
-    assert resolve_url(None) == f"sqlite:///{tmp_path / 'env.db'}"
-    assert resolve_url(str(tmp_path / "arg.db")) == f"sqlite:///{tmp_path / 'arg.db'}"
-    monkeypatch.setenv("LEDGER_DB", "postgresql://u@h/db")
-    assert resolve_url() == "postgresql+psycopg://u@h/db"
-    monkeypatch.delenv("LEDGER_DB")
-    default = resolve_url()
+def test_the_configuration_uses_ledger_db_and_an_explicit_db_wins(tmp_path: Path) -> None:
+    from ledger.adapters.config import Config
+
+    env = {"LEDGER_DB": str(tmp_path / "env.db"), "LEDGER_USER": "anna.l"}
+    assert Config.resolve(None, None, env).url == f"sqlite:///{tmp_path / 'env.db'}"
+    assert Config.resolve(str(tmp_path / "arg.db"), None, env).url == f"sqlite:///{tmp_path / 'arg.db'}"
+    assert Config.resolve(None, None, {**env, "LEDGER_DB": "postgresql://u@h/db"}).url == "postgresql+psycopg://u@h/db"
+    default = Config.resolve(None, None, {"LEDGER_USER": "anna.l"}).url
     assert default.startswith("sqlite:///") and default.endswith("ledger.sqlite3")
 
 
@@ -441,11 +443,11 @@ def test_unreachable_postgresql_is_a_storage_error_without_the_password() -> Non
 
 
 def test_storage_error_through_the_application_for_an_unreachable_server() -> None:
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
 
     password = "Hemligt-L0senord"
     with pytest.raises(StorageError) as caught:
-        Ledger(db=f"postgresql://ledger:{password}@127.0.0.1:{_free_port()}/ledger", user="t")
+        ledger_at(f"postgresql://ledger:{password}@127.0.0.1:{_free_port()}/ledger", "t")
     assert caught.value.params["reason"] == "unreachable"
     assert password not in _everything_said(caught.value)
 

@@ -35,7 +35,7 @@ def scenario(app):  # noqa: ANN001, ANN201
 
 
 def test_budget_year_figures_to_the_ore(scenario) -> None:  # noqa: ANN001
-    from ledger.projections.service import ReadSide
+    from tests.helpers import Reads as ReadSide
 
     report = ReadSide(scenario).budget(2026)
     assert report["budget"] == "7275000.00"
@@ -56,7 +56,7 @@ def test_budget_year_figures_to_the_ore(scenario) -> None:  # noqa: ANN001
 
 
 def test_payment_over_new_year_is_split_by_days(scenario) -> None:  # noqa: ANN001
-    from ledger.projections.service import ReadSide
+    from tests.helpers import Reads as ReadSide
 
     side = ReadSide(scenario)
     assert side.budget(2025)["paid"] == "17000.00"
@@ -70,11 +70,11 @@ def test_payment_over_new_year_is_split_by_days(scenario) -> None:  # noqa: ANN0
 
 def test_seed_document_figures(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Huddinge, May 2023: budget 7 025 000 kr, 3 055 730 kr paid -> 3 969 270 kr remaining."""
-    from ledger.application import Ledger
-    from ledger.projections.service import ReadSide
+    from tests.helpers import ledger_at
+    from tests.helpers import Reads as ReadSide
 
     monkeypatch.setenv("LEDGER_TODAY", "2023-05-31")
-    app = Ledger(db=sqlite_url, user="tester")
+    app = ledger_at(sqlite_url, "tester")
     app.set_budget(2023, "7 025 000", on="2023-01-01")
     app.add_provider("P1", name="Utförare", on="2023-01-01")
     case = app.open_case(TEST_PNR[12], gender="man", environment="criminal", source="police", on="2023-01-02")
@@ -89,10 +89,10 @@ def test_seed_document_figures(sqlite_url: str, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_budget_runs_out_month(sqlite_url: str) -> None:
-    from ledger.application import Ledger
-    from ledger.projections.service import ReadSide
+    from tests.helpers import ledger_at
+    from tests.helpers import Reads as ReadSide
 
-    app = Ledger(db=sqlite_url, user="tester")
+    app = ledger_at(sqlite_url, "tester")
     app.set_budget(2026, "500 000", on="2026-01-01")
     app.add_provider("P1", name="Utförare", on="2026-01-01")
     case = app.open_case(TEST_PNR[13], gender="man", environment="criminal", source="police", on="2026-01-01")

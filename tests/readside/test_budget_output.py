@@ -12,9 +12,9 @@ from tests.helpers import run_cli
 
 @pytest.fixture
 def store(sqlite_url: str) -> str:
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
 
-    app = Ledger(db=sqlite_url, user="tester")
+    app = ledger_at(sqlite_url, "tester")
     app.set_budget(2026, "1 000 000", on="2026-01-01")
     app.add_provider("P1", name="Ett", on="2026-01-01")
     case = app.open_case(TEST_PNR[500], gender="woman", environment="honour", source="self", on="2026-01-02")

@@ -4,13 +4,13 @@ and a catch-up killed midway, run again, gives the same result as an uninterrupt
 from __future__ import annotations
 
 import random
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import TEST_PNR
+from tests.helpers import dying_after, wrap_handlers
 
 
 def _tables(side) -> dict[str, list[tuple]]:  # noqa: ANN001
@@ -27,7 +27,7 @@ def _tables(side) -> dict[str, list[tuple]]:  # noqa: ANN001
 
 def _random_history(app, rng: random.Random, steps: int, side=None) -> None:  # noqa: ANN001, C901
     """Valid commands chosen at random; ``side`` (if given) catches up after each one."""
-    from ledger.errors import LedgerError
+    from ledger.domain.errors import LedgerError
 
     app.add_provider("P1", name="Ett", on="2025-01-01")
     app.add_provider("P2", name="Två", on="2025-01-01")
@@ -106,11 +106,11 @@ def _random_history(app, rng: random.Random, steps: int, side=None) -> None:  # 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), steps=st.integers(5, 60))
 def test_rebuild_equals_event_by_event(tmp_path_factory: pytest.TempPathFactory, seed: int, steps: int) -> None:
-    from ledger.application import Ledger
-    from ledger.projections.service import ReadSide
+    from tests.helpers import ledger_at
+    from tests.helpers import Reads as ReadSide
 
     url = f"sqlite:///{tmp_path_factory.mktemp('rebuild') / 'ledger.sqlite3'}"
-    app = Ledger(db=url, user="tester")
+    app = ledger_at(url, "tester")
     side = ReadSide(app)
     _random_history(app, random.Random(seed), steps, side=side)
     incremental = _tables(side)
@@ -119,30 +119,21 @@ def test_rebuild_equals_event_by_event(tmp_path_factory: pytest.TempPathFactory,
 
 
 def test_killed_catch_up_resumes_to_the_same_rows(app, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
-    from ledger.projections import base
-    from ledger.projections.service import ReadSide
+    from ledger.projections import runner
+    from tests.helpers import Reads as ReadSide
 
     _random_history(app, random.Random(7), 80)
     side = ReadSide(app)
     side.catch_up()
     expected = _tables(side)
     for projection in side.projections:  # wipe, then replay with a kill in the middle
-        base.rebuild(side.store, projection)
+        runner.rebuild(side.store, projection)
 
-    calls = {"n": 0}
     victim = next(p for p in side.projections if p.name == "case_list").__class__
-    real = victim.handle
-
-    def dying(self: Any, conn: Any, event: Any, position: int) -> None:
-        calls["n"] += 1
-        if calls["n"] == 30:
-            raise KeyboardInterrupt("killed")
-        real(self, conn, event, position)
-
-    monkeypatch.setattr(victim, "handle", dying)
+    real = wrap_handlers(monkeypatch, victim, dying_after(30, KeyboardInterrupt))
     with pytest.raises(KeyboardInterrupt):
-        base.catch_up(side.store, app.mapper.to_domain_event, side.projections, batch=25)
-    monkeypatch.setattr(victim, "handle", real)
+        runner.catch_up(side.store, app.mapper.state_decoder(), side.projections, batch=25)
+    monkeypatch.setattr(victim, "handlers", real)
     assert _tables(side) != expected  # the killed batch left nothing half-applied, but it is behind
     side.catch_up()
     assert _tables(side) == expected

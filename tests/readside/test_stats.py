@@ -53,7 +53,7 @@ def _cell(table: dict, row: str, col: str):  # noqa: ANN202
 
 
 def test_raw_tables_count_the_known_history(history) -> None:  # noqa: ANN001
-    from ledger.projections.service import ReadSide
+    from tests.helpers import Reads as ReadSide
 
     raw = ReadSide(history).stats(2026)
     flow = _table(raw, "flow_by_gender")
@@ -71,7 +71,7 @@ def test_raw_tables_count_the_known_history(history) -> None:  # noqa: ANN001
 
 
 def test_suppression_primary_and_secondary(history) -> None:  # noqa: ANN001
-    from ledger.projections.service import ReadSide
+    from tests.helpers import Reads as ReadSide
     from ledger.projections.stats import disclose
 
     shown = disclose(ReadSide(history).stats(2026), threshold=5)

@@ -8,9 +8,9 @@ from tests.conftest import TEST_PNR
 
 
 def test_stored_state_is_sorted_compact_json_with_personal_part(sqlite_url: str) -> None:
-    from ledger.application import Ledger
+    from tests.helpers import ledger_at
 
-    app = Ledger(db=sqlite_url, user="tester")
+    app = ledger_at(sqlite_url, "tester")
     case = app.open_case(TEST_PNR[1], gender="man", environment="criminal", source="police", on="2026-01-02",
                          note="träffades på häktet")
     stored = app.recorder.select_events(app.get_case(case).id)[0].state

@@ -16,13 +16,14 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ledger import events as ev
-from ledger.case import CaseState, project_case
-from ledger.errors import InvalidAmount, InvalidIdentityNumber, LedgerError
-from ledger.identity import IdentityKind, parse_identity
-from ledger.mapper import PydanticMapper
-from ledger.money import format_amount, parse_amount
-from ledger.vocab import (
+from ledger.domain import events as ev
+from ledger.domain.case import CaseState
+from ledger.domain.case_fold import project_case
+from ledger.domain.errors import InvalidAmount, InvalidIdentityNumber, LedgerError
+from ledger.domain.identity import IdentityKind, parse_identity
+from ledger.adapters.mapper import PydanticMapper
+from ledger.domain.money import format_amount, parse_amount
+from ledger.domain.vocab import (
     Answer,
     ConsentForm,
     ContactChannel,
@@ -36,6 +37,8 @@ from ledger.vocab import (
     Recipient,
 )
 from tests.conftest import TEST_PNR, TEST_SAMORDNING, TODAY
+
+DAY = date.fromisoformat(TODAY)
 
 # -- identity numbers --------------------------------------------------------------------------
 
@@ -53,7 +56,7 @@ def test_sample_is_under_100_years_old() -> None:
 
 def _accepted_in_every_form(number: str, kind: IdentityKind) -> None:
     for written in (number, f"{number[:8]}-{number[8:]}", f"{number[2:8]}-{number[8:]}", number[2:]):
-        identity = parse_identity(written)
+        identity = parse_identity(written, today=DAY)
         assert (identity.number, identity.kind) == (number, kind), written
         if identity.birth_date is not None:
             assert identity.birth_date.year == int(number[:4])
@@ -81,7 +84,7 @@ def test_changing_any_checked_digit_is_refused(
     number = number_and_kind[0]
     changed = number[:position] + str((int(number[position]) + shift) % 10) + number[position + 1 :]
     with pytest.raises(InvalidIdentityNumber) as err:
-        parse_identity(changed)
+        parse_identity(changed, today=DAY)
     assert err.value.params == {"reason": "checksum_or_date"}
 
 
@@ -95,7 +98,7 @@ def test_swapping_adjacent_digits_is_refused_unless_they_are_0_and_9(
     assume(a != b and {a, b} != {"0", "9"})
     swapped = number[:position] + b + a + number[position + 2 :]
     with pytest.raises(InvalidIdentityNumber) as err:
-        parse_identity(swapped)
+        parse_identity(swapped, today=DAY)
     assert err.value.params == {"reason": "checksum_or_date"}
 
 
@@ -105,7 +108,7 @@ def test_changing_the_check_digit_is_always_refused(number_and_kind: tuple[str, 
     for digit in "0123456789":
         if digit != number[-1]:
             with pytest.raises(InvalidIdentityNumber):
-                parse_identity(number[:-1] + digit)
+                parse_identity(number[:-1] + digit, today=DAY)
 
 
 @given(numbers)
@@ -113,7 +116,7 @@ def test_moving_a_number_a_century_ahead_is_a_future_birth_date(number_and_kind:
     """The century is outside the checksum: only the date can tell."""
     number = number_and_kind[0]
     with pytest.raises(InvalidIdentityNumber) as err:
-        parse_identity(str(int(number[:2]) + 1) + number[2:])
+        parse_identity(str(int(number[:2]) + 1) + number[2:], today=DAY)
     assert err.value.params == {"reason": "future_birth_date"}
 
 
@@ -121,7 +124,7 @@ def test_moving_a_number_a_century_ahead_is_a_future_birth_date(number_and_kind:
 def test_refusals_never_hold_the_number(number_and_kind: tuple[str, IdentityKind], how: str) -> None:
     number = number_and_kind[0]
     with pytest.raises(InvalidIdentityNumber) as err:
-        parse_identity(number + "x" if how == "format" else number, kind="nonsense" if how == "kind" else None)
+        parse_identity(number + "x" if how == "format" else number, kind="nonsense" if how == "kind" else None, today=DAY)
     assert number[2:8] not in f"{err.value} {err.value.params}"
 
 
@@ -275,10 +278,10 @@ steps = st.lists(
 
 @contextmanager
 def fresh_ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from ledger.application import Ledger
-    from ledger.store import SQLStore
+    from tests.helpers import ledger_at
+    from ledger.adapters.store import SQLStore
 
-    app = Ledger(db=f"sqlite:///{tmp_path_factory.mktemp('fold') / 'ledger.sqlite3'}", user="tester")
+    app = ledger_at(f"sqlite:///{tmp_path_factory.mktemp('fold') / 'ledger.sqlite3'}", "tester")
     try:
         yield app
     finally:
@@ -367,7 +370,7 @@ def _play(app: Any, history: list[tuple[str, int, int]]) -> str:  # noqa: C901
 
 def _snapshot(state: CaseState) -> ev.Snapshot:
     return ev.Snapshot(originator_id=state.id, originator_version=state.version, recorded_at=datetime.now(UTC),
-                       topic="ledger.case:CaseState", state=state.model_dump(mode="json"))
+                       topic=ev.topic_of(CaseState), state=state.model_dump(mode="json"))
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

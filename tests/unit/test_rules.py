@@ -2,22 +2,26 @@
 
 Each refusal asserts the specific error class (exactly, not a subclass), the parameters that say
 why, that nothing at all was stored, and that neither the message nor the parameters hold an
-identity number. Commands go through :class:`ledger.application.Ledger` on SQLite (fast); the
-store itself is tested on both backends in ``test_store_app.py``.
+identity number. Commands go through :class:`ledger.application.service.Ledger` on the eventsourcing
+library's in-memory persistence (no database: the rules do not depend on one); the store itself
+is tested on both backends in ``test_store_app.py`` and ``tests/integration``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from ledger import events as ev
-from ledger.application import Ledger
-from ledger.errors import (
+from ledger.domain import events as ev
+from ledger.application.service import Ledger
+from ledger.bootstrap import memory_ledger
+from ledger.domain.clock import PinnedClock
+from ledger.domain.errors import (
     AlreadyExists,
     CaseClosedError,
     CaseNotClosed,
@@ -80,10 +84,14 @@ def test_derived_numbers_fail_for_the_intended_reason() -> None:
 
 
 @pytest.fixture
-def app(sqlite_url: str) -> Ledger:
-    """A fresh ledger on SQLite (overrides the two-backend ``app`` fixture: the rules do not depend
-    on the backend, and ``test_store_app.py`` covers both)."""
-    return Ledger(db=sqlite_url, user="tester")
+def app() -> Ledger:
+    """A fresh ledger in memory (overrides the two-backend ``app`` fixture)."""
+    return memory_ledger("tester")
+
+
+def pin_today(app: Ledger, day: str) -> None:
+    """The ledger's today, as a training store's ``LEDGER_TODAY`` would pin it."""
+    app.clock = PinnedClock(day=date.fromisoformat(day))
 
 
 @pytest.fixture
@@ -159,7 +167,7 @@ def test_invalid_identity_number_is_refused(app: Ledger, given: str, reason: str
 
 def test_birth_date_after_today_is_refused(app: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
     """Born in 2008, but 'today' is 1 January 2000 (the ledger's clock, not the system's)."""
-    monkeypatch.setenv("LEDGER_TODAY", "2000-01-01")
+    pin_today(app, "2000-01-01")
     with refused(app, InvalidIdentityNumber) as err:
         open_case(app, BORN_2008, on="1999-12-01")
     assert err.value.params == {"reason": "future_birth_date"}
@@ -233,7 +241,7 @@ def test_samordningsnummer_refused_when_personnummer_is_demanded(app: Ledger) ->
 def test_ten_digit_century_follows_the_ledger_today(
     app: Ledger, monkeypatch: pytest.MonkeyPatch, today: str, given: str, stored: str
 ) -> None:
-    monkeypatch.setenv("LEDGER_TODAY", today)
+    pin_today(app, today)
     open_case(app, given)
     [person] = registered_people(app)
     assert person.identity_number == stored
@@ -552,7 +560,7 @@ def test_revoking_consent_never_granted_is_refused(app: Ledger, case: str) -> No
 def test_revoking_consent_twice_is_refused(app: Ledger, case: str) -> None:
     app.grant_consent(case, "police", purpose="samverkan", on="2026-02-05")
     app.revoke_consent(case, "police", on="2026-03-01")
-    assert app.get_case(case).consents["police"].revoked_on.isoformat() == "2026-03-01"
+    assert app.get_case(case).consents["police"][-1].revoked_on.isoformat() == "2026-03-01"
     with refused(app, ConsentNotActive):
         app.revoke_consent(case, "police", on="2026-03-02")
 

@@ -10,16 +10,17 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import select, update
 
-from ledger import events as ev
-from ledger.aggregates import case_id
-from ledger.application import SNAPSHOT_INTERVAL
-from ledger.case import CaseState, project_case
-from ledger.store import snapshots_table
+from ledger.domain import events as ev
+from ledger.domain.aggregates import case_id
+from ledger.application.service import SNAPSHOT_INTERVAL
+from ledger.domain.case import CaseState
+from ledger.domain.case_fold import project_case
+from ledger.adapters.schema import snapshots_table
 from tests.conftest import TEST_PNR
 
 
 def _snapshot_rows(app: Any, number: str) -> list[Any]:
-    with app.store.read() as conn:
+    with app.factory.store.read() as conn:
         return list(
             conn.execute(
                 select(snapshots_table)
@@ -90,7 +91,7 @@ def test_snapshot_at_the_interval_is_stored_and_used_and_loading_equals_the_full
     assert loaded.payments["B1"].reversed == Decimal("2550.50")
     assert loaded.paid_total == Decimal("44109.00") - Decimal("2550.50") + Decimal("12000.00")
     assert loaded.placements["P1"].end_reason == "threat"
-    assert loaded.consents["police"].revoked_on.isoformat() == "2026-03-06"
+    assert loaded.consents["police"][-1].revoked_on.isoformat() == "2026-03-06"
 
     # The stored snapshot is the fold of exactly the first hundred events, kept on the personal side.
     snapshot = app.mapper.to_domain_event(StoredEvent(row.originator_id, row.originator_version, row.topic,
@@ -104,7 +105,7 @@ def test_snapshot_at_the_interval_is_stored_and_used_and_loading_equals_the_full
     # shows the change, which a replay of all the events would not.
     state = json.loads(bytes(row.state))
     state["p"]["state"]["contacts"] = 10_000
-    with app.store.write() as conn:
+    with app.factory.store.write() as conn:
         conn.execute(
             update(snapshots_table)
             .where(snapshots_table.c.originator_id == row.originator_id)

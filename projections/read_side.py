@@ -1,0 +1,118 @@
+"""The read side's answers (:class:`ledger.application.ports.ReadModels`), each after catching up.
+
+Built from the store and the mapper only: the read side consumes stored events, never the write
+side. Which reads are case-level, and so logged and masked, is the query layer's business
+(:mod:`ledger.application.queries`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from ledger.adapters.config import describe_url
+from ledger.adapters.mapper import PydanticMapper
+from ledger.adapters.schema import read_metadata
+from ledger.adapters.store import SQLStore
+from ledger.domain.errors import NotFound
+from ledger.projections import all_projections
+from ledger.projections.runner import catch_up, rebuild
+
+Progress = Callable[[str, int, int], None]
+
+
+class ReadSide:
+    """Read models over one store; every question first catches the projections up."""
+
+    def __init__(self, store: SQLStore, mapper: PydanticMapper) -> None:
+        self.store = store
+        self.decode = mapper.state_decoder()
+        self.projections = all_projections()
+        store.create_tables(read_metadata)  # under the store's lock: several processes may open it at once
+
+    def catch_up(self, progress: Progress | None = None) -> dict[str, int]:
+        return catch_up(self.store, self.decode, self.projections, progress=progress)
+
+    def cases(self, *, today: date, status: str | None = None, recorded_by: str | None = None,
+              environment: str | None = None, provider: str | None = None,
+              needs_attention: bool = False) -> list[dict[str, Any]]:
+        """The case overview; filters: status, recorded_by, environment, provider, needs_attention."""
+        from ledger.projections.case_list import list_cases
+
+        self.catch_up()
+        with self.store.read() as conn:
+            rows = list_cases(conn, today=today, status=status, recorded_by=recorded_by, environment=environment,
+                              provider=provider, needs_attention=needs_attention)
+        return [
+            {
+                "case": r["case_number"],
+                "status": r["status"],
+                "opened_on": r["opened_on"].isoformat(),
+                "closed_on": r["closed_on"].isoformat() if r["closed_on"] else None,
+                "environment": r["environment"],
+                "referral_source": r["referral_source"],
+                "protection_level": r["protection_level"],
+                "opened_by": r["opened_by"],
+                "last_recorded_by": r["last_recorded_by"],
+                "last_occurred_on": r["last_occurred_on"].isoformat(),
+                "running_interventions": r["running"],
+                "threat_review_on": r["threat_review_on"].isoformat() if r["threat_review_on"] else None,
+                "attention": r["attention"],
+                "event_count": r["event_count"],
+            }
+            for r in rows
+        ]
+
+    def budget(self, year: int, today: date, by: str | None = None) -> dict[str, Any]:
+        """Budget consumption for ``year`` (see ``projections/budget.py`` for the definitions)."""
+        from ledger.projections.budget import budget_report
+
+        self.catch_up()
+        with self.store.read() as conn:
+            return budget_report(conn, year, today, by)
+
+    def stats(self, year: int, today: date) -> dict[str, Any]:
+        """The raw yearly follow-up report (suppression is applied on export), with the cases it counts."""
+        from ledger.projections.stats import build, counted_cases
+
+        self.catch_up()
+        with self.store.read() as conn:
+            return {**build(conn, year, today), "cases": counted_cases(conn, year)}
+
+    def setting(self, key: str) -> str | None:
+        return self.store.setting(key)
+
+    def projection_names(self, name: str | None = None) -> list[str]:
+        names = [p.name for p in self.projections]
+        if name is None:
+            return names
+        if name not in names:
+            raise NotFound(kind="projection", ref=name[:32])
+        return [name]
+
+    def status(self) -> list[dict[str, Any]]:
+        """Position and lag of each projection (without catching up first)."""
+        with self.store.read() as conn:
+            head = self.store.head(conn)
+            return [
+                {"name": p.name, "version": p.version, "position": (pos := self.store.position(conn, p.name)),
+                 "head": head, "lag": head - pos}
+                for p in self.projections
+            ]
+
+    def rebuild(self, names: list[str], progress: Progress | None = None) -> dict[str, int]:
+        """Wipe the named projections and replay every event into them."""
+        chosen = [p for p in self.projections if p.name in names]
+        rebuild(self.store, *chosen)
+        return catch_up(self.store, self.decode, chosen, progress=progress)
+
+    def info(self) -> dict[str, Any]:
+        with self.store.read() as conn:
+            head = self.store.head(conn)
+        return {
+            "database": describe_url(self.store.url),
+            "backend": self.store.dialect.name,
+            "events": head,
+            "projections": self.catch_up(),
+        }

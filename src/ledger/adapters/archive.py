@@ -1,0 +1,191 @@
+"""The whole ledger as one archive file, with its chain (``ledger export`` / ``import`` / ``verify --archive``).
+
+JSON Lines, UTF-8, one object a line::
+
+    {"format": "avhoppar-ledger-archive", "version": 1, "chain": "avhoppar-ledger-chain/1",
+     "exported_at": "…", "events": N, "meta": {"person_namespace": "…", …}}
+    {"position": 1, "originator_id": "…", "originator_version": 1, "topic": "…",
+     "recorded_at": "…", "payload_hash": "…", "hash": "…", "state": "{\\"p\\":…}"}
+    …
+    {"end": "avhoppar-ledger-archive", "events": N, "head": {"position": N, "hash": "…"}}
+
+``state`` is the stored payload exactly: its bytes are canonical UTF-8 JSON, carried as a JSON
+string so they come back byte for byte (``state_base64`` instead if a payload is not UTF-8).
+``meta`` is every ``ledger_meta`` setting except what is derived (projection versions): an
+imported store must give a person the same person id as the original did.
+
+Snapshots, tracking positions and projection tables are derived data: not archived; the
+projections rebuild on first use after an import.
+
+Every line is checked against the chain while it is read (:class:`ledger.chain.Verifier`), the
+same checks as ``ledger verify``, and its payload is decoded into its event class with the
+application's mapper (a chain can be recomputed around a payload the ledger cannot read); an
+import writes nothing unless the whole file verifies (one transaction). ``verify_archive`` opens
+no database.
+
+An export writes an access entry (``ledger.access``, command ``export``) for every case in the
+file before it writes the file: the archive shows every case with its identity number.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from ledger.adapters import chained
+from ledger.adapters.archive_reader import (
+    FORMAT,
+    VERSION,
+    Reader,
+    file_error,
+    open_text,
+    payload_reader,
+    read_digest_file,
+    verify_archive,
+    walk,
+)
+from ledger.adapters.chain import CHAIN_TAG, GENESIS
+from ledger.adapters.verification import REACH, WINDOW, Problem, Verifier
+from ledger.domain.errors import ChainBroken, StoreNotEmpty
+
+if TYPE_CHECKING:
+    from ledger.adapters.store import SQLStore
+
+_DERIVED_META = ("projection_version:",)
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+# -- export --------------------------------------------------------------------------------------------
+
+
+def export_archive(store: SQLStore, path: str | Path, before_write: Callable[[list[str]], None] | None = None, *,
+                   exported_at: datetime | None = None) -> dict[str, Any]:
+    """Write the whole store to ``path`` (through a ``.part`` file, renamed when complete).
+
+    One consistent read; the chain is verified while writing, so a store that does not verify is
+    not exported (``ChainBroken``) and no file is left behind. ``before_write`` is given the case
+    number of every case in that read before anything is written (the command line logs them as
+    read); if it raises, nothing is written."""
+    target = Path(path)
+    partial = target.with_name(target.name + ".part")
+    verifier = Verifier()
+    try:
+        with store.read() as conn:
+            low, high = store.chain_bounds(conn)
+            if before_write is not None:
+                before_write(case_numbers(store, conn))
+            with open_text(partial, "w") as out:
+                _write(store, conn, out, verifier, low, high,
+                       (exported_at or datetime.now(UTC)).isoformat(timespec="seconds"))
+        partial.replace(target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise file_error(target, error) from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    head = verifier.head
+    return {"file": str(target), "events": head.position, "head": {"position": head.position, "hash": head.hash}}
+
+
+def case_numbers(store: SQLStore, conn: Any) -> list[str]:
+    """The case number of every case in the store (from each case's ``CaseActualised``), in the order
+    they were opened; read a window at a time, only the number kept of each payload."""
+    from ledger.domain import events as ev
+
+    found: dict[str, None] = {}
+    for state in store.states_of_topic(conn, ev.topic_of(ev.CaseActualised)):
+        try:
+            parts = json.loads(state)
+            number = parts["s"].get("case_number") or parts["p"].get("case_number")
+        except (ValueError, TypeError, KeyError, AttributeError):
+            continue  # not readable: the chain check reports an altered payload
+        if isinstance(number, str):
+            found[number] = None
+    return list(found)
+
+
+def _write(store: SQLStore, conn: Any, out: IO[str], verifier: Verifier, low: int, high: int,
+           exported_at: str) -> None:
+    """The archive's lines, the chain verified while they are written; the file flushed to disk."""
+    count, _ = store.counts(conn)
+    meta = {k: v for k, v in sorted(store.meta_items(conn).items()) if not k.startswith(_DERIVED_META)}
+    out.write(_dumps({"format": FORMAT, "version": VERSION, "chain": CHAIN_TAG,
+                      "exported_at": exported_at, "events": count, "meta": meta}))
+    out.write("\n")
+    for start in range(low, high + 1, WINDOW):
+        stop = min(start + WINDOW - 1, high)
+        events, entries = store.chain_window(conn, start, stop, REACH)
+        lines = []
+        for position in range(start, stop + 1):
+            event, entry = events.get(position), entries.get(position)
+            problem = verifier.check(position, event, entry, entries)
+            if problem is not None:
+                raise ChainBroken(position=problem.position, reason=problem.kind)
+            if event is None or entry is None:
+                continue  # below position 1 and empty
+            lines.append(_event_line(position, event, entry))
+        out.write("".join(lines))
+    head = verifier.head
+    out.write(_dumps({"end": FORMAT, "events": head.position,
+                      "head": {"position": head.position, "hash": head.hash}}))
+    out.write("\n")
+    out.flush()
+    os.fsync(out.fileno())
+
+
+def _event_line(position: int, event: tuple[str, int, str, bytes], entry: tuple[str, str, str]) -> str:
+    stream, version, topic, state = event
+    when, payload, digest = entry
+    line: dict[str, Any] = {"position": position, "originator_id": stream, "originator_version": version,
+                            "topic": topic, "recorded_at": when, "payload_hash": payload, "hash": digest}
+    try:
+        line["state"] = state.decode("utf-8")
+    except UnicodeDecodeError:
+        line["state_base64"] = base64.b64encode(state).decode("ascii")
+    return _dumps(line) + "\n"
+
+
+# -- verify and import ---------------------------------------------------------------------------------
+
+
+def import_archive(store: SQLStore, path: str | Path, *, check_payloads: bool = True) -> dict[str, Any]:
+    """Load an archive into an empty store: one transaction, verified line by line while inserting.
+
+    Refuses a store that holds any event or chain entry (``StoreNotEmpty``), a file that is not an
+    archive or holds a payload that does not read as its event type (``ArchiveInvalid``, with the
+    line; ``check_payloads=False`` skips that, for stores of something else than the ledger's
+    events) and an archive whose chain does not verify (``ChainBroken``); in every case nothing is
+    stored. The result has the same chain, hence the same digest."""
+    target = Path(path)
+    verifier = Verifier()
+    check = payload_reader() if check_payloads else None
+    try:
+        with open_text(target, "r") as handle:
+            reader = Reader(handle)
+            with store.write() as conn:
+                events, entries = store.counts(conn)
+                if events or entries:
+                    raise StoreNotEmpty(events=max(events, entries))
+                for item in walk(reader, verifier, check):
+                    if isinstance(item, Problem):
+                        raise ChainBroken(position=item.position, reason=item.kind)
+                    chained.insert_verified(conn, store.dialect, item)
+                meta = reader.header["meta"]
+                store.put_meta(conn, {k: v for k, v in meta.items() if not k.startswith(_DERIVED_META)})
+    except OSError as error:
+        raise file_error(target, error) from None
+    head = verifier.head
+    return {"file": str(target), "events": head.position, "head": {"position": head.position, "hash": head.hash}}
+
+
+__all__ = ["FORMAT", "GENESIS", "VERSION", "case_numbers", "export_archive", "import_archive", "payload_reader",
+           "read_digest_file", "verify_archive"]

@@ -1,0 +1,182 @@
+"""The hash chain: every stored event linked to the one before it, so that any change is found.
+
+Each event at position *n* has a chain entry ``(n, recorded_at, payload_hash, hash)``, written in
+the same transaction as the event (``ledger.store.SQLStore.append``)::
+
+    payload_hash = sha256(stored payload bytes)
+    hash         = sha256(["avhoppar-ledger-chain/1", n, stream, version, topic, recorded_at,
+                           payload_hash, hash of entry n-1])       # 64 zeros before the first
+
+The list is compact JSON (no spaces, ASCII only), so the encoding is unambiguous and anyone can
+recompute it (see ``docs/tamper-evidence.md``). The link covers the payload's *hash*, not the
+payload, so personal data can later be erased from a payload while the links stay checkable.
+
+This module is the hashing only, pure: no database, no files. Appending with links is
+:mod:`ledger.adapters.chained`; walking a store or an archive to check it is
+:mod:`ledger.adapters.verification`. A *digest* is the head of the chain (position and hash), kept
+outside the system; a store proves it has only grown since the digest was taken when its entry
+at that position still has that hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.domain.errors import DigestInvalid
+
+GENESIS = "0" * 64
+CHAIN_TAG = "avhoppar-ledger-chain/1"
+CHAIN_VERSION = "1"
+DIGEST_TAG = "avhoppar-ledger-digest"
+DIGEST_VERSION = 1
+_KEY = b'"recorded_at":"'
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_topics: dict[str, str] = {}
+
+
+def payload_hash(state: bytes) -> str:
+    """The SHA-256 of a stored payload, as 64 hex digits."""
+    return hashlib.sha256(state).hexdigest()
+
+
+def recorded_at(state: bytes) -> str:
+    """The ``recorded_at`` of a stored payload (canonical JSON), or ``""`` when it has none.
+
+    Found by searching the bytes rather than parsing them: parsing took longer than the rest of
+    an append. The search is exact for canonical JSON: a ``"`` right after ``,`` or ``{`` is
+    never inside a string (a quote inside a string is always escaped), so the match is a key.
+    """
+    end = len(state)
+    while True:
+        i = state.rfind(_KEY, 0, end)
+        if i <= 0:
+            break
+        if state[i - 1] in b",{":
+            start = i + len(_KEY)
+            stop = state.find(b'"', start)
+            value = state[start:stop]
+            if stop > 0 and b"\\" not in value:
+                try:
+                    return value.decode()
+                except UnicodeDecodeError:
+                    break
+            break
+        end = i
+    try:  # not the ledger's canonical shape (or escaped): parse it properly
+        found = json.loads(state)["s"]["recorded_at"]
+    except (ValueError, TypeError, KeyError, IndexError):
+        return ""
+    return found if isinstance(found, str) else ""
+
+
+def _json_text(value: str) -> str:
+    """``json.dumps(value)`` (ASCII only), without its cost for the usual hex and ISO text."""
+    if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'
+    return json.dumps(value)
+
+
+def link(previous: str, position: int, stream: str, version: int, topic: str, when: str, payload: str) -> str:
+    """The hash of one chain entry (see the module docstring; equal to :func:`link_reference`)."""
+    quoted = _topics.get(topic)
+    if quoted is None:
+        quoted = _topics[topic] = json.dumps(topic)
+    text = (
+        f'["{CHAIN_TAG}",{int(position)},{_json_text(stream)},{int(version)},{quoted},{_json_text(when)},'
+        f"{_json_text(payload)},{_json_text(previous)}]"
+    )
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def link_new(previous: str, position: int, stream: str, version: int, topic: str, when: str, payload: str) -> str:
+    """:func:`link` for an entry being appended: ``previous``, ``stream`` and ``payload`` were made by
+    this code (hex digits, a UUID's text), so only ``when`` and ``topic`` need quoting with care."""
+    quoted = _topics.get(topic)
+    if quoted is None:
+        quoted = _topics[topic] = json.dumps(topic)
+    text = f'["{CHAIN_TAG}",{position},"{stream}",{version},{quoted},{_json_text(when)},"{payload}","{previous}"]'
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def link_reference(previous: str, position: int, stream: str, version: int, topic: str, when: str,
+                   payload: str) -> str:
+    """The definition of :func:`link`, written plainly (tests check that the fast one equals it)."""
+    text = json.dumps([CHAIN_TAG, position, stream, version, topic, when, payload, previous],
+                      separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
+def stream_text(value: Any) -> str:
+    """A stream id as it is hashed: the UUID's canonical text (SQLite stores it as 32 hex digits)."""
+    if isinstance(value, str):
+        if len(value) == 32:
+            v = value.lower()
+            return f"{v[:8]}-{v[8:12]}-{v[12:16]}-{v[16:20]}-{v[20:]}"
+        return value
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).decode("utf-8", "replace")
+    return str(value)
+
+
+# -- digests ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Head:
+    """The head of the chain: the last position and its hash (position 0: the empty store)."""
+
+    position: int
+    hash: str
+
+    def line(self) -> str:
+        return f"{DIGEST_TAG} v{DIGEST_VERSION} position={self.position} hash={self.hash}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"format": DIGEST_TAG, "version": DIGEST_VERSION, "position": self.position, "hash": self.hash}
+
+
+_DIGEST_LINE = re.compile(rf"^{DIGEST_TAG} v(\d+) position=(\d+) hash=([0-9a-f]{{64}})$")
+
+
+def parse_digests(text: str) -> list[Head]:
+    """Digests from a file: one or more digest lines (blank lines and ``#`` comments ignored), or
+    the JSON that ``ledger digest --json`` prints. Several lines (a log of digests taken over
+    time) are all checked, which also narrows down where a rewritten history begins."""
+    stripped = text.strip()
+    if stripped.startswith("{"):
+        try:
+            data = json.loads(stripped)
+            heads = [_head_from_json(data)]
+        except (ValueError, TypeError, KeyError):
+            raise DigestInvalid(reason="format", line=1) from None
+        return heads
+    heads = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = _DIGEST_LINE.match(line)
+        if match is None:
+            raise DigestInvalid(reason="format", line=number)
+        if int(match.group(1)) != DIGEST_VERSION:
+            raise DigestInvalid(reason="version", line=number)
+        heads.append(Head(int(match.group(2)), match.group(3)))
+    if not heads:
+        raise DigestInvalid(reason="empty", line=1)
+    return heads
+
+
+def _head_from_json(data: Mapping[str, Any]) -> Head:
+    if data.get("format") != DIGEST_TAG or data.get("version") != DIGEST_VERSION:
+        raise ValueError("not a digest")
+    position, digest = data["position"], data["hash"]
+    if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+        raise ValueError("position")
+    if not isinstance(digest, str) or not _HEX64.fullmatch(digest):
+        raise ValueError("hash")
+    return Head(position, digest)

@@ -1,0 +1,116 @@
+"""The chained append: every event inserted with its hash-chain link, in the same transaction.
+
+Called inside a write transaction (the ledger's write lock is held, so the last link read here stays
+the last). Rows go to the driver as tuples: SQLAlchemy's per-row processing would cost more than
+the hashing. The hashing itself is :mod:`ledger.adapters.chain`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from sqlalchemy import Connection
+
+from ledger.adapters.chain import GENESIS, link, link_new, payload_hash, recorded_at, stream_text
+from ledger.adapters.dialect import Dialect
+from ledger.domain.errors import ChainBroken
+
+_INSERT_EVENTS = "INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) VALUES ({})"
+_INSERT_CHAIN = "INSERT INTO ledger_chain (position, recorded_at, payload_hash, hash) VALUES ({})"
+_COPY_EVENTS = "COPY ledger_events (id, originator_id, originator_version, topic, state) FROM STDIN"
+_COPY_CHAIN = "COPY ledger_chain (position, recorded_at, payload_hash, hash) FROM STDIN"
+_TAIL = (
+    "SELECT e.top, c.position, c.hash FROM (SELECT MAX(id) AS top FROM ledger_events) e "
+    "LEFT JOIN ledger_chain c ON c.position = (SELECT MAX(position) FROM ledger_chain)"
+)
+
+
+def _statements(dialect: Dialect) -> tuple[str, str]:
+    m = dialect.mark
+    return _INSERT_EVENTS.format(", ".join([m] * 5)), _INSERT_CHAIN.format(", ".join([m] * 4))
+
+
+def append(conn: Connection, dialect: Dialect, stored_events: Sequence[StoredEvent]) -> list[int]:
+    """Insert events at the next positions, each with its chain entry; returns the positions."""
+    if not stored_events:
+        return []
+    start, previous = chain_tail(conn)
+    sqlite = dialect.name == "sqlite"
+    events, entries = [], []
+    position = start
+    sha256, when_of, chained = hashlib.sha256, recorded_at, link_new  # locals: this loop is the hot path
+    for e in stored_events:
+        position += 1
+        stream = e.originator_id if isinstance(e.originator_id, UUID) else UUID(str(e.originator_id))
+        h = stream.hex
+        state, version = e.state, int(e.originator_version)
+        digest = sha256(state).hexdigest()
+        when = when_of(state)
+        text = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"  # str(stream), faster
+        previous = chained(previous, position, text, version, e.topic, when, digest)
+        events.append((position, h if sqlite else stream, version, e.topic, state))
+        entries.append((position, when, digest, previous))
+    _insert(conn, dialect, events, entries)
+    return list(range(start + 1, position + 1))
+
+
+def insert_verified(conn: Connection, dialect: Dialect,
+                    rows: Sequence[tuple[int, UUID, int, str, bytes, str, str, str]]) -> None:
+    """Insert events with chain entries already verified (an archive's import)."""
+    _insert(conn, dialect, [(p, dialect.stream_id(s), v, t, st) for p, s, v, t, st, _, _, _ in rows],
+            [(p, w, d, h) for p, _, _, _, _, w, d, h in rows])
+
+
+def _insert(conn: Connection, dialect: Dialect, events: list[tuple[Any, ...]], entries: list[tuple[Any, ...]]) -> None:
+    """Events through ``executemany``; chain entries too, or ``COPY`` on PostgreSQL (psycopg's
+    ``executemany`` costs as much per row as the hashing)."""
+    insert_events, insert_chain = _statements(dialect)
+    conn.exec_driver_sql(insert_events, events)  # type: ignore[arg-type]
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        dialect.bulk_insert(cursor, insert_chain, _COPY_CHAIN, entries)
+    finally:
+        cursor.close()
+
+
+def chain_tail(conn: Connection) -> tuple[int, str]:
+    """The last position and its link; refuses to extend a chain whose end does not match its events."""
+    top, position, last = conn.exec_driver_sql(_TAIL).one()
+    top, position = int(top or 0), int(position or 0)
+    if top != position:
+        if position < top:
+            raise ChainBroken(position=position + 1, reason="chain_missing")
+        raise ChainBroken(position=top + 1, reason="event_missing")
+    return top, (last if top else GENESIS)
+
+
+def backfill(conn: Connection, dialect: Dialect, window: int = 10_000) -> dict[str, Any] | None:
+    """Chain every event after the chain's last entry, in position order, a window at a time (a store
+    written before the chain existed); what was chained this way, or ``None``."""
+    _, after, previous = conn.exec_driver_sql(_TAIL).one()
+    last = int(after or 0)
+    previous = previous or GENESIS
+    first = last + 1
+    _, insert_chain = _statements(dialect)
+    query = (
+        "SELECT id, originator_id, originator_version, topic, state FROM ledger_events "
+        f"WHERE id > {dialect.mark} ORDER BY id LIMIT {int(window)}"
+    )
+    while rows := conn.exec_driver_sql(query, (last,)).fetchall():
+        entries = []
+        for position, stream, version, topic, state in rows:
+            state = bytes(state)
+            digest, when = payload_hash(state), recorded_at(state)
+            previous = link(previous, position, stream_text(stream), version, topic, when, digest)
+            entries.append((position, when, digest, previous))
+        conn.exec_driver_sql(insert_chain, entries)  # type: ignore[arg-type]
+        last = rows[-1][0]
+    if last < first:
+        return None
+    return {"from": first, "through": last, "at": datetime.now(UTC).isoformat(timespec="seconds")}
+

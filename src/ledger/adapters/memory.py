@@ -1,0 +1,27 @@
+"""In-memory stand-ins for the store, for the rules' tests and anything that needs no database:
+the eventsourcing library's own in-memory persistence, and settings in a dict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.popo import POPOFactory
+from eventsourcing.utils import Environment
+
+
+class MemorySettings:
+    """:class:`ledger.application.ports.Settings` in a dict."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        if key not in self.values and default is not None:
+            self.values[key] = default
+        return self.values.get(key)
+
+
+def memory_factory() -> InfrastructureFactory[Any]:
+    """The library's in-memory recorders (events, snapshots), snapshotting on."""
+    return POPOFactory(Environment("ledger", {"IS_SNAPSHOTTING_ENABLED": "y"}))

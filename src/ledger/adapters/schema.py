@@ -1,0 +1,288 @@
+"""Every table of the ledger, in one place.
+
+Three groups, created separately (each only by the code that needs it, and each under the store's
+DDL lock):
+
+- :data:`metadata` — the events and what is written with them: ``ledger_events`` (``id`` is the
+  gapless position in the whole ledger), ``ledger_chain`` (the hash chain, one entry per event),
+  ``ledger_snapshots``, ``ledger_tracking`` (how far each projection has read), ``ledger_meta``
+  (store-wide settings). Only ever appended to, except tracking and settings.
+- :data:`access_metadata` — ``ledger_access``, the access log: only ever appended to.
+- :data:`read_metadata` — the read side's ``proj_*`` tables, rewritten by the projections
+  (``projections/``) from the events at any time.
+
+Money is integer öre in every read table (exact on SQLite too).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+
+_ID = BigInteger().with_variant(Integer(), "sqlite")
+
+# -- the events and what is written with them ---------------------------------------------------------
+
+metadata = MetaData()
+
+events_table = Table(
+    "ledger_events",
+    metadata,
+    Column("id", _ID, primary_key=True, autoincrement=False),
+    Column("originator_id", Uuid(), nullable=False),
+    Column("originator_version", _ID, nullable=False),
+    Column("topic", Text(), nullable=False),
+    Column("state", LargeBinary(), nullable=False),
+    UniqueConstraint("originator_id", "originator_version", name="ledger_events_stream_version"),
+)
+
+snapshots_table = Table(
+    "ledger_snapshots",
+    metadata,
+    Column("originator_id", Uuid(), primary_key=True),
+    Column("originator_version", _ID, primary_key=True),
+    Column("topic", Text(), nullable=False),
+    Column("state", LargeBinary(), nullable=False),
+)
+
+tracking_table = Table(
+    "ledger_tracking",
+    metadata,
+    Column("application_name", String(64), primary_key=True),
+    Column("notification_id", _ID, nullable=False),
+)
+
+meta_table = Table(
+    "ledger_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text(), nullable=False),
+)
+
+chain_table = Table(
+    "ledger_chain",
+    metadata,
+    Column("position", _ID, primary_key=True, autoincrement=False),
+    Column("recorded_at", Text(), nullable=False),
+    Column("payload_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+# -- the access log -----------------------------------------------------------------------------------
+
+access_metadata = MetaData()
+
+access_table = Table(
+    "ledger_access",
+    access_metadata,
+    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("accessed_at", DateTime(), nullable=False),  # UTC, without a zone (the same on both backends)
+    Column("user_name", String(64), nullable=False),
+    Column("case_number", String(32), nullable=False),
+    Column("command", String(64), nullable=False),
+    Column("protection_level", String(32), nullable=False),
+    Column("protected", Boolean(), nullable=False),
+    Column("reason", String(32), nullable=True),  # a code, never free text
+    Index("ledger_access_case", "case_number"),
+    Index("ledger_access_time", "accessed_at"),
+    Index("ledger_access_user", "user_name"),
+)
+
+# -- the read side ------------------------------------------------------------------------------------
+
+read_metadata = MetaData()
+
+# money (projections/money.py)
+
+money_cases = Table(
+    "proj_money_cases",
+    read_metadata,
+    Column("case_id", Uuid(), primary_key=True),
+    Column("case_number", String(32), nullable=False),
+    Column("person_id", Uuid(), nullable=False),
+)
+
+budgets = Table(
+    "proj_budget",
+    read_metadata,
+    Column("year", Integer(), primary_key=True),
+    Column("set_ore", BigInteger(), nullable=False),
+    Column("adjusted_ore", BigInteger(), nullable=False),
+)
+
+interventions = Table(
+    "proj_interventions",
+    read_metadata,
+    Column("case_id", Uuid(), primary_key=True),
+    Column("item_id", String(8), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("provider", String(32), nullable=False),
+    Column("intervention", String(32), nullable=False),
+    Column("daily_price_ore", BigInteger()),
+    Column("started_on", Date(), nullable=False),
+    Column("planned_end", Date()),
+    Column("ended_on", Date()),
+    Column("urgent_without_decision", Boolean(), nullable=False),
+    Column("decision_id", String(8)),
+    Column("paid_through", Date()),  # the last day an invoice has paid for, for "committed"
+)
+
+payments = Table(
+    "proj_payments",
+    read_metadata,
+    Column("case_id", Uuid(), primary_key=True),
+    Column("ref", String(8), primary_key=True),
+    Column("payment_id", String(8), nullable=False),
+    Column("item_id", String(8)),
+    Column("provider", String(32), nullable=False),
+    Column("intervention", String(32), nullable=False),
+    Column("period_start", Date(), nullable=False),
+    Column("period_end", Date(), nullable=False),
+    Column("amount_ore", BigInteger(), nullable=False),
+    Column("paid_on", Date(), nullable=False),
+)
+
+payment_months = Table(
+    "proj_payment_months",
+    read_metadata,
+    Column("case_id", Uuid(), nullable=False),
+    Column("ref", String(8), nullable=False),
+    Column("year", Integer(), nullable=False),
+    Column("month", Integer(), nullable=False),
+    Column("provider", String(32), nullable=False),
+    Column("intervention", String(32), nullable=False),
+    Column("amount_ore", BigInteger(), nullable=False),
+    Index("proj_payment_months_year", "year"),
+)
+
+grants = Table(
+    "proj_grants",
+    read_metadata,
+    Column("case_id", Uuid(), primary_key=True),
+    Column("reference", String(64), primary_key=True),
+    Column("applied_ore", BigInteger(), nullable=False),
+    Column("granted_ore", BigInteger()),
+    Column("outcome", String(16)),
+    Column("period_start", Date(), nullable=False),
+    Column("period_end", Date(), nullable=False),
+)
+
+grant_months = Table(
+    "proj_grant_months",
+    read_metadata,
+    Column("case_id", Uuid(), nullable=False),
+    Column("reference", String(64), nullable=False),
+    Column("year", Integer(), nullable=False),
+    Column("month", Integer(), nullable=False),
+    Column("amount_ore", BigInteger(), nullable=False),
+    Index("proj_grant_months_year", "year"),
+)
+
+
+# case list (projections/case_list.py)
+
+cases = Table(
+    "proj_case_list",
+    read_metadata,
+    Column("case_id", Uuid(), primary_key=True),
+    Column("case_number", String(32), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),
+    Column("opened_on", Date(), nullable=False),
+    Column("closed_on", Date()),
+    Column("environment", String(32), nullable=False),
+    Column("referral_source", String(32), nullable=False),
+    Column("protection_level", String(32), nullable=False),
+    Column("opened_by", String(64), nullable=False),
+    Column("last_recorded_by", String(64), nullable=False),
+    Column("last_occurred_on", Date(), nullable=False),
+    Column("event_count", Integer(), nullable=False),
+    Column("running", Integer(), nullable=False, default=0),
+    Column("threat_review_on", Date()),
+    Column("followup_closure", Boolean(), nullable=False, default=False),
+    Column("followup_12", Boolean(), nullable=False, default=False),
+)
+
+consents = Table(  # every consent period (a revocation ends every period started by then)
+    "proj_case_consents",
+    read_metadata,
+    Column("case_id", Uuid(), primary_key=True),
+    Column("recipient", String(48), primary_key=True),
+    Column("entry", Integer(), primary_key=True),
+    Column("granted_on", Date(), nullable=False),
+    Column("valid_until", Date()),
+    Column("revoked_on", Date()),
+)
+
+decisions = Table(
+    "proj_case_decisions",
+    read_metadata,
+    Column("case_id", Uuid(), primary_key=True),
+    Column("decision_id", String(8), primary_key=True),
+    Column("granted", Boolean(), nullable=False),
+    Column("period_end", Date()),
+    Column("status", String(16), nullable=False),
+)
+
+
+# statistics (projections/stats_facts.py)
+
+stat_cases = Table(
+    "proj_stats_cases",
+    read_metadata,
+    Column("case_id", Uuid(), primary_key=True),
+    Column("person_id", Uuid(), nullable=False),
+    Column("opened_on", Date(), nullable=False),
+    Column("gender", String(16), nullable=False),
+    Column("birth_year", Integer()),
+    Column("environment", String(32), nullable=False),
+    Column("referral_source", String(32), nullable=False),
+    Column("protected_identity", Boolean(), nullable=False),
+    Column("assessed_on", Date()),
+    Column("assessment_outcome", String(32)),
+    Column("assessment_reason", String(32)),
+    Column("investigated_on", Date()),
+    Column("granted_on", Date()),
+    Column("denied_on", Date()),
+    Column("police_case_on", Date()),
+    Column("protection_needed", Boolean()),
+    Column("closed_on", Date()),
+    Column("closure_reason", String(32)),
+)
+
+stat_followups = Table(
+    "proj_stats_followups",
+    read_metadata,
+    Column("case_id", Uuid(), nullable=False),
+    Column("year", Integer(), nullable=False),
+    Column("time_point", String(16), nullable=False),
+    Column("housing", String(16), nullable=False),
+    Column("occupation", String(16), nullable=False),
+    Column("income_support", String(8), nullable=False),
+    Column("substance_use", String(8), nullable=False),
+    Column("psychiatric_contact", String(8), nullable=False),
+    Column("new_suspicion", String(8), nullable=False),
+    Column("remaining_threat", String(8), nullable=False),
+)
+
+stat_household = Table(
+    "proj_stats_household",
+    read_metadata,
+    Column("case_id", Uuid(), nullable=False),
+    Column("year", Integer(), nullable=False),
+    Column("kind", String(16), nullable=False),  # child | relative
+    Column("relation", String(16)),
+)

@@ -1,0 +1,318 @@
+"""The store: an engine, the tables, and transactions with the right locking, on SQLite or PostgreSQL.
+
+One database URL picks the backend (:mod:`ledger.adapters.config`), and its
+:class:`~ledger.adapters.dialect.Dialect` says how: writers are serialised (SQLite ``BEGIN
+IMMEDIATE``; PostgreSQL ``LOCK TABLE … IN EXCLUSIVE MODE``), so positions are assigned in commit
+order with no gaps and a projection that reads up to position *n* can never later find an event
+below *n*. A duplicate (stream, version) means another writer got there first: it surfaces as
+eventsourcing's ``IntegrityError`` and the application re-runs the command. Everything else the
+database refuses (full disk, unreachable server, lock timeout) becomes
+:class:`~ledger.domain.errors.StorageError`; the transaction is rolled back, so no event is
+half-written.
+
+Tables are created on first use (:mod:`ledger.adapters.schema`); a store written before the hash
+chain existed is chained once, when it is first opened (see :mod:`ledger.adapters.chained`).
+Besides the transactions, the store answers the few questions verification, the archive and the
+read side ask of the raw tables.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar
+
+from eventsourcing.persistence import IntegrityError
+from sqlalchemy import Connection, MetaData, func, insert, inspect, select, update
+from sqlalchemy import exc as sa_exc
+
+from ledger.adapters import chained
+from ledger.adapters.chain import CHAIN_VERSION, GENESIS, Head, stream_text
+from ledger.adapters.dialect import dialect_for, storage_error
+from ledger.adapters.schema import events_table, meta_table, metadata, snapshots_table, tracking_table
+from ledger.domain.errors import StorageError
+
+#: ``ledger_meta`` keys of the chain: its format, and when a store made before the chain was chained.
+CHAIN_KEY = "chain_version"
+BACKFILL_KEY = "chain_backfill"
+
+
+class SQLStore:
+    """An engine, the tables, and write/read transactions with the right locking."""
+
+    _stores: ClassVar[dict[str, SQLStore]] = {}
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.dialect = dialect_for(url)
+        self.engine = self.dialect.engine(url)
+        self.mark = self.dialect.mark
+        try:
+            self.create_tables(metadata)
+        except StorageError as error:
+            if error.params.get("reason") != "read_only" or not self._has_events():
+                raise
+            return  # a read-only copy of a store made before the chain: readable as it is
+        self._ensure_chain()
+
+    @classmethod
+    def for_url(cls, url: str) -> SQLStore:
+        """One store (and connection pool) per URL per process."""
+        store = cls._stores.get(url)
+        if store is None:
+            store = cls._stores[url] = cls(url)
+        return store
+
+    @classmethod
+    def dispose_all(cls) -> None:
+        for store in cls._stores.values():
+            store.engine.dispose()
+        cls._stores.clear()
+
+    def _has_events(self) -> bool:
+        with self.engine.connect() as conn:
+            return events_table.name in inspect(conn).get_table_names()
+
+    def create_tables(self, tables: MetaData) -> None:
+        """Create the missing tables of ``tables``; safe when several processes open a new store at once.
+
+        Without a lock, two processes both find a table missing and both create it: on PostgreSQL
+        the second fails on ``pg_type``, on SQLite a deferred transaction cannot upgrade to a write
+        ("database is locked" at once). So check without a lock, then create under one.
+        """
+        try:
+            with self.engine.connect() as conn:
+                existing = set(inspect(conn).get_table_names())
+            if all(table.name in existing for table in tables.sorted_tables):
+                return
+            with self.engine.connect() as conn:
+                conn.execution_options(ledger_write=True)  # SQLite: BEGIN IMMEDIATE
+                with conn.begin():
+                    self.dialect.begin_ddl(conn)
+                    tables.create_all(conn, checkfirst=True)
+        except sa_exc.DBAPIError as error:
+            raise storage_error(error) from error
+
+    # -- transactions -----------------------------------------------------------------------------
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A transaction that holds the ledger's write lock until it commits or rolls back."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(ledger_write=True)
+                with conn.begin():
+                    self.dialect.begin_write(conn, events_table.name)
+                    yield conn
+        except sa_exc.IntegrityError as error:
+            raise IntegrityError(str(error.orig)) from None
+        except sa_exc.DBAPIError as error:
+            raise storage_error(error) from error
+
+    @contextmanager
+    def projection(self, *names: str) -> Iterator[Connection]:
+        """A transaction for projections' rows and tracking; one updater per projection at a time.
+
+        It does not block event writers on PostgreSQL (an advisory lock keyed by the projection's
+        name instead of the table lock); on SQLite every write transaction is exclusive anyway.
+        """
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(ledger_write=True)
+                with conn.begin():
+                    self.dialect.begin_projections(conn, names)
+                    yield conn
+        except sa_exc.DBAPIError as error:
+            raise storage_error(error) from error
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only transaction (a consistent snapshot on both backends)."""
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                self.dialect.begin_read(conn)
+                yield conn
+        except sa_exc.DBAPIError as error:
+            raise storage_error(error) from error
+
+    # -- store-wide settings ----------------------------------------------------------------------
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        """A ``ledger_meta`` value; with ``default``, stored first if missing (once, under the lock)."""
+        with self.read() as conn:
+            value = self.meta_value(conn, key)
+        if value is None and default is not None:
+            with self.write() as conn:
+                value = self.meta_value(conn, key)
+                if value is None:
+                    conn.execute(insert(meta_table), {"key": key, "value": default})
+                    value = default
+        return value
+
+    def meta_value(self, conn: Connection, key: str) -> str | None:
+        return conn.execute(select(meta_table.c.value).where(meta_table.c.key == key)).scalar()
+
+    def meta_items(self, conn: Connection) -> dict[str, str]:
+        return {k: v for k, v in conn.execute(select(meta_table.c.key, meta_table.c.value))}
+
+    def put_meta(self, conn: Connection, items: dict[str, str]) -> None:
+        """Set ``ledger_meta`` keys (insert or replace); inside :meth:`write`."""
+        for key, value in items.items():
+            done = conn.execute(update(meta_table).where(meta_table.c.key == key).values(value=value))
+            if done.rowcount == 0:
+                conn.execute(insert(meta_table), {"key": key, "value": value})
+
+    # -- the chain --------------------------------------------------------------------------------
+
+    def _ensure_chain(self) -> None:
+        """Chain a store made before the chain existed: once, under the write lock.
+
+        Marked by ``chain_version`` in ``ledger_meta``; from then on a missing entry is tampering,
+        never something to fill in. Events chained after the fact are noted (``chain_backfill``):
+        the chain proves nothing changed after that moment, not before it.
+        """
+        try:
+            with self.read() as conn:
+                if self.meta_value(conn, CHAIN_KEY) == CHAIN_VERSION:
+                    return
+            with self.write() as conn:
+                have = self.meta_value(conn, CHAIN_KEY)
+                if have == CHAIN_VERSION:
+                    return
+                if have is not None:
+                    raise StorageError(reason="chain_format")
+                backfill = chained.backfill(conn, self.dialect)
+                conn.execute(insert(meta_table), {"key": CHAIN_KEY, "value": CHAIN_VERSION})
+                if backfill is not None:
+                    conn.execute(insert(meta_table), {"key": BACKFILL_KEY, "value": json.dumps(backfill)})
+        except StorageError as error:
+            if error.params.get("reason") != "read_only":
+                raise
+            # A read-only copy of an old store: readable as it is; verification says what is unchained.
+
+    def chain_backfill(self, conn: Connection) -> dict[str, Any] | None:
+        value = self.meta_value(conn, BACKFILL_KEY)
+        try:
+            return json.loads(value) if value else None
+        except ValueError:
+            return {"note": value}
+
+    def chain_head(self, conn: Connection) -> Head:
+        row = conn.exec_driver_sql("SELECT position, hash FROM ledger_chain ORDER BY position DESC LIMIT 1").first()
+        return Head(int(row[0]), str(row[1])) if row is not None else Head(0, GENESIS)
+
+    def chain_bounds(self, conn: Connection) -> tuple[int, int]:
+        """The positions a verification must walk: from 1 (or any lower intruder) to the highest row."""
+        row = conn.exec_driver_sql(
+            "SELECT (SELECT MIN(id) FROM ledger_events), (SELECT MAX(id) FROM ledger_events), "
+            "(SELECT MIN(position) FROM ledger_chain), (SELECT MAX(position) FROM ledger_chain)"
+        ).one()
+        lows = [int(v) for v in (row[0], row[2]) if v is not None]
+        highs = [int(v) for v in (row[1], row[3]) if v is not None]
+        return min([1, *lows]), max([0, *highs])
+
+    def chain_window(
+        self, conn: Connection, start: int, stop: int, ahead: int = 0
+    ) -> tuple[dict[int, Any], dict[int, Any]]:
+        """Events at positions ``start``..``stop`` and chain entries at ``start``..``stop + ahead``
+        (entries just beyond the window tell a moved event from an altered one), as the chain hashes them.
+
+        Read through the driver, not SQLAlchemy's types: a tampered row (a stream id that is no
+        longer a UUID, text where bytes were) must be reported, not crash the verification.
+        """
+        m = self.mark
+        events = {
+            int(p): (stream_text(s), v, t, as_bytes(st))
+            for p, s, v, t, st in conn.exec_driver_sql(
+                f"SELECT id, originator_id, originator_version, topic, state FROM ledger_events "
+                f"WHERE id BETWEEN {m} AND {m}", (start, stop),
+            )
+        }
+        entries = {
+            int(p): (w, d, h)
+            for p, w, d, h in conn.exec_driver_sql(
+                f"SELECT position, recorded_at, payload_hash, hash FROM ledger_chain "
+                f"WHERE position BETWEEN {m} AND {m}", (start, stop + ahead),
+            )
+        }
+        return events, entries
+
+    def counts(self, conn: Connection) -> tuple[int, int]:
+        """Rows in the events table and in the chain."""
+        row = conn.exec_driver_sql(
+            "SELECT (SELECT COUNT(*) FROM ledger_events), (SELECT COUNT(*) FROM ledger_chain)"
+        ).one()
+        return int(row[0]), int(row[1])
+
+    # -- snapshots, as verification reads them ----------------------------------------------------
+
+    def snapshot_streams(self, conn: Connection) -> list[Any]:
+        """The streams that have snapshots, each id as the column holds it (to be passed back as is)."""
+        if not inspect(conn).has_table(snapshots_table.name):
+            return []
+        return [row[0] for row in conn.exec_driver_sql(
+            "SELECT DISTINCT originator_id FROM ledger_snapshots ORDER BY originator_id")]
+
+    def stream_snapshots(self, conn: Connection, stream: Any) -> list[tuple[Any, Any, bytes]]:
+        """One stream's snapshots, oldest first: (version, topic, stored bytes), read through the driver
+        (a tampered row must be reported, not crash the verification)."""
+        return [
+            (v, t, as_bytes(st))
+            for v, t, st in conn.exec_driver_sql(
+                f"SELECT originator_version, topic, state FROM ledger_snapshots WHERE originator_id = {self.mark} "
+                "ORDER BY originator_version", (stream,),
+            )
+        ]
+
+    def stream_events(self, conn: Connection, stream: Any, upto: int) -> list[tuple[int, int, str, bytes]]:
+        """One stream's events up to version ``upto``, in version order: (position, version, topic, stored bytes)."""
+        m = self.mark
+        return [
+            (int(p), int(v), str(t), as_bytes(st))
+            for p, v, t, st in conn.exec_driver_sql(
+                f"SELECT id, originator_version, topic, state FROM ledger_events WHERE originator_id = {m} "
+                f"AND originator_version <= {m} ORDER BY originator_version", (stream, upto),
+            )
+        ]
+
+    def states_of_topic(self, conn: Connection, topic: str, window: int = 10_000) -> Iterator[bytes]:
+        """The stored payloads of every event of one type, in position order, a window at a time."""
+        query = (
+            f"SELECT id, state FROM ledger_events WHERE topic = {self.mark} AND id > {self.mark} "
+            f"ORDER BY id LIMIT {int(window)}"
+        )
+        last = 0
+        while rows := conn.exec_driver_sql(query, (topic, last)).fetchall():
+            for _, state in rows:
+                yield as_bytes(state)
+            last = int(rows[-1][0])
+
+    # -- the read side's positions ----------------------------------------------------------------
+
+    def track(self, conn: Connection, name: str, position: int) -> None:
+        """Record how far projection ``name`` has read; call in the projection's transaction."""
+        done = conn.execute(
+            update(tracking_table)
+            .where(tracking_table.c.application_name == name)
+            .values(notification_id=position)
+        )
+        if done.rowcount == 0:
+            conn.execute(insert(tracking_table), {"application_name": name, "notification_id": position})
+
+    def position(self, conn: Connection, name: str) -> int:
+        value = conn.execute(
+            select(tracking_table.c.notification_id).where(tracking_table.c.application_name == name)
+        ).scalar()
+        return int(value or 0)
+
+    def head(self, conn: Connection) -> int:
+        return int(conn.execute(select(func.max(events_table.c.id))).scalar() or 0)
+
+
+def as_bytes(value: Any) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, bytearray | memoryview):
+        return bytes(value)
+    return str(value).encode()

@@ -1,0 +1,310 @@
+"""Checking the hash chain: walking positions in order and naming the first problem and where it is.
+
+:class:`Verifier` is fed from the database (:func:`verify_store`, in windows of positions, so memory
+stays bounded on a million events) or from an archive (:mod:`ledger.adapters.archive`). Stored
+snapshots are checked too: each must be what the application would fold from the chained events.
+The link formula itself is :mod:`ledger.adapters.chain`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from typing import TYPE_CHECKING
+
+from ledger.adapters.chain import GENESIS, Head, link, payload_hash, stream_text
+
+if TYPE_CHECKING:
+    from ledger.adapters.store import SQLStore
+
+WINDOW = 10_000
+#: Chain entries read beyond a window: an event moved across a window's edge by up to this many
+#: positions is still reported as moved (``out_of_order``), not merely altered.
+REACH = 64
+
+#: What can be wrong at a position, in the order a person would look for it.
+KINDS = (
+    "event_missing",       # the chain has an entry here, the events table has no event (or neither has)
+    "chain_missing",       # an event without its chain entry
+    "out_of_order",        # the event here was chained at another position (rows moved or swapped)
+    "payload_altered",     # the event's stored bytes no longer match the hash recorded for them
+    "link_altered",        # the entry does not match its event (stream, version, type) or the previous link
+    "unexpected_entry",    # a row at a position the chain cannot have (below 1)
+    "digest_mismatch",     # the store does not extend a digest taken earlier
+    "truncated",           # the store is shorter than a digest taken earlier
+    "snapshot_altered",    # a stored snapshot does not match the chained events it was taken from
+)
+
+
+# -- verification -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The first thing wrong: what (one of :data:`KINDS`) and at which position."""
+
+    kind: str
+    position: int
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "position": self.position, **self.detail}
+
+
+@dataclass
+class Report:
+    """What a verification found: the head it reached, and the first problem if any."""
+
+    events: int = 0
+    head: Head = field(default_factory=lambda: Head(0, GENESIS))
+    problem: Problem | None = None
+    digests: list[dict[str, Any]] = field(default_factory=list)
+    backfill: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "events": self.events,
+            "head": {"position": self.head.position, "hash": self.head.hash},
+            "problem": self.problem.as_dict() if self.problem else None,
+            "digests": self.digests,
+            "backfilled": self.backfill,
+        }
+
+
+#: An event as the chain sees it: (stream text, version, topic, stored bytes).
+Event = tuple[str, int, str, bytes]
+#: A chain entry: (recorded_at, payload_hash, hash).
+Entry = tuple[str, str, str]
+
+
+class Verifier:
+    """Checks positions 1, 2, 3, … in order; stops being useful after the first problem."""
+
+    def __init__(self, digests: Iterable[Head] = ()) -> None:
+        self.previous = GENESIS
+        self.position = 0
+        self.digests = sorted(set(digests), key=lambda h: (h.position, h.hash))
+        self._next_digest = 0
+        self.matched: list[Head] = []
+        self._pending = self._check_digests()  # a digest of the empty store (position 0)
+
+    @property
+    def head(self) -> Head:
+        return Head(self.position, self.previous)
+
+    def check(self, position: int, event: Event | None, entry: Entry | None,
+              window: Mapping[int, Entry] | None = None) -> Problem | None:
+        """Check the event and chain entry stored at ``position`` (the next one expected).
+
+        ``window`` holds nearby chain entries by position; an event that does not match its own
+        entry but matches one of those was moved (``out_of_order``)."""
+        if self._pending is not None:
+            return self._pending
+        if position < 1:
+            return Problem("unexpected_entry", position) if event is not None or entry is not None else None
+        if event is None:
+            return Problem("event_missing", position)
+        if entry is None:
+            return Problem("chain_missing", position)
+        stream, version, topic, state = event
+        when, recorded_payload, stored = entry
+        actual_payload = payload_hash(state)
+        try:
+            expected: str | None = link(self.previous, position, stream, version, topic, when, recorded_payload)
+        except (TypeError, ValueError):  # a column altered into something that is not a number
+            expected = None
+        payload_ok = actual_payload == recorded_payload
+        if payload_ok and expected == stored:
+            self.previous, self.position = stored, position
+            return self._check_digests()
+        if not payload_ok and window:
+            moved = next((p for p, e in window.items() if p != position and e[1] == actual_payload), None)
+            if moved is not None:
+                return Problem("out_of_order", position, {"chained_at": moved})
+        if not payload_ok and expected == stored:
+            return Problem("payload_altered", position)
+        return Problem("link_altered", position)
+
+    def _check_digests(self) -> Problem | None:
+        while self._next_digest < len(self.digests) and self.digests[self._next_digest].position <= self.position:
+            digest = self.digests[self._next_digest]
+            if digest.position == self.position and digest.hash != self.previous:
+                after = self.matched[-1].position if self.matched else 0
+                return Problem("digest_mismatch", self.position, {"last_matching_digest": after})
+            self.matched.append(digest)
+            self._next_digest += 1
+        return None
+
+    def finish(self) -> Problem | None:
+        """After the last position: a digest beyond the head means the store lost its tail."""
+        if self._pending is not None:
+            return self._pending
+        if self._next_digest < len(self.digests):
+            beyond = self.digests[self._next_digest].position
+            return Problem("truncated", self.position + 1, {"digest_position": beyond})
+        return None
+
+    def report(self, problem: Problem | None, backfill: dict[str, Any] | None = None) -> Report:
+        digests = [{"position": d.position, "hash": d.hash, "extended": d in self.matched} for d in self.digests]
+        return Report(self.position, self.head, problem, digests, backfill)
+
+
+def verify_store(store: SQLStore, digests: Iterable[Head] = (), window: int = WINDOW) -> Report:
+    """Recompute the whole chain of ``store`` in one consistent read, then check every stored snapshot
+    against the (now verified) events it was taken from; name the first problem."""
+    verifier = Verifier(digests)
+    with store.read() as conn:
+        low, high = store.chain_bounds(conn)
+        backfill = store.chain_backfill(conn)
+        for start in range(low, high + 1, window):
+            stop = min(start + window - 1, high)
+            events, entries = store.chain_window(conn, start, stop, REACH)
+            for position in range(start, stop + 1):
+                problem = verifier.check(position, events.get(position), entries.get(position), entries)
+                if problem is not None:
+                    return verifier.report(problem, backfill)
+        problem = verifier.finish()
+        if problem is None:
+            problem = verify_snapshots(store, conn)
+    return verifier.report(problem, backfill)
+
+
+# -- snapshots ----------------------------------------------------------------------------------------
+
+
+def verify_snapshots(store: SQLStore, conn: Any) -> Problem | None:
+    """Every stored snapshot must be exactly what the application would take from the stream's events.
+
+    Snapshots (``ledger_snapshots``) are derived data, not chained, yet the write side starts from
+    them; so each is checked by folding the stream's events up to the snapshot's version with the
+    projector the application uses (a case: :func:`ledger.domain.case_fold.project_case`) and
+    comparing with the stored state the way the application stores it (``model_dump(mode="json")``;
+    a case with corrections may also match its corrected fold). A snapshot of an older shape of the
+    state is not used by the application (it folds from the first event), so it is not checked. Run
+    after the chain verified, in the same read, so the events folded are the chained ones. Only
+    streams that have snapshots are read, one stream at a time (memory stays bounded).
+    """
+    streams = store.snapshot_streams(conn)
+    if not streams:
+        return None
+    checker = _SnapshotChecker()
+    for stream in streams:
+        problem = checker.check(store, conn, stream)
+        if problem is not None:
+            return problem
+    return None
+
+
+class _SnapshotChecker:
+    """Folds a stream's events and compares each of its snapshots (see :func:`verify_snapshots`)."""
+
+    def __init__(self) -> None:
+        from ledger.adapters.mapper import PydanticMapper
+        from ledger.domain import events as ev
+        from ledger.domain.aggregates import PROJECTORS
+        from ledger.domain.case import OLD_CASE_STATE_TOPICS
+        from ledger.domain.case_fold import project_case
+        from ledger.domain.corrections import apply_corrections
+
+        self.ev = ev
+        self.mapper = PydanticMapper()
+        self.snapshot_topic = ev.topic_of(ev.Snapshot)
+        self.old_shapes = OLD_CASE_STATE_TOPICS
+        self.apply_corrections = apply_corrections
+        self.project_case = project_case
+        #: The folds the application uses, by the stream kind of their events.
+        self.projectors: dict[str, Any] = {**PROJECTORS, "case": project_case}
+
+    def check(self, store: SQLStore, conn: Any, raw_stream: Any) -> Problem | None:
+        from uuid import UUID
+
+        from eventsourcing.persistence import StoredEvent
+
+        name = stream_text(raw_stream)
+        snapshots = store.stream_snapshots(conn, raw_stream)
+
+        def altered(version: Any, position: int = 0, case: str | None = None) -> Problem:
+            detail: dict[str, Any] = {"stream": name, "version": version}
+            if case:
+                detail["case"] = case
+            return Problem("snapshot_altered", position, detail)
+
+        try:
+            stream = UUID(name)
+            versions = [_version(v) for v, _, _ in snapshots]
+        except (TypeError, ValueError):
+            return altered(snapshots[0][0] if snapshots else None)
+        rows = store.stream_events(conn, raw_stream, max(versions))
+        try:
+            events = [self.mapper.to_domain_event(StoredEvent(stream, v, t, st)) for _, v, t, st in rows]
+            kind = events[0].stream if events else None
+            projector = self.projectors[kind] if kind is not None else None
+        except Exception:  # noqa: BLE001 - the chained events cannot be read: no snapshot of them can be trusted
+            return altered(versions[0])
+        positions = {v: p for p, v, _, _ in rows}
+        state, folded, case = None, 0, None
+        for version, (_, topic, stored) in zip(versions, snapshots, strict=True):
+            try:
+                while folded < len(events) and events[folded].originator_version <= version:
+                    state = projector(state, [events[folded]])  # type: ignore[misc]
+                    folded += 1
+            except Exception:  # noqa: BLE001 - the application could not fold them either
+                return altered(version, positions.get(version, 0), case)
+            case = getattr(state, "case_number", None) or case
+            if version not in positions or state is None:
+                return altered(version, positions.get(version, 0), case)
+            snapshot = self._read(topic, stored, stream, version)
+            if snapshot is not None and snapshot.topic in self.old_shapes:
+                continue  # an older shape of the state: the application does not use it
+            if snapshot is None or not self._matches(snapshot, state, events[:folded] if kind == "case" else None):
+                return altered(version, positions.get(version, 0), case)
+        return None
+
+    def _read(self, topic: Any, stored: bytes, stream: Any, version: int) -> Any:
+        """The stored snapshot, or ``None`` when it is not readable as one."""
+        from eventsourcing.persistence import StoredEvent
+
+        if topic != self.snapshot_topic:  # checked before decoding: a topic names code to import
+            return None
+        try:
+            return self.mapper.to_domain_event(StoredEvent(stream, version, topic, stored))
+        except Exception:  # noqa: BLE001 - not readable as a snapshot at all
+            return None
+
+    def _matches(self, snapshot: Any, state: Any, case_events: list[Any] | None) -> bool:
+        """Whether the snapshot is the state folded (``case_events``: a case's events so far)."""
+        if snapshot.topic != self.ev.topic_of(type(state)):
+            return False
+        taken = _canonical(snapshot.state)
+        if taken == _canonical(state.model_dump(mode="json")):
+            return True
+        if case_events is None or not any(isinstance(e, self.ev.EntryCorrected) for e in case_events):
+            return False
+        try:
+            corrected = self.project_case(None, self.apply_corrections(case_events))
+        except Exception:  # noqa: BLE001 - the corrections do not fold: only the plain fold can match
+            return False
+        return corrected is not None and taken == _canonical(corrected.model_dump(mode="json"))
+
+
+def _version(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TypeError(value)
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+

@@ -1,0 +1,80 @@
+"""Batch mode: many commands checked as usual, written in large transactions (demo data, fixtures).
+
+:class:`BatchLedger` keeps the states its commands build on in memory and collects their events;
+:meth:`~BatchLedger.flush` writes what was collected in one transaction, and leaving the ``with``
+block writes the rest. This process must be the only writer meanwhile: a conflict at a flush fails
+that whole transaction (nothing of it is stored), it is not retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, TypeVar
+from uuid import UUID
+
+from ledger.application.service import Ledger
+from ledger.domain import events as ev
+from ledger.domain.aggregates import PROJECTORS, CaseNumbersState
+from ledger.domain.case import CaseState
+from ledger.domain.case_fold import project_case
+
+T = TypeVar("T")
+_FOLDS: dict[str, Callable[..., Any]] = {**PROJECTORS, "case": project_case}
+
+
+class BatchLedger(Ledger):
+    """The ledger's commands, collected in memory and written :attr:`flush_every` events at a time."""
+
+    name = "ledger"
+
+    def __init__(self, *, flush_every: int = 5000, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.flush_every = flush_every
+        self._pending: list[ev.Event] = []
+        self._states: dict[UUID, Any] = {}
+
+    def __enter__(self) -> BatchLedger:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        try:
+            if kind is None:
+                self.flush()
+        finally:  # what was not written is dropped, and the next batch reads the store afresh
+            self._pending, self._states = [], {}
+
+    def flush(self) -> None:
+        """Write the events collected so far in one transaction."""
+        if self._pending:
+            pending, self._pending = self._pending, []
+            super()._save(pending)
+
+    def _retry_after_conflict(self) -> bool:
+        return False
+
+    def _save(self, new_events: list[ev.Event]) -> None:
+        self._pending.extend(new_events)
+        for event in new_events:
+            self._states[event.originator_id] = _FOLDS[event.stream](self._states.get(event.originator_id), [event])
+        if len(self._pending) >= self.flush_every:
+            self.flush()
+
+    def _load(self, stream: UUID, projector: Callable[..., T | None]) -> T | None:
+        if stream not in self._states:
+            self._states[stream] = super()._load(stream, projector)  # later commands build on it
+        return self._states[stream]  # type: ignore[no-any-return]
+
+    def _last_version(self, stream: UUID) -> int:
+        if stream not in self._states:
+            version = super()._last_version(stream)
+            self._states[stream] = CaseNumbersState(id=stream, version=version) if version else None
+        cached = self._states[stream]
+        return cached.version if cached is not None else 0
+
+    def _corrected(self, state: CaseState) -> CaseState:
+        # Events of this batch not yet written are part of the case too: flush them first.
+        self.flush()
+        corrected = super()._corrected(state)
+        self._states[state.id] = corrected
+        return corrected

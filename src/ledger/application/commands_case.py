@@ -1,0 +1,194 @@
+"""The case's own steps: actualisation to closure, consents, assessment, threat, decisions, corrections.
+
+Each method parses what was typed into a typed command and runs the decide function of
+:mod:`ledger.domain.decide_case` on the case (load → decide → save, see
+:class:`~ledger.application.core.LedgerCore`). Results are the ids the domain handed out.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ledger.application.core import LedgerCore
+from ledger.domain import commands as c
+from ledger.domain import decide_case as decide
+from ledger.domain import events as ev
+from ledger.domain.aggregates import PROJECTORS, case_numbers_id, person_id
+from ledger.domain.corrections import correct
+from ledger.domain.errors import InputError
+from ledger.domain.identity import parse_identity
+from ledger.domain.money import parse_amount
+from ledger.domain.rules import DateLike, optional_date
+from ledger.domain.vocab import (
+    ActualisationType,
+    Answer,
+    AssessingUnit,
+    AssessmentOutcome,
+    AssessmentReason,
+    ClosureReason,
+    ConsentForm,
+    ContactChannel,
+    DecisionOutcome,
+    DecisionStatus,
+    Environment,
+    FollowUpPoint,
+    Gender,
+    Housing,
+    Intervention,
+    Occupation,
+    ProtectionLevel,
+    Recipient,
+    ReferralSource,
+    Relation,
+    ThreatLevel,
+    choose,
+)
+
+
+class CaseCommands(LedgerCore):
+    """Recording the steps of a case."""
+
+    def open_case(
+        self, identity: str, *, gender: str, environment: str, source: str, actualisation_type: str = "application",
+        protection: str = "none", identity_kind: str | None = None, birth_year: int | None = None,
+        on: DateLike = None, note: str | None = None,
+    ) -> str:
+        """Actualise a new case for a person (registering the person if new); returns its number."""
+        cmd = c.OpenCase(
+            identity=parse_identity(identity, identity_kind, today=self.clock.today()),
+            gender=choose(Gender, gender, "gender"), environment=choose(Environment, environment, "environment"),
+            source=choose(ReferralSource, source, "source"),
+            actualisation_type=choose(ActualisationType, actualisation_type, "type"),
+            protection=choose(ProtectionLevel, protection, "protection"), birth_year=birth_year,
+        )
+        pid = person_id(self.person_namespace(), cmd.identity.number)
+
+        def build() -> tuple[list[ev.Event], str]:
+            rec = self._recording(on, note)
+            serial = self._last_version(case_numbers_id(rec.today.year)) + 1
+            new = decide.open_case(cmd, self._load(pid, PROJECTORS["person"]), pid, serial, rec)
+            return new, new[-1].case_number  # type: ignore[attr-defined]
+
+        return self._run(build)
+
+    def close_case(self, case: str, reason: str, *, on: DateLike = None, note: str | None = None) -> None:
+        """Close a case; running placements and services must be ended first."""
+        cmd = c.CloseCase(choose(ClosureReason, reason, "reason"))
+        self._on_case(case, on, note, lambda s, r: decide.close_case(s, cmd, r))
+
+    def reopen_case(self, case: str, *, on: DateLike = None, note: str | None = None) -> None:
+        self._on_case(case, on, note, lambda s, r: decide.reopen_case(s, c.ReopenCase(), r))
+
+    def record_contact(self, case: str, channel: str, *, with_whom: str | None = None, on: DateLike = None,
+                       note: str | None = None) -> None:
+        cmd = c.RecordContact(choose(ContactChannel, channel, "channel"), with_whom)
+        self._on_case(case, on, note, lambda s, r: decide.record_contact(s, cmd, r))
+
+    def grant_consent(
+        self, case: str, recipient: str, *, purpose: str, form: str = "written", provider: str | None = None,
+        valid_until: DateLike = None, on: DateLike = None, note: str | None = None,
+    ) -> None:
+        recipient_ = choose(Recipient, recipient, "recipient")
+        cmd = c.GrantConsent(recipient_, self._recipient_provider(recipient_, provider), purpose,
+                             choose(ConsentForm, form, "form"), optional_date(valid_until, "valid_until"))
+        self._on_case(case, on, note, lambda s, r: decide.grant_consent(s, cmd, r))
+
+    def revoke_consent(self, case: str, recipient: str, *, form: str = "written", provider: str | None = None,
+                       on: DateLike = None, note: str | None = None) -> None:
+        cmd = c.RevokeConsent(choose(Recipient, recipient, "recipient"), provider, choose(ConsentForm, form, "form"))
+        self._on_case(case, on, note, lambda s, r: decide.revoke_consent(s, cmd, r))
+
+    def _recipient_provider(self, recipient: Recipient, provider: str | None) -> str | None:
+        """A named provider's registered code when the recipient is a provider (else nothing)."""
+        if recipient != Recipient.PROVIDER:
+            return None
+        if not provider:
+            raise InputError(field="provider", reason="required")
+        return self._provider(provider).code
+
+    def record_assessment(self, case: str, outcome: str, reason: str, *, on: DateLike = None,
+                          note: str | None = None) -> None:
+        cmd = c.RecordAssessment(choose(AssessmentOutcome, outcome, "outcome"),
+                                 choose(AssessmentReason, reason, "reason"))
+        self._on_case(case, on, note, lambda s, r: decide.record_assessment(s, cmd, r))
+
+    def open_investigation(self, case: str, *, on: DateLike = None, note: str | None = None) -> None:
+        self._on_case(case, on, note, lambda s, r: decide.open_investigation(s, c.OpenInvestigation(), r))
+
+    def complete_investigation(self, case: str, *, on: DateLike = None, note: str | None = None) -> None:
+        self._on_case(case, on, note, lambda s, r: decide.complete_investigation(s, c.CompleteInvestigation(), r))
+
+    def record_threat(
+        self, case: str, *, unit: str, level: str, protection_needed: bool, criteria_met: bool,
+        review_on: DateLike = None, on: DateLike = None, note: str | None = None,
+    ) -> None:
+        cmd = c.RecordThreat(choose(AssessingUnit, unit, "unit"), choose(ThreatLevel, level, "level"),
+                             protection_needed, criteria_met, optional_date(review_on, "review_on"))
+        self._on_case(case, on, note, lambda s, r: decide.record_threat(s, cmd, r))
+
+    def record_decision(
+        self, case: str, *, outcome: str, intervention: str, period_start: DateLike = None,
+        period_end: DateLike = None, daily_price: str | Decimal | None = None, ceiling: str | Decimal | None = None,
+        on: DateLike = None, note: str | None = None,
+    ) -> str:
+        """Record a decision (granted or denied); returns its id, e.g. ``D1``."""
+        cmd = c.RecordDecision(
+            choose(DecisionOutcome, outcome, "outcome"), choose(Intervention, intervention, "intervention"),
+            optional_date(period_start, "period_start"), optional_date(period_end, "period_end"),
+            _amount(daily_price), _amount(ceiling),
+        )
+        new = self._on_case(case, on, note, lambda s, r: decide.record_decision(s, cmd, r))
+        return new[0].decision_id  # type: ignore[attr-defined, no-any-return]
+
+    def change_decision_status(self, case: str, decision: str, status: str, *, on: DateLike = None,
+                               note: str | None = None) -> None:
+        cmd = c.ChangeDecisionStatus(decision, choose(DecisionStatus, status, "status"))
+        self._on_case(case, on, note, lambda s, r: decide.change_decision_status(s, cmd, r))
+
+    def record_followup(
+        self, case: str, *, time_point: str, housing: str, occupation: str, income_support: str = "unknown",
+        substance_use: str = "unknown", psychiatric_contact: str = "unknown", new_suspicion: str = "unknown",
+        remaining_threat: str = "unknown", on: DateLike = None, note: str | None = None,
+    ) -> None:
+        """Record a follow-up; allowed on a closed case too."""
+        cmd = c.RecordFollowUp(
+            choose(FollowUpPoint, time_point, "time_point"), choose(Housing, housing, "housing"),
+            choose(Occupation, occupation, "occupation"), choose(Answer, income_support, "income_support"),
+            choose(Answer, substance_use, "substance_use"), choose(Answer, psychiatric_contact, "psychiatric_contact"),
+            choose(Answer, new_suspicion, "new_suspicion"), choose(Answer, remaining_threat, "remaining_threat"),
+        )
+        self._on_case(case, on, note, lambda s, r: decide.record_followup(s, cmd, r))
+
+    def record_share(
+        self, case: str, recipient: str, *, what: str, provider: str | None = None, legal_basis: str | None = None,
+        on: DateLike = None, note: str | None = None,
+    ) -> None:
+        """Record information shared; needs a consent covering the day or an explicit legal basis."""
+        recipient_ = choose(Recipient, recipient, "recipient")
+        cmd = c.RecordShare(recipient_, self._recipient_provider(recipient_, provider), what, legal_basis)
+        self._on_case(case, on, note, lambda s, r: decide.record_share(s, cmd, r))
+
+    def record_relative(self, case: str, relation: str, *, on: DateLike = None, note: str | None = None) -> None:
+        cmd = c.RecordRelative(choose(Relation, relation, "relation"))
+        self._on_case(case, on, note, lambda s, r: decide.record_relative(s, cmd, r))
+
+    def record_child(self, case: str, *, birth_year: int | None = None, on: DateLike = None,
+                     note: str | None = None) -> None:
+        cmd = c.RecordChild(birth_year)
+        self._on_case(case, on, note, lambda s, r: decide.record_child(s, cmd, r))
+
+    def correct_entry(self, case: str, entry: int, *, reason: str, changes: dict[str, str]) -> int:
+        """Record a correction of entry ``entry`` of ``case``; returns the new entry's number."""
+        cmd = c.CorrectEntry(entry, reason, changes)
+
+        def fix(state: Any, rec: ev.Recording) -> list[ev.Event]:
+            stored = list(self.events.get(state.id))
+            return [correct(state, stored, cmd, rec, lambda code: self._provider(code).code)]
+
+        new = self._on_case(case, None, None, fix)
+        return new[0].originator_version
+
+
+def _amount(value: str | Decimal | None) -> Decimal | None:
+    return parse_amount(value) if value not in (None, "") else None

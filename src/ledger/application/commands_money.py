@@ -1,0 +1,103 @@
+"""Commands that cost money: placements, non-residential services, payments, state grants.
+
+Parsed here into typed commands; the rules are :mod:`ledger.domain.decide_money`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ledger.application.core import LedgerCore
+from ledger.domain import commands as c
+from ledger.domain import decide_money as decide
+from ledger.domain.money import parse_amount
+from ledger.domain.rules import DateLike, optional_date
+from ledger.domain.vocab import GrantOutcome, Intervention, PlacementEndReason, PriceUnit, choose
+
+
+class MoneyCommands(LedgerCore):
+    """Placements, services, payments and state grants of a case."""
+
+    def start_placement(
+        self, case: str, *, provider: str, intervention: str, daily_price: str | Decimal,
+        planned_end: DateLike = None, decision: str | None = None, urgent: bool = False,
+        on: DateLike = None, note: str | None = None,
+    ) -> str:
+        """Start a placement; needs a granted decision covering it unless ``urgent``. Returns e.g. ``P1``."""
+        intervention_ = choose(Intervention, intervention, "intervention")
+        price = parse_amount(daily_price)
+        planned = optional_date(planned_end, "planned_end")
+        cmd = c.StartPlacement(self._provider(provider).code, intervention_, price, planned, decision, urgent)
+        new = self._on_case(case, on, note, lambda s, r: decide.start_placement(s, cmd, r))
+        return new[0].placement_id  # type: ignore[attr-defined, no-any-return]
+
+    def extend_placement(
+        self, case: str, placement: str, *, planned_end: DateLike, daily_price: str | Decimal | None = None,
+        decision: str | None = None, on: DateLike = None, note: str | None = None,
+    ) -> None:
+        planned = self._day(planned_end, "planned_end")
+        cmd = c.ExtendPlacement(placement, planned, _amount(daily_price), decision)
+        self._on_case(case, on, note, lambda s, r: decide.extend_placement(s, cmd, r))
+
+    def end_placement(self, case: str, placement: str, *, reason: str = "planned", on: DateLike = None,
+                      note: str | None = None) -> None:
+        cmd = c.EndPlacement(placement, choose(PlacementEndReason, reason, "reason"))
+        self._on_case(case, on, note, lambda s, r: decide.end_placement(s, cmd, r))
+
+    def start_service(
+        self, case: str, *, provider: str, intervention: str, price: str | Decimal | None = None,
+        price_unit: str = "month", decision: str | None = None, urgent: bool = False,
+        on: DateLike = None, note: str | None = None,
+    ) -> str:
+        """Start a non-residential intervention (coach, programme, ...). Returns e.g. ``S1``."""
+        intervention_ = choose(Intervention, intervention, "intervention")
+        unit = choose(PriceUnit, price_unit, "price_unit")
+        amount = _amount(price)
+        cmd = c.StartService(self._provider(provider).code, intervention_, amount, unit, decision, urgent)
+        new = self._on_case(case, on, note, lambda s, r: decide.start_service(s, cmd, r))
+        return new[0].service_id  # type: ignore[attr-defined, no-any-return]
+
+    def end_service(self, case: str, service: str, *, on: DateLike = None, note: str | None = None) -> None:
+        cmd = c.EndService(service)
+        self._on_case(case, on, note, lambda s, r: decide.end_service(s, cmd, r))
+
+    def record_payment(
+        self, case: str, amount: str | Decimal, *, period_start: DateLike, period_end: DateLike,
+        provider: str | None = None, placement: str | None = None, service: str | None = None,
+        invoice: str | None = None, on: DateLike = None, note: str | None = None,
+    ) -> str:
+        """Record a paid invoice; returns its id, e.g. ``B1``."""
+        amount_ = parse_amount(amount)
+        start, end = self._period(period_start, period_end)
+        given = self._provider(provider).code if provider else None
+        cmd = c.RecordPayment(amount_, start, end, given, placement, service, invoice)
+        new = self._on_case(case, on, note, lambda s, r: decide.record_payment(s, cmd, r))
+        return new[0].payment_id  # type: ignore[attr-defined, no-any-return]
+
+    def reverse_payment(self, case: str, payment: str, *, amount: str | Decimal | None = None, on: DateLike = None,
+                        note: str | None = None) -> str:
+        """Reverse a payment in whole or in part; returns the reversal id, e.g. ``R1``."""
+        cmd = c.ReversePayment(payment, _amount(amount))
+        new = self._on_case(case, on, note, lambda s, r: decide.reverse_payment(s, cmd, r))
+        return new[0].reversal_id  # type: ignore[attr-defined, no-any-return]
+
+    def apply_grant(
+        self, case: str, *, reference: str, amount: str | Decimal, period_start: DateLike, period_end: DateLike,
+        on: DateLike = None, note: str | None = None,
+    ) -> None:
+        """Record an application to the Police for state money for this case."""
+        amount_ = parse_amount(amount)
+        start, end = self._period(period_start, period_end)
+        cmd = c.ApplyGrant(reference, amount_, start, end)
+        self._on_case(case, on, note, lambda s, r: decide.apply_grant(s, cmd, r))
+
+    def decide_grant(self, case: str, *, reference: str, outcome: str, amount: str | Decimal | None = None,
+                     on: DateLike = None, note: str | None = None) -> None:
+        outcome_ = choose(GrantOutcome, outcome, "outcome")
+        granted = Decimal("0.00") if outcome_ == GrantOutcome.DENIED else parse_amount(amount or "")
+        cmd = c.DecideGrant(reference, outcome_, granted)
+        self._on_case(case, on, note, lambda s, r: decide.decide_grant(s, cmd, r))
+
+
+def _amount(value: str | Decimal | None) -> Decimal | None:
+    return parse_amount(value) if value not in (None, "") else None

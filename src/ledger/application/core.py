@@ -1,0 +1,214 @@
+"""The core of the application service: loading, deciding, saving, retrying.
+
+Each command is *load → decide → save*: the service parses what was typed into a typed command
+(:mod:`ledger.domain.commands`), loads the state it concerns, lets a decide function of the
+domain check the rules and build the events, and saves them in one transaction. If another
+writer changed the same stream meanwhile, the command is re-run against the new state (the rules
+are checked again) with a short jittered pause, for up to :data:`RETRY_SECONDS`, before
+:class:`~ledger.domain.errors.ConcurrencyConflict` is raised.
+
+The store is whatever the eventsourcing infrastructure factory given to :class:`Ledger` provides
+(``ledger.adapters`` for SQLite and PostgreSQL, the library's in-memory persistence for the rule
+tests); :mod:`ledger.bootstrap` wires it. The commands themselves are in
+:mod:`~ledger.application.commands_case`, :mod:`~ledger.application.commands_money` and
+:mod:`~ledger.application.commands_registers`, put together as :class:`ledger.application.service.Ledger`.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import InfrastructureFactory, IntegrityError, Mapper
+from eventsourcing.utils import Environment
+from pydantic import ValidationError
+
+from ledger.application.ports import Settings
+from ledger.domain import events as ev
+from ledger.domain import rules
+from ledger.domain.aggregates import PROJECTORS, ProviderState, case_id, normalise_case_number, provider_id
+from ledger.domain.case import CaseState, StaleSnapshot
+from ledger.domain.case_fold import project_case
+from ledger.domain.clock import Clock
+from ledger.domain.corrections import apply_corrections
+from ledger.domain.errors import ConcurrencyConflict, InputError, NotFound
+
+T = TypeVar("T")
+#: How long a command keeps re-running while other writers get to its stream first. A conflict
+#: means another writer committed, so the time a command may need grows with the number of
+#: writers and the machine's load; a count of attempts ran out on a loaded machine, a time does not.
+RETRY_SECONDS = 30.0
+#: The longest pause between two attempts (the pauses grow from a few milliseconds, with jitter).
+MAX_PAUSE = 0.25
+SNAPSHOT_INTERVAL = 100
+
+
+class LedgerCore(Application[UUID]):
+    """What every command of the ledger is built on."""
+
+    name = "ledger"
+
+    def __init__(self, *, factory: InfrastructureFactory[Any], mapper: Mapper[UUID], settings: Settings,
+                 clock: Clock, user: str, retry_seconds: float = RETRY_SECONDS) -> None:
+        self._factory, self._mapper = factory, mapper
+        self.settings, self.clock, self.user = settings, clock, user
+        self.retry_seconds = retry_seconds
+        self._person_ns: UUID | None = None
+        super().__init__()
+
+    def construct_env(self, name: str, env: Any = None) -> Environment:
+        # The library would read os.environ here; the ledger's configuration is resolved once, elsewhere.
+        return Environment(name, {"IS_SNAPSHOTTING_ENABLED": "y"})
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        return self._factory
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return self._mapper
+
+    # -- load, decide, save -------------------------------------------------------------------------
+
+    def _run(self, build: Callable[[], tuple[list[ev.Event], T]]) -> T:
+        """Build events from fresh state and save them; re-run while another writer got there first."""
+        deadline = time.monotonic() + self.retry_seconds
+        attempt = 0
+        while True:
+            try:
+                new_events, result = build()
+            except ValidationError as error:
+                first = error.errors()[0]
+                reason = _PYDANTIC_REASONS.get(first["type"], "format")
+                raise InputError(field=".".join(str(p) for p in first["loc"]), reason=reason) from None
+            try:
+                self._save(new_events)
+            except IntegrityError:
+                if not self._retry_after_conflict() or time.monotonic() >= deadline:
+                    raise ConcurrencyConflict() from None
+                time.sleep(random.uniform(0, min(MAX_PAUSE, 0.005 * 2**attempt)))
+                attempt += 1
+                continue
+            return result
+
+    def _retry_after_conflict(self) -> bool:
+        return True
+
+    def _save(self, new_events: list[ev.Event]) -> None:
+        self.save(*new_events)  # type: ignore[arg-type]
+        for event in new_events:
+            if event.stream == "case" and event.originator_version % SNAPSHOT_INTERVAL == 0:
+                self.take_snapshot(event.originator_id, event.originator_version)
+
+    def take_snapshot(self, aggregate_id: UUID, version: int | None = None,
+                      projector_func: Callable[..., Any] = project_case) -> None:
+        """Store the stream's state at ``version`` (its plain fold) as a snapshot, topic naming its shape."""
+        assert self.snapshots is not None
+        state = self._fold(aggregate_id, projector_func, version)
+        assert state is not None
+        self.snapshots.put([ev.Snapshot(  # type: ignore[list-item]
+            originator_id=aggregate_id, originator_version=state.version, recorded_at=self.clock.now(),
+            topic=ev.topic_of(type(state)), state=state.model_dump(mode="json"),
+        )])
+
+    def _fold(self, stream: UUID, projector: Callable[..., T | None], version: int | None = None) -> T | None:
+        """A stream's state (at ``version``), from its newest usable snapshot on."""
+        try:
+            return self.repository.get(stream, version=version, projector_func=projector)  # type: ignore[no-any-return]
+        except AggregateNotFoundError:
+            return None
+        except StaleSnapshot:  # a snapshot of an older shape: fold every event
+            return projector(None, self.events.get(stream, lte=version))
+
+    def _load(self, stream: UUID, projector: Callable[..., T | None]) -> T | None:
+        return self._fold(stream, projector)
+
+    def _last_version(self, stream: UUID) -> int:
+        """The newest version of a stream, read without replaying it (case numbers: the year's count)."""
+        last = self.recorder.select_events(stream, desc=True, limit=1)
+        return last[0].originator_version if last else 0
+
+    def _recording(self, on: rules.DateLike, note: str | None) -> ev.Recording:
+        today = self.clock.today()
+        day = rules.parse_date(on, "date", today)
+        rules.check_not_future(day, today)
+        return ev.Recording(at=self.clock.now(), by=self.user, on=day, today=today, note=note or None)
+
+    def _day(self, value: rules.DateLike, field: str) -> date:
+        """A date as typed (``None``: today)."""
+        return rules.parse_date(value, field, self.clock.today())
+
+    def _period(self, start: rules.DateLike, end: rules.DateLike) -> tuple[date, date]:
+        """A period given as two dates, in order."""
+        first, last = self._day(start, "period_start"), self._day(end, "period_end")
+        rules.check_order(first, last, "period_start", "period_end")
+        return first, last
+
+    def _case(self, number: str) -> CaseState:
+        number = normalise_case_number(number)
+        state = self._load(case_id(number), project_case)
+        if state is None:
+            raise NotFound(kind="case", ref=number)
+        if state.corrections:
+            # Corrections rewrite earlier entries: fold the whole corrected history instead.
+            state = self._corrected(state)
+        return state
+
+    def _corrected(self, state: CaseState) -> CaseState:
+        folded = project_case(None, apply_corrections(self.events.get(state.id)))
+        assert folded is not None
+        return folded
+
+    def _provider(self, code: str) -> ProviderState:
+        state = self._load(provider_id(code), PROJECTORS["provider"])
+        if state is None:
+            raise NotFound(kind="provider", ref=code[:32])
+        return state  # type: ignore[no-any-return]
+
+    def _on_case(self, number: str, on: rules.DateLike, note: str | None,
+                 decide: Callable[[CaseState, ev.Recording], list[ev.Event]]) -> list[ev.Event]:
+        """The shape of every case command: load the case, decide against it, save what was decided."""
+
+        def build() -> tuple[list[ev.Event], list[ev.Event]]:
+            new = decide(self._case(number), self._recording(on, note))
+            return new, new
+
+        return self._run(build)
+
+    def person_namespace(self) -> UUID:
+        """The namespace of person ids in this store (random, kept in the store's settings)."""
+        if self._person_ns is None:
+            self._person_ns = UUID(self.settings.setting("person_namespace", default=str(uuid4())))
+        return self._person_ns
+
+    # -- what the application itself reads (the query layer shows it) --------------------------------------
+
+    def get_case(self, number: str) -> CaseState:
+        """Current state of a case."""
+        return self._case(number)
+
+    def case_events(self, number: str) -> list[ev.Event]:
+        """All events of a case, oldest first."""
+        number = normalise_case_number(number)
+        found = list(self.events.get(case_id(number)))
+        if not found:
+            raise NotFound(kind="case", ref=number)
+        return found  # type: ignore[return-value]
+
+    def event_count(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+
+#: pydantic's error types, as the reasons the catalogue knows (anything else: "format").
+_PYDANTIC_REASONS = {
+    "string_too_long": "string_too_long",
+    "less_than_equal": "range",
+    "greater_than": "range",
+    "greater_than_equal": "range",
+    "decimal_max_digits": "too_many_digits",
+    "decimal_whole_digits": "too_large",
+    "decimal_max_places": "format",
+}

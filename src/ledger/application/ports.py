@@ -1,0 +1,104 @@
+"""What the application needs from the outside, as protocols: the adapters and the read side
+implement them, and :mod:`ledger.bootstrap` hands the implementations in.
+
+Nothing here imports a database library: the rules and the services run unchanged on the
+eventsourcing library's in-memory persistence (the rule tests) and on SQLite or PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class Settings(Protocol):
+    """Store-wide settings (``ledger_meta``): the person-id namespace, the municipality's name."""
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        """The setting's value; with ``default``, stored first if missing (atomically, once)."""
+        ...
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    """One read of one case: who, when, with which command, and how protected the case was then.
+
+    Never an identity number, a name or free text: the case number is the only link to the person.
+    """
+
+    accessed_at: datetime  # UTC
+    user: str
+    case: str
+    command: str
+    protection_level: str
+    protected: bool
+    reason: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "accessed_at": self.accessed_at.isoformat(timespec="seconds"),
+            "user": self.user,
+            "case": self.case,
+            "command": self.command,
+            "protected": self.protected,
+            "protection_level": self.protection_level,
+            "reason": self.reason,
+        }
+
+
+class AccessLog(Protocol):
+    """The access log (logguppföljning): only ever appended to."""
+
+    def record(self, entries: Sequence[AccessEntry]) -> None:
+        """Store the entries in one transaction (or raise ``StorageError``: then nothing may be shown)."""
+        ...
+
+    def entries(self, *, case: str | None = None, user: str | None = None, since: datetime | None = None,
+                until: datetime | None = None, protected: bool | None = None) -> list[AccessEntry]:
+        """Entries oldest first; ``since`` inclusive, ``until`` exclusive (UTC moments)."""
+        ...
+
+
+class ReadModels(Protocol):
+    """The read side's answers (``ledger.projections``), each after catching up with the events."""
+
+    def cases(self, *, today: date, status: str | None = None, recorded_by: str | None = None,
+              environment: str | None = None, provider: str | None = None,
+              needs_attention: bool = False) -> list[dict[str, Any]]:
+        """The case overview, newest first (see ``projections/case_list.py``)."""
+        ...
+
+    def budget(self, year: int, today: date, by: str | None = None) -> dict[str, Any]:
+        """Budget consumption for a year, optionally broken down (``case`` rows name cases)."""
+        ...
+
+    def stats(self, year: int, today: date) -> dict[str, Any]:
+        """The raw yearly follow-up report, before disclosure control; ``cases`` lists the case
+        numbers it counts (for the access log when it is shown unsuppressed)."""
+        ...
+
+    def setting(self, key: str) -> str | None:
+        ...
+
+
+class Verification(Protocol):
+    """The outcome of checking the hash chain (``ledger.adapters.verification.Report``)."""
+
+    @property
+    def ok(self) -> bool: ...
+
+    def as_dict(self) -> dict[str, Any]: ...
+
+
+class Integrity(Protocol):
+    """The hash chain and the archive (``ledger.adapters``)."""
+
+    def verify(self, digests: Iterable[Any] = ()) -> Verification:
+        ...
+
+    def export(self, path: Path, before_write: Callable[[list[str]], None]) -> dict[str, Any]:
+        """Write the archive; ``before_write`` gets every case number in it before anything is written."""
+        ...

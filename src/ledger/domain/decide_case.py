@@ -1,0 +1,185 @@
+"""The case's own steps: given the case as it stands and a typed command, the events to store.
+
+Each function checks every rule that applies and raises the named error (nothing is stored then);
+:func:`ledger.domain.rules.check_entry` is the part every entry shares (an open case, a date on or
+after the opening). The application loads the state, calls one of these, and saves the result.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from ledger.domain import commands as c
+from ledger.domain import events as ev
+from ledger.domain import rules
+from ledger.domain.aggregates import PersonState, case_id, case_number, case_numbers_id
+from ledger.domain.case import CaseState
+from ledger.domain.errors import CaseNotClosed, InvestigationState, NotFound, RuleViolation
+from ledger.domain.identity import IdentityKind
+from ledger.domain.vocab import Recipient
+
+
+def open_case(cmd: c.OpenCase, person: PersonState | None, person_id: UUID, serial: int,
+              rec: ev.Recording) -> list[ev.Event]:
+    """Actualise case number ``serial`` of this year for a person, registering the person if new.
+
+    The number is allocated in the same transaction (version ``serial`` of the year's
+    case-number stream), so two writers can never hand out one number twice.
+    """
+    ident = cmd.identity
+    birth_year = cmd.birth_year
+    if ident.birth_date is not None:
+        birth_year = ident.birth_date.year
+    elif ident.kind != IdentityKind.RESERVE:
+        birth_year = int(ident.number[:4])  # a samordningsnummer with unknown month or day
+    rules.check_birth_year(birth_year, rec.today)
+    year = rec.today.year
+    number = case_number(year, serial)
+    cid = case_id(number)
+    new: list[ev.Event] = [
+        ev.CaseNumberAllocated(**rec.header(case_numbers_id(year), serial, with_note=False), case_number=number,
+                               case_id=cid),
+    ]
+    if person is None:
+        new.append(ev.PersonRegistered(
+            **rec.header(person_id, 1, with_note=False), identity_number=ident.number, identity_kind=ident.kind,
+            gender=cmd.gender, birth_year=birth_year, protection_level=cmd.protection,
+        ))
+    elif person.protection_level != cmd.protection:
+        new.append(ev.ProtectionLevelChanged(**rec.header(person_id, person.version + 1, with_note=False),
+                                             protection_level=cmd.protection))
+    new.append(ev.CaseActualised(
+        **rec.header(cid, 1), case_number=number, person_id=person_id, actualisation_type=cmd.actualisation_type,
+        referral_source=cmd.source, environment=cmd.environment, gender=cmd.gender, birth_year=birth_year,
+        protection_level=cmd.protection,
+    ))
+    return new
+
+
+def next_entry(case: CaseState, rec: ev.Recording, action: str, allow_closed: bool = False) -> ev.Header:
+    """The header of the case's next entry, once the rules every entry shares are met."""
+    rules.check_entry(case, rec, action, allow_closed)
+    return rec.header(case.id, case.version + 1)
+
+
+def close_case(case: CaseState, cmd: c.CloseCase, rec: ev.Recording) -> list[ev.Event]:
+    """Close a case; running placements and services must be ended first, and before the closing day."""
+    header = next_entry(case, rec, "close")
+    items = {**case.placements, **case.services}
+    running = [k for k, p in items.items() if p.ended_on is None]
+    if running:
+        raise RuleViolation(rule="running_interventions", refs=", ".join(running))
+    for item in items.values():
+        assert item.ended_on is not None
+        rules.check_order(item.ended_on, rec.on, "ended_on", "date")
+    return [ev.CaseClosed(**header, reason=cmd.reason)]
+
+
+def reopen_case(case: CaseState, cmd: c.ReopenCase, rec: ev.Recording) -> list[ev.Event]:
+    header = next_entry(case, rec, "reopen", allow_closed=True)
+    if not case.is_closed:
+        raise CaseNotClosed(case=case.case_number)
+    assert case.closed_on is not None
+    rules.check_order(case.closed_on, rec.on, "closed_on", "date")
+    return [ev.CaseReopened(**header)]
+
+
+def record_contact(case: CaseState, cmd: c.RecordContact, rec: ev.Recording) -> list[ev.Event]:
+    return [ev.ContactRecorded(**next_entry(case, rec, "contact"), channel=cmd.channel, with_whom=cmd.with_whom)]
+
+
+def grant_consent(case: CaseState, cmd: c.GrantConsent, rec: ev.Recording) -> list[ev.Event]:
+    header = next_entry(case, rec, "consent")
+    if cmd.valid_until is not None:
+        rules.check_order(rec.on, cmd.valid_until, "date", "valid_until")
+    return [ev.ConsentGranted(**header, recipient=cmd.recipient, provider=_provider_key(cmd.recipient, cmd.provider),
+                              purpose=cmd.purpose, form=cmd.form, valid_until=cmd.valid_until)]
+
+
+def revoke_consent(case: CaseState, cmd: c.RevokeConsent, rec: ev.Recording) -> list[ev.Event]:
+    """Revoke where a consent for the recipient covers the day; every open period then ends."""
+    header = next_entry(case, rec, "consent")
+    provider = _provider_key(cmd.recipient, cmd.provider)
+    rules.check_consent(case, cmd.recipient, provider, rec.on)
+    return [ev.ConsentRevoked(**header, recipient=cmd.recipient, provider=provider, form=cmd.form)]
+
+
+def _provider_key(recipient: Recipient, provider: str | None) -> str | None:
+    return provider.upper() if provider and recipient == Recipient.PROVIDER else None
+
+
+def record_assessment(case: CaseState, cmd: c.RecordAssessment, rec: ev.Recording) -> list[ev.Event]:
+    return [ev.PreliminaryAssessmentMade(**next_entry(case, rec, "assessment"), outcome=cmd.outcome, reason=cmd.reason)]
+
+
+def open_investigation(case: CaseState, cmd: c.OpenInvestigation, rec: ev.Recording) -> list[ev.Event]:
+    header = next_entry(case, rec, "investigation")
+    if case.investigation == "open":
+        raise InvestigationState(case=case.case_number, state=case.investigation)
+    return [ev.InvestigationOpened(**header)]
+
+
+def complete_investigation(case: CaseState, cmd: c.CompleteInvestigation, rec: ev.Recording) -> list[ev.Event]:
+    header = next_entry(case, rec, "investigation")
+    if case.investigation != "open":
+        raise InvestigationState(case=case.case_number, state=case.investigation)
+    return [ev.InvestigationCompleted(**header)]
+
+
+def record_threat(case: CaseState, cmd: c.RecordThreat, rec: ev.Recording) -> list[ev.Event]:
+    """The conclusions of the Police's threat assessment (never raw intelligence)."""
+    header = next_entry(case, rec, "threat")
+    if cmd.review_on is not None:
+        rules.check_order(rec.on, cmd.review_on, "date", "review_on")
+    return [ev.ThreatAssessmentReceived(
+        **header, assessing_unit=cmd.unit, threat_level=cmd.level, protection_needed=cmd.protection_needed,
+        criteria_met=cmd.criteria_met, review_on=cmd.review_on,
+    )]
+
+
+def record_decision(case: CaseState, cmd: c.RecordDecision, rec: ev.Recording) -> list[ev.Event]:
+    """A decision, granted or denied; its id (``D1``, ``D2``, …) is the next of the case's."""
+    header = next_entry(case, rec, "decision")
+    start = cmd.period_start or rec.on
+    if cmd.period_end is not None:
+        rules.check_order(start, cmd.period_end, "period_start", "period_end")
+    return [ev.DecisionRecorded(
+        **header, decision_id=f"D{len(case.decisions) + 1}", outcome=cmd.outcome, intervention=cmd.intervention,
+        period_start=start, period_end=cmd.period_end, daily_price=cmd.daily_price, ceiling=cmd.ceiling,
+    )]
+
+
+def change_decision_status(case: CaseState, cmd: c.ChangeDecisionStatus, rec: ev.Recording) -> list[ev.Event]:
+    header = next_entry(case, rec, "decision")
+    key = cmd.decision.upper()
+    if key not in case.decisions:
+        raise NotFound(kind="decision", ref=cmd.decision[:10], case=case.case_number)
+    return [ev.DecisionStatusChanged(**header, decision_id=key, status=cmd.status)]
+
+
+def record_followup(case: CaseState, cmd: c.RecordFollowUp, rec: ev.Recording) -> list[ev.Event]:
+    """A follow-up; allowed on a closed case too (closure and 12 months after)."""
+    return [ev.FollowUpRecorded(
+        **next_entry(case, rec, "followup", allow_closed=True), time_point=cmd.time_point, housing=cmd.housing,
+        occupation=cmd.occupation, income_support=cmd.income_support, substance_use=cmd.substance_use,
+        psychiatric_contact=cmd.psychiatric_contact, new_suspicion=cmd.new_suspicion,
+        remaining_threat=cmd.remaining_threat,
+    )]
+
+
+def record_share(case: CaseState, cmd: c.RecordShare, rec: ev.Recording) -> list[ev.Event]:
+    """Information shared: needs a consent covering the day for the recipient, or an explicit legal basis."""
+    header = next_entry(case, rec, "share")
+    if not cmd.legal_basis:
+        rules.check_consent(case, cmd.recipient, cmd.provider, rec.on)
+    return [ev.InformationShared(**header, recipient=cmd.recipient, provider=cmd.provider, what=cmd.what,
+                                 legal_basis=cmd.legal_basis or None)]
+
+
+def record_relative(case: CaseState, cmd: c.RecordRelative, rec: ev.Recording) -> list[ev.Event]:
+    return [ev.RelativeSupported(**next_entry(case, rec, "relative"), relation=cmd.relation)]
+
+
+def record_child(case: CaseState, cmd: c.RecordChild, rec: ev.Recording) -> list[ev.Event]:
+    rules.check_birth_year(cmd.birth_year, rec.today, earliest=1900)
+    return [ev.ChildInHouseholdNoted(**next_entry(case, rec, "child"), birth_year=cmd.birth_year)]

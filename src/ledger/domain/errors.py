@@ -1,0 +1,228 @@
+"""Every error the ledger raises on purpose.
+
+::
+
+    LedgerError                    anything the ledger refuses (exit status 1 unless noted)
+    ├── InputError                 malformed input (exit status 2)
+    │   ├── InvalidIdentityNumber
+    │   ├── InvalidAmount
+    │   ├── InvalidDate
+    │   ├── InvalidMoment
+    │   ├── InvalidChoice
+    │   └── DigestInvalid, ArchiveInvalid, FileUnusable, StoreMissing (files)
+    ├── RuleViolation              well-formed, but a rule forbids it
+    │   ├── FutureDate
+    │   ├── DateOutOfOrder
+    │   ├── CaseClosedError
+    │   ├── CaseNotClosed
+    │   ├── DecisionMissing
+    │   ├── ConsentNotActive
+    │   ├── ReversalExceedsPayment
+    │   ├── PlacementNotRunning
+    │   ├── AlreadyExists
+    │   ├── InvestigationState
+    │   ├── CorrectionRefused
+    │   └── StoreNotEmpty
+    ├── CaseNotAtThatTime          replay asked for a moment before the case existed
+    ├── ChainBroken                the hash chain does not verify
+    ├── NotFound                   an unknown case, provider, placement, payment, ...
+    ├── ConcurrencyConflict        the case changed under us; try again
+    └── StorageError               the database refused (full disk, unreachable, locked)
+
+Each error carries a message *key* and parameters; the command line turns them into Swedish or
+English text (``ledger.cli.i18n``). Parameters never hold identity numbers or names: whatever a
+user typed is passed through :func:`ledger.domain.text.scrub`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.domain.text import scrub
+
+
+class LedgerError(Exception):
+    """Base class: something the ledger refused; nothing was stored."""
+
+    key = "error"
+    exit_code = 1
+
+    def __init__(self, **params: Any) -> None:
+        self.params = {k: scrub(v) for k, v in params.items()}
+        super().__init__(f"{self.key} {self.params}" if self.params else self.key)
+
+
+class InputError(LedgerError):
+    """The input is malformed."""
+
+    key = "input_error"
+    exit_code = 2
+
+
+class InvalidIdentityNumber(InputError):
+    """The identity number fails its format, date or check digit."""
+
+    key = "invalid_identity_number"
+
+
+class InvalidAmount(InputError):
+    """The amount is not a positive sum with at most two decimals."""
+
+    key = "invalid_amount"
+
+
+class InvalidDate(InputError):
+    """The date is not a valid YYYY-MM-DD date."""
+
+    key = "invalid_date"
+
+
+class InvalidMoment(InputError):
+    """Not a date or a date and time (``2026-03-10`` or ``2026-03-10T14:30``, optionally with an offset)."""
+
+    key = "invalid_moment"
+
+
+class InvalidChoice(InputError):
+    """The value is not one of the allowed choices."""
+
+    key = "invalid_choice"
+
+
+class RuleViolation(LedgerError):
+    """The input is well-formed, but a rule of the ledger forbids it."""
+
+    key = "rule_violation"
+
+
+class FutureDate(RuleViolation):
+    """The business date lies in the future."""
+
+    key = "future_date"
+
+
+class DateOutOfOrder(RuleViolation):
+    """A date comes before the date it must follow."""
+
+    key = "date_out_of_order"
+
+
+class CaseClosedError(RuleViolation):
+    """Only follow-up, correction or reopening is allowed on a closed case."""
+
+    key = "case_closed"
+
+
+class CaseNotClosed(RuleViolation):
+    """Only a closed case can be reopened."""
+
+    key = "case_not_closed"
+
+
+class DecisionMissing(RuleViolation):
+    """No granted decision covers the intervention on that date."""
+
+    key = "decision_missing"
+
+
+class ConsentNotActive(RuleViolation):
+    """There is no active consent for that recipient."""
+
+    key = "consent_not_active"
+
+
+class ReversalExceedsPayment(RuleViolation):
+    """A reversal may not exceed what is left of the payment it reverses."""
+
+    key = "reversal_exceeds_payment"
+
+
+class PlacementNotRunning(RuleViolation):
+    """The placement or service has already ended."""
+
+    key = "placement_not_running"
+
+
+class AlreadyExists(RuleViolation):
+    """Something with that identifier already exists."""
+
+    key = "already_exists"
+
+
+class InvestigationState(RuleViolation):
+    """The investigation is not in a state that allows this."""
+
+    key = "investigation_state"
+
+
+class CorrectionRefused(RuleViolation):
+    """The correction cannot be made (an identifier, a correction itself, nothing changes, history breaks)."""
+
+    key = "correction_refused"
+
+
+class CaseNotAtThatTime(LedgerError):
+    """``--as-of`` / ``--recorded-before`` a moment when the case did not exist (yet)."""
+
+    key = "case_not_at_that_time"
+
+
+class NotFound(LedgerError):
+    """An unknown case, person, provider, decision, placement or payment."""
+
+    key = "not_found"
+
+
+class ConcurrencyConflict(LedgerError):
+    """Another writer changed the case at the same moment; try again."""
+
+    key = "concurrency_conflict"
+
+
+class StorageError(LedgerError):
+    """The database could not store or read the events (full disk, unreachable, locked)."""
+
+    key = "storage_error"
+
+
+# -- tamper evidence and files --------------------------------------------------------------------
+
+
+class ChainBroken(LedgerError):
+    """The hash chain does not verify: something stored was altered, removed or moved (``position``, ``reason``)."""
+
+    key = "chain_broken"
+
+
+class DigestInvalid(InputError):
+    """The digest file cannot be read as a digest of the ledger."""
+
+    key = "digest_invalid"
+
+
+class ArchiveInvalid(InputError):
+    """The archive file is not a readable ledger archive (its format, not its chain)."""
+
+    key = "archive_invalid"
+
+
+class FileUnusable(InputError):
+    """A digest or archive file cannot be read or written (``file``, ``reason``)."""
+
+    key = "file_unusable"
+
+
+class StoreNotEmpty(RuleViolation):
+    """An archive can only be imported into an empty ledger."""
+
+    key = "store_not_empty"
+
+
+class StoreMissing(InputError):
+    """``verify``, ``digest`` or ``export`` named a SQLite database that does not exist (``db``)."""
+
+    key = "store_missing"
+
+
+__all__ = ["scrub", *(name for name, obj in globals().items()
+                      if isinstance(obj, type) and issubclass(obj, LedgerError))]

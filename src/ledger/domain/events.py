@@ -1,0 +1,347 @@
+"""The ledger's immutable events, as frozen pydantic models.
+
+Every event carries ``occurred_on`` (business date), ``recorded_at`` (system time, UTC),
+``recorded_by`` and an optional ``note``. Fields holding personal data (identity numbers,
+names, free text) are declared with :func:`personal`; the mapper stores them apart from the
+statistical fields, so per-person encryption and erasure can later touch only them.
+
+Streams: one per case, person, provider, budget year and case-number year.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, ClassVar
+from uuid import UUID
+
+from pydantic import Field
+
+from ledger.domain.event import (
+    Event,
+    Header,
+    Money,
+    Recording,
+    Snapshot,
+    Text,
+    class_of,
+    personal,
+    register_topic,
+    topic_of,
+)
+from ledger.domain.identity import IdentityKind
+from ledger.domain.vocab import (
+    ActualisationType,
+    Answer,
+    AssessingUnit,
+    AssessmentOutcome,
+    AssessmentReason,
+    ClosureReason,
+    ConsentForm,
+    ContactChannel,
+    DecisionOutcome,
+    DecisionStatus,
+    Environment,
+    FollowUpPoint,
+    Gender,
+    GrantOutcome,
+    Housing,
+    Intervention,
+    Occupation,
+    PlacementEndReason,
+    PriceUnit,
+    ProtectionLevel,
+    Recipient,
+    ReferralSource,
+    Relation,
+    ThreatLevel,
+)
+
+# --- Person -------------------------------------------------------------------------------
+
+
+class PersonRegistered(Event):
+    stream: ClassVar[str] = "person"
+    identity_number: str = personal("")
+    identity_kind: IdentityKind
+    gender: Gender
+    birth_year: int | None = None
+    protection_level: ProtectionLevel = ProtectionLevel.NONE
+
+
+class ProtectionLevelChanged(Event):
+    stream: ClassVar[str] = "person"
+    protection_level: ProtectionLevel
+
+
+# --- Case numbers ---------------------------------------------------------------------------
+
+
+class CaseNumberAllocated(Event):
+    """One per case opened in a year; the stream's version is the serial number."""
+
+    stream: ClassVar[str] = "case_numbers"
+    case_number: str
+    case_id: UUID
+
+
+# --- Case -----------------------------------------------------------------------------------
+
+
+class CaseActualised(Event):
+    case_number: str
+    person_id: UUID
+    actualisation_type: ActualisationType
+    referral_source: ReferralSource
+    environment: Environment
+    gender: Gender
+    birth_year: int | None = None
+    protection_level: ProtectionLevel = ProtectionLevel.NONE
+
+
+class ContactRecorded(Event):
+    channel: ContactChannel
+    with_whom: Text | None = personal()
+
+
+class ConsentGranted(Event):
+    recipient: Recipient
+    provider: str | None = None
+    purpose: Text = personal("")
+    form: ConsentForm
+    valid_until: date | None = None
+
+
+class ConsentRevoked(Event):
+    recipient: Recipient
+    provider: str | None = None
+    form: ConsentForm
+
+
+class PreliminaryAssessmentMade(Event):
+    outcome: AssessmentOutcome
+    reason: AssessmentReason
+
+
+class InvestigationOpened(Event):
+    pass
+
+
+class InvestigationCompleted(Event):
+    pass
+
+
+class ThreatAssessmentReceived(Event):
+    """Conclusions of the Police's threat assessment only; never raw intelligence."""
+
+    assessing_unit: AssessingUnit
+    threat_level: ThreatLevel
+    protection_needed: bool
+    criteria_met: bool
+    review_on: date | None = None
+
+
+class DecisionRecorded(Event):
+    decision_id: str
+    outcome: DecisionOutcome
+    intervention: Intervention
+    period_start: date
+    period_end: date | None = None
+    daily_price: Money | None = None
+    ceiling: Money | None = None
+
+
+class DecisionStatusChanged(Event):
+    decision_id: str
+    status: DecisionStatus
+
+
+class PlacementStarted(Event):
+    placement_id: str
+    provider: str
+    intervention: Intervention
+    daily_price: Money
+    planned_end: date | None = None
+    decision_id: str | None = None
+    urgent: bool = False
+
+
+class PlacementExtended(Event):
+    placement_id: str
+    planned_end: date
+    daily_price: Money | None = None
+    decision_id: str | None = None
+
+
+class PlacementEnded(Event):
+    placement_id: str
+    end_reason: PlacementEndReason
+
+
+class ServiceStarted(Event):
+    service_id: str
+    provider: str
+    intervention: Intervention
+    price: Money | None = None
+    price_unit: PriceUnit = PriceUnit.MONTH
+    decision_id: str | None = None
+    urgent: bool = False
+
+
+class ServiceEnded(Event):
+    service_id: str
+
+
+class PaymentRecorded(Event):
+    payment_id: str
+    amount: Money
+    period_start: date
+    period_end: date
+    provider: str
+    placement_id: str | None = None
+    service_id: str | None = None
+    invoice_number: str | None = None
+
+
+class PaymentReversed(Event):
+    reversal_id: str
+    payment_id: str
+    amount: Money
+
+
+class StateGrantApplied(Event):
+    police_reference: str
+    amount_applied: Money
+    period_start: date
+    period_end: date
+
+
+class StateGrantDecided(Event):
+    police_reference: str
+    outcome: GrantOutcome
+    amount_granted: Decimal = Field(default=Decimal("0"), ge=0, max_digits=15, decimal_places=2)
+
+
+class FollowUpRecorded(Event):
+    time_point: FollowUpPoint
+    housing: Housing
+    occupation: Occupation
+    income_support: Answer = Answer.UNKNOWN
+    substance_use: Answer = Answer.UNKNOWN
+    psychiatric_contact: Answer = Answer.UNKNOWN
+    new_suspicion: Answer = Answer.UNKNOWN
+    remaining_threat: Answer = Answer.UNKNOWN
+
+
+class InformationShared(Event):
+    recipient: Recipient
+    provider: str | None = None
+    what: Text = personal("")
+    legal_basis: Text | None = None
+
+
+class RelativeSupported(Event):
+    relation: Relation
+
+
+class ChildInHouseholdNoted(Event):
+    birth_year: int | None = None
+
+
+class CaseClosed(Event):
+    reason: ClosureReason
+
+
+class CaseReopened(Event):
+    pass
+
+
+class EntryCorrected(Event):
+    """A correction of an earlier entry (``entry`` = its version in this case's stream).
+
+    The original is never changed: every view applies the new values on top of it, and the
+    history shows both. New values are kept in their stored (JSON) form, the personal ones apart.
+    ``occurred_on`` of the correction itself is the day it was made.
+    """
+
+    entry: int = Field(gt=0)
+    changes: dict[str, Any] = {}
+    personal_changes: dict[str, Any] = personal({})
+    reason: Text = personal("")
+
+
+# --- Provider -------------------------------------------------------------------------------
+
+
+class ProviderRegistered(Event):
+    stream: ClassVar[str] = "provider"
+    code: str
+    name: str
+    org_number: str | None = None
+    own_operation: bool = False
+
+
+class ProviderPermitVerified(Event):
+    stream: ClassVar[str] = "provider"
+    permit_reference: str | None = None
+    valid_until: date | None = None
+
+
+# --- Budget ---------------------------------------------------------------------------------
+
+
+class BudgetSet(Event):
+    stream: ClassVar[str] = "budget"
+    year: int
+    amount: Money
+
+
+class BudgetAdjusted(Event):
+    stream: ClassVar[str] = "budget"
+    year: int
+    delta: Decimal = Field(max_digits=15, decimal_places=2)
+
+
+CASE_EVENTS: tuple[type[Event], ...] = tuple(
+    cls for cls in Event.__subclasses__() if cls.stream == "case"
+)
+ALL_EVENTS: tuple[type[Event], ...] = tuple(Event.__subclasses__())
+
+
+__all__ = [
+    "ALL_EVENTS", "CASE_EVENTS", "Event", "Header", "Money", "Recording", "Snapshot", "Text", "class_of", "personal",
+    "register_topic", "topic_of",
+    "PersonRegistered",
+    "ProtectionLevelChanged",
+    "CaseNumberAllocated",
+    "CaseActualised",
+    "ContactRecorded",
+    "ConsentGranted",
+    "ConsentRevoked",
+    "PreliminaryAssessmentMade",
+    "InvestigationOpened",
+    "InvestigationCompleted",
+    "ThreatAssessmentReceived",
+    "DecisionRecorded",
+    "DecisionStatusChanged",
+    "PlacementStarted",
+    "PlacementExtended",
+    "PlacementEnded",
+    "ServiceStarted",
+    "ServiceEnded",
+    "PaymentRecorded",
+    "PaymentReversed",
+    "StateGrantApplied",
+    "StateGrantDecided",
+    "FollowUpRecorded",
+    "InformationShared",
+    "RelativeSupported",
+    "ChildInHouseholdNoted",
+    "CaseClosed",
+    "CaseReopened",
+    "EntryCorrected",
+    "ProviderRegistered",
+    "ProviderPermitVerified",
+    "BudgetSet",
+    "BudgetAdjusted",
+]

@@ -1,0 +1,40 @@
+"""Text a person typed, made safe to show: identity numbers masked, terminal control characters escaped.
+
+Free text (notes, purposes, legal grounds, reasons) may hold an identity number typed in the wrong
+place, and characters that a terminal obeys instead of showing (escape sequences, bidirectional
+overrides that make text read differently from what it is). Everything that leaves the ledger for
+a reader passes :func:`safe` once, in the query layer; error parameters pass :func:`scrub`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+#: Anything shaped like an identity number: YYMMDD or YYYYMMDD, optional ``-`` or ``+``, four digits.
+IDENTITY_LIKE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)")
+MASK = "************"
+#: C0 controls but tab and newline, DEL, C1 controls, and the bidirectional embeddings, overrides and isolates.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def scrub(value: Any) -> Any:
+    """``value`` with anything shaped like an identity number masked (other types unchanged)."""
+    return IDENTITY_LIKE.sub(MASK, value) if isinstance(value, str) else value
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape_controls(value: Any) -> Any:
+    """``value`` with terminal control characters written out (``\\x1b``), so they show, not act."""
+    return _CONTROL.sub(_escape, value) if isinstance(value, str) else value
+
+
+def safe(value: Any) -> Any:
+    """:func:`scrub` and :func:`escape_controls` in one."""
+    if not isinstance(value, str):
+        return value
+    return _CONTROL.sub(_escape, IDENTITY_LIKE.sub(MASK, value))
