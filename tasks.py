@@ -3,6 +3,7 @@
 
     python3 tasks.py demo    # virtualenv, install, demo municipality in demo/ledger.sqlite3, open cases
     python3 tasks.py test    # virtualenv, install with test extras, the whole test suite
+    python3 tasks.py lint    # ruff, mypy and the layer contracts (import-linter); fails if any fails
 
 Extra arguments after ``test`` go to pytest (``python3 tasks.py test -k consent``).
 """
@@ -24,8 +25,6 @@ DEMO_DB = ROOT / "demo" / "ledger.sqlite3"
 
 def ensure_venv(extras: str) -> None:
     """Create ``.venv`` and (re)install the project when ``pyproject.toml`` is newer than the last install."""
-    if sys.version_info < (3, 11):
-        sys.exit("Python 3.11 or newer is needed.")
     if not PYTHON.exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
     stamp = VENV / f".installed-{extras or 'base'}"
@@ -53,16 +52,69 @@ def demo() -> None:
     run([ledger, "--db", str(DEMO_DB), "case", "list", "--status", "open"])
 
 
-def test(args: list[str]) -> None:
+def stage_package(target: Path = ROOT / ".lint") -> Path:
+    """The ``ledger`` package as it is installed, as a tree of links to the source files.
+
+    ``src/ledger``, ``projections`` and ``cli`` are one package (``pyproject.toml`` maps the last two to
+    ``ledger.projections`` and ``ledger.cli``); mypy and import-linter read packages from folders, so
+    they are shown that folder. Rebuilt on every run: files come and go.
+    """
+    import shutil
+
+    shutil.rmtree(target, ignore_errors=True)
+    for package, source in (("ledger", "src/ledger"), ("ledger/projections", "projections"), ("ledger/cli", "cli")):
+        for path in (ROOT / source).rglob("*.py"):
+            link = target / package / path.relative_to(ROOT / source)
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(path)
+    return target
+
+
+def lint() -> None:
+    """ruff (style and errors), mypy (types) and import-linter (the layers); every one runs, any failure fails."""
     ensure_venv("test")
-    os.execv(str(PYTHON), [str(PYTHON), "-m", "pytest", *args])
+    stage = stage_package()
+    staged = {**os.environ, "MYPYPATH": str(stage), "PYTHONPATH": str(stage)}
+    checks = [
+        ("ruff", [str(BIN / "ruff"), "check", "src", "projections", "cli", "tests", "bench", "scripts", "tasks.py"],
+         os.environ),
+        ("mypy", [str(BIN / "mypy"), "--config-file", "pyproject.toml", "-p", "ledger"], staged),
+        ("import-linter", [str(BIN / "lint-imports"), "--no-cache", "pyproject.toml"], staged),
+    ]
+    failed = []
+    for name, cmd, env in checks:
+        print(f"== {name}", flush=True)
+        result = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        # Paths in the staged tree, back to the files they link to.
+        for line in (result.stdout + result.stderr).splitlines():
+            where, colon, rest = line.partition(":")
+            if where.startswith(".lint/") and colon:
+                print(f"{Path(os.path.realpath(ROOT / where)).relative_to(ROOT)}:{rest}")
+            else:
+                print(line)
+        if result.returncode != 0:
+            failed.append(name)
+    if failed:
+        sys.exit(f"lint failed: {', '.join(failed)}")
+
+
+def test(args: list[str]) -> None:
+    """The suite, spread over the machine's cores (pytest-xdist) unless the arguments say otherwise."""
+    ensure_venv("test")
+    spread = [] if any(a == "-n" or a.startswith(("-n", "--numprocesses")) or a == "no:xdist" for a in args) else [
+        "-n", "auto"]
+    os.execv(str(PYTHON), [str(PYTHON), "-m", "pytest", *spread, *args])
 
 
 if __name__ == "__main__":
+    if sys.version_info < (3, 11):  # noqa: UP036 - the one line that must run on an older Python
+        sys.exit("Python 3.11 or newer is needed.")
     task = sys.argv[1] if len(sys.argv) > 1 else ""
     if task == "demo":
         demo()
     elif task == "test":
         test(sys.argv[2:])
+    elif task == "lint":
+        lint()
     else:
         sys.exit(__doc__)

@@ -66,8 +66,8 @@ CREATE TABLE ledger_events (
 def build_stored_events(n: int, streams: int, seed: int = 1) -> list[Any]:
     """N realistic events (contacts, payments, consents, threat assessments, follow-ups) over many case
     streams, versions 1.. per stream, encoded by the project's mapper exactly as the ledger stores them."""
-    from ledger.domain import events as ev
     from ledger.adapters.mapper import PydanticMapper
+    from ledger.domain import events as ev
     from ledger.domain.vocab import (
         Answer,
         AssessingUnit,

@@ -32,7 +32,7 @@ from typing import Any
 SECTIONS = ("append", "rebuild", "startup", "reading")
 
 
-def timed(fn, repeat: int = 1) -> float:  # noqa: ANN001
+def timed(fn, repeat: int = 1) -> float:
     best = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -65,9 +65,9 @@ def main() -> None:
     args = parser.parse_args()
     sections = set(args.only or SECTIONS)
 
-    from tests.helpers import batch_at, ledger_at
     from ledger.application.demo import generate
     from tests.helpers import Reads as ReadSide
+    from tests.helpers import batch_at, ledger_at
 
     work = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
     db = work / "ledger.sqlite3"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
@@ -53,7 +53,8 @@ def group_app(name: str) -> typer.Typer:
     import importlib
 
     module, attribute, _ = GROUPS[name] if name in GROUPS else COMMANDS[name]
-    return getattr(importlib.import_module(f"ledger.cli.commands.{module}"), attribute)
+    found: typer.Typer = getattr(importlib.import_module(f"ledger.cli.commands.{module}"), attribute)
+    return found
 
 
 class LazyRoot(TyperGroup):
@@ -69,7 +70,7 @@ class LazyRoot(TyperGroup):
         lazy = {**COMMANDS, **GROUPS}
         return [*(name for name in self.commands if name not in lazy), *COMMANDS, *GROUPS]
 
-    def get_command(self, ctx: object, name: str) -> object:
+    def get_command(self, ctx: Any, name: str) -> Any:
         found = self.commands.get(name)
         if found is not None or (name not in GROUPS and name not in COMMANDS):
             return found
@@ -174,19 +175,19 @@ def _swedish_help() -> None:
     if getattr(formatting.HelpFormatter, "swedish", False):
         return
     formatting.HelpFormatter.swedish = True  # type: ignore[attr-defined]
-    typer.core._ = lambda text: _HEADINGS.get(text, text)  # type: ignore[attr-defined]
-    heading, usage, help_option = (
+    typer.core._ = lambda message: _HEADINGS.get(message, message)
+    original_heading, usage, help_option = (
         formatting.HelpFormatter.write_heading, formatting.HelpFormatter.write_usage, Command.get_help_option,
     )
 
-    def write_heading(self: formatting.HelpFormatter, text: str) -> None:
-        heading(self, _HEADINGS.get(text, text))
+    def write_heading(self: formatting.HelpFormatter, heading: str) -> None:
+        original_heading(self, _HEADINGS.get(heading, heading))
 
     def write_usage(self: formatting.HelpFormatter, prog: str, args: str = "", prefix: str | None = None) -> None:
         usage(self, prog, args, prefix or _HEADINGS["Usage: "])
 
-    def get_help_option(self: Command, ctx: object) -> object:
-        option = help_option(self, ctx)  # type: ignore[arg-type]
+    def get_help_option(self: Command, ctx: Any) -> Any:
+        option = help_option(self, ctx)
         if option is not None:
             option.help = "Visa denna hjälp och avsluta."
         return option

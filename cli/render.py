@@ -77,7 +77,8 @@ def case_details(view: dict[str, Any]) -> list[Table]:
             placements.add_column(t(f"col.{key}"), justify="right" if key == "daily_price" else "left")
         for p in view["placements"]:
             placements.add_row(
-                p["id"], p["provider"], p["type"], p["started_on"], p["ended_on"] or t("label.none"), money(p["daily_price"])
+                p["id"], p["provider"], p["type"], p["started_on"], p["ended_on"] or t("label.none"),
+                money(p["daily_price"]),
             )
         tables.append(placements)
     return tables
@@ -125,7 +126,7 @@ def month_chart(report: dict[str, Any], width: int = 40) -> Table:
     """Cumulative paid per month as bars; the budget is the full width; '|' marks it."""
     budget = Decimal(report["budget"])
     cumulative = Decimal(0)
-    peak = max([budget, Decimal(report["forecast_year_end"])] + [Decimal(1)])
+    peak = max(budget, Decimal(report["forecast_year_end"]), Decimal(1))
     table = Table(title=t("title.cumulative"), title_justify="left", show_header=False, box=None)
     table.add_column(t("col.month"))
     table.add_column("")
@@ -188,7 +189,8 @@ def history_table(report: dict[str, Any]) -> Table:
             changed = ", ".join(
                 f"{k}: {_value(c['original'].get(k, '…'))} → {_value(c['corrected'].get(k, '…'))}" for k in c["fields"]
             )
-            table.add_row("", "", local_time(c["recorded_at"]), c["recorded_by"], "", f"[yellow]{t('label.corrected')}[/yellow]",
+            table.add_row("", "", local_time(c["recorded_at"]), c["recorded_by"], "",
+                          f"[yellow]{t('label.corrected')}[/yellow]",
                           t("label.correction_line", entry=c["entry"], changes=changed, reason=c["reason"]))
     return table
 

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, FromClause, func, select
 
 from ledger.adapters.schema import budgets, grant_months, interventions, money_cases, payment_months
 from ledger.domain.money import to_json
@@ -40,9 +40,9 @@ def budget_report(conn: Connection, year: int, today: date, by: str | None = Non
     budget_set, adjusted = (row[0], row[1]) if row else (0, 0)
     budget = budget_set + adjusted
     paid = int(conn.execute(select(func.coalesce(func.sum(payment_months.c.amount_ore), 0))
-                            .where(payment_months.c.year == year)).scalar())
+                            .where(payment_months.c.year == year)).scalar() or 0)
     granted = int(conn.execute(select(func.coalesce(func.sum(grant_months.c.amount_ore), 0))
-                               .where(grant_months.c.year == year)).scalar())
+                               .where(grant_months.c.year == year)).scalar() or 0)
     committed_rows, committed_by_month = _committed(conn, year, today)
     committed = sum(amount for *_, amount in committed_rows)
     clients, providers = conn.execute(
@@ -53,7 +53,7 @@ def budget_report(conn: Connection, year: int, today: date, by: str | None = Non
     monthly = dict(conn.execute(
         select(payment_months.c.month, func.sum(payment_months.c.amount_ore))
         .where(payment_months.c.year == year).group_by(payment_months.c.month)
-    ).all())
+    ).tuples().all())
     report: dict[str, Any] = {
         "year": year,
         "as_of": today.isoformat(),
@@ -118,12 +118,12 @@ def _breakdown(conn: Connection, year: int, by: str, committed_rows: list[Any]) 
     pm = payment_months
     if by == "month":
         paid = dict(conn.execute(select(pm.c.month, func.sum(pm.c.amount_ore)).where(pm.c.year == year)
-                                 .group_by(pm.c.month)).all())
+                                 .group_by(pm.c.month)).tuples().all())
         return [{"key": f"{year}-{m:02d}", "paid": kr(int(paid.get(m, 0)))} for m in range(1, 13)]
     if by == "case":
         column = money_cases.c.case_number
-        source = pm.join(money_cases, money_cases.c.case_id == pm.c.case_id)
-        numbers = dict(conn.execute(select(money_cases.c.case_id, money_cases.c.case_number)).all())
+        source: FromClause = pm.join(money_cases, money_cases.c.case_id == pm.c.case_id)
+        numbers = dict(conn.execute(select(money_cases.c.case_id, money_cases.c.case_number)).tuples().all())
         committed: dict[str, int] = {}
         for case_id, _item, _prov, _int, amount in committed_rows:
             committed[numbers[case_id]] = committed.get(numbers[case_id], 0) + amount
@@ -135,7 +135,7 @@ def _breakdown(conn: Connection, year: int, by: str, committed_rows: list[Any]) 
         for row in committed_rows:
             committed[row[index]] = committed.get(row[index], 0) + row[4]
     paid = dict(conn.execute(select(column, func.sum(pm.c.amount_ore)).select_from(source)
-                             .where(pm.c.year == year).group_by(column)).all())
+                             .where(pm.c.year == year).group_by(column)).tuples().all())
     keys = sorted(set(paid) | set(committed))
     return [
         {"key": key, "paid": kr(int(paid.get(key, 0))), "committed": kr(committed.get(key, 0)),

@@ -61,7 +61,8 @@ def corrections(
         cursor = conn.connection.cursor()
         try:
             cursor.execute(
-                f"SELECT originator_id, state FROM {events_table.name} WHERE topic = {mark} AND id <= {mark} ORDER BY id",
+                f"SELECT originator_id, state FROM {events_table.name} WHERE topic = {mark} AND id <= {mark} "
+                "ORDER BY id",
                 (CORRECTION, through),
             )
             for originator_id, state in cursor.fetchall():

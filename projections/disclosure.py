@@ -10,10 +10,20 @@ smallest — until no line has exactly one hidden member.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from ledger.domain.errors import InputError
 from typing import Any
 
 MARKER = ".."
 DEFAULT_THRESHOLD = 5
+#: The thresholds a report may be published with (below 2 hides nothing).
+THRESHOLDS = range(2, 101)
+
+
+def check_threshold(threshold: int) -> int:
+    if threshold not in THRESHOLDS:
+        raise InputError(field="--threshold", reason="range")
+    return threshold
 
 
 @dataclass

@@ -61,7 +61,7 @@ class Projection:
 
     def handler(self, topic: str) -> Handler | None:
         try:
-            return self.handlers.get(ev.class_of(topic))  # type: ignore[arg-type]
+            return self.handlers.get(ev.class_of(topic))
         except KeyError:
             return None
 

@@ -15,7 +15,7 @@ from ledger.adapters.config import describe_url
 from ledger.adapters.mapper import PydanticMapper
 from ledger.adapters.schema import read_metadata
 from ledger.adapters.store import SQLStore
-from ledger.domain.errors import NotFound
+from ledger.domain.errors import InvalidChoice, NotFound
 from ledger.projections import all_projections
 from ledger.projections.runner import catch_up, rebuild
 
@@ -66,8 +66,10 @@ class ReadSide:
 
     def budget(self, year: int, today: date, by: str | None = None) -> dict[str, Any]:
         """Budget consumption for ``year`` (see ``projections/budget.py`` for the definitions)."""
-        from ledger.projections.budget import budget_report
+        from ledger.projections.budget import BREAKDOWNS, budget_report
 
+        if by is not None and by not in BREAKDOWNS:
+            raise InvalidChoice(field="by", value=by[:20], allowed=", ".join(BREAKDOWNS))
         self.catch_up()
         with self.store.read() as conn:
             return budget_report(conn, year, today, by)

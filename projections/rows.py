@@ -115,12 +115,12 @@ class Rows:
         cursor, cache = self.unit.cursor, self.cache
         if self.new or self.appended:
             values = self._values
-            params = [values(cache[k]) for k in sorted(self.new)]  # in key order: the index grows in order
+            params = [values(cache[k]) for k in sorted(self.new)]  # type: ignore[arg-type]  # new rows are never None; in key order: the index grows in order
             params.extend(map(values, self.appended))
             self.unit.dialect.bulk_insert(cursor, self._insert, self._copy, params)
         if self.dirty:
             changed = self._changed
-            cursor.executemany(self._update, [changed(cache[k]) for k in sorted(self.dirty)])  # in key order too
+            cursor.executemany(self._update, [changed(cache[k]) for k in sorted(self.dirty)])  # type: ignore[arg-type]  # in key order too
         self.new, self.dirty = {}, {}
         self.appended.clear()  # the same list: ``append`` is bound to it
 

@@ -14,7 +14,7 @@ what the handlers themselves need.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Sequence
 from contextlib import closing
 from typing import Any
 
@@ -102,7 +102,7 @@ def _catch_up(store: SQLStore, decode: Decoder, chosen: list[Projection], batch:
                 progress(name, high, head)
 
 
-def _replay(chunks: Iterable[list[Any]], decode: Decoder, behind: list[Projection], positions: dict[str, int],
+def _replay(chunks: Iterable[Sequence[Any]], decode: Decoder, behind: list[Projection], positions: dict[str, int],
             units: dict[str, Unit], fixes: dict[tuple[Any, int], dict[str, Any]]) -> None:
     """Hand each event, decoded once, to each projection that reads it and has not seen it."""
     low = min(positions[p.name] for p in behind)
@@ -139,7 +139,7 @@ def _unseen(handle: Handler, seen: int) -> Handler:
 
 
 def _notifications(store: SQLStore, conn: Connection, low: int, high: int,
-                   projections: list[Projection]) -> Generator[list[Any], None, None]:
+                   projections: list[Projection]) -> Generator[Sequence[Any], None, None]:
     """The events at positions ``low`` < id <= ``high`` that some of ``projections`` read.
 
     Oldest first, in chunks of ``(id, originator_id, originator_version, topic, state)`` rows read

@@ -87,7 +87,8 @@ def build(conn: Connection, year: int, today: date) -> dict[str, Any]:
     cases = [dict(r._mapping) for r in conn.execute(select(*wanted).where(opened_or_closed))]
     for c in cases:
         c["age_band"] = age_band(c["birth_year"], c["opened_on"].year)
-        c["protection_need"] = "unknown" if c["protection_needed"] is None else ("yes" if c["protection_needed"] else "no")
+        need = c["protection_needed"]
+        c["protection_need"] = "unknown" if need is None else ("yes" if need else "no")
     cohort = [c for c in cases if c["opened_on"].year == year]
     tables = []
     for dim, values in DIMENSIONS.items():
@@ -186,7 +187,7 @@ def _interventions_and_costs(conn: Connection, year: int, today: date) -> list[d
     kinds = [i.value for i in Intervention]
     all_people = set().union(*people.values()) if people else set()
     all_lengths = [n for values in lengths.values() for n in values]
-    table_rows = kinds + ["total"]
+    table_rows = [*kinds, "total"]
     values, basis = [], []
     for kind in table_rows:
         who = all_people if kind == "total" else people.get(kind, set())
@@ -224,7 +225,7 @@ def _interventions_and_costs(conn: Connection, year: int, today: date) -> list[d
              "values": cost_values, "basis": cost_basis, "additive_cols": [0], "paid_ore": dict(paid),
              "payers": {k: len(v) for k, v in payers.items()}}
     granted = int(conn.execute(select(func.coalesce(func.sum(grant_months.c.amount_ore), 0))
-                               .where(grant_months.c.year == year)).scalar())
+                               .where(grant_months.c.year == year)).scalar() or 0)
     budget_row = conn.execute(select(budgets.c.set_ore + budgets.c.adjusted_ore).where(budgets.c.year == year)).scalar()
     total_paid = sum(paid.values())
     summary = {"id": "cost_summary", "kind": "measure", "row_dim": "figure", "col_dim": "value",
@@ -277,7 +278,7 @@ def disclose(report: dict[str, Any], threshold: int = DEFAULT_THRESHOLD, suppres
     for table in report["tables"]:
         values = table["values"]
         if table["kind"] == "count":
-            basis = [[None] * len(row) for row in values]
+            basis: list[list[int | None]] = [[None] * len(row) for row in values]
             lines = rows_and_columns(len(values), len(values[0]) if values else 0, table["row_total"],
                                      table["col_total"])
         else:

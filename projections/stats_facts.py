@@ -12,7 +12,6 @@ from ledger.domain import events as ev
 from ledger.projections.projection import Fact, Projection
 from ledger.projections.rows import Unit
 
-
 _CASE_COLUMNS = tuple(c.name for c in stat_cases.columns)
 
 

@@ -95,7 +95,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def app(db_url: str):  # noqa: ANN201
+def app(db_url: str):
     from tests.helpers import ledger_at
 
     return ledger_at(db_url, "tester")
@@ -114,6 +114,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if hasattr(session.config, "workerinput"):
+        return  # a pytest-xdist worker: the controller sees every worker's reports and decides
     if REQUIRE_PG and _pg_passed == 0 and session.testscollected:
         session.config.pluginmanager.get_plugin("terminalreporter").write_line(
             "LEDGER_REQUIRE_PG=1: no PostgreSQL test passed", red=True

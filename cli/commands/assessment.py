@@ -46,7 +46,9 @@ def record_threat(
     case: CaseArg,
     unit: Annotated[str, opt("opt.unit", "--unit")],
     level: Annotated[str, opt("opt.level", "--level")],
-    protection_needed: Annotated[bool, opt("opt.protection_needed", "--protection-needed/--no-protection-needed")] = False,
+    protection_needed: Annotated[
+        bool, opt("opt.protection_needed", "--protection-needed/--no-protection-needed")
+    ] = False,
     criteria_met: Annotated[bool, opt("opt.criteria_met", "--criteria-met/--criteria-not-met")] = False,
     review_on: Annotated[str | None, opt("opt.review_on", "--review-on")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,

@@ -96,6 +96,8 @@ def close(
 
 
 @app.command("reopen", help=t("cmd.case.reopen"))
-def reopen(case: CaseArg, date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False) -> None:
+def reopen(
+    case: CaseArg, date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False
+) -> None:
     services(as_).ledger.reopen_case(case, on=date, note=note)
     recorded(as_json, case, "reopened")

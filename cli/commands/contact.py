@@ -55,5 +55,6 @@ def record_share(
     legal_basis: Annotated[str | None, opt("opt.legal_basis", "--legal-basis")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    services(as_).ledger.record_share(case, recipient, what=what, provider=provider, legal_basis=legal_basis, on=date, note=note)
+    services(as_).ledger.record_share(case, recipient, what=what, provider=provider, legal_basis=legal_basis, on=date,
+                                      note=note)
     recorded(as_json, case, "share")

@@ -21,23 +21,23 @@ def stats(
     municipality: Annotated[str | None, opt("opt.municipality", "--municipality")] = None,
 ) -> None:
     from ledger.domain.errors import InputError, InvalidChoice
+    from ledger.projections.disclosure import check_threshold
 
     if format_ not in FORMATS:
         raise InvalidChoice(field="format", value=format_[:20], allowed=", ".join(FORMATS))
     if format_ == "xlsx" and not out:
         raise InputError(field="--out", reason="required")
-    if not 2 <= threshold <= 100:
-        raise InputError(field="--threshold", reason="range")
+    check_threshold(threshold)
     if args and args[0] == "merge":
         meta, shown, raw = _merge(args[1:], threshold, not no_suppression)
     else:
-        if len(args) != 1 or not args[0].isdigit() or not 2000 <= int(args[0]) <= 2100:
+        if len(args) != 1:
             raise InputError(field="YEAR", reason="format")
-        meta, shown, raw = _report(int(args[0]), threshold, not no_suppression, municipality)
+        meta, shown, raw = _report(args[0], threshold, not no_suppression, municipality)
     _write(format_, out, meta, shown, raw)
 
 
-def _report(year: int, threshold: int, suppressed: bool, municipality: str | None) -> tuple:
+def _report(year: str, threshold: int, suppressed: bool, municipality: str | None) -> tuple:
     from ledger.cli.common import services
     from ledger.cli.export import metadata
     from ledger.projections.stats import disclose
@@ -45,7 +45,7 @@ def _report(year: int, threshold: int, suppressed: bool, municipality: str | Non
     found = services()
     raw = found.queries.stats(year, suppressed=suppressed)
     name = municipality or found.queries.municipality() or "-"
-    meta = metadata(year, name, threshold, suppressed, found.clock.now())
+    meta = metadata(raw["year"], name, threshold, suppressed, found.clock.now())
     return meta, disclose(raw, threshold, suppressed), None if suppressed else raw
 
 

@@ -97,9 +97,9 @@ class Services:
         from ledger.adapters.access_log import SqlAccessLog, SqlProtection
         from ledger.application.queries import Queries
 
-        return Queries(self.ledger, access_log=SqlAccessLog(self.store), protection=SqlProtection(self.store, self.mapper),
-                       read_models=lambda: self.read_side, integrity=lambda: self.integrity, settings=self.store,
-                       late_days=self.config.late_days)
+        return Queries(self.ledger, access_log=SqlAccessLog(self.store),
+                       protection=SqlProtection(self.store, self.mapper), read_models=lambda: self.read_side,
+                       integrity=lambda: self.integrity, settings=self.store, late_days=self.config.late_days)
 
 
 def services(db: str, user: str = "tester", clock: Clock | None = None) -> Services:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from ledger.domain import errors
 from ledger.cli.i18n import CATALOGUE
+from ledger.domain import errors
 from tests.conftest import TEST_PNR, TEST_SAMORDNING
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ from ledger.domain import events as ev
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _load_generator():  # noqa: ANN202
+def _load_generator():
     spec = importlib.util.spec_from_file_location("gen_cli_docs", ROOT / "scripts" / "gen_cli_docs.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

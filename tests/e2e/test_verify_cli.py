@@ -504,9 +504,8 @@ def test_export_to_a_place_that_cannot_be_written_is_an_error(capsys: pytest.Cap
 
 
 def test_every_kind_of_problem_has_a_text_in_both_languages() -> None:
-    from ledger.cli.i18n import CATALOGUE
-
     from ledger.adapters.verification import KINDS
+    from ledger.cli.i18n import CATALOGUE
 
     assert {f"reason.{kind}" for kind in KINDS} <= CATALOGUE.keys()
 

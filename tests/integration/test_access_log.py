@@ -90,7 +90,7 @@ def test_the_time_is_utc_whatever_zone_the_clock_is_given_in(found: Services, ca
 
 
 def test_reading_is_not_an_event(found: Services, app: Any, db_url: str, cases: tuple[str, str]) -> None:
-    plain, hidden = cases
+    plain, _ = cases
     events_before = event_count(db_url)
     stream_before = [(type(e).__name__, e.originator_version) for e in app.case_events(plain)]
     found.queries.case(plain)

@@ -26,12 +26,12 @@ from hypothesis import strategies as st
 
 from ledger.adapters.archive import export_archive, import_archive, verify_archive
 from ledger.adapters.chain import GENESIS, Head, link, link_new, link_reference, payload_hash, recorded_at
-from ledger.adapters.verification import Verifier, verify_store
-from tests.helpers import store_head
-from ledger.domain.errors import ArchiveInvalid, ChainBroken, StorageError, StoreNotEmpty
+from ledger.adapters.config import resolve_url
 from ledger.adapters.recorder import LedgerRecorder
 from ledger.adapters.store import SQLStore
-from ledger.adapters.config import resolve_url
+from ledger.adapters.verification import Verifier, verify_store
+from ledger.domain.errors import ArchiveInvalid, ChainBroken, StorageError, StoreNotEmpty
+from tests.helpers import store_head
 
 N = 40
 STREAMS = [uuid5(UUID(int=7), f"case:{i}") for i in range(5)]
@@ -489,8 +489,8 @@ def long_case(db_url: str) -> Iterator[tuple[Any, str, Raw]]:
 
 
 def test_an_altered_snapshot_is_found_though_every_event_and_link_holds(long_case: tuple[Any, str, Raw]) -> None:
-    from ledger.domain.aggregates import case_id
     from ledger.adapters.verification import Problem
+    from ledger.domain.aggregates import case_id
     from ledger.domain.errors import ConsentNotActive
 
     app, case, db = long_case
@@ -553,9 +553,9 @@ def test_every_way_of_altering_a_snapshot_is_found(long_case: tuple[Any, str, Ra
 
 def test_snapshots_with_corrections_before_and_after_them_verify(db_url: str) -> None:
     from ledger.domain.aggregates import case_id
-    from tests.helpers import ledger_at
-    from ledger.domain.corrections import apply_corrections
     from ledger.domain.case_fold import project_case
+    from ledger.domain.corrections import apply_corrections
+    from tests.helpers import ledger_at
 
     app = ledger_at(db_url, "tester")
     case = _long_case(app)
@@ -811,8 +811,8 @@ def _rechained(archive: Path, edit: Callable[[dict[str, Any]], None], where: Cal
 
 
 def _with_followup(db_url: str) -> Any:
-    from tests.helpers import ledger_at
     from tests.conftest import TEST_PNR
+    from tests.helpers import ledger_at
 
     app = ledger_at(db_url, "tester")
     case = app.open_case(TEST_PNR[31], gender="man", environment="criminal", source="police", on="2026-01-05")

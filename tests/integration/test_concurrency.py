@@ -65,9 +65,9 @@ class Workers:
 
 
 def _stream_versions(url: str, case: str) -> list[int]:
-    from ledger.domain.aggregates import case_id
-    from ledger.adapters.store import SQLStore
     from ledger.adapters.schema import events_table
+    from ledger.adapters.store import SQLStore
+    from ledger.domain.aggregates import case_id
 
     store = SQLStore.for_url(url)
     t = events_table
@@ -77,8 +77,8 @@ def _stream_versions(url: str, case: str) -> list[int]:
 
 
 def _provider_events(url: str) -> list[int]:
-    from ledger.adapters.store import SQLStore
     from ledger.adapters.schema import events_table
+    from ledger.adapters.store import SQLStore
 
     with SQLStore.for_url(url).read() as conn:
         return [r[0] for r in conn.execute(
@@ -86,8 +86,8 @@ def _provider_events(url: str) -> list[int]:
 
 
 def _notification_ids(url: str) -> list[int]:
-    from ledger.adapters.store import SQLStore
     from ledger.adapters.schema import events_table
+    from ledger.adapters.store import SQLStore
 
     store = SQLStore.for_url(url)
     with store.read() as conn:
@@ -221,8 +221,8 @@ def test_concurrent_first_use_of_the_read_side(contended: dict[str, Any]) -> Non
     reports = contended["read_side"]
     errors = [e for r in reports for e in r["errors"]]
     assert errors == [], errors
-    from tests.helpers import ledger_at
     from tests.helpers import Reads as ReadSide
+    from tests.helpers import ledger_at
 
     expected = sorted((r["case"], r["event_count"]) for r in ReadSide(ledger_at(contended["url"], "c")).cases())
     opened = sum(len(r["numbers"]) for r in contended["opens"])
@@ -241,8 +241,8 @@ def test_no_call_gives_up_under_this_much_contention(contended: dict[str, Any]) 
 
 
 def _count(url: str) -> int:
-    from ledger.adapters.store import SQLStore
     from ledger.adapters.schema import events_table
+    from ledger.adapters.store import SQLStore
 
     with SQLStore.for_url(url).read() as conn:
         return int(conn.execute(select(func.count()).select_from(events_table)).scalar() or 0)

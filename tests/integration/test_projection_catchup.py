@@ -142,8 +142,8 @@ def _case_list() -> Any:
 @pytest.fixture
 def app(db_url: str) -> Any:
     """A ledger on a fresh store, with the read side's tables created (``ReadSide`` does that)."""
-    from tests.helpers import ledger_at
     from tests.helpers import Reads as ReadSide
+    from tests.helpers import ledger_at
 
     app = ledger_at(db_url, "tester")
     ReadSide(app)
@@ -153,9 +153,9 @@ def app(db_url: str) -> Any:
 @pytest.fixture
 def other_store(db_url: str, tmp_path: Path) -> Iterator[Any]:
     """A second, empty store on the same backend, with the read side's tables."""
+    from ledger.adapters.config import resolve_url
     from ledger.adapters.schema import read_metadata
     from ledger.adapters.store import SQLStore
-    from ledger.adapters.config import resolve_url
     from tests import conftest
 
     postgres = not db_url.startswith("sqlite")
@@ -207,8 +207,8 @@ def test_catch_up_once_equals_catch_up_after_every_event(app: Any, other_store: 
 
 def test_case_overview_is_the_same_whether_caught_up_often_or_once(app: Any, other_store: Any) -> None:
     """The same comparison through the public read side (every projection, ``ReadSide.cases``)."""
-    from tests.helpers import ledger_at
     from tests.helpers import Reads as ReadSide
+    from tests.helpers import ledger_at
 
     side = ReadSide(app)
     _history(app, seed=5, steps=80, after=side.catch_up)
@@ -234,8 +234,8 @@ def _case_note_ids(store: Any) -> list[int]:
 def test_interrupted_catch_up_rolls_back_its_batch_and_resumes_to_the_same_rows(
     app: Any, other_store: Any, monkeypatch: pytest.MonkeyPatch, fail_at: int, error: type[BaseException]
 ) -> None:
-    from ledger.projections.runner import catch_up, rebuild
     from ledger.projections.case_list import CaseList
+    from ledger.projections.runner import catch_up, rebuild
 
     store, decode = app.factory.store, app.mapper.state_decoder()
     _history(app)
@@ -262,8 +262,8 @@ def test_interrupted_catch_up_rolls_back_its_batch_and_resumes_to_the_same_rows(
 
 def test_interrupted_catch_up_of_all_projections_keeps_them_in_step(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """The read side's projections share one transaction per batch: a failure in one rolls back all."""
-    from ledger.projections.runner import catch_up, rebuild
     from ledger.projections.case_list import CaseList
+    from ledger.projections.runner import catch_up, rebuild
     from tests.helpers import Reads as ReadSide
 
     side = ReadSide(app)
@@ -297,10 +297,10 @@ def _tables_of(side: Any, name: str) -> dict[str, list[tuple[str, ...]]]:
 
 
 def test_changing_the_version_wipes_and_rebuilds_only_that_projection(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger.adapters.schema import meta_table
     from ledger.projections.case_list import CaseList, cases, consents
     from ledger.projections.money import Money
     from tests.helpers import Reads as ReadSide
-    from ledger.adapters.schema import meta_table
 
     side = ReadSide(app)
     _history(app)

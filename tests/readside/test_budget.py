@@ -8,7 +8,7 @@ from tests.conftest import TEST_PNR
 
 
 @pytest.fixture
-def scenario(app):  # noqa: ANN001, ANN201
+def scenario(app):
     app.set_budget(2026, "7 025 000", on="2026-01-01")
     app.adjust_budget(2026, "+250 000", on="2026-03-01")
     app.add_provider("HVB1", name="HVB Norr", on="2026-01-01")
@@ -34,7 +34,7 @@ def scenario(app):  # noqa: ANN001, ANN201
     return app
 
 
-def test_budget_year_figures_to_the_ore(scenario) -> None:  # noqa: ANN001
+def test_budget_year_figures_to_the_ore(scenario) -> None:
     from tests.helpers import Reads as ReadSide
 
     report = ReadSide(scenario).budget(2026)
@@ -55,7 +55,7 @@ def test_budget_year_figures_to_the_ore(scenario) -> None:  # noqa: ANN001
     assert report["budget_runs_out"] is None
 
 
-def test_payment_over_new_year_is_split_by_days(scenario) -> None:  # noqa: ANN001
+def test_payment_over_new_year_is_split_by_days(scenario) -> None:
     from tests.helpers import Reads as ReadSide
 
     side = ReadSide(scenario)
@@ -70,8 +70,8 @@ def test_payment_over_new_year_is_split_by_days(scenario) -> None:  # noqa: ANN0
 
 def test_seed_document_figures(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Huddinge, May 2023: budget 7 025 000 kr, 3 055 730 kr paid -> 3 969 270 kr remaining."""
-    from tests.helpers import ledger_at
     from tests.helpers import Reads as ReadSide
+    from tests.helpers import ledger_at
 
     monkeypatch.setenv("LEDGER_TODAY", "2023-05-31")
     app = ledger_at(sqlite_url, "tester")
@@ -89,8 +89,8 @@ def test_seed_document_figures(sqlite_url: str, monkeypatch: pytest.MonkeyPatch)
 
 
 def test_budget_runs_out_month(sqlite_url: str) -> None:
-    from tests.helpers import ledger_at
     from tests.helpers import Reads as ReadSide
+    from tests.helpers import ledger_at
 
     app = ledger_at(sqlite_url, "tester")
     app.set_budget(2026, "500 000", on="2026-01-01")

@@ -9,7 +9,7 @@ from tests.helpers import run_cli
 
 
 @pytest.fixture
-def unit(app):  # noqa: ANN001, ANN201
+def unit(app):
     """Five cases, each needing attention for one reason, and one that needs none."""
     app.add_provider("P1", name="Ett", on="2025-01-01")
     app.add_provider("P2", name="Två", on="2025-01-01")
@@ -42,7 +42,7 @@ def unit(app):  # noqa: ANN001, ANN201
             "calm": calm}
 
 
-def test_each_reason_for_attention(unit, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+def test_each_reason_for_attention(unit, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     out = run_cli(capsys, db_url, "case", "list", "--needs-attention", "--json")
     assert out.code == 0, out.err
     found = {row["case"]: row["attention"] for row in out.json()}
@@ -56,7 +56,7 @@ def test_each_reason_for_attention(unit, db_url: str, capsys: pytest.CaptureFixt
     }
 
 
-def test_a_later_decision_covers_an_urgent_placement(unit, app, db_url: str,  # noqa: ANN001
+def test_a_later_decision_covers_an_urgent_placement(unit, app, db_url: str,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
     app.record_decision(unit["urgent"], outcome="granted", intervention="protected_housing",
                         period_start="2025-01-01", on="2025-01-20")
@@ -65,7 +65,7 @@ def test_a_later_decision_covers_an_urgent_placement(unit, app, db_url: str,  # 
     assert app.get_case(unit["urgent"]).placements["P1"].decision_id == "D1"
 
 
-def test_filters(unit, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+def test_filters(unit, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     def cases(*args: str) -> set[str]:
         out = run_cli(capsys, db_url, "case", "list", "--json", *args)
         assert out.code == 0, out.err

@@ -13,7 +13,7 @@ from tests.conftest import TEST_PNR
 from tests.helpers import dying_after, wrap_handlers
 
 
-def _tables(side) -> dict[str, list[tuple]]:  # noqa: ANN001
+def _tables(side) -> dict[str, list[tuple]]:
     from sqlalchemy import select
 
     out = {}
@@ -25,7 +25,7 @@ def _tables(side) -> dict[str, list[tuple]]:  # noqa: ANN001
     return out
 
 
-def _random_history(app, rng: random.Random, steps: int, side=None) -> None:  # noqa: ANN001, C901
+def _random_history(app, rng: random.Random, steps: int, side=None) -> None:
     """Valid commands chosen at random; ``side`` (if given) catches up after each one."""
     from ledger.domain.errors import LedgerError
 
@@ -106,8 +106,8 @@ def _random_history(app, rng: random.Random, steps: int, side=None) -> None:  # 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), steps=st.integers(5, 60))
 def test_rebuild_equals_event_by_event(tmp_path_factory: pytest.TempPathFactory, seed: int, steps: int) -> None:
-    from tests.helpers import ledger_at
     from tests.helpers import Reads as ReadSide
+    from tests.helpers import ledger_at
 
     url = f"sqlite:///{tmp_path_factory.mktemp('rebuild') / 'ledger.sqlite3'}"
     app = ledger_at(url, "tester")
@@ -118,7 +118,7 @@ def test_rebuild_equals_event_by_event(tmp_path_factory: pytest.TempPathFactory,
     assert _tables(side) == incremental
 
 
-def test_killed_catch_up_resumes_to_the_same_rows(app, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+def test_killed_catch_up_resumes_to_the_same_rows(app, monkeypatch: pytest.MonkeyPatch) -> None:
     from ledger.projections import runner
     from tests.helpers import Reads as ReadSide
 

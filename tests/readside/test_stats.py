@@ -13,7 +13,7 @@ from tests.conftest import TEST_PNR
 from tests.helpers import run_cli
 
 
-def _history(app) -> None:  # noqa: ANN001
+def _history(app) -> None:
     """Seven cases actualised in 2026: six women (honour), one man (criminal)."""
     app.add_provider("HVB1", name="HVB Norr", on="2026-01-01")
     for n in range(7):
@@ -39,7 +39,7 @@ def _history(app) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def history(app):  # noqa: ANN001, ANN201
+def history(app):
     _history(app)
     return app
 
@@ -48,11 +48,11 @@ def _table(report: dict, table_id: str) -> dict:
     return next(t for t in report["tables"] if t["id"] == table_id)
 
 
-def _cell(table: dict, row: str, col: str):  # noqa: ANN202
+def _cell(table: dict, row: str, col: str):
     return table["values"][table["rows"].index(row)][table["cols"].index(col)]
 
 
-def test_raw_tables_count_the_known_history(history) -> None:  # noqa: ANN001
+def test_raw_tables_count_the_known_history(history) -> None:
     from tests.helpers import Reads as ReadSide
 
     raw = ReadSide(history).stats(2026)
@@ -70,9 +70,9 @@ def test_raw_tables_count_the_known_history(history) -> None:  # noqa: ANN001
     assert _cell(outcome, "own", "closure") == 3
 
 
-def test_suppression_primary_and_secondary(history) -> None:  # noqa: ANN001
-    from tests.helpers import Reads as ReadSide
+def test_suppression_primary_and_secondary(history) -> None:
     from ledger.projections.stats import disclose
+    from tests.helpers import Reads as ReadSide
 
     shown = disclose(ReadSide(history).stats(2026), threshold=5)
     flow = _table(shown, "flow_by_gender")
@@ -94,7 +94,7 @@ def test_suppression_primary_and_secondary(history) -> None:  # noqa: ANN001
 
 
 def test_four_formats_carry_metadata_and_the_same_cells(
-    history, db_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path  # noqa: ANN001
+    history, db_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     out = run_cli(capsys, db_url, "stats", "2026", "--format", "json", "--municipality", "Testkommun")
     assert out.code == 0, out.err
@@ -129,7 +129,7 @@ def test_four_formats_carry_metadata_and_the_same_cells(
     assert ".." in out.out and "Flöde per kön" in out.out
 
 
-def test_no_suppression_says_internal_use(history, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
+def test_no_suppression_says_internal_use(history, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     out = run_cli(capsys, db_url, "stats", "2026", "--format", "json", "--no-suppression")
     assert out.code == 0, out.err
     document = out.json()
@@ -139,7 +139,7 @@ def test_no_suppression_says_internal_use(history, db_url: str, capsys: pytest.C
     assert _cell(_table(document, "flow_by_gender"), "actualised", "man") == 1
 
 
-def test_merge_resuppresses(history, db_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:  # noqa: ANN001
+def test_merge_resuppresses(history, db_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     files = []
     for name in ("Aby", "Bby"):
         path = tmp_path / f"{name}.json"

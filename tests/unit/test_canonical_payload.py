@@ -20,7 +20,7 @@ def test_stored_state_is_sorted_compact_json_with_personal_part(sqlite_url: str)
     assert set(parsed) == {"p", "s"}
     assert parsed["p"] == {"note": "träffades på häktet"}
     assert "originator_id" not in parsed["s"] and "note" not in parsed["s"]
-    person = [e for e in app.recorder.select_notifications(1, 10) if e.topic.endswith("PersonRegistered")][0]
+    person = next(e for e in app.recorder.select_notifications(1, 10) if e.topic.endswith("PersonRegistered"))
     personal = json.loads(person.state)["p"]
     assert personal["identity_number"] == TEST_PNR[1]
     assert TEST_PNR[1] not in json.dumps(json.loads(person.state)["s"])

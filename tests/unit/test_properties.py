@@ -16,12 +16,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from ledger.adapters.mapper import PydanticMapper
 from ledger.domain import events as ev
 from ledger.domain.case import CaseState
 from ledger.domain.case_fold import project_case
 from ledger.domain.errors import InvalidAmount, InvalidIdentityNumber, LedgerError
 from ledger.domain.identity import IdentityKind, parse_identity
-from ledger.adapters.mapper import PydanticMapper
 from ledger.domain.money import format_amount, parse_amount
 from ledger.domain.vocab import (
     Answer,
@@ -278,8 +278,8 @@ steps = st.lists(
 
 @contextmanager
 def fresh_ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    from tests.helpers import ledger_at
     from ledger.adapters.store import SQLStore
+    from tests.helpers import ledger_at
 
     app = ledger_at(f"sqlite:///{tmp_path_factory.mktemp('fold') / 'ledger.sqlite3'}", "tester")
     try:
@@ -288,7 +288,7 @@ def fresh_ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         SQLStore.dispose_all()
 
 
-def _play(app: Any, history: list[tuple[str, int, int]]) -> str:  # noqa: C901
+def _play(app: Any, history: list[tuple[str, int, int]]) -> str:
     """Run the commands against one case; the rules refuse some, and those store nothing."""
     app.add_provider("SKYDD1", name="Ett", on="2026-01-01")
     app.add_provider("COACH1", name="Två", on="2026-01-01")

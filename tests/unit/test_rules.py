@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from ledger.domain import events as ev
 from ledger.application.service import Ledger
 from ledger.bootstrap import memory_ledger
+from ledger.domain import events as ev
 from ledger.domain.clock import PinnedClock
 from ledger.domain.errors import (
     AlreadyExists,

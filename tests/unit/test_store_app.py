@@ -10,12 +10,12 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import select, update
 
+from ledger.adapters.schema import snapshots_table
+from ledger.application.service import SNAPSHOT_INTERVAL
 from ledger.domain import events as ev
 from ledger.domain.aggregates import case_id
-from ledger.application.service import SNAPSHOT_INTERVAL
 from ledger.domain.case import CaseState
 from ledger.domain.case_fold import project_case
-from ledger.adapters.schema import snapshots_table
 from tests.conftest import TEST_PNR
 
 

@@ -72,7 +72,7 @@ class Reader:
             raise ArchiveInvalid(reason="meta", line=number)
         if meta.get("chain_version", CHAIN_VERSION) != CHAIN_VERSION:
             raise ArchiveInvalid(reason="version", line=number)
-        if not _is_int(events) or events < 0:
+        if not isinstance(events, int) or isinstance(events, bool) or events < 0:
             raise ArchiveInvalid(reason="format", line=number)
         return header
 

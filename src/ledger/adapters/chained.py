@@ -70,7 +70,7 @@ def _insert(conn: Connection, dialect: Dialect, events: list[tuple[Any, ...]], e
     """Events through ``executemany``; chain entries too, or ``COPY`` on PostgreSQL (psycopg's
     ``executemany`` costs as much per row as the hashing)."""
     insert_events, insert_chain = _statements(dialect)
-    conn.exec_driver_sql(insert_events, events)  # type: ignore[arg-type]
+    conn.exec_driver_sql(insert_events, events)
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         dialect.bulk_insert(cursor, insert_chain, _COPY_CHAIN, entries)
@@ -103,12 +103,12 @@ def backfill(conn: Connection, dialect: Dialect, window: int = 10_000) -> dict[s
     )
     while rows := conn.exec_driver_sql(query, (last,)).fetchall():
         entries = []
-        for position, stream, version, topic, state in rows:
-            state = bytes(state)
+        for position, stream, version, topic, stored in rows:
+            state = bytes(stored)
             digest, when = payload_hash(state), recorded_at(state)
             previous = link(previous, position, stream_text(stream), version, topic, when, digest)
             entries.append((position, when, digest, previous))
-        conn.exec_driver_sql(insert_chain, entries)  # type: ignore[arg-type]
+        conn.exec_driver_sql(insert_chain, entries)
         last = rows[-1][0]
     if last < first:
         return None

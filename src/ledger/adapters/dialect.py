@@ -111,7 +111,8 @@ class SQLiteDialect(Dialect):
         cursor = conn.connection.cursor()
         try:
             cursor.execute("PRAGMA secure_delete")
-            before = int(cursor.fetchone()[0])
+            row = cursor.fetchone()
+            before = int(row[0]) if row else 0
             cursor.execute("PRAGMA secure_delete=FAST")
             try:
                 yield

@@ -34,7 +34,7 @@ class JSONBytesTranscoder(Transcoder):
         return json.loads(data)
 
 
-_scan = json.JSONDecoder().scan_once
+_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # the C scanner, not in the stubs
 
 
 def _decode_canonical(state: bytes) -> Any:
@@ -100,7 +100,7 @@ class PydanticMapper(Mapper[Any]):
         if self.compressor:
             state = self.compressor.decompress(state)
         parts = self.transcoder.decode(state)
-        cls = class_of(stored_event.topic)
+        cls: Any = class_of(stored_event.topic)
         return cls.model_validate(
             {
                 **parts["s"],

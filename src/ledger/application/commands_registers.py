@@ -10,7 +10,7 @@ from ledger.domain import decide_registers as decide
 from ledger.domain import events as ev
 from ledger.domain.aggregates import PROJECTORS, budget_id, provider_id
 from ledger.domain.money import parse_amount
-from ledger.domain.rules import DateLike, optional_date
+from ledger.domain.rules import DateLike, check_year, optional_date
 
 
 class RegisterCommands(LedgerCore):
@@ -41,7 +41,7 @@ class RegisterCommands(LedgerCore):
     def set_budget(self, year: int, amount: str | Decimal, *, on: DateLike = None, note: str | None = None) -> None:
         """Set the unit's budget for a year (a later set replaces the amount; history stays)."""
         amount_ = parse_amount(amount)
-        cmd = c.SetBudget(decide.check_year(year), amount_)
+        cmd = c.SetBudget(check_year(year), amount_)
         self._budget_command(cmd.year, lambda state, rec: decide.set_budget(state, cmd, rec), on, note)
 
     def adjust_budget(self, year: int, delta: str, *, on: DateLike = None, note: str | None = None) -> None:

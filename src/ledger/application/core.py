@@ -98,7 +98,7 @@ class LedgerCore(Application[UUID]):
         return True
 
     def _save(self, new_events: list[ev.Event]) -> None:
-        self.save(*new_events)  # type: ignore[arg-type]
+        self.save(*new_events)
         for event in new_events:
             if event.stream == "case" and event.originator_version % SNAPSHOT_INTERVAL == 0:
                 self.take_snapshot(event.originator_id, event.originator_version)
@@ -109,7 +109,7 @@ class LedgerCore(Application[UUID]):
         assert self.snapshots is not None
         state = self._fold(aggregate_id, projector_func, version)
         assert state is not None
-        self.snapshots.put([ev.Snapshot(  # type: ignore[list-item]
+        self.snapshots.put([ev.Snapshot(
             originator_id=aggregate_id, originator_version=state.version, recorded_at=self.clock.now(),
             topic=ev.topic_of(type(state)), state=state.model_dump(mode="json"),
         )])

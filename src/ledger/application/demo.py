@@ -65,7 +65,8 @@ def _execute(app: BatchLedger, day: date, _: int, user: str, command: str, case:
 
 def _providers(plan: Plan, start: date, municipality: str) -> dict[str, list[str]]:
     """Register 6-10 providers before the first case; verify their permits every year."""
-    rng, offers = plan.rng, {}
+    rng = plan.rng
+    offers: dict[str, list[str]] = {}
     for code, name, interventions in PROVIDERS[:6] + tuple(rng.sample(PROVIDERS[6:], rng.randint(0, 4))):
         day = start - plan.days(30, 60)
         plan.add(day, "add_provider", None, code, name=name.format(municipality), own_operation=code == "EGEN")

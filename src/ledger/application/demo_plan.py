@@ -98,7 +98,8 @@ class People:
         self.used: list[str] = []
         self.pools: dict[str, dict[int, list[str]]] = {}
         for kind in ("personnummer", "samordningsnummer"):
-            self.pools[kind] = by_year = {}
+            by_year: dict[int, list[str]] = {}
+            self.pools[kind] = by_year
             for number in data[kind]:
                 by_year.setdefault(int(number[:4]), []).append(number)
             for numbers in by_year.values():

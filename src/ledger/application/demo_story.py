@@ -15,8 +15,8 @@ from typing import Any
 
 from ledger.application.demo_plan import (
     CLOSE_AFTER,
-    ECONOMIST,
     DAILY_PRICE,
+    ECONOMIST,
     NO_INVESTIGATION,
     SERVICES,
     SOURCES,
@@ -134,7 +134,8 @@ def _placement(plan: Plan, case: Case, kind: str, provider: str, decided: date, 
     price = Decimal(rng.randrange(*DAILY_PRICE[kind], 50))
     total = timedelta(days=min(max(int(rng.lognormvariate(math.log(420), 0.6)), 30), 1000))
     end, planned = max(start + total, decided + timedelta(days=30)), decided + timedelta(days=180)
-    placement, prices = {"provider": provider, "intervention": kind, "daily_price": price}, [(start, price)]
+    placement: dict[str, Any] = {"provider": provider, "intervention": kind, "daily_price": price}
+    prices = [(start, price)]
     if urgent:
         plan.add(start, "start_placement", case, urgent=True, save=key, **placement)
     plan.add(decided, "record_decision", case, outcome="granted", intervention=kind, period_start=start,

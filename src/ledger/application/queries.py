@@ -28,7 +28,7 @@ from ledger.domain.aggregates import normalise_case_number
 from ledger.domain.clock import LOCAL
 from ledger.domain.consent_audit import audit_case
 from ledger.domain.errors import InvalidChoice
-from ledger.domain.rules import check_order, optional_date
+from ledger.domain.rules import check_order, check_year, optional_date
 from ledger.domain.text import safe
 from ledger.domain.vocab import Environment, ProtectionLevel, choose
 
@@ -43,8 +43,8 @@ def present(value: Any, key: str | None = None) -> Any:
     """``value`` with every text in it made safe to show (:func:`ledger.domain.text.safe`)."""
     if isinstance(value, str):
         return value if key in _VERBATIM else safe(value)
-    if isinstance(value, dict):
-        return {k: present(v, k) for k, v in value.items()}
+    if isinstance(value, dict):  # keys too: some are typed by people (a police reference)
+        return {safe(k) if isinstance(k, str) else k: present(v, k) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [present(v, key) for v in value]
     return value
@@ -182,17 +182,17 @@ class Queries:
         self._shown("case list", [row["case"] for row in rows])
         return present(rows)  # type: ignore[no-any-return]
 
-    def budget(self, year: int, by: str | None = None) -> dict[str, Any]:
+    def budget(self, year: int | str, by: str | None = None) -> dict[str, Any]:
         """``budget show``: the year's budget consumption; by case, every case named is a read."""
-        report = self._read_models().budget(year, self.ledger.clock.today(), by)
+        report = self._read_models().budget(check_year(year), self.ledger.clock.today(), by)
         if by == "case":
             self._shown("budget show", [row["key"] for row in report["rows"]])
         return present(report)  # type: ignore[no-any-return]
 
-    def stats(self, year: int, *, suppressed: bool = True) -> dict[str, Any]:
+    def stats(self, year: int | str, *, suppressed: bool = True) -> dict[str, Any]:
         """``stats``: the raw yearly report (disclosure control is the caller's next step). Shown
         unsuppressed, small counts can point at a person: then every case counted is a read."""
-        report = dict(self._read_models().stats(year, self.ledger.clock.today()))
+        report = dict(self._read_models().stats(check_year(year, "YEAR"), self.ledger.clock.today()))
         counted = report.pop("cases", [])
         if not suppressed:
             self._shown("stats", counted)

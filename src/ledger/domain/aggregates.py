@@ -95,7 +95,8 @@ def project_person(state: PersonState | None, events: Iterable[Any]) -> PersonSt
     for e in events:
         if isinstance(e, ev.PersonRegistered):
             state = PersonState(
-                id=e.originator_id, version=1, protection_level=e.protection_level, gender=e.gender, birth_year=e.birth_year
+                id=e.originator_id, version=1, protection_level=e.protection_level, gender=e.gender,
+                birth_year=e.birth_year,
             )
         elif isinstance(e, ev.ProtectionLevelChanged) and state is not None:
             state.protection_level = e.protection_level
@@ -107,7 +108,8 @@ def project_person(state: PersonState | None, events: Iterable[Any]) -> PersonSt
 def project_provider(state: ProviderState | None, events: Iterable[Any]) -> ProviderState | None:
     for e in events:
         if isinstance(e, ev.ProviderRegistered):
-            state = ProviderState(id=e.originator_id, version=1, code=e.code, name=e.name, own_operation=e.own_operation)
+            state = ProviderState(id=e.originator_id, version=1, code=e.code, name=e.name,
+                                  own_operation=e.own_operation)
         elif isinstance(e, ev.ProviderPermitVerified) and state is not None:
             state.permit_verified_on = e.occurred_on
             state.permit_valid_until = e.valid_until

@@ -46,7 +46,9 @@ def decision_covers(outcome: str, status: str, intervention: str, start: D, end:
 
 def consent_covers(granted_on: D, revoked_on: D | None, valid_until: D | None, day: D) -> bool:
     """A consent period covers ``day``: granted on or before it, not revoked by then, not expired."""
-    return granted_on <= day and (revoked_on is None or day < revoked_on) and (valid_until is None or day <= valid_until)
+    return granted_on <= day and (revoked_on is None or day < revoked_on) and (
+        valid_until is None or day <= valid_until
+    )
 
 
 def consent_key(recipient: Recipient | str, provider: str | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from typing import Any
 
 from ledger.domain import events as ev
@@ -68,10 +69,8 @@ def project_case(state: CaseState | None, events: Iterable[Any], strict: bool = 
             if strict:
                 handler(event, state)
             else:
-                try:
+                with suppress(KeyError):  # the event refers to something outside this part of the history
                     handler(event, state)
-                except KeyError:
-                    pass
         state.version = event.originator_version
     return state
 
@@ -138,7 +137,8 @@ def _(e: ev.DecisionRecorded, s: CaseState) -> None:
     )
     s.decisions[e.decision_id] = decision
     # A decision made afterwards covers an urgent intervention started within its period.
-    for item in (*s.placements.values(), *s.services.values()):
+    items: list[PlacementState | ServiceState] = [*s.placements.values(), *s.services.values()]
+    for item in items:
         if item.urgent and item.decision_id is None and decision.covers(item.intervention, item.started_on):
             item.decision_id = e.decision_id
 

@@ -13,7 +13,7 @@ import typing
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from ledger.domain import events as ev
@@ -68,7 +68,7 @@ def inconsistencies(events: list[Any]) -> set[tuple[str, int]]:
         if isinstance(e, ev.DecisionRecorded | ev.PaymentRecorded):
             pairs.append((e.period_start, e.period_end))
         if isinstance(e, ev.PlacementStarted | ev.ServiceStarted):
-            started[getattr(e, "placement_id", None) or getattr(e, "service_id", "")] = e.occurred_on
+            started[e.placement_id if isinstance(e, ev.PlacementStarted) else e.service_id] = e.occurred_on
             pairs.append((e.occurred_on, getattr(e, "planned_end", None)))
         if isinstance(e, ev.PlacementExtended):
             pairs.append((started.get(e.placement_id), e.planned_end))
@@ -115,7 +115,7 @@ def convert(cls: type[ev.Event], name: str, raw: str) -> Any:
     info = cls.model_fields[name]
     kind, optional = _base_type(info.annotation)
     text = raw.strip()
-    if text == "" or text == "-":
+    if text in ("", "-"):
         if optional or (info.default is not None and isinstance(info.default, str)):
             return None if optional else ""
         raise InputError(field=name, reason="required")
@@ -136,7 +136,7 @@ def convert(cls: type[ev.Event], name: str, raw: str) -> Any:
             return int(text)
         except ValueError:
             raise InputError(field=name, reason="format") from None
-    if isinstance(kind, type) and issubclass(kind, Enum):
+    if isinstance(kind, type) and issubclass(kind, StrEnum):
         return choose(kind, text, name)
     return text
 

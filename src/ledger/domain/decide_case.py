@@ -13,7 +13,7 @@ from ledger.domain import commands as c
 from ledger.domain import events as ev
 from ledger.domain import rules
 from ledger.domain.aggregates import PersonState, case_id, case_number, case_numbers_id
-from ledger.domain.case import CaseState
+from ledger.domain.case import CaseState, PlacementState, ServiceState
 from ledger.domain.errors import CaseNotClosed, InvestigationState, NotFound, RuleViolation
 from ledger.domain.identity import IdentityKind
 from ledger.domain.vocab import Recipient
@@ -65,7 +65,7 @@ def next_entry(case: CaseState, rec: ev.Recording, action: str, allow_closed: bo
 def close_case(case: CaseState, cmd: c.CloseCase, rec: ev.Recording) -> list[ev.Event]:
     """Close a case; running placements and services must be ended first, and before the closing day."""
     header = next_entry(case, rec, "close")
-    items = {**case.placements, **case.services}
+    items: dict[str, PlacementState | ServiceState] = {**case.placements, **case.services}
     running = [k for k, p in items.items() if p.ended_on is None]
     if running:
         raise RuleViolation(rule="running_interventions", refs=", ".join(running))

@@ -11,21 +11,12 @@ from ledger.domain.errors import AlreadyExists, InputError, NotFound
 
 #: A decision about a year's budget, given its state (``None``: never set).
 BudgetDecision = Callable[[BudgetState | None, ev.Recording], list[ev.Event]]
-#: The budget years the ledger accepts.
-BUDGET_YEARS = range(2000, 2101)
-
 
 def check_provider_code(code: str) -> str:
     """A provider's short code as stored (upper case), or :class:`InputError`."""
     if not PROVIDER_CODE.match(code or ""):
         raise InputError(field="code", reason="format")
     return code.upper()
-
-
-def check_year(year: int, field: str = "year") -> int:
-    if year not in BUDGET_YEARS:
-        raise InputError(field=field, reason="range")
-    return year
 
 
 def add_provider(existing: ProviderState | None, cmd: c.AddProvider, rec: ev.Recording) -> list[ev.Event]:

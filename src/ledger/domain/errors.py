@@ -224,5 +224,35 @@ class StoreMissing(InputError):
     key = "store_missing"
 
 
-__all__ = ["scrub", *(name for name, obj in globals().items()
-                      if isinstance(obj, type) and issubclass(obj, LedgerError))]
+__all__ = [
+    "AlreadyExists",
+    "ArchiveInvalid",
+    "CaseClosedError",
+    "CaseNotAtThatTime",
+    "CaseNotClosed",
+    "ChainBroken",
+    "ConcurrencyConflict",
+    "ConsentNotActive",
+    "CorrectionRefused",
+    "DateOutOfOrder",
+    "DecisionMissing",
+    "DigestInvalid",
+    "FileUnusable",
+    "FutureDate",
+    "InputError",
+    "InvalidAmount",
+    "InvalidChoice",
+    "InvalidDate",
+    "InvalidIdentityNumber",
+    "InvalidMoment",
+    "InvestigationState",
+    "LedgerError",
+    "NotFound",
+    "PlacementNotRunning",
+    "ReversalExceedsPayment",
+    "RuleViolation",
+    "StorageError",
+    "StoreMissing",
+    "StoreNotEmpty",
+    "scrub",
+]

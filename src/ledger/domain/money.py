@@ -65,7 +65,8 @@ def _decimal(text: str) -> Decimal | None:
         result = Decimal(text)
     except InvalidOperation:
         return None
-    if not result.is_finite() or result.as_tuple().exponent < -2:
+    exponent = result.as_tuple().exponent
+    if not result.is_finite() or not isinstance(exponent, int) or exponent < -2:
         return None
     return result
 

@@ -30,6 +30,20 @@ from ledger.domain.vocab import Intervention, Recipient
 DateLike = date | str | None
 #: The earliest birth year the ledger accepts (Skatteverket's test numbers begin in 1890).
 EARLIEST_BIRTH_YEAR = 1890
+#: The years a budget or a yearly report can be for.
+YEARS = range(2000, 2101)
+
+
+def check_year(year: int | str, field: str = "year") -> int:
+    """A budget or report year, as a number or as typed (``"2026"``)."""
+    if isinstance(year, str):
+        text = year.strip()
+        if not (text.isascii() and text.isdigit()):
+            raise InputError(field=field, reason="format")
+        year = int(text)
+    if year not in YEARS:
+        raise InputError(field=field, reason="range")
+    return year
 
 
 def parse_date(value: DateLike, field: str, default: date) -> date:
