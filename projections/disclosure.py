@@ -10,9 +10,9 @@ smallest — until no line has exactly one hidden member.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ledger.domain.errors import InputError
-from typing import Any
 
 MARKER = ".."
 DEFAULT_THRESHOLD = 5

@@ -69,4 +69,4 @@ def test_a_reversed_arrow_breaks_the_contract(stage: Path, tmp_path: Path, modul
     broken = [line for line in result.stdout.splitlines() if line.rstrip().endswith("BROKEN")]
     assert broken, result.stdout
     assert any(contract in line for line in result.stdout.splitlines()), result.stdout
-    assert bad_import.split()[-1].split(".")[0] in result.stdout
+    assert bad_import.rsplit(maxsplit=1)[-1].split(".", maxsplit=1)[0] in result.stdout
