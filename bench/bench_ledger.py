@@ -66,14 +66,13 @@ def main() -> None:
     sections = set(args.only or SECTIONS)
 
     from ledger.application.demo import generate
-    from tests.helpers import Reads as ReadSide
-    from tests.helpers import batch_at, ledger_at
+    from ledger.bootstrap import services
 
     work = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
     db = work / "ledger.sqlite3"
     if args.store:
         shutil.copyfile(args.store, db)
-        app = ledger_at(str(db), "bench")
+        app = services(str(db), "bench").ledger
         n = app.event_count()
         print(f"Using a copy of {args.store}: {n} events\n")
     else:
@@ -81,13 +80,13 @@ def main() -> None:
         years = 4
         print(f"Generating ~{args.events} events ({cases} cases over {years} years) into {db} ...")
         started = time.perf_counter()
-        result = generate(batch_at(str(db), "bench"), cases=cases, years=years, seed=1)
+        result = generate(services(str(db), "bench").batch_ledger(), cases=cases, years=years, seed=1)
         print(f"  {result['events']} events in {time.perf_counter() - started:.1f} s (demo generator, batched)\n")
         n = result["events"]
-        app = ledger_at(str(db), "bench")
+        app = services(str(db), "bench").ledger
     if "append" in sections:
         bulk_append(app, work, n)
-    side = ReadSide(app)
+    side = services(str(db), "bench").read_side
     if "rebuild" in sections:
         rebuild(side, db, n, args.repeat)
     if "startup" in sections:
@@ -150,7 +149,9 @@ def startup(side: Any, db: Path) -> None:
     ledger = str(Path(py).parent / "ledger")
     base_pass = run([py, "-c", "pass"])
     base_import = run([py, "-c", "import sqlalchemy, pydantic"])
-    case = side.cases(status="open")[0]["case"]  # a closed case takes only follow-ups
+    from datetime import date
+
+    case = side.cases(today=date.today(), status="open")[0]["case"]  # a closed case takes only follow-ups
     record = run([ledger, "--db", str(db), "contact", "add", case, "--channel", "phone"])
     helptime = run([ledger, "--help"])
     line("ledger contact add (s)", f"{record:.3f}", f"pass {base_pass:.3f}", record / base_pass)
