@@ -15,7 +15,7 @@ def metadata(year: int, municipality: str, threshold: int, suppressed: bool, pro
              **extra: Any) -> dict[str, Any]:
     from importlib.metadata import PackageNotFoundError, version
 
-    from ledger.projections.disclosure import MARKER
+    from ledger.domain.disclosure import MARKER
 
     try:
         ledger_version = version("avhoppar-ledger")

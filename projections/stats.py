@@ -45,7 +45,6 @@ from ledger.domain.vocab import (
     ReferralSource,
 )
 from ledger.projections.budget import kr
-from ledger.projections.disclosure import DEFAULT_THRESHOLD, MARKER, Grid, rows_and_columns, suppress
 
 AGE_BANDS = ("0-17", "18-20", "21-24", "25-29", "30-39", "40+", "unknown")
 STEPS = ("actualised", "assessed", "investigated", "granted", "police_case")
@@ -78,7 +77,7 @@ def age_band(birth_year: int | None, year: int) -> str:
 
 
 def build(conn: Connection, year: int, today: date) -> dict[str, Any]:
-    """All tables for ``year`` with raw values (suppression is applied by :func:`disclose`)."""
+    """All tables for ``year`` with raw values (suppression: :func:`ledger.domain.disclosure.disclose`)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     opened_or_closed = ((stat_cases.c.opened_on >= start) & (stat_cases.c.opened_on <= end)) | (
         (stat_cases.c.closed_on >= start) & (stat_cases.c.closed_on <= end)
@@ -270,25 +269,3 @@ def _household(conn: Connection, year: int) -> dict[str, Any]:
     labels = ("children", "relative:parent", "relative:partner", "relative:sibling", "relative:child",
               "relative:other")
     return _crosstab("children_and_relatives", "who", "count", labels, ("count",), records, row_total=False)
-
-
-def disclose(report: dict[str, Any], threshold: int = DEFAULT_THRESHOLD, suppressed: bool = True) -> dict[str, Any]:
-    """The report for export: hidden cells replaced by the marker, internals dropped."""
-    tables = []
-    for table in report["tables"]:
-        values = table["values"]
-        if table["kind"] == "count":
-            basis: list[list[int | None]] = [[None] * len(row) for row in values]
-            lines = rows_and_columns(len(values), len(values[0]) if values else 0, table["row_total"],
-                                     table["col_total"])
-        else:
-            basis = table["basis"]
-            lines = [[(r, c) for r in range(len(values))] for c in table.get("additive_cols", [])]
-        grid = Grid(values=values, basis=basis, lines=lines)
-        if suppressed:
-            suppress(grid, threshold)
-        shown = [[MARKER if grid.hidden[r][c] else v for c, v in enumerate(row)] for r, row in enumerate(values)]
-        tables.append({"id": table["id"], "row_dim": table["row_dim"], "col_dim": table["col_dim"],
-                       "rows": table["rows"], "cols": table["cols"], "values": shown,
-                       "suppressed": [[grid.hidden[r][c] for c in range(len(row))] for r, row in enumerate(values)]})
-    return {"year": report["year"], "tables": tables}

@@ -8,11 +8,24 @@ providers are added up per municipality (a provider used by two municipalities c
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 from ledger.domain.errors import InputError
 from ledger.projections.budget import kr
 from ledger.projections.stats import median, p90
+
+
+def merge_files(paths: list[str]) -> dict[str, Any]:
+    """:func:`merge` of the exports in these files (``InputError`` for a file that cannot be read as one)."""
+    exports = []
+    for name in paths:
+        try:
+            exports.append(json.loads(Path(name).read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            raise InputError(field="FILE", reason="unreadable") from None
+    return merge(exports)
 
 
 def merge(exports: list[dict[str, Any]]) -> dict[str, Any]:

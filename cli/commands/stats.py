@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -20,8 +20,8 @@ def stats(
     no_suppression: Annotated[bool, opt("opt.no_suppression", "--no-suppression")] = False,
     municipality: Annotated[str | None, opt("opt.municipality", "--municipality")] = None,
 ) -> None:
+    from ledger.domain.disclosure import check_threshold
     from ledger.domain.errors import InputError, InvalidChoice
-    from ledger.projections.disclosure import check_threshold
 
     if format_ not in FORMATS:
         raise InvalidChoice(field="format", value=format_[:20], allowed=", ".join(FORMATS))
@@ -37,35 +37,24 @@ def stats(
     _write(format_, out, meta, shown, raw)
 
 
-def _report(year: str, threshold: int, suppressed: bool, municipality: str | None) -> tuple:
+def _report(year: str, threshold: int, suppressed: bool, municipality: str | None) -> tuple[Any, ...]:
     from ledger.cli.common import services
     from ledger.cli.export import metadata
-    from ledger.projections.stats import disclose
 
     found = services()
-    raw = found.queries.stats(year, suppressed=suppressed)
+    published = found.queries.stats(year, threshold=threshold, suppressed=suppressed)
     name = municipality or found.queries.municipality() or "-"
-    meta = metadata(raw["year"], name, threshold, suppressed, found.clock.now())
-    return meta, disclose(raw, threshold, suppressed), None if suppressed else raw
+    meta = metadata(published["shown"]["year"], name, threshold, suppressed, found.clock.now())
+    return meta, published["shown"], published["raw"]
 
 
-def _merge(files: list[str], threshold: int, suppressed: bool) -> tuple:
-    import json
-    from pathlib import Path
-
+def _merge(files: list[str], threshold: int, suppressed: bool) -> tuple[Any, ...]:
     from ledger.cli.common import services
     from ledger.cli.export import metadata
-    from ledger.domain.errors import InputError
-    from ledger.projections.stats import disclose
-    from ledger.projections.stats_merge import merge
+    from ledger.domain.disclosure import disclose
+    from ledger.projections.stats_merge import merge_files
 
-    exports = []
-    for name in files:
-        try:
-            exports.append(json.loads(Path(name).read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            raise InputError(field="FILE", reason="unreadable") from None
-    raw = merge(exports)
+    raw = merge_files(files)
     meta = metadata(raw["year"], "+".join(raw["municipalities"]), threshold, suppressed, services().clock.now(),
                     merged_from=raw["municipalities"])
     return meta, disclose(raw, threshold, suppressed), None if suppressed else raw

@@ -231,7 +231,8 @@ def test_concurrent_first_use_of_the_read_side(contended: dict[str, Any]) -> Non
 
 
 def test_no_call_gives_up_under_this_much_contention(contended: dict[str, Any]) -> None:
-    """Ledger._run re-runs a command up to RETRIES=5 times; three writers should never exhaust that."""
+    """A command re-runs on a conflict for up to ``RETRY_SECONDS`` (30 s), not a count of attempts: however
+    loaded the machine, three writers that each commit in milliseconds never exhaust that."""
     calls = WORKERS * (CONTACTS + OPENS)
     conflicts = sum(r["conflicts"] for r in contended["contacts"] + contended["opens"])
     assert conflicts == 0, f"{conflicts} of {calls} calls raised ConcurrencyConflict (retries exhausted)"

@@ -71,7 +71,7 @@ def test_raw_tables_count_the_known_history(history) -> None:
 
 
 def test_suppression_primary_and_secondary(history) -> None:
-    from ledger.projections.stats import disclose
+    from ledger.domain.disclosure import disclose
     from tests.helpers import Reads as ReadSide
 
     shown = disclose(ReadSide(history).stats(2026), threshold=5)

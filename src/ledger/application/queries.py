@@ -27,6 +27,7 @@ from ledger.domain import replay
 from ledger.domain.aggregates import normalise_case_number
 from ledger.domain.clock import LOCAL
 from ledger.domain.consent_audit import audit_case
+from ledger.domain.disclosure import DEFAULT_THRESHOLD, check_threshold, disclose
 from ledger.domain.errors import InvalidChoice
 from ledger.domain.rules import check_order, check_year, optional_date
 from ledger.domain.text import safe
@@ -189,14 +190,17 @@ class Queries:
             self._shown("budget show", [row["key"] for row in report["rows"]])
         return present(report)  # type: ignore[no-any-return]
 
-    def stats(self, year: int | str, *, suppressed: bool = True) -> dict[str, Any]:
-        """``stats``: the raw yearly report (disclosure control is the caller's next step). Shown
-        unsuppressed, small counts can point at a person: then every case counted is a read."""
+    def stats(self, year: int | str, *, threshold: int = DEFAULT_THRESHOLD, suppressed: bool = True
+              ) -> dict[str, Any]:
+        """``stats``: the yearly report as published — ``shown`` with disclosure control (hidden cells
+        replaced by the marker), and with ``suppressed=False`` also ``raw`` (what merging needs).
+        Unsuppressed, small counts can point at a person: then every case counted is a read."""
+        check_threshold(threshold)
         report = dict(self._read_models().stats(check_year(year, "YEAR"), self.ledger.clock.today()))
         counted = report.pop("cases", [])
         if not suppressed:
             self._shown("stats", counted)
-        return report
+        return {"shown": disclose(report, threshold, suppressed), "raw": None if suppressed else report}
 
     def export(self, path: Path) -> dict[str, Any]:
         """``export``: the whole store as an archive; every case in it is logged as read first."""

@@ -1,4 +1,4 @@
-"""Disclosure control for small counts: primary and secondary cell suppression.
+"""Disclosure control for small counts: primary and secondary cell suppression, and the published report.
 
 Primary: a count from 1 to ``threshold - 1`` (default 1–4) is hidden, and so is any cell
 (a money sum, a median) that rests on fewer than ``threshold`` people. Secondary: wherever a
@@ -76,3 +76,25 @@ def rows_and_columns(n_rows: int, n_cols: int, row_total: bool, col_total: bool)
     if col_total:
         lines += [[(r, c) for r in range(n_rows)] for c in range(n_cols)]
     return lines
+
+
+def disclose(report: dict[str, Any], threshold: int = DEFAULT_THRESHOLD, suppressed: bool = True) -> dict[str, Any]:
+    """The report for export: hidden cells replaced by the marker, internals dropped."""
+    tables = []
+    for table in report["tables"]:
+        values = table["values"]
+        if table["kind"] == "count":
+            basis: list[list[int | None]] = [[None] * len(row) for row in values]
+            lines = rows_and_columns(len(values), len(values[0]) if values else 0, table["row_total"],
+                                     table["col_total"])
+        else:
+            basis = table["basis"]
+            lines = [[(r, c) for r in range(len(values))] for c in table.get("additive_cols", [])]
+        grid = Grid(values=values, basis=basis, lines=lines)
+        if suppressed:
+            suppress(grid, threshold)
+        shown = [[MARKER if grid.hidden[r][c] else v for c, v in enumerate(row)] for r, row in enumerate(values)]
+        tables.append({"id": table["id"], "row_dim": table["row_dim"], "col_dim": table["col_dim"],
+                       "rows": table["rows"], "cols": table["cols"], "values": shown,
+                       "suppressed": [[grid.hidden[r][c] for c in range(len(row))] for r, row in enumerate(values)]})
+    return {"year": report["year"], "tables": tables}
