@@ -18,7 +18,7 @@ from ledger.domain.aggregates import PROJECTORS, case_numbers_id, person_id
 from ledger.domain.corrections import correct
 from ledger.domain.errors import InputError
 from ledger.domain.identity import parse_identity
-from ledger.domain.money import parse_amount
+from ledger.domain.money import optional_amount
 from ledger.domain.rules import DateLike, optional_date
 from ledger.domain.vocab import (
     ActualisationType,
@@ -136,7 +136,7 @@ class CaseCommands(LedgerCore):
         cmd = c.RecordDecision(
             choose(DecisionOutcome, outcome, "outcome"), choose(Intervention, intervention, "intervention"),
             optional_date(period_start, "period_start"), optional_date(period_end, "period_end"),
-            _amount(daily_price), _amount(ceiling),
+            optional_amount(daily_price), optional_amount(ceiling),
         )
         new = self._on_case(case, on, note, lambda s, r: decide.record_decision(s, cmd, r))
         return new[0].decision_id  # type: ignore[attr-defined, no-any-return]
@@ -188,7 +188,3 @@ class CaseCommands(LedgerCore):
 
         new = self._on_case(case, None, None, fix)
         return new[0].originator_version
-
-
-def _amount(value: str | Decimal | None) -> Decimal | None:
-    return parse_amount(value) if value not in (None, "") else None

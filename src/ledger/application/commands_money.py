@@ -10,7 +10,7 @@ from decimal import Decimal
 from ledger.application.core import LedgerCore
 from ledger.domain import commands as c
 from ledger.domain import decide_money as decide
-from ledger.domain.money import parse_amount
+from ledger.domain.money import optional_amount, parse_amount
 from ledger.domain.rules import DateLike, optional_date
 from ledger.domain.vocab import GrantOutcome, Intervention, PlacementEndReason, PriceUnit, choose
 
@@ -36,7 +36,7 @@ class MoneyCommands(LedgerCore):
         decision: str | None = None, on: DateLike = None, note: str | None = None,
     ) -> None:
         planned = self._day(planned_end, "planned_end")
-        cmd = c.ExtendPlacement(placement, planned, _amount(daily_price), decision)
+        cmd = c.ExtendPlacement(placement, planned, optional_amount(daily_price), decision)
         self._on_case(case, on, note, lambda s, r: decide.extend_placement(s, cmd, r))
 
     def end_placement(self, case: str, placement: str, *, reason: str = "planned", on: DateLike = None,
@@ -52,7 +52,7 @@ class MoneyCommands(LedgerCore):
         """Start a non-residential intervention (coach, programme, ...). Returns e.g. ``S1``."""
         intervention_ = choose(Intervention, intervention, "intervention")
         unit = choose(PriceUnit, price_unit, "price_unit")
-        amount = _amount(price)
+        amount = optional_amount(price)
         cmd = c.StartService(self._provider(provider).code, intervention_, amount, unit, decision, urgent)
         new = self._on_case(case, on, note, lambda s, r: decide.start_service(s, cmd, r))
         return new[0].service_id  # type: ignore[attr-defined, no-any-return]
@@ -77,7 +77,7 @@ class MoneyCommands(LedgerCore):
     def reverse_payment(self, case: str, payment: str, *, amount: str | Decimal | None = None, on: DateLike = None,
                         note: str | None = None) -> str:
         """Reverse a payment in whole or in part; returns the reversal id, e.g. ``R1``."""
-        cmd = c.ReversePayment(payment, _amount(amount))
+        cmd = c.ReversePayment(payment, optional_amount(amount))
         new = self._on_case(case, on, note, lambda s, r: decide.reverse_payment(s, cmd, r))
         return new[0].reversal_id  # type: ignore[attr-defined, no-any-return]
 
@@ -97,7 +97,3 @@ class MoneyCommands(LedgerCore):
         granted = Decimal("0.00") if outcome_ == GrantOutcome.DENIED else parse_amount(amount or "")
         cmd = c.DecideGrant(reference, outcome_, granted)
         self._on_case(case, on, note, lambda s, r: decide.decide_grant(s, cmd, r))
-
-
-def _amount(value: str | Decimal | None) -> Decimal | None:
-    return parse_amount(value) if value not in (None, "") else None

@@ -71,6 +71,11 @@ def _decimal(text: str) -> Decimal | None:
     return result
 
 
+def optional_amount(value: str | int | Decimal | None) -> Decimal | None:
+    """:func:`parse_amount`, or ``None`` when nothing was given."""
+    return None if value is None or value == "" else parse_amount(value)
+
+
 def format_amount(amount: Decimal, *, lang: str = "sv") -> str:
     """Format for people: ``89 550,00`` in Swedish, ``89,550.00`` in English."""
     quantised = amount.quantize(ORE, rounding=ROUND_HALF_EVEN)

@@ -47,7 +47,7 @@ def check_year(year: int | str, field: str = "year") -> int:
 
 
 def parse_date(value: DateLike, field: str, default: date) -> date:
-    """ISO date (``2026-05-31``) or a ``date``; ``None`` gives ``default``."""
+    """ISO date (``2026-05-31``) or a ``date``; ``None`` gives ``default`` (an empty text is malformed)."""
     if value is None:
         return default
     if isinstance(value, date):
@@ -59,14 +59,8 @@ def parse_date(value: DateLike, field: str, default: date) -> date:
 
 
 def optional_date(value: DateLike, field: str) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidDate(field=field, value=value[:20]) from None
+    """ISO date or a ``date``; ``None`` or nothing typed gives ``None``."""
+    return None if value is None or value == "" else parse_date(value, field, date.min)
 
 
 def check_not_future(day: date, today: date, field: str = "date") -> None:
