@@ -1,14 +1,20 @@
-"""The access log's table (``ledger_access``) and the protection lookup that goes into each entry.
+"""The access log's table (``ledger_access_log``), hash-chained, and the protection lookup of each entry.
 
-Entries live in their own append-only table, in the same database as the events — never in the
-case's stream: reading a case is not something that happened *to* the case, and a case's events
-(and its event count, hash chain and projections) stay exactly as they were. Which reads are
-logged, and with what, is decided in one place: :class:`ledger.application.queries.Queries`.
+Entries live in their own table, in the same database as the events — never in the case's stream:
+reading a case is not something that happened *to* the case, and a case's events (and its event
+count, hash chain and projections) stay exactly as they were. Which reads are logged, and when, is
+decided in one place: :class:`ledger.application.gate.Gate`.
+
+**Tamper evidence.** Rows are numbered 1, 2, 3, … without gaps, under the access log's own write
+lock, and each row's ``hash`` covers the row and the hash of the row before
+(:func:`ledger.adapters.chain.access_link`): a deleted, edited or reordered row is found by
+``ledger verify`` at its position, and a digest (``ledger digest``) holds the log's head too.
+Only ever inserted into; on PostgreSQL the ledger's logins cannot do anything else.
 
 **Protection level.** The level in an entry is the case's person's *current* one (their stream's
 newest ``PersonRegistered`` / ``ProtectionLevelChanged``), so a protection given after the case was
 opened marks later reads; if the person's stream cannot be found, the level recorded when the case
-was actualised is used. This module only ever inserts into ``ledger_access``.
+was actualised is used.
 """
 
 from __future__ import annotations
@@ -19,10 +25,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import Connection, insert, inspect, select
 
+from ledger.adapters.chain import GENESIS, Head, access_link
 from ledger.adapters.mapper import PydanticMapper
-from ledger.adapters.schema import access_metadata, access_table, events_table
+from ledger.adapters.schema import OLD_ACCESS_TABLE, access_metadata, access_table, events_table
 from ledger.adapters.store import SQLStore
 from ledger.application.ports import AccessEntry
 from ledger.domain.aggregates import case_id, project_person
@@ -31,17 +38,78 @@ from ledger.domain.errors import NotFound
 _READY: weakref.WeakSet[SQLStore] = weakref.WeakSet()
 #: Cases whose protection is looked up in one query (an export or an audit logs every case at once).
 _CHUNK = 500
+_TAIL = "SELECT position, hash FROM ledger_access_log ORDER BY position DESC LIMIT 1"
 
 
 def ensure_table(store: SQLStore) -> None:
-    """Create ``ledger_access`` if it is missing (once per store per process)."""
-    if store not in _READY:
-        store.create_tables(access_metadata)
-        _READY.add(store)
+    """Create ``ledger_access_log`` if it is missing, and chain the rows of an access log written
+    before it was chained (once); once per store per process."""
+    if store in _READY:
+        return
+    store.create_tables(access_metadata)
+    with store.read() as conn:
+        old = inspect(conn).has_table(OLD_ACCESS_TABLE) and store.meta_value(conn, "access_chained") is None
+    if old:
+        _chain_old_rows(store)
+    _READY.add(store)
+
+
+def _chain_old_rows(store: SQLStore) -> None:
+    """Copy the old, unchained ``ledger_access`` into the chained table in its order, once."""
+    with store.write("access") as conn:
+        if store.meta_value(conn, "access_chained") is not None:
+            return
+        rows = conn.exec_driver_sql(
+            f"SELECT accessed_at, user_name, case_number, command, protection_level, protected, reason "
+            f"FROM {OLD_ACCESS_TABLE} ORDER BY id").all()
+        _append(conn, [
+            AccessEntry(accessed_at=_utc(r[0]), user=r[1], case=r[2], command=r[3], protection_level=r[4],
+                        protected=bool(r[5]), reason=r[6])
+            for r in rows
+        ])
+        store.put_meta(conn, {"access_chained": str(len(rows))})
+
+
+def _utc(value: Any) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _append(conn: Connection, entries: Sequence[AccessEntry]) -> None:
+    """Insert entries at the next positions, each linked to the one before (inside the access lock)."""
+    last = conn.exec_driver_sql(_TAIL).first()
+    position, previous = (int(last[0]), str(last[1])) if last is not None else (0, GENESIS)
+    rows = []
+    for e in entries:
+        position += 1
+        at = e.accessed_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+        previous = access_link(previous, position, at.isoformat(), e.user, e.case, e.command, e.protection_level,
+                               e.protected, e.reason, e.outcome)
+        rows.append({"position": position, "accessed_at": at, "user_name": e.user, "case_number": e.case,
+                     "command": e.command, "protection_level": e.protection_level, "protected": e.protected,
+                     "reason": e.reason, "outcome": e.outcome, "hash": previous})
+    if rows:
+        conn.execute(insert(access_table), rows)
+
+
+def insert_verified(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert access rows of an archive, already verified, with their positions and hashes."""
+    conn.execute(insert(access_table), [
+        {"position": r["access"], "accessed_at": datetime.fromisoformat(r["accessed_at"]), "user_name": r["user"],
+         "case_number": r["case"], "command": r["command"], "protection_level": r["protection_level"],
+         "protected": r["protected"], "reason": r["reason"], "outcome": r["outcome"], "hash": r["hash"]}
+        for r in rows
+    ])
+
+
+def access_head(conn: Connection) -> Head:
+    """The access log's last position and hash as stored (not verified)."""
+    last = conn.exec_driver_sql(_TAIL).first()
+    return Head(int(last[0]), str(last[1])) if last is not None else Head(0, GENESIS)
 
 
 class SqlAccessLog:
-    """:class:`ledger.application.ports.AccessLog` on a store's ``ledger_access`` table."""
+    """:class:`ledger.application.ports.AccessLog` on a store's ``ledger_access_log`` table."""
 
     def __init__(self, store: SQLStore) -> None:
         self.store = store
@@ -50,36 +118,33 @@ class SqlAccessLog:
         if not entries:
             return
         ensure_table(self.store)
-        rows = [
-            {"accessed_at": e.accessed_at.astimezone(UTC).replace(tzinfo=None), "user_name": e.user,
-             "case_number": e.case, "command": e.command, "protection_level": e.protection_level,
-             "protected": e.protected, "reason": e.reason}
-            for e in entries
-        ]
-        with self.store.write() as conn:
-            conn.execute(insert(access_table), rows)
+        with self.store.write("access") as conn:
+            _append(conn, entries)
 
     def entries(self, *, case: str | None = None, user: str | None = None, since: datetime | None = None,
-                until: datetime | None = None, protected: bool | None = None) -> list[AccessEntry]:
+                until: datetime | None = None, protected: bool | None = None,
+                outcome: str | None = None) -> list[AccessEntry]:
         t = access_table
         query = select(t.c.accessed_at, t.c.user_name, t.c.case_number, t.c.command, t.c.protected,
-                       t.c.protection_level, t.c.reason)
+                       t.c.protection_level, t.c.reason, t.c.outcome)
         if case is not None:
             query = query.where(t.c.case_number == case)
         if user is not None:
             query = query.where(t.c.user_name == user)
         if protected is not None:
             query = query.where(t.c.protected == protected)
+        if outcome is not None:
+            query = query.where(t.c.outcome == outcome)
         if since is not None:
             query = query.where(t.c.accessed_at >= since.astimezone(UTC).replace(tzinfo=None))
         if until is not None:
             query = query.where(t.c.accessed_at < until.astimezone(UTC).replace(tzinfo=None))
         with self.store.read() as conn:  # the review never writes: no table yet means no reads logged yet
-            rows = conn.execute(query.order_by(t.c.id)).all() if inspect(conn).has_table(t.name) else []
+            rows = conn.execute(query.order_by(t.c.position)).all() if inspect(conn).has_table(t.name) else []
         return [
             AccessEntry(accessed_at=r.accessed_at.replace(tzinfo=UTC), user=r.user_name, case=r.case_number,
                         command=r.command, protection_level=r.protection_level, protected=bool(r.protected),
-                        reason=r.reason)
+                        reason=r.reason, outcome=r.outcome)
             for r in rows
         ]
 

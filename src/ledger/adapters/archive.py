@@ -7,12 +7,21 @@ JSON Lines, UTF-8, one object a line::
     {"position": 1, "originator_id": "…", "originator_version": 1, "topic": "…",
      "recorded_at": "…", "payload_hash": "…", "hash": "…", "state": "{\\"p\\":…}"}
     …
-    {"end": "avhoppar-ledger-archive", "events": N, "head": {"position": N, "hash": "…"}}
+    {"access": 1, "accessed_at": "…", "user": "…", "case": "…", "command": "…", "protection_level": "…",
+     "protected": false, "reason": null, "outcome": "read", "hash": "…"}
+    …
+    {"end": "avhoppar-ledger-archive", "events": N, "head": {"position": N, "hash": "…"},
+     "access": {"position": M, "hash": "…"}}
 
 ``state`` is the stored payload exactly: its bytes are canonical UTF-8 JSON, carried as a JSON
 string so they come back byte for byte (``state_base64`` instead if a payload is not UTF-8).
 ``meta`` is every ``ledger_meta`` setting except what is derived (projection versions): an
 imported store must give a person the same person id as the original did.
+
+The access log (version 2 of the format) follows the events, each line with its hash in the access
+log's own chain (:func:`ledger.adapters.chain.access_link`): moving a store to another database
+keeps who read what, and a digest's access head can be checked against the archive. Version 1
+archives (events only) are still read.
 
 Snapshots, tracking positions and projection tables are derived data: not archived; the
 projections rebuild on first use after an import.
@@ -41,6 +50,7 @@ from ledger.adapters import chained
 from ledger.adapters.archive_reader import (
     FORMAT,
     VERSION,
+    AccessBatch,
     Reader,
     file_error,
     open_text,
@@ -49,8 +59,8 @@ from ledger.adapters.archive_reader import (
     verify_archive,
     walk,
 )
-from ledger.adapters.chain import CHAIN_TAG, GENESIS
-from ledger.adapters.verification import REACH, WINDOW, Problem, Verifier
+from ledger.adapters.chain import CHAIN_TAG, GENESIS, Head
+from ledger.adapters.verification import ACCESS_ROWS, REACH, WINDOW, AccessWalk, Problem, Verifier
 from ledger.domain.errors import ChainBroken, StoreNotEmpty
 
 if TYPE_CHECKING:
@@ -72,19 +82,28 @@ def export_archive(store: SQLStore, path: str | Path, before_write: Callable[[li
 
     One consistent read; the chain is verified while writing, so a store that does not verify is
     not exported (``ChainBroken``) and no file is left behind. ``before_write`` is given the case
-    number of every case in that read before anything is written (the command line logs them as
-    read); if it raises, nothing is written."""
+    number of every case before anything is written (the command line logs them as read; done
+    before the archive's read, so that the archive holds those entries too); if it raises, nothing
+    is written."""
     target = Path(path)
     partial = target.with_name(target.name + ".part")
     verifier = Verifier()
+    logged: set[str] = set()
+    if before_write is not None:  # logged before the archive's read, so that the archive holds these entries
+        with store.read() as conn:
+            numbers = case_numbers(store, conn)
+        before_write(numbers)
+        logged.update(numbers)
     try:
         with store.read() as conn:
             low, high = store.chain_bounds(conn)
             if before_write is not None:
-                before_write(case_numbers(store, conn))
+                later = [n for n in case_numbers(store, conn) if n not in logged]  # opened in between
+                if later:
+                    before_write(later)
             with open_text(partial, "w") as out:
-                _write(store, conn, out, verifier, low, high,
-                       (exported_at or datetime.now(UTC)).isoformat(timespec="seconds"))
+                access = _write(store, conn, out, verifier, low, high,
+                                (exported_at or datetime.now(UTC)).isoformat(timespec="seconds"))
         partial.replace(target)
     except OSError as error:
         partial.unlink(missing_ok=True)
@@ -92,8 +111,12 @@ def export_archive(store: SQLStore, path: str | Path, before_write: Callable[[li
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
-    head = verifier.head
-    return {"file": str(target), "events": head.position, "head": {"position": head.position, "hash": head.hash}}
+    return _result(target, verifier.head, access)
+
+
+def _result(target: Path, head: Head, access: Head) -> dict[str, Any]:
+    return {"file": str(target), "events": head.position, "head": {"position": head.position, "hash": head.hash},
+            "access": {"position": access.position, "hash": access.hash}}
 
 
 def case_numbers(store: SQLStore, conn: Any) -> list[str]:
@@ -114,8 +137,9 @@ def case_numbers(store: SQLStore, conn: Any) -> list[str]:
 
 
 def _write(store: SQLStore, conn: Any, out: IO[str], verifier: Verifier, low: int, high: int,
-           exported_at: str) -> None:
-    """The archive's lines, the chain verified while they are written; the file flushed to disk."""
+           exported_at: str) -> Head:
+    """The archive's lines, the chains verified while they are written; the file flushed to disk.
+    Returns the access log's head."""
     count, _ = store.counts(conn)
     meta = {k: v for k, v in sorted(store.meta_items(conn).items()) if not k.startswith(_DERIVED_META)}
     out.write(_dumps({"format": FORMAT, "version": VERSION, "chain": CHAIN_TAG,
@@ -134,12 +158,39 @@ def _write(store: SQLStore, conn: Any, out: IO[str], verifier: Verifier, low: in
                 continue  # below position 1 and empty
             lines.append(_event_line(position, event, entry))
         out.write("".join(lines))
+    access = _write_access(conn, out)
     head = verifier.head
-    out.write(_dumps({"end": FORMAT, "events": head.position,
-                      "head": {"position": head.position, "hash": head.hash}}))
+    out.write(_dumps({"end": FORMAT, "events": head.position, "head": {"position": head.position, "hash": head.hash},
+                      "access": {"position": access.position, "hash": access.hash}}))
     out.write("\n")
     out.flush()
     os.fsync(out.fileno())
+    return access
+
+
+def _write_access(conn: Any, out: IO[str]) -> Head:
+    """The access log's lines, its chain verified while they are written (``ChainBroken`` if not)."""
+    from sqlalchemy import inspect
+
+    walk = AccessWalk()
+    if not inspect(conn).has_table("ledger_access_log"):
+        return walk.head
+    lines = []
+    for row in conn.exec_driver_sql(ACCESS_ROWS):
+        position, at, user, case, command, level, protected, reason, outcome, digest = row
+        problem = walk.check(int(position), at, user, case, command, level, protected, reason, outcome, digest)
+        if problem is not None:
+            raise ChainBroken(position=problem.position, reason=problem.kind)
+        moment = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
+        lines.append(_dumps({"access": int(position), "accessed_at": moment.replace(tzinfo=None).isoformat(),
+                             "user": user, "case": case, "command": command, "protection_level": level,
+                             "protected": bool(protected), "reason": reason, "outcome": outcome, "hash": digest}))
+        if len(lines) >= WINDOW:
+            out.write("\n".join(lines) + "\n")
+            lines = []
+    if lines:
+        out.write("\n".join(lines) + "\n")
+    return walk.head
 
 
 def _event_line(position: int, event: tuple[str, int, str, bytes], entry: tuple[str, str, str]) -> str:
@@ -165,26 +216,31 @@ def import_archive(store: SQLStore, path: str | Path, *, check_payloads: bool = 
     line; ``check_payloads=False`` skips that, for stores of something else than the ledger's
     events) and an archive whose chain does not verify (``ChainBroken``); in every case nothing is
     stored. The result has the same chain, hence the same digest."""
+    from ledger.adapters.access_log import access_head, ensure_table, insert_verified
+
     target = Path(path)
-    verifier = Verifier()
+    verifier, access = Verifier(), AccessWalk()
     check = payload_reader() if check_payloads else None
+    ensure_table(store)
     try:
         with open_text(target, "r") as handle:
             reader = Reader(handle)
             with store.write() as conn:
                 events, entries = store.counts(conn)
-                if events or entries:
-                    raise StoreNotEmpty(events=max(events, entries))
-                for item in walk(reader, verifier, check):
+                if events or entries or access_head(conn).position:
+                    raise StoreNotEmpty(events=max(events, entries, access_head(conn).position))
+                for item in walk(reader, verifier, check, access):
                     if isinstance(item, Problem):
                         raise ChainBroken(position=item.position, reason=item.kind)
-                    chained.insert_verified(conn, store.dialect, item)
+                    if isinstance(item, AccessBatch):
+                        insert_verified(conn, item.rows)
+                    else:
+                        chained.insert_verified(conn, store.dialect, item)
                 meta = reader.header["meta"]
                 store.put_meta(conn, {k: v for k, v in meta.items() if not k.startswith(_DERIVED_META)})
     except OSError as error:
         raise file_error(target, error) from None
-    head = verifier.head
-    return {"file": str(target), "events": head.position, "head": {"position": head.position, "hash": head.hash}}
+    return _result(target, verifier.head, access.head)
 
 
 __all__ = ["FORMAT", "GENESIS", "VERSION", "case_numbers", "export_archive", "import_archive", "payload_reader",

@@ -10,17 +10,31 @@ import base64
 import errno
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 from uuid import UUID
 
-from ledger.adapters.chain import CHAIN_TAG, CHAIN_VERSION, Head, parse_digests
-from ledger.adapters.verification import WINDOW, Problem, Report, Verifier
+from ledger.adapters.chain import CHAIN_TAG, CHAIN_VERSION, Digest, Head, signed_digests
+from ledger.adapters.verification import WINDOW, AccessWalk, Problem, Report, Verifier
 from ledger.domain.errors import ArchiveInvalid, FileUnusable
 
 FORMAT = "avhoppar-ledger-archive"
-VERSION = 1
+VERSION = 2
+VERSIONS = (1, 2)  # 1: the events only (before the access log was chained and archived)
 _FIELDS = ("position", "originator_id", "originator_version", "topic", "recorded_at", "payload_hash", "hash")
+#: An access line's fields and the types they must have (``case`` and ``reason`` may be null).
+ACCESS_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "access": int, "accessed_at": str, "user": str, "case": (str, type(None)), "command": str,
+    "protection_level": str, "protected": bool, "reason": (str, type(None)), "outcome": str, "hash": str,
+}
+
+
+@dataclass
+class AccessBatch:
+    """Verified access-log lines, in order (the archive's second part)."""
+
+    rows: list[dict[str, Any]]
 
 # -- lines -------------------------------------------------------------------------------------------
 
@@ -63,7 +77,7 @@ class Reader:
         number, header = first
         if header.get("format") != FORMAT:
             raise ArchiveInvalid(reason="not_archive", line=number)
-        if header.get("version") != VERSION or header.get("chain") != CHAIN_TAG:
+        if header.get("version") not in VERSIONS or header.get("chain") != CHAIN_TAG:
             raise ArchiveInvalid(reason="version", line=number)
         meta, events = header.get("meta"), header.get("events")
         if not isinstance(meta, dict) or not all(
@@ -77,19 +91,38 @@ class Reader:
         return header
 
     def rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        """(line number, event row) until the trailer, which is kept in :attr:`trailer`."""
+        """(line number, event row) until the access lines or the trailer (kept in :attr:`trailer`)."""
         while (found := self._next()) is not None:
             number, obj = found
             if "end" in obj:
                 self._trailer(number, obj)
                 return
+            if "access" in obj:
+                self._peeked = found
+                return
             yield number, _row(number, obj)
+
+    def access_rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(line number, access row) after the events, until the trailer."""
+        while self.trailer is None and (found := self._next()) is not None:
+            number, obj = found
+            if "end" in obj:
+                self._trailer(number, obj)
+                return
+            if "access" not in obj or self.header["version"] < 2:
+                raise ArchiveInvalid(reason="format", line=number)
+            if set(obj) != set(ACCESS_FIELDS) or not all(
+                isinstance(obj[key], kind) and not (kind is int and isinstance(obj[key], bool))
+                for key, kind in ACCESS_FIELDS.items()
+            ):
+                raise ArchiveInvalid(reason="field", line=number)
+            yield number, obj
 
     def peek_position(self) -> int | None:
         """The position the next row declares (for telling a missing line from a moved one)."""
         if self._peeked is None:
             self._peeked = self._next()
-        if self._peeked is None or "end" in self._peeked[1]:
+        if self._peeked is None or "end" in self._peeked[1] or "access" in self._peeked[1]:
             return None
         value = self._peeked[1].get("position")
         return value if _is_int(value) else None
@@ -99,6 +132,7 @@ class Reader:
         if (
             obj.get("end") != FORMAT or not _is_int(obj.get("events")) or not isinstance(head, dict)
             or not _is_int(head.get("position")) or not isinstance(head.get("hash"), str)
+            or not _access_head_ok(obj.get("access"), self.header["version"])
         ):
             raise ArchiveInvalid(reason="trailer", line=number)
         self.trailer = obj
@@ -108,6 +142,12 @@ class Reader:
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _access_head_ok(value: Any, version: int) -> bool:
+    if version < 2:
+        return value is None
+    return isinstance(value, dict) and _is_int(value.get("position")) and isinstance(value.get("hash"), str)
 
 
 def _row(number: int, obj: dict[str, Any]) -> dict[str, Any]:
@@ -175,10 +215,13 @@ def payload_reader() -> Callable[[int, dict[str, Any]], None]:
 
 
 def walk(reader: Reader, verifier: Verifier, check_payload: Callable[[int, dict[str, Any]], None] | None = None,
-          ) -> Iterator[list[tuple[int, UUID, int, str, bytes, str, str, str]] | Problem]:
-    """Verified rows in batches, or the first problem (then stops); the end checked against the trailer.
+         access: AccessWalk | None = None,
+         ) -> Iterator[list[tuple[int, UUID, int, str, bytes, str, str, str]] | AccessBatch | Problem]:
+    """Verified event rows in batches, then verified access rows (:class:`AccessBatch`), or the first
+    problem (then stops); the end checked against the trailer.
 
-    ``check_payload`` (see :func:`payload_reader`) is called on each row once its chain verified."""
+    ``check_payload`` (see :func:`payload_reader`) is called on each row once its chain verified;
+    ``access`` checks the access lines (against digests' access heads, if it was given them)."""
     expected, batch = 1, []
     for number, row in reader.rows():
         declared = row["position"]
@@ -204,12 +247,32 @@ def walk(reader: Reader, verifier: Verifier, check_payload: Callable[[int, dict[
             batch = []
     if batch:
         yield batch
-    problem = _check_end(reader, verifier)
+    access = access or AccessWalk()
+    if reader.header["version"] < 2:
+        access.wanted = []  # an archive from before the access log was archived: its digests' events only
+    problem = access.start()
+    if problem is not None:
+        yield problem
+        return
+    rows: list[dict[str, Any]] = []
+    for _, row in reader.access_rows():
+        problem = access.check(row["access"], row["accessed_at"], row["user"], row["case"], row["command"],
+                               row["protection_level"], row["protected"], row["reason"], row["outcome"], row["hash"])
+        if problem is not None:
+            yield problem
+            return
+        rows.append(row)
+        if len(rows) >= WINDOW:
+            yield AccessBatch(rows)
+            rows = []
+    if rows:
+        yield AccessBatch(rows)
+    problem = _check_end(reader, verifier, access)
     if problem is not None:
         yield problem
 
 
-def _check_end(reader: Reader, verifier: Verifier) -> Problem | None:
+def _check_end(reader: Reader, verifier: Verifier, access: AccessWalk) -> Problem | None:
     """The trailer and the header's count must agree with what was read; then the digests."""
     head = verifier.head
     if reader.trailer is None:
@@ -222,7 +285,13 @@ def _check_end(reader: Reader, verifier: Verifier) -> Problem | None:
         return Problem("unexpected_entry", min(claimed.position, reader.header["events"]) + 1)
     if claimed.hash != head.hash:
         return Problem("link_altered", head.position, {"trailer": "head hash differs"})
-    return verifier.finish()
+    claimed_access = reader.trailer.get("access")
+    if claimed_access is not None:
+        if claimed_access["position"] > access.head.position:
+            return Problem("access_missing", access.head.position + 1)
+        if Head(claimed_access["position"], claimed_access["hash"]) != access.head:
+            return Problem("access_altered", access.head.position)
+    return verifier.finish() or access.finish()
 
 
 def open_text(path: Path, mode: str) -> IO[str]:
@@ -236,8 +305,9 @@ def file_error(path: Path, error: OSError) -> FileUnusable:
     return FileUnusable(file=path.name, reason=reason)
 
 
-def read_digest_file(path: str | Path) -> list[Head]:
-    """The digests in a file written by ``ledger digest`` (see :func:`ledger.adapters.chain.parse_digests`)."""
+def read_digest_file(path: str | Path) -> list[tuple[Digest, bytes | None]]:
+    """The digests in a file written by ``ledger digest``, each with its signature if it was signed
+    (see :func:`ledger.adapters.chain.signed_digests`)."""
     target = Path(path)
     try:
         text = target.read_text(encoding="utf-8")
@@ -245,21 +315,29 @@ def read_digest_file(path: str | Path) -> list[Head]:
         raise FileUnusable(file=target.name, reason="not_utf8") from None
     except OSError as error:
         raise file_error(target, error) from None
-    return parse_digests(text)
+    return signed_digests(text)
 
 
-def verify_archive(path: str | Path, digests: list[Head] | None = None, *, check_payloads: bool = True) -> Report:
+def verify_archive(path: str | Path, digests: list[Digest] | None = None, *, check_payloads: bool = True) -> Report:
     """Verify an archive file on its own, with no database: its chain, its end, any digests, and
     (``check_payloads``) that every payload reads as its event type (else :class:`ArchiveInvalid`)."""
     target = Path(path)
-    verifier = Verifier(digests or ())
+    verifier = Verifier(d.events for d in digests or ())
+    access = AccessWalk(d.access for d in digests or () if d.access is not None)
     check = payload_reader() if check_payloads else None
     try:
         with open_text(target, "r") as handle:
             reader = Reader(handle)
-            for item in walk(reader, verifier, check):
+            for item in walk(reader, verifier, check, access):
                 if isinstance(item, Problem):
-                    return verifier.report(item)
+                    return _report(verifier, item, access, reader)
     except OSError as error:
         raise file_error(target, error) from None
-    return verifier.report(None)
+    return _report(verifier, None, access, reader)
+
+
+def _report(verifier: Verifier, problem: Problem | None, access: AccessWalk, reader: Reader) -> Report:
+    report = verifier.report(problem)
+    if reader.header["version"] >= 2:
+        report.access = access.head
+    return report

@@ -20,6 +20,7 @@ at that position still has that hash.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -33,7 +34,7 @@ GENESIS = "0" * 64
 CHAIN_TAG = "avhoppar-ledger-chain/1"
 CHAIN_VERSION = "1"
 DIGEST_TAG = "avhoppar-ledger-digest"
-DIGEST_VERSION = 1
+DIGEST_VERSION = 2
 _KEY = b'"recorded_at":"'
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _topics: dict[str, str] = {}
@@ -111,6 +112,18 @@ def link_reference(previous: str, position: int, stream: str, version: int, topi
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
+ACCESS_TAG = "avhoppar-ledger-access/1"
+
+
+def access_link(previous: str, position: int, accessed_at: str, user: str, case: str | None, command: str,
+                protection_level: str, protected: bool, reason: str | None, outcome: str) -> str:
+    """The hash of one access-log row: every field of it and the hash of the row before (64 zeros
+    before the first), as compact ASCII JSON — the same construction as an event's link."""
+    text = json.dumps([ACCESS_TAG, position, accessed_at, user, case, command, protection_level, protected, reason,
+                       outcome, previous], separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(text.encode("ascii")).hexdigest()
+
+
 def stream_text(value: Any) -> str:
     """A stream id as it is hashed: the UUID's canonical text (SQLite stores it as 32 hex digits)."""
     if isinstance(value, str):
@@ -128,55 +141,112 @@ def stream_text(value: Any) -> str:
 
 @dataclass(frozen=True)
 class Head:
-    """The head of the chain: the last position and its hash (position 0: the empty store)."""
+    """The head of a chain: the last position and its hash (position 0: nothing in it yet)."""
 
     position: int
     hash: str
 
+
+@dataclass(frozen=True)
+class Digest:
+    """What a store's chains had reached when the digest was taken: the events' head and the access
+    log's (``None`` in a digest written before the access log was chained: then only events are
+    checked)."""
+
+    events: Head
+    access: Head | None = None
+
+    @property
+    def position(self) -> int:
+        return self.events.position
+
+    @property
+    def hash(self) -> str:
+        return self.events.hash
+
     def line(self) -> str:
-        return f"{DIGEST_TAG} v{DIGEST_VERSION} position={self.position} hash={self.hash}"
+        text = f"{DIGEST_TAG} v{DIGEST_VERSION} position={self.events.position} hash={self.events.hash}"
+        if self.access is not None:
+            text += f" access={self.access.position} access_hash={self.access.hash}"
+        return text
 
     def as_dict(self) -> dict[str, Any]:
-        return {"format": DIGEST_TAG, "version": DIGEST_VERSION, "position": self.position, "hash": self.hash}
+        found: dict[str, Any] = {"format": DIGEST_TAG, "version": DIGEST_VERSION, "position": self.events.position,
+                                 "hash": self.events.hash}
+        if self.access is not None:
+            found["access"] = {"position": self.access.position, "hash": self.access.hash}
+        return found
 
 
-_DIGEST_LINE = re.compile(rf"^{DIGEST_TAG} v(\d+) position=(\d+) hash=([0-9a-f]{{64}})$")
+DIGEST_VERSIONS = (1, 2)  # 1: events only (before the access log was chained)
+_DIGEST_LINE = re.compile(
+    rf"^{DIGEST_TAG} v(\d+) position=(\d+) hash=([0-9a-f]{{64}})(?: access=(\d+) access_hash=([0-9a-f]{{64}}))?$")
+SIGNATURE_TAG = "avhoppar-ledger-signature"
+_SIGNATURE_LINE = re.compile(rf"^{SIGNATURE_TAG} ed25519 ([A-Za-z0-9+/=]{{40,200}})$")
 
 
-def parse_digests(text: str) -> list[Head]:
-    """Digests from a file: one or more digest lines (blank lines and ``#`` comments ignored), or
-    the JSON that ``ledger digest --json`` prints. Several lines (a log of digests taken over
-    time) are all checked, which also narrows down where a rewritten history begins."""
+def parse_digests(text: str) -> list[Digest]:
+    """Digests from a file: one or more digest lines (blank lines and ``#`` comments ignored), each
+    perhaps followed by its signature line, or the JSON that ``ledger digest --json`` prints.
+    Several lines (a log of digests taken over time) are all checked, which also narrows down where
+    a rewritten history begins. Signatures are checked by :func:`check_signatures`."""
+    return [digest for digest, _ in signed_digests(text)]
+
+
+def signed_digests(text: str) -> list[tuple[Digest, bytes | None]]:
+    """Each digest of a file with the signature that follows its line (``None``: not signed)."""
     stripped = text.strip()
     if stripped.startswith("{"):
         try:
             data = json.loads(stripped)
-            heads = [_head_from_json(data)]
+            found = [(_digest_from_json(data), _signature_from_json(data))]
         except (ValueError, TypeError, KeyError):
             raise DigestInvalid(reason="format", line=1) from None
-        return heads
-    heads = []
+        return found
+    found = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
+        signature = _SIGNATURE_LINE.match(line)
+        if signature is not None:
+            if not found or found[-1][1] is not None:
+                raise DigestInvalid(reason="format", line=number)  # a signature of no digest line
+            found[-1] = (found[-1][0], base64.b64decode(signature.group(1)))
+            continue
         match = _DIGEST_LINE.match(line)
         if match is None:
             raise DigestInvalid(reason="format", line=number)
-        if int(match.group(1)) != DIGEST_VERSION:
+        version = int(match.group(1))
+        if version not in DIGEST_VERSIONS or (version == 1) != (match.group(4) is None):
             raise DigestInvalid(reason="version", line=number)
-        heads.append(Head(int(match.group(2)), match.group(3)))
-    if not heads:
+        access = Head(int(match.group(4)), match.group(5)) if match.group(4) is not None else None
+        found.append((Digest(Head(int(match.group(2)), match.group(3)), access), None))
+    if not found:
         raise DigestInvalid(reason="empty", line=1)
-    return heads
+    return found
 
 
-def _head_from_json(data: Mapping[str, Any]) -> Head:
-    if data.get("format") != DIGEST_TAG or data.get("version") != DIGEST_VERSION:
+def _digest_from_json(data: Mapping[str, Any]) -> Digest:
+    if data.get("format") != DIGEST_TAG or data.get("version") not in DIGEST_VERSIONS:
         raise ValueError("not a digest")
-    position, digest = data["position"], data["hash"]
+    events = _head(data["position"], data["hash"])
+    access = data.get("access")
+    return Digest(events, _head(access["position"], access["hash"]) if access is not None else None)
+
+
+def _signature_from_json(data: Mapping[str, Any]) -> bytes | None:
+    signature = data.get("signature")
+    return base64.b64decode(signature, validate=True) if isinstance(signature, str) else None
+
+
+def _head(position: Any, digest: Any) -> Head:
     if not isinstance(position, int) or isinstance(position, bool) or position < 0:
         raise ValueError("position")
     if not isinstance(digest, str) or not _HEX64.fullmatch(digest):
         raise ValueError("hash")
     return Head(position, digest)
+
+
+def signature_line(signature: bytes) -> str:
+    return f"{SIGNATURE_TAG} ed25519 {base64.b64encode(signature).decode('ascii')}"

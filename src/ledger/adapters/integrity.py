@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from ledger.adapters.chain import Head
+from ledger.adapters.chain import Digest
 from ledger.adapters.store import SQLStore
 from ledger.adapters.verification import Report
 from ledger.domain.clock import Clock
@@ -18,16 +18,20 @@ class StoreIntegrity:
     def __init__(self, store: SQLStore, clock: Clock) -> None:
         self.store, self.clock = store, clock
 
-    def verify(self, digests: Iterable[Head] = ()) -> Report:
+    def verify(self, digests: Iterable[Digest] = ()) -> Report:
         """The whole chain recomputed, then every stored snapshot checked; the first problem named."""
         from ledger.adapters.verification import verify_store
 
         return verify_store(self.store, digests)
 
-    def head(self) -> Head:
-        """The head as stored (not verified): the last chain entry, or the genesis of an empty store."""
+    def head(self) -> Digest:
+        """The heads as stored (not verified): the events' last chain entry and the access log's last
+        row (the genesis of an empty chain)."""
+        from ledger.adapters.access_log import access_head, ensure_table
+
+        ensure_table(self.store)
         with self.store.read() as conn:
-            return self.store.chain_head(conn)
+            return Digest(self.store.chain_head(conn), access_head(conn))
 
     def export(self, path: Path, before_write: Callable[[list[str]], None]) -> dict[str, Any]:
         from ledger.adapters.archive import export_archive

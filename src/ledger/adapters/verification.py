@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ledger.adapters.chain import GENESIS, Head, link, payload_hash, stream_text
+from ledger.adapters.chain import GENESIS, Digest, Head, access_link, link, payload_hash, stream_text
 
 if TYPE_CHECKING:
     from ledger.adapters.store import SQLStore
@@ -34,6 +34,10 @@ KINDS = (
     "digest_mismatch",     # the store does not extend a digest taken earlier
     "truncated",           # the store is shorter than a digest taken earlier
     "snapshot_altered",    # a stored snapshot does not match the chained events it was taken from
+    "access_missing",      # a row of the access log is missing at this position (deleted)
+    "access_altered",      # a row of the access log was changed or moved
+    "access_digest_mismatch",  # the access log does not extend a digest taken earlier
+    "access_truncated",    # the access log is shorter than a digest taken earlier
 )
 
 
@@ -54,20 +58,25 @@ class Problem:
 
 @dataclass
 class Report:
-    """What a verification found: the head it reached, and the first problem if any."""
+    """What a verification found: the heads it reached (the events', the access log's), and the first
+    problem if any."""
 
     events: int = 0
     head: Head = field(default_factory=lambda: Head(0, GENESIS))
     problem: Problem | None = None
     digests: list[dict[str, Any]] = field(default_factory=list)
     backfill: dict[str, Any] | None = None
+    access: Head | None = None
 
     @property
     def ok(self) -> bool:
         return self.problem is None
 
+    def digest(self) -> Digest:
+        return Digest(self.head, self.access)
+
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "ok": self.ok,
             "events": self.events,
             "head": {"position": self.head.position, "hash": self.head.hash},
@@ -75,6 +84,9 @@ class Report:
             "digests": self.digests,
             "backfilled": self.backfill,
         }
+        if self.access is not None:
+            found["access"] = {"position": self.access.position, "hash": self.access.hash}
+        return found
 
 
 #: An event as the chain sees it: (stream text, version, topic, stored bytes).
@@ -155,10 +167,13 @@ class Verifier:
         return Report(self.position, self.head, problem, digests, backfill)
 
 
-def verify_store(store: SQLStore, digests: Iterable[Head] = (), window: int = WINDOW) -> Report:
+def verify_store(store: SQLStore, digests: Iterable[Digest] = (), window: int = WINDOW) -> Report:
     """Recompute the whole chain of ``store`` in one consistent read, then check every stored snapshot
-    against the (now verified) events it was taken from; name the first problem."""
-    verifier = Verifier(digests)
+    against the (now verified) events it was taken from, then the access log's chain; name the first
+    problem. Digests are checked against both chains (a digest written before the access log was
+    chained holds the events' head only)."""
+    digests = list(digests)
+    verifier = Verifier(d.events for d in digests)
     with store.read() as conn:
         low, high = store.chain_bounds(conn)
         backfill = store.chain_backfill(conn)
@@ -172,7 +187,78 @@ def verify_store(store: SQLStore, digests: Iterable[Head] = (), window: int = WI
         problem = verifier.finish()
         if problem is None:
             problem = verify_snapshots(store, conn)
-    return verifier.report(problem, backfill)
+        access, access_problem = verify_access(store, conn, [d.access for d in digests if d.access is not None])
+    report = verifier.report(problem or access_problem, backfill)
+    report.access = access
+    return report
+
+
+# -- the access log -----------------------------------------------------------------------------------
+
+ACCESS_ROWS = ("SELECT position, accessed_at, user_name, case_number, command, protection_level, protected, "
+                "reason, outcome, hash FROM ledger_access_log ORDER BY position")
+
+
+class AccessWalk:
+    """The access log's chain checked row by row (positions 1, 2, 3, … each row's hash recomputed over
+    the row and the one before), against any digests' access heads: the same checks for the table
+    (:func:`verify_access`) and for an archive's access lines. The first deleted (``access_missing``),
+    edited or moved (``access_altered``) row is named at its position; a digest the log no longer
+    extends (``access_digest_mismatch``) or reaches beyond its end (``access_truncated``) too."""
+
+    def __init__(self, digests: Iterable[Head] = ()) -> None:
+        self.wanted = sorted(set(digests), key=lambda h: (h.position, h.hash))
+        self.previous, self.expected = GENESIS, 1
+
+    @property
+    def head(self) -> Head:
+        return Head(self.expected - 1, self.previous)
+
+    def start(self) -> Problem | None:
+        while self.wanted and self.wanted[0].position == 0:  # taken before anything was read
+            if self.wanted.pop(0).hash != GENESIS:
+                return Problem("access_digest_mismatch", 0)
+        return None
+
+    def check(self, position: int, accessed_at: Any, user: str, case: str | None, command: str, level: str,
+              protected: bool, reason: str | None, outcome: str, stored: str) -> Problem | None:
+        from datetime import datetime
+
+        if position != self.expected:
+            return Problem("access_missing" if position > self.expected else "access_altered", self.expected)
+        at = accessed_at if isinstance(accessed_at, datetime) else datetime.fromisoformat(str(accessed_at))
+        link = access_link(self.previous, position, at.replace(tzinfo=None).isoformat(), user, case, command, level,
+                           bool(protected), reason, outcome)
+        if link != stored:
+            return Problem("access_altered", position)
+        self.previous, self.expected = link, position + 1
+        while self.wanted and self.wanted[0].position == position:
+            if self.wanted.pop(0).hash != link:
+                return Problem("access_digest_mismatch", position)
+        return None
+
+    def finish(self) -> Problem | None:
+        if self.wanted:
+            return Problem("access_truncated", self.expected, {"digest_position": self.wanted[0].position})
+        return None
+
+
+def verify_access(store: SQLStore, conn: Any, digests: list[Head]) -> tuple[Head | None, Problem | None]:
+    """Walk the access log's chain in the table (:class:`AccessWalk`). ``(None, None)``: the store
+    has no access log yet."""
+    from sqlalchemy import inspect
+
+    if not inspect(conn).has_table("ledger_access_log"):
+        return None, None
+    walk = AccessWalk(digests)
+    problem = walk.start()
+    if problem is not None:
+        return walk.head, problem
+    for row in conn.exec_driver_sql(ACCESS_ROWS):
+        problem = walk.check(int(row[0]), *row[1:])
+        if problem is not None:
+            return walk.head, problem
+    return walk.head, walk.finish()
 
 
 # -- snapshots ----------------------------------------------------------------------------------------
