@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from ledger.adapters.schema import cases, consents, decisions, interventions
+from ledger.adapters.schema import case_grants, cases, consents, decisions, interventions
 from ledger.domain import events as ev
 from ledger.domain.case import consent_covers, consent_key
 from ledger.projections.projection import Fact, Projection
@@ -31,8 +31,8 @@ ATTENTION = ("threat_review_passed", "followup_due", "consent_revoked_running", 
 
 class CaseList(Projection):
     name = "case_list"
-    version = 4
-    tables = (cases, consents, decisions)
+    version = 5
+    tables = (cases, consents, decisions, case_grants)
 
 
 def _actualised(unit: Unit, event: Fact) -> None:
@@ -43,7 +43,16 @@ def _actualised(unit: Unit, event: Fact) -> None:
         "opened_by": event["recorded_by"], "last_recorded_by": event["recorded_by"],
         "last_occurred_on": event["occurred_on"], "event_count": 1, "running": 0,
         "threat_review_on": None, "followup_closure": False, "followup_12": False, "closed_on": None,
+        "person_id": unit.uuid(event["person_id"]), "assigned_to": event["recorded_by"],
     })
+
+
+@CaseList.on(ev.ProtectionLevelChanged)
+def _protection(unit: Unit, event: Fact) -> None:
+    """The person's protection changed: every case of theirs shows (and is guarded by) the new level."""
+    for row in unit[cases].where("person_id", event["originator_id"]):
+        row["protection_level"] = event["protection_level"]
+        unit[cases].touch(row["case_id"])
 
 
 def _entry(unit: Unit, event: Fact) -> dict[str, Any]:
@@ -103,6 +112,14 @@ def _consent_revoked(unit: Unit, row: dict[str, Any], event: Fact) -> None:
             periods.touch(case_id, key, period["entry"])
 
 
+def _assigned(unit: Unit, row: dict[str, Any], event: Fact) -> None:
+    row["assigned_to"] = event["assigned_to"]
+
+
+def _granted(unit: Unit, row: dict[str, Any], event: Fact) -> None:
+    unit[case_grants].put({"case_id": event["originator_id"], "user_name": event["user"], "until": event["until"]})
+
+
 def _decision(unit: Unit, row: dict[str, Any], event: Fact) -> None:
     unit[decisions].put({"case_id": event["originator_id"], "decision_id": event["decision_id"],
                          "granted": event["outcome"] == "granted", "period_end": event.get("period_end"),
@@ -129,6 +146,8 @@ _SPECIAL: dict[type[ev.Event], Callable[[Unit, dict[str, Any], Fact], None]] = {
     ev.ConsentRevoked: _consent_revoked,
     ev.DecisionRecorded: _decision,
     ev.DecisionStatusChanged: _decision_status,
+    ev.CaseAssigned: _assigned,
+    ev.CaseAccessGranted: _granted,
 }
 
 
@@ -214,10 +233,14 @@ def list_cases(conn: Connection, *, status: str | None = None, recorded_by: str 
             select(interventions.c.case_id).where(interventions.c.provider == provider.upper())))
     query = query.order_by(cases.c.opened_on.desc(), cases.c.case_number.desc())
     reasons = attention(conn, today)
+    grants: dict[Any, list[list[str]]] = {}
+    for g in conn.execute(select(case_grants.c.case_id, case_grants.c.user_name, case_grants.c.until)):
+        grants.setdefault(g.case_id, []).append([g.user_name, g.until.isoformat()])
     rows = []
     for row in conn.execute(query):
         item = dict(row._mapping)
         item["attention"] = reasons.get(row.case_id, [])
+        item["grants"] = grants.get(row.case_id, [])
         if needs_attention and not item["attention"]:
             continue
         rows.append(item)

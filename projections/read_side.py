@@ -60,6 +60,8 @@ class ReadSide:
                 "threat_review_on": r["threat_review_on"].isoformat() if r["threat_review_on"] else None,
                 "attention": r["attention"],
                 "event_count": r["event_count"],
+                "assigned_to": r["assigned_to"],
+                "access_grants": r["grants"],
             }
             for r in rows
         ]
@@ -112,9 +114,11 @@ class ReadSide:
     def info(self) -> dict[str, Any]:
         with self.store.read() as conn:
             head = self.store.head(conn)
+            role = self.store.ledger_role(conn)
         return {
             "database": describe_url(self.store.url),
             "backend": self.store.dialect.name,
+            "ledger_role": role,
             "events": head,
             "projections": self.catch_up(),
         }

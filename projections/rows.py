@@ -146,6 +146,18 @@ class Rows:
         cache = self.cache
         return [row for key in keys if (row := cache.get(key)) is not None]
 
+    def where(self, column: str, value: Any) -> list[dict[str, Any]]:
+        """Rows whose ``column`` equals ``value`` (for the rare change that touches rows by another
+        column than the key, e.g. every case of a person); change them, then :meth:`touch`."""
+        if not self.complete:
+            cursor = self.unit.cursor
+            cursor.execute(f"SELECT {', '.join(self.columns)} FROM {self.table.name} WHERE {column} = "
+                           f"{self.unit.dialect.mark}", (value,))
+            for found in cursor.fetchall():
+                row = self._row(found)
+                self.cache.setdefault(self._key_of(row), row)  # a row in memory may be newer: keep it
+        return [row for row in self.cache.values() if row is not None and row[column] == value]
+
     def _row(self, found: Any) -> dict[str, Any]:
         row = dict(zip(self.columns, found, strict=True))
         for index in self._dates:

@@ -1,12 +1,15 @@
 """Projection versions: a projection whose ``version`` changed has its tables dropped, recreated and
 replayed on next use (new code may have new columns). The version each projection's tables were
-built by is kept in ``ledger_meta`` (``projection_version:NAME``)."""
+built by is kept in ``proj_versions`` (rewritable by the ledger's logins, unlike the store's
+settings); a store written before keeps it in ``ledger_meta`` (``projection_version:NAME``), read
+once and carried over.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
-from ledger.adapters.schema import meta_table, tracking_table
+from ledger.adapters.schema import meta_table, projection_versions, tracking_table
 from ledger.adapters.store import SQLStore
 from ledger.projections.projection import Projection
 
@@ -15,28 +18,42 @@ PREFIX = "projection_version:"
 
 def check_versions(store: SQLStore, projections: list[Projection]) -> None:
     """Replace the tables of every projection built by another version than the code's."""
-    keys = {f"{PREFIX}{p.name}": p for p in projections}
     with store.read() as conn:
-        query = select(meta_table.c.key, meta_table.c.value).where(meta_table.c.key.in_(list(keys)))
-        have = dict(conn.execute(query).tuples().all())
-    for key, projection in keys.items():
-        if have.get(key) != str(projection.version):
-            _replace(store, projection, key)
+        have = _versions(conn, [p.name for p in projections])
+    for projection in projections:
+        if have.get(projection.name) != projection.version:
+            _replace(store, projection)
 
 
-def _replace(store: SQLStore, projection: Projection, key: str) -> None:
-    want = str(projection.version)
+def _versions(conn: Connection, names: list[str]) -> dict[str, int]:
+    found = dict(conn.execute(select(projection_versions.c.name, projection_versions.c.version)
+                              .where(projection_versions.c.name.in_(names))).tuples().all())
+    legacy = conn.execute(select(meta_table.c.key, meta_table.c.value)
+                          .where(meta_table.c.key.in_([PREFIX + n for n in names if n not in found]))).tuples()
+    for key, value in legacy:
+        if value.isdigit():
+            found[key.removeprefix(PREFIX)] = int(value)
+    return found
+
+
+def _replace(store: SQLStore, projection: Projection) -> None:
     with store.projection(projection.name) as conn:
         # Again under the projection's lock: another process may have rebuilt it meanwhile.
-        have = conn.execute(select(meta_table.c.value).where(meta_table.c.key == key)).scalar()
-        if have == want:
+        have = _versions(conn, [projection.name]).get(projection.name)
+        recorded = conn.execute(select(projection_versions.c.version)
+                                .where(projection_versions.c.name == projection.name)).scalar()
+        if have == projection.version:
+            if recorded is None:  # built by this version, recorded the old way: carry it over
+                conn.execute(insert(projection_versions), {"name": projection.name, "version": projection.version})
             return
+        store.dialect.as_ledger_role(conn, store.ledger_role(conn))
         for table in reversed(projection.tables):
             table.drop(conn, checkfirst=True)
         for table in projection.tables:
             table.create(conn, checkfirst=True)
         conn.execute(delete(tracking_table).where(tracking_table.c.application_name == projection.name))
-        if have is None:
-            conn.execute(insert(meta_table), {"key": key, "value": want})
+        if recorded is None:
+            conn.execute(insert(projection_versions), {"name": projection.name, "version": projection.version})
         else:
-            conn.execute(update(meta_table).where(meta_table.c.key == key).values(value=want))
+            conn.execute(update(projection_versions).where(projection_versions.c.name == projection.name)
+                         .values(version=projection.version))

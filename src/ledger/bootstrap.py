@@ -5,6 +5,10 @@ application only knows the ports it declares (:mod:`ledger.application.ports`); 
 their implementations — the store and recorders of :mod:`ledger.adapters`, the read models of
 :mod:`ledger.projections` — from one resolved :class:`~ledger.adapters.config.Config`. Parts are
 built when first used, so a recording command never imports the read side.
+
+Here too the user is authenticated (:meth:`Services.actor`): on PostgreSQL the database login, on
+SQLite the operating system's; only a training store takes a name given with ``--as`` (or
+``LEDGER_USER``) and a pinned clock.
 """
 
 from __future__ import annotations
@@ -20,13 +24,16 @@ if TYPE_CHECKING:
     from ledger.adapters.mapper import PydanticMapper
     from ledger.adapters.store import SQLStore
     from ledger.application.batch import BatchLedger
+    from ledger.application.gate import Actor, Gate
+    from ledger.application.housekeeping import Housekeeping
     from ledger.application.queries import Queries
     from ledger.application.service import Ledger
+    from ledger.domain.users import UsersState
     from ledger.projections.read_side import ReadSide
 
 
 class Services:
-    """What a command may use, over one store, for one user."""
+    """What a command may use, over one store, for one authenticated user."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -59,24 +66,109 @@ class Services:
 
         return PydanticMapper()
 
-    def _ledger_parts(self) -> dict[str, Any]:
+    # -- who runs the command -------------------------------------------------------------------------
+
+    def users(self) -> UsersState | None:
+        """The store's users (``None``: not initialised), read straight from their stream."""
+        from ledger.adapters.recorder import LedgerRecorder
+        from ledger.domain.users import USERS, project_users
+
+        stored = LedgerRecorder(self.store).select_events(USERS)
+        return project_users(None, [self.mapper.to_domain_event(e) for e in stored])
+
+    def login(self, training: bool) -> str:
+        """Who runs the command: on a training store the name given (``--as``, ``LEDGER_USER``) if any;
+        else the database login (PostgreSQL) or the operating system's login (SQLite). A name given
+        to a real store is refused, as is a pinned clock."""
+        from ledger.adapters.config import os_login
+        from ledger.domain.errors import TrainingOnly
+        from ledger.domain.permissions import check_user_name
+
+        if not training:
+            if self.config.requested_user is not None:
+                raise TrainingOnly(option=self.config.requested_user_from)
+            if self.config.clock_pinned is not None:
+                raise TrainingOnly(option=self.config.clock_pinned)
+        elif self.config.requested_user is not None:
+            return check_user_name(self.config.requested_user, "--as")
+        if self.store.dialect.name == "postgresql":
+            return self.store.session_user()
+        return check_user_name(os_login(), "--as")
+
+    @cached_property
+    def actor(self) -> Actor:
+        from ledger.application.gate import Actor
+        from ledger.domain.errors import StoreNotInitialised
+
+        users = self.users()
+        if users is None:
+            raise StoreNotInitialised()
+        name = self.login(users.training)
+        return Actor(name, users.roles_of(name), users.training)
+
+    def _gate(self, actor: Actor) -> Gate:
+        from ledger.adapters.access_log import SqlAccessLog, SqlProtection
+        from ledger.application.gate import Gate
+
+        return Gate(actor, SqlAccessLog(self.store), SqlProtection(self.store, self.mapper), self.config.clock)
+
+    @cached_property
+    def gate(self) -> Gate:
+        return self._gate(self.actor)
+
+    # -- the application -------------------------------------------------------------------------------
+
+    def _ledger_parts(self, gate: Gate) -> dict[str, Any]:
         from ledger.adapters.recorder import Factory
 
         return {"factory": Factory(self.store), "mapper": self.mapper, "settings": self.store,
-                "clock": self.config.clock, "user": self.config.user}
+                "clock": self.config.clock, "gate": gate}
 
     @cached_property
     def ledger(self) -> Ledger:
         """The write side."""
         from ledger.application.service import Ledger
 
-        return Ledger(**self._ledger_parts())
+        return Ledger(**self._ledger_parts(self.gate))
 
     def batch_ledger(self, flush_every: int = 5000) -> BatchLedger:
         """The write side in batch mode (demo data): commands collected, written in large transactions."""
         from ledger.application.batch import BatchLedger
 
-        return BatchLedger(flush_every=flush_every, **self._ledger_parts())
+        return BatchLedger(flush_every=flush_every, **self._ledger_parts(self.gate))
+
+    def initialise(self, *, training: bool, roles: list[str] | None = None) -> dict[str, Any]:
+        """``ledger init``: the store's first users' event, its tables and (PostgreSQL, run by the
+        owner) the append-only rights of the ledger's logins; who runs it is the first administrator."""
+        from ledger.application.gate import Actor
+        from ledger.application.service import Ledger
+        from ledger.domain.errors import AlreadyExists
+
+        existing = self.users()
+        name = self.login(existing.training if existing is not None else training)
+        setup = self.store.prepare(training=training)
+        if existing is not None:  # already initialised (or imported): the rights are set again, nothing else
+            return {"user": name, "training": existing.training, "initialised": False, **setup}
+        ledger = Ledger(**self._ledger_parts(self._gate(Actor(name, frozenset(), training))))
+        try:
+            ledger.initialise(training=training, roles=roles or ())
+        except AlreadyExists:  # someone else's init won the race: theirs stands, the rights are set
+            found = self.users()
+            return {"user": name, "training": found.training if found else training, "initialised": False, **setup}
+        return {"user": name, "training": training, "initialised": True, **setup}
+
+    def demo(self, *, cases: int, years: int, seed: int, municipality: str) -> dict[str, Any]:
+        """``ledger demo``: a training store (made one if it is new) with a synthetic unit's users and cases."""
+        from ledger.application.demo import generate
+        from ledger.domain.errors import TrainingOnly
+        from ledger.domain.permissions import Role
+
+        users = self.users()
+        if users is None:
+            self.initialise(training=True, roles=[r.value for r in Role])
+        elif not users.training:
+            raise TrainingOnly(option="demo")
+        return generate(self.batch_ledger(), cases=cases, years=years, seed=seed, municipality=municipality)
 
     @cached_property
     def read_side(self) -> ReadSide:
@@ -94,29 +186,38 @@ class Services:
     @cached_property
     def queries(self) -> Queries:
         """Every read of case-level data (the access check, the access log and masking in one place)."""
-        from ledger.adapters.access_log import SqlAccessLog, SqlProtection
         from ledger.application.queries import Queries
 
-        return Queries(self.ledger, access_log=SqlAccessLog(self.store),
-                       protection=SqlProtection(self.store, self.mapper), read_models=lambda: self.read_side,
-                       integrity=lambda: self.integrity, settings=self.store, late_days=self.config.late_days)
+        return Queries(self.ledger, read_models=lambda: self.read_side, integrity=lambda: self.integrity,
+                       settings=self.store, late_days=self.config.late_days)
+
+    @cached_property
+    def housekeeping(self) -> Housekeeping:
+        """The store's own business: verify, digests, import, projections, info (each for its roles)."""
+        from ledger.application.housekeeping import Housekeeping
+
+        return Housekeeping(self.gate, integrity=lambda: self.integrity, read_side=lambda: self.read_side)
 
 
 def services(db: str, user: str = "tester", clock: Clock | None = None) -> Services:
-    """Services over the store at ``db`` (a path or URL), for scripts and tests; the clock as the
-    command line would take it (pinned by ``LEDGER_NOW`` / ``LEDGER_TODAY``) unless given."""
+    """Services over the store at ``db`` (a path or URL) for ``user`` (a training store's name), for
+    scripts and tests; the clock as the command line would take it unless given."""
     config = Config.resolve(db, user)
-    return Services(config if clock is None else Config(config.url, config.user, clock, config.late_days))
+    return Services(config if clock is None else config.with_clock(clock))
 
 
 def memory_ledger(user: str = "tester", clock: Clock | None = None) -> Ledger:
-    """The write side on the library's in-memory persistence (no database): for the rules' tests."""
+    """The write side on the library's in-memory persistence (no database), as a user with every role
+    on a training store: for the rules' tests."""
     import os
 
     from ledger.adapters.config import clock_from
     from ledger.adapters.mapper import PydanticMapper
-    from ledger.adapters.memory import MemorySettings, memory_factory
+    from ledger.adapters.memory import MemoryAccessLog, MemorySettings, memory_factory
+    from ledger.application.gate import Actor, Gate
     from ledger.application.service import Ledger
 
-    return Ledger(factory=memory_factory(), mapper=PydanticMapper(), settings=MemorySettings(),
-                  clock=clock or clock_from(os.environ), user=user)
+    real_clock = clock or clock_from(os.environ)
+    gate = Gate(Actor.everyone(user), MemoryAccessLog(), MemoryAccessLog(), real_clock)
+    return Ledger(factory=memory_factory(), mapper=PydanticMapper(), settings=MemorySettings(), clock=real_clock,
+                  gate=gate)

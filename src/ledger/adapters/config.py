@@ -4,28 +4,29 @@ which clock, and the settings a unit may change. Nothing below this module reads
 =================  ===========================================================================
 ``--db``           the database: a file path, ``sqlite:///…`` or ``postgresql://…``
 ``LEDGER_DB``      the same, when ``--db`` is not given (default: a file in the user data folder)
-``--as``           who records or reads (else ``LEDGER_USER``, else the login name)
-``LEDGER_NOW``     a fixed moment instead of the system clock (tests, demos)
-``LEDGER_TODAY``   a fixed business date
+``--as``           on a training store only: who records or reads (else ``LEDGER_USER``)
+``LEDGER_NOW``     on a training store only: a fixed moment instead of the system clock
+``LEDGER_TODAY``   on a training store only: a fixed business date
 ``LEDGER_LATE_DAYS``  after how many days an entry counts as documented late (default 14)
 =================  ===========================================================================
+
+Who runs a command on a real store is not configured but authenticated: the database login on
+PostgreSQL, the operating system's login on SQLite (``ledger.bootstrap.Services.login``). What
+is given here is only a *request*, refused on a real store.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
 from ledger.domain.clock import Clock, PinnedClock, SystemClock
 from ledger.domain.errors import InputError
 from ledger.domain.replay import DEFAULT_LATE_DAYS, check_late_days
-
-_USER = re.compile(r"^[\w.@-]{1,64}$")
 
 
 def default_db_path() -> Path:
@@ -67,11 +68,13 @@ def describe_url(url: str) -> str:
 
 @dataclass(frozen=True)
 class Config:
-    """Everything a command needs to know about where it runs."""
+    """Everything a command needs to know about where it runs (who runs it is decided with the store)."""
 
     url: str
-    user: str
+    requested_user: str | None = None  # --as or LEDGER_USER: for a training store only
+    requested_user_from: str = "--as"
     clock: Clock = field(default_factory=SystemClock)
+    clock_pinned: str | None = None  # LEDGER_NOW or LEDGER_TODAY, when the clock is pinned
     late_days: int = DEFAULT_LATE_DAYS
 
     @classmethod
@@ -80,14 +83,13 @@ class Config:
         """From the options given and the environment (``os.environ`` unless given)."""
         env = os.environ if environ is None else environ
         url = resolve_url(db or env.get("LEDGER_DB") or str(default_db_path()))
-        return cls(url=url, user=check_user(user or env.get("LEDGER_USER") or _login()), clock=clock_from(env),
-                   late_days=_late_days(env.get("LEDGER_LATE_DAYS")))
+        requested, source = (user, "--as") if user else (env.get("LEDGER_USER") or None, "LEDGER_USER")
+        pinned = "LEDGER_NOW" if env.get("LEDGER_NOW") else "LEDGER_TODAY" if env.get("LEDGER_TODAY") else None
+        return cls(url=url, requested_user=requested, requested_user_from=source, clock=clock_from(env),
+                   clock_pinned=pinned, late_days=_late_days(env.get("LEDGER_LATE_DAYS")))
 
-
-def check_user(name: str) -> str:
-    if not _USER.match(name):
-        raise InputError(field="--as", reason="format")
-    return name
+    def with_clock(self, clock: Clock) -> Config:
+        return replace(self, clock=clock, clock_pinned="clock")
 
 
 def clock_from(env: Mapping[str, str]) -> Clock:
@@ -110,8 +112,12 @@ def _late_days(raw: str | None) -> int:
         raise InputError(field="LEDGER_LATE_DAYS", reason="format") from None
 
 
-def _login() -> str:
+def os_login() -> str:
+    """The operating system's name of the user running this process — from the process's own user id,
+    not from the environment (``USER``, ``LOGNAME``), which anyone can set."""
     try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, OSError):  # Windows: the account name Windows gives
         return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"

@@ -9,6 +9,7 @@ what the database's refusals mean.
 from __future__ import annotations
 
 import errno
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,8 +21,10 @@ from sqlalchemy import exc as sa_exc
 
 from ledger.domain.errors import StorageError
 
-#: Advisory lock (two-key space) held while creating tables on PostgreSQL.
-_DDL_LOCK = 0x4C454447
+#: Advisory locks (two-key space) on PostgreSQL: table creation, the event writers, the access log's
+#: writers. Advisory, not ``LOCK TABLE``: that needs UPDATE or DELETE rights on the table, which the
+#: ledger's logins do not have (the event and access tables are append-only for them).
+_LOCKS = {"ddl": (0x4C454447, 0), "events": (0x4C454447, 1), "access": (0x4C454447, 2)}
 #: From this many rows on, PostgreSQL gets them with ``COPY`` instead of ``INSERT``.
 COPY_FROM = 100
 
@@ -36,8 +39,9 @@ class Dialect:
     def engine(self, url: str) -> Engine:
         raise NotImplementedError
 
-    def begin_write(self, conn: Connection, events_table: str) -> None:
-        """In a new transaction: take the ledger's write lock (writers are serialised)."""
+    def begin_write(self, conn: Connection, lock: str) -> None:
+        """In a new transaction: take the write lock ``lock`` (``events``, ``access``): its writers are
+        serialised, so positions are handed out in commit order without gaps."""
 
     def begin_ddl(self, conn: Connection) -> None:
         """In a new transaction: take the lock under which missing tables are created."""
@@ -60,6 +64,18 @@ class Dialect:
     def fast_delete(self, conn: Connection) -> Iterator[None]:
         """Deleting many rows that will be written again at once (a projection's rebuild)."""
         yield
+
+    def session_user(self, conn: Connection) -> str | None:
+        """Who the database says is connected (``None``: the database has no logins)."""
+        return None
+
+    def grant_append_only(self, conn: Connection, append_only: list[str], rewritable: list[str]) -> str | None:
+        """Let the ledger's logins append to ``append_only`` tables and rewrite ``rewritable`` ones, and
+        nothing else; returns the role they are given (``None``: the database has no logins)."""
+        return None
+
+    def as_ledger_role(self, conn: Connection, role: str | None) -> None:
+        """In this transaction, create tables as the ledger's role (so that any login can rewrite them)."""
 
 
 class SQLiteDialect(Dialect):
@@ -123,7 +139,7 @@ class SQLiteDialect(Dialect):
 
 
 class PostgresDialect(Dialect):
-    """A server: the event table's lock for writers, advisory locks for DDL and projections."""
+    """A server: advisory locks for the writers, table creation and projections."""
 
     name = "postgresql"
     mark = "%s"
@@ -131,13 +147,13 @@ class PostgresDialect(Dialect):
     def engine(self, url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True)
 
-    def begin_write(self, conn: Connection, events_table: str) -> None:
+    def begin_write(self, conn: Connection, lock: str) -> None:
         conn.exec_driver_sql("SET LOCAL lock_timeout = '30s'")
-        conn.exec_driver_sql(f"LOCK TABLE {events_table} IN EXCLUSIVE MODE")
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock({}, {})".format(*_LOCKS[lock]))
 
     def begin_ddl(self, conn: Connection) -> None:
         conn.exec_driver_sql("SET LOCAL lock_timeout = '30s'")
-        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_DDL_LOCK}, 0)")
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock({}, {})".format(*_LOCKS["ddl"]))
 
     def begin_projections(self, conn: Connection, names: Sequence[str]) -> None:
         conn.exec_driver_sql("SET LOCAL lock_timeout = '30s'")
@@ -146,6 +162,35 @@ class PostgresDialect(Dialect):
 
     def begin_read(self, conn: Connection) -> None:
         conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+    def session_user(self, conn: Connection) -> str | None:
+        return str(conn.exec_driver_sql("SELECT session_user").scalar())
+
+    def grant_append_only(self, conn: Connection, append_only: list[str], rewritable: list[str]) -> str | None:
+        """The role ``ledger_<database>`` (no login): SELECT and INSERT on the append-only tables, never
+        UPDATE, DELETE or TRUNCATE; the read side's tables owned by it (rewritten at will). A worker is
+        given access with ``GRANT ledger_<database> TO <login>`` (docs/deployment.md)."""
+        database = str(conn.exec_driver_sql("SELECT current_database()").scalar())
+        role = "ledger_" + re.sub(r"[^a-z0-9_]", "_", database.lower())
+        quoted = f'"{role}"'
+        exists = conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).first()
+        if exists is None:
+            conn.exec_driver_sql(f"CREATE ROLE {quoted} NOLOGIN")
+        conn.exec_driver_sql(f'GRANT CONNECT ON DATABASE "{database}" TO {quoted}')
+        conn.exec_driver_sql(f"GRANT USAGE, CREATE ON SCHEMA public TO {quoted}")
+        for table in append_only:
+            conn.exec_driver_sql(f"REVOKE ALL ON {table} FROM {quoted}")
+            conn.exec_driver_sql(f"GRANT SELECT, INSERT ON {table} TO {quoted}")
+            conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM PUBLIC")
+        for table in rewritable:
+            conn.exec_driver_sql(f"ALTER TABLE {table} OWNER TO {quoted}")
+        owner = str(conn.exec_driver_sql("SELECT current_user").scalar())
+        conn.exec_driver_sql(f'GRANT {quoted} TO "{owner}"')  # the owner may rebuild the read side too
+        return role
+
+    def as_ledger_role(self, conn: Connection, role: str | None) -> None:
+        if role:
+            conn.exec_driver_sql(f'SET LOCAL ROLE "{role}"')
 
     def bulk_insert(self, cursor: Any, insert: str, copy: str, rows: Sequence[Sequence[Any]]) -> None:
         if len(rows) < COPY_FROM:

@@ -3,11 +3,14 @@ the eventsourcing library's own in-memory persistence, and settings in a dict.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.popo import POPOFactory
 from eventsourcing.utils import Environment
+
+from ledger.application.ports import AccessEntry
 
 
 class MemorySettings:
@@ -25,3 +28,19 @@ class MemorySettings:
 def memory_factory() -> InfrastructureFactory[Any]:
     """The library's in-memory recorders (events, snapshots), snapshotting on."""
     return POPOFactory(Environment("ledger", {"IS_SNAPSHOTTING_ENABLED": "y"}))
+
+
+class MemoryAccessLog:
+    """:class:`ledger.application.ports.AccessLog` in a list; as a protection lookup, no case is protected."""
+
+    def __init__(self) -> None:
+        self.rows: list[AccessEntry] = []
+
+    def record(self, entries: Sequence[AccessEntry]) -> None:
+        self.rows.extend(entries)
+
+    def entries(self, **_: Any) -> list[AccessEntry]:
+        return list(self.rows)
+
+    def protection_levels(self, case_numbers: Sequence[str]) -> dict[str, str]:
+        return dict.fromkeys(case_numbers, "none")

@@ -86,25 +86,37 @@ chain_table = Table(
 
 access_metadata = MetaData()
 
-access_table = Table(
-    "ledger_access",
+access_table = Table(  # hash-chained like the events: each row's hash covers it and the row before
+    "ledger_access_log",
     access_metadata,
-    Column("id", _ID, primary_key=True, autoincrement=True),
+    Column("position", _ID, primary_key=True, autoincrement=False),  # 1, 2, 3, … without gaps
     Column("accessed_at", DateTime(), nullable=False),  # UTC, without a zone (the same on both backends)
     Column("user_name", String(64), nullable=False),
-    Column("case_number", String(32), nullable=False),
+    Column("case_number", String(32), nullable=True),  # none: a refused command about no one case
     Column("command", String(64), nullable=False),
     Column("protection_level", String(32), nullable=False),
     Column("protected", Boolean(), nullable=False),
     Column("reason", String(32), nullable=True),  # a code, never free text
-    Index("ledger_access_case", "case_number"),
-    Index("ledger_access_time", "accessed_at"),
-    Index("ledger_access_user", "user_name"),
+    Column("outcome", String(8), nullable=False),  # read | denied (nekad)
+    Column("hash", String(64), nullable=False),
+    Index("ledger_access_log_case", "case_number"),
+    Index("ledger_access_log_time", "accessed_at"),
+    Index("ledger_access_log_user", "user_name"),
 )
+
+#: The access log before it was chained (kept by stores written then; copied into the chain once).
+OLD_ACCESS_TABLE = "ledger_access"
 
 # -- the read side ------------------------------------------------------------------------------------
 
 read_metadata = MetaData()
+
+projection_versions = Table(  # which version of each projection built its tables (replaced when it changes)
+    "proj_versions",
+    read_metadata,
+    Column("name", String(64), primary_key=True),
+    Column("version", Integer(), nullable=False),
+)
 
 # money (projections/money.py)
 
@@ -214,6 +226,17 @@ cases = Table(
     Column("threat_review_on", Date()),
     Column("followup_closure", Boolean(), nullable=False, default=False),
     Column("followup_12", Boolean(), nullable=False, default=False),
+    Column("person_id", Uuid(), nullable=False),
+    Column("assigned_to", String(64)),
+    Index("proj_case_list_person", "person_id"),
+)
+
+case_grants = Table(  # who was granted access to a case, until when (the latest grant per user)
+    "proj_case_grants",
+    read_metadata,
+    Column("case_id", Uuid(), primary_key=True),
+    Column("user_name", String(64), primary_key=True),
+    Column("until", Date(), nullable=False),
 )
 
 consents = Table(  # every consent period (a revocation ends every period started by then)

@@ -97,13 +97,13 @@ class SQLStore:
     # -- transactions -----------------------------------------------------------------------------
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """A transaction that holds the ledger's write lock until it commits or rolls back."""
+    def write(self, lock: str = "events") -> Iterator[Connection]:
+        """A transaction that holds a write lock (the events', or the access log's) until it ends."""
         try:
             with self.engine.connect() as conn:
                 conn.execution_options(ledger_write=True)
                 with conn.begin():
-                    self.dialect.begin_write(conn, events_table.name)
+                    self.dialect.begin_write(conn, lock)
                     yield conn
         except sa_exc.IntegrityError as error:
             raise IntegrityError(str(error.orig)) from None
@@ -135,6 +135,38 @@ class SQLStore:
                 yield conn
         except sa_exc.DBAPIError as error:
             raise storage_error(error) from error
+
+    # -- who is connected, and what they may do ----------------------------------------------------------
+
+    def session_user(self) -> str:
+        """The database login of this connection (PostgreSQL): who runs the command."""
+        with self.read() as conn:
+            name = self.dialect.session_user(conn)
+        if name is None:
+            raise StorageError(reason="no_logins")
+        return name
+
+    def prepare(self, *, training: bool) -> dict[str, Any]:
+        """Every table, and on PostgreSQL the append-only rights of the ledger's logins (``ledger init``,
+        run by the database's owner). What was set up, for the command's answer."""
+        from ledger.adapters.schema import access_metadata, read_metadata
+
+        for tables in (access_metadata, read_metadata):
+            self.create_tables(tables)
+        append_only = [t.name for t in (*metadata.sorted_tables, *access_metadata.sorted_tables)
+                       if t.name != tracking_table.name]
+        rewritable = [tracking_table.name, *(t.name for t in read_metadata.sorted_tables)]
+        try:
+            with self.write() as conn:
+                role = self.dialect.grant_append_only(conn, append_only, rewritable)
+                if role is not None:
+                    self.put_meta(conn, {"ledger_role": role})
+        except StorageError as error:
+            raise StorageError(reason="not_owner") from error
+        return {"backend": self.dialect.name, "role": role}
+
+    def ledger_role(self, conn: Connection) -> str | None:
+        return self.meta_value(conn, "ledger_role")
 
     # -- store-wide settings ----------------------------------------------------------------------
 

@@ -18,9 +18,11 @@ from ledger.domain import events as ev
 from ledger.domain.aggregates import PROJECTORS, CaseNumbersState
 from ledger.domain.case import CaseState
 from ledger.domain.case_fold import project_case
+from ledger.domain.errors import TrainingOnly
+from ledger.domain.users import project_users
 
 T = TypeVar("T")
-_FOLDS: dict[str, Callable[..., Any]] = {**PROJECTORS, "case": project_case}
+_FOLDS: dict[str, Callable[..., Any]] = {**PROJECTORS, "case": project_case, "users": project_users}
 
 
 class BatchLedger(Ledger):
@@ -49,6 +51,17 @@ class BatchLedger(Ledger):
         if self._pending:
             pending, self._pending = self._pending, []
             super()._save(pending)
+
+    def act_as(self, name: str) -> None:
+        """Record the next commands as ``name`` (a user of this training store, with their roles): the
+        demo's unit has case workers, a manager and an economist."""
+        from ledger.application.gate import Actor, Gate
+
+        if not self.gate.actor.training:
+            raise TrainingOnly(option="--as")
+        users = self.users_state()
+        roles = users.roles_of(name) if users is not None else frozenset()
+        self.gate = Gate(Actor(name, roles, training=True), self.gate.access_log, self.gate.protection, self.clock)
 
     def _retry_after_conflict(self) -> bool:
         return False

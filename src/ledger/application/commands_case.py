@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from ledger.application.core import LedgerCore
+from ledger.application.core import LedgerCore, command
 from ledger.domain import commands as c
 from ledger.domain import decide_case as decide
 from ledger.domain import events as ev
@@ -19,6 +19,7 @@ from ledger.domain.corrections import correct
 from ledger.domain.errors import InputError
 from ledger.domain.identity import parse_identity
 from ledger.domain.money import optional_amount
+from ledger.domain.permissions import Action
 from ledger.domain.rules import DateLike, optional_date
 from ledger.domain.vocab import (
     ActualisationType,
@@ -49,6 +50,7 @@ from ledger.domain.vocab import (
 class CaseCommands(LedgerCore):
     """Recording the steps of a case."""
 
+    @command(Action.CASE_OPEN, on_case=False)
     def open_case(
         self, identity: str, *, gender: str, environment: str, source: str, actualisation_type: str = "application",
         protection: str = "none", identity_kind: str | None = None, birth_year: int | None = None,
@@ -72,19 +74,23 @@ class CaseCommands(LedgerCore):
 
         return self._run(build)
 
+    @command(Action.CASE_CLOSE)
     def close_case(self, case: str, reason: str, *, on: DateLike = None, note: str | None = None) -> None:
         """Close a case; running placements and services must be ended first."""
         cmd = c.CloseCase(choose(ClosureReason, reason, "reason"))
-        self._on_case(case, on, note, lambda s, r: decide.close_case(s, cmd, r))
+        self._on_case(Action.CASE_CLOSE, case, on, note, lambda s, r: decide.close_case(s, cmd, r))
 
+    @command(Action.CASE_REOPEN)
     def reopen_case(self, case: str, *, on: DateLike = None, note: str | None = None) -> None:
-        self._on_case(case, on, note, lambda s, r: decide.reopen_case(s, c.ReopenCase(), r))
+        self._on_case(Action.CASE_REOPEN, case, on, note, lambda s, r: decide.reopen_case(s, c.ReopenCase(), r))
 
+    @command(Action.CONTACT_ADD)
     def record_contact(self, case: str, channel: str, *, with_whom: str | None = None, on: DateLike = None,
                        note: str | None = None) -> None:
         cmd = c.RecordContact(choose(ContactChannel, channel, "channel"), with_whom)
-        self._on_case(case, on, note, lambda s, r: decide.record_contact(s, cmd, r))
+        self._on_case(Action.CONTACT_ADD, case, on, note, lambda s, r: decide.record_contact(s, cmd, r))
 
+    @command(Action.CONSENT_GRANT)
     def grant_consent(
         self, case: str, recipient: str, *, purpose: str, form: str = "written", provider: str | None = None,
         valid_until: DateLike = None, on: DateLike = None, note: str | None = None,
@@ -92,12 +98,13 @@ class CaseCommands(LedgerCore):
         recipient_ = choose(Recipient, recipient, "recipient")
         cmd = c.GrantConsent(recipient_, self._recipient_provider(recipient_, provider), purpose,
                              choose(ConsentForm, form, "form"), optional_date(valid_until, "valid_until"))
-        self._on_case(case, on, note, lambda s, r: decide.grant_consent(s, cmd, r))
+        self._on_case(Action.CONSENT_GRANT, case, on, note, lambda s, r: decide.grant_consent(s, cmd, r))
 
+    @command(Action.CONSENT_REVOKE)
     def revoke_consent(self, case: str, recipient: str, *, form: str = "written", provider: str | None = None,
                        on: DateLike = None, note: str | None = None) -> None:
         cmd = c.RevokeConsent(choose(Recipient, recipient, "recipient"), provider, choose(ConsentForm, form, "form"))
-        self._on_case(case, on, note, lambda s, r: decide.revoke_consent(s, cmd, r))
+        self._on_case(Action.CONSENT_REVOKE, case, on, note, lambda s, r: decide.revoke_consent(s, cmd, r))
 
     def _recipient_provider(self, recipient: Recipient, provider: str | None) -> str | None:
         """A named provider's registered code when the recipient is a provider (else nothing)."""
@@ -107,26 +114,33 @@ class CaseCommands(LedgerCore):
             raise InputError(field="provider", reason="required")
         return self._provider(provider).code
 
+    @command(Action.ASSESSMENT_RECORD)
     def record_assessment(self, case: str, outcome: str, reason: str, *, on: DateLike = None,
                           note: str | None = None) -> None:
         cmd = c.RecordAssessment(choose(AssessmentOutcome, outcome, "outcome"),
                                  choose(AssessmentReason, reason, "reason"))
-        self._on_case(case, on, note, lambda s, r: decide.record_assessment(s, cmd, r))
+        self._on_case(Action.ASSESSMENT_RECORD, case, on, note, lambda s, r: decide.record_assessment(s, cmd, r))
 
+    @command(Action.INVESTIGATION_OPEN)
     def open_investigation(self, case: str, *, on: DateLike = None, note: str | None = None) -> None:
-        self._on_case(case, on, note, lambda s, r: decide.open_investigation(s, c.OpenInvestigation(), r))
+        self._on_case(Action.INVESTIGATION_OPEN, case, on, note,
+                      lambda s, r: decide.open_investigation(s, c.OpenInvestigation(), r))
 
+    @command(Action.INVESTIGATION_COMPLETE)
     def complete_investigation(self, case: str, *, on: DateLike = None, note: str | None = None) -> None:
-        self._on_case(case, on, note, lambda s, r: decide.complete_investigation(s, c.CompleteInvestigation(), r))
+        self._on_case(Action.INVESTIGATION_COMPLETE, case, on, note,
+                      lambda s, r: decide.complete_investigation(s, c.CompleteInvestigation(), r))
 
+    @command(Action.THREAT_RECORD)
     def record_threat(
         self, case: str, *, unit: str, level: str, protection_needed: bool, criteria_met: bool,
         review_on: DateLike = None, on: DateLike = None, note: str | None = None,
     ) -> None:
         cmd = c.RecordThreat(choose(AssessingUnit, unit, "unit"), choose(ThreatLevel, level, "level"),
                              protection_needed, criteria_met, optional_date(review_on, "review_on"))
-        self._on_case(case, on, note, lambda s, r: decide.record_threat(s, cmd, r))
+        self._on_case(Action.THREAT_RECORD, case, on, note, lambda s, r: decide.record_threat(s, cmd, r))
 
+    @command(Action.DECISION_RECORD)
     def record_decision(
         self, case: str, *, outcome: str, intervention: str, period_start: DateLike = None,
         period_end: DateLike = None, daily_price: str | Decimal | None = None, ceiling: str | Decimal | None = None,
@@ -138,14 +152,16 @@ class CaseCommands(LedgerCore):
             optional_date(period_start, "period_start"), optional_date(period_end, "period_end"),
             optional_amount(daily_price), optional_amount(ceiling),
         )
-        new = self._on_case(case, on, note, lambda s, r: decide.record_decision(s, cmd, r))
+        new = self._on_case(Action.DECISION_RECORD, case, on, note, lambda s, r: decide.record_decision(s, cmd, r))
         return new[0].decision_id  # type: ignore[attr-defined, no-any-return]
 
+    @command(Action.DECISION_STATUS)
     def change_decision_status(self, case: str, decision: str, status: str, *, on: DateLike = None,
                                note: str | None = None) -> None:
         cmd = c.ChangeDecisionStatus(decision, choose(DecisionStatus, status, "status"))
-        self._on_case(case, on, note, lambda s, r: decide.change_decision_status(s, cmd, r))
+        self._on_case(Action.DECISION_STATUS, case, on, note, lambda s, r: decide.change_decision_status(s, cmd, r))
 
+    @command(Action.FOLLOWUP_RECORD)
     def record_followup(
         self, case: str, *, time_point: str, housing: str, occupation: str, income_support: str = "unknown",
         substance_use: str = "unknown", psychiatric_contact: str = "unknown", new_suspicion: str = "unknown",
@@ -158,8 +174,9 @@ class CaseCommands(LedgerCore):
             choose(Answer, substance_use, "substance_use"), choose(Answer, psychiatric_contact, "psychiatric_contact"),
             choose(Answer, new_suspicion, "new_suspicion"), choose(Answer, remaining_threat, "remaining_threat"),
         )
-        self._on_case(case, on, note, lambda s, r: decide.record_followup(s, cmd, r))
+        self._on_case(Action.FOLLOWUP_RECORD, case, on, note, lambda s, r: decide.record_followup(s, cmd, r))
 
+    @command(Action.SHARE_RECORD)
     def record_share(
         self, case: str, recipient: str, *, what: str, provider: str | None = None, legal_basis: str | None = None,
         on: DateLike = None, note: str | None = None,
@@ -167,17 +184,21 @@ class CaseCommands(LedgerCore):
         """Record information shared; needs a consent covering the day or an explicit legal basis."""
         recipient_ = choose(Recipient, recipient, "recipient")
         cmd = c.RecordShare(recipient_, self._recipient_provider(recipient_, provider), what, legal_basis)
-        self._on_case(case, on, note, lambda s, r: decide.record_share(s, cmd, r))
+        self._on_case(Action.SHARE_RECORD, case, on, note,
+                      lambda s, r: decide.record_share(s, cmd, r, self._current_protection(s)))
 
+    @command(Action.RELATIVE_ADD)
     def record_relative(self, case: str, relation: str, *, on: DateLike = None, note: str | None = None) -> None:
         cmd = c.RecordRelative(choose(Relation, relation, "relation"))
-        self._on_case(case, on, note, lambda s, r: decide.record_relative(s, cmd, r))
+        self._on_case(Action.RELATIVE_ADD, case, on, note, lambda s, r: decide.record_relative(s, cmd, r))
 
+    @command(Action.CHILD_ADD)
     def record_child(self, case: str, *, birth_year: int | None = None, on: DateLike = None,
                      note: str | None = None) -> None:
         cmd = c.RecordChild(birth_year)
-        self._on_case(case, on, note, lambda s, r: decide.record_child(s, cmd, r))
+        self._on_case(Action.CHILD_ADD, case, on, note, lambda s, r: decide.record_child(s, cmd, r))
 
+    @command(Action.CORRECT)
     def correct_entry(self, case: str, entry: int, *, reason: str, changes: dict[str, str]) -> int:
         """Record a correction of entry ``entry`` of ``case``; returns the new entry's number."""
         cmd = c.CorrectEntry(entry, reason, changes)
@@ -186,5 +207,5 @@ class CaseCommands(LedgerCore):
             stored = list(self.events.get(state.id))
             return [correct(state, stored, cmd, rec, lambda code: self._provider(code).code)]
 
-        new = self._on_case(case, None, None, fix)
+        new = self._on_case(Action.CORRECT, case, None, None, fix)
         return new[0].originator_version

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ledger.application.core import LedgerCore
+from ledger.application.core import LedgerCore, command
 from ledger.domain import commands as c
 from ledger.domain import decide_registers as decide
 from ledger.domain import events as ev
 from ledger.domain.aggregates import PROJECTORS, budget_id, provider_id
 from ledger.domain.money import parse_amount
+from ledger.domain.permissions import Action
 from ledger.domain.rules import DateLike, check_year, optional_date
 
 
 class RegisterCommands(LedgerCore):
     """Providers and budgets."""
 
+    @command(Action.PROVIDER_ADD, on_case=False)
     def add_provider(self, code: str, *, name: str, org_number: str | None = None, own_operation: bool = False,
                      on: DateLike = None, note: str | None = None) -> str:
         """Register a provider (utförare) under a short code used in every other command."""
@@ -27,6 +29,7 @@ class RegisterCommands(LedgerCore):
 
         return self._run(build)
 
+    @command(Action.PROVIDER_VERIFY, on_case=False)
     def verify_permit(self, code: str, *, reference: str | None = None, valid_until: DateLike = None,
                       on: DateLike = None, note: str | None = None) -> None:
         """Record that the provider's permit with IVO (and quality) was checked."""
@@ -38,12 +41,14 @@ class RegisterCommands(LedgerCore):
 
         self._run(build)
 
+    @command(Action.BUDGET_SET, on_case=False)
     def set_budget(self, year: int, amount: str | Decimal, *, on: DateLike = None, note: str | None = None) -> None:
         """Set the unit's budget for a year (a later set replaces the amount; history stays)."""
         amount_ = parse_amount(amount)
         cmd = c.SetBudget(check_year(year), amount_)
         self._budget_command(cmd.year, lambda state, rec: decide.set_budget(state, cmd, rec), on, note)
 
+    @command(Action.BUDGET_ADJUST, on_case=False)
     def adjust_budget(self, year: int, delta: str, *, on: DateLike = None, note: str | None = None) -> None:
         """Adjust a year's budget up (``+250 000``) or down (``-100 000``)."""
         text = str(delta).strip()

@@ -16,11 +16,12 @@ tests); :mod:`ledger.bootstrap` wires it. The commands themselves are in
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -28,6 +29,7 @@ from eventsourcing.persistence import InfrastructureFactory, IntegrityError, Map
 from eventsourcing.utils import Environment
 from pydantic import ValidationError
 
+from ledger.application.gate import Gate
 from ledger.application.ports import Settings
 from ledger.domain import events as ev
 from ledger.domain import rules
@@ -36,9 +38,12 @@ from ledger.domain.case import CaseState, StaleSnapshot
 from ledger.domain.case_fold import project_case
 from ledger.domain.clock import Clock
 from ledger.domain.corrections import apply_corrections
-from ledger.domain.errors import ConcurrencyConflict, InputError, NotFound
+from ledger.domain.errors import AccessDenied, ConcurrencyConflict, InputError, NotFound
+from ledger.domain.permissions import Action, CaseAccess
 
 T = TypeVar("T")
+P = ParamSpec("P")
+S = TypeVar("S", bound="LedgerCore")
 #: How long a command keeps re-running while other writers get to its stream first. A conflict
 #: means another writer committed, so the time a command may need grows with the number of
 #: writers and the machine's load; a count of attempts ran out on a loaded machine, a time does not.
@@ -48,15 +53,36 @@ MAX_PAUSE = 0.25
 SNAPSHOT_INTERVAL = 100
 
 
+def command(action: Action, *, on_case: bool = True
+            ) -> Callable[[Callable[Concatenate[S, P], T]], Callable[Concatenate[S, P], T]]:
+    """A command of the ledger: before anything else, may the user give it (``on_case``: its first
+    argument is the case, named in a refusal's access entry)."""
+
+    def wrap(method: Callable[Concatenate[S, P], T]) -> Callable[Concatenate[S, P], T]:
+        @functools.wraps(method)
+        def run(self: S, /, *args: P.args, **kwargs: P.kwargs) -> T:
+            case = str(args[0]) if on_case and args else None
+            self.gate.require(action, case)
+            try:
+                return method(self, *args, **kwargs)
+            except AccessDenied:  # a rule that needs a role for this particular change (lowering protection)
+                self.gate.denied(action, case)
+                raise
+
+        return run
+
+    return wrap
+
+
 class LedgerCore(Application[UUID]):
     """What every command of the ledger is built on."""
 
     name = "ledger"
 
     def __init__(self, *, factory: InfrastructureFactory[Any], mapper: Mapper[UUID], settings: Settings,
-                 clock: Clock, user: str, retry_seconds: float = RETRY_SECONDS) -> None:
+                 clock: Clock, gate: Gate, retry_seconds: float = RETRY_SECONDS) -> None:
         self._factory, self._mapper = factory, mapper
-        self.settings, self.clock, self.user = settings, clock, user
+        self.settings, self.clock, self.gate = settings, clock, gate
         self.retry_seconds = retry_seconds
         self._person_ns: UUID | None = None
         super().__init__()
@@ -131,11 +157,17 @@ class LedgerCore(Application[UUID]):
         last = self.recorder.select_events(stream, desc=True, limit=1)
         return last[0].originator_version if last else 0
 
+    @property
+    def user(self) -> str:
+        """Who records: the authenticated user (or, on a training store, the one named)."""
+        return self.gate.actor.name
+
     def _recording(self, on: rules.DateLike, note: str | None) -> ev.Recording:
         today = self.clock.today()
         day = rules.parse_date(on, "date", today)
         rules.check_not_future(day, today)
-        return ev.Recording(at=self.clock.now(), by=self.user, on=day, today=today, note=note or None)
+        return ev.Recording(at=self.clock.now(), by=self.user, on=day, today=today, note=note or None,
+                            roles=frozenset(r.value for r in self.gate.actor.roles))
 
     def _day(self, value: rules.DateLike, field: str) -> date:
         """A date as typed (``None``: today)."""
@@ -168,12 +200,29 @@ class LedgerCore(Application[UUID]):
             raise NotFound(kind="provider", ref=code[:32])
         return state  # type: ignore[no-any-return]
 
-    def _on_case(self, number: str, on: rules.DateLike, note: str | None,
+    def _current_protection(self, case: CaseState) -> str:
+        """The protection of the case's person now (a later ``case protect`` changes every case of theirs)."""
+        person = self._load(case.person_id, PROJECTORS["person"])
+        return person.protection_level if person is not None else case.protection_level
+
+    def access_of(self, case: CaseState) -> CaseAccess:
+        """Who may see the case: its person's protection now, its assignee, its grants."""
+        return CaseAccess(case=case.case_number, protection_level=self._current_protection(case),
+                          assigned_to=case.assigned_to, grants=tuple(case.access_grants.items()))
+
+    def _visible_case(self, number: str, action: Action) -> CaseState:
+        """The case, once the actor may see it (else ``NotFound``, as for a case that does not exist)."""
+        case = self._case(number)
+        self.gate.may_see(action, self.access_of(case))
+        return case
+
+    def _on_case(self, action: Action, number: str, on: rules.DateLike, note: str | None,
                  decide: Callable[[CaseState, ev.Recording], list[ev.Event]]) -> list[ev.Event]:
-        """The shape of every case command: load the case, decide against it, save what was decided."""
+        """The shape of every case command: load the case the user may see, decide, save (that the user's
+        roles allow ``action`` was asked by :func:`command` before anything was parsed)."""
 
         def build() -> tuple[list[ev.Event], list[ev.Event]]:
-            new = decide(self._case(number), self._recording(on, note))
+            new = decide(self._visible_case(number, action), self._recording(on, note))
             return new, new
 
         return self._run(build)

@@ -17,16 +17,28 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.application.batch import BatchLedger
-from ledger.application.demo_plan import FLUSH_EVERY, PROVIDERS, WORKERS, Case, People, Plan, Ref
+from ledger.application.demo_plan import (
+    ECONOMIST,
+    FLUSH_EVERY,
+    MANAGER,
+    PROVIDERS,
+    WORKERS,
+    Case,
+    People,
+    Plan,
+    Ref,
+)
 from ledger.application.demo_story import intake
 from ledger.domain.errors import InputError
 
 
 def generate(app: BatchLedger, *, cases: int = 30, years: int = 2, seed: int = 1,
              municipality: str = "Demokommun") -> dict[str, Any]:
-    """Fill the store with a unit of ``cases`` cases opened over the last ``years`` years."""
+    """Fill the store (a training store, see :func:`demo_users`) with a unit of ``cases`` cases opened
+    over the last ``years`` years, each step recorded by the demo user whose role it is."""
     if cases < 0 or years < 1:
         raise InputError(field="cases" if cases < 0 else "years", reason="range")
+    demo_users(app)
     rng, end = random.Random(seed), app.clock.today()
     start, plan = end - timedelta(days=round(365.25 * years)), Plan(rng, end)
     providers = _providers(plan, start, municipality)
@@ -38,7 +50,8 @@ def generate(app: BatchLedger, *, cases: int = 30, years: int = 2, seed: int = 1
         worker, opened = rng.choice(WORKERS), start + timedelta(days=rng.randrange((end - start).days + 1))
         identity = people.pick(opened, "samordningsnummer" if i in coordination else "personnummer")
         protection = rng.choice(("protected_registration", "fictitious_identity")) if i in protected else "none"
-        intake(plan, Case(worker, opened, int(identity[:4])), identity, protection, providers)
+        intake(plan, Case(worker, opened, int(identity[:4]), protected_identity=protection != "none"), identity,
+               protection, providers)
     with app:
         for n, step in enumerate(sorted(plan.steps, key=lambda s: (s[0], s[1])), start=1):
             _execute(app, *step)
@@ -47,9 +60,23 @@ def generate(app: BatchLedger, *, cases: int = 30, years: int = 2, seed: int = 1
     return {"cases": cases, "events": app.event_count(), "municipality": municipality, "seed": seed}
 
 
+#: The demo unit's people and their roles: case workers, a manager, an economist.
+DEMO_USERS = {**{worker: ("handläggare",) for worker in WORKERS}, MANAGER: ("arbetsledare",),
+              ECONOMIST: ("ekonom",)}
+
+
+def demo_users(app: BatchLedger) -> None:
+    """Register the demo's people, once (the store's administrator adds them, as in a real unit)."""
+    state = app.users_state()
+    for name, roles in DEMO_USERS.items():
+        if state is None or name not in state.users:
+            app.add_user(name, roles)
+    app.flush()
+
+
 def _execute(app: BatchLedger, day: date, _: int, user: str, command: str, case: Case | None, args: tuple[Any, ...],
              kw: dict[str, Any], save: str) -> None:
-    app.user = user
+    app.act_as(user)
     if case is not None:
         args = tuple(case.ids[a.key] if isinstance(a, Ref) else a for a in args)
         kw = {k: case.ids[v.key] if isinstance(v, Ref) else v for k, v in kw.items()}
@@ -85,8 +112,8 @@ def _budgets(plan: Plan, start: date, end: date, per_year: float) -> None:
     rng, scale = plan.rng, max(1.0, per_year / 15)
     for year in range(start.year, end.year + 1):
         amount = Decimal(round(7_000_000 * scale * rng.uniform(0.9, 1.1), -4))
-        plan.add(date(year - 1, 12, rng.randint(5, 20)), "set_budget", None, year, amount)
+        plan.add(date(year - 1, 12, rng.randint(5, 20)), "set_budget", None, year, amount, user=ECONOMIST)
         if rng.random() < 0.4:
             delta = round(rng.randrange(200_000, 1_000_001, 50_000) * scale, -4)
             plan.add(date(year, rng.randint(4, 10), rng.randint(1, 28)), "adjust_budget", None, year,
-                     f"{'+' if rng.random() < 0.7 else '-'}{delta:.0f}")
+                     f"{'+' if rng.random() < 0.7 else '-'}{delta:.0f}", user=ECONOMIST)

@@ -63,6 +63,7 @@ class Case:
     review: date = date.max  # next threat review by the Police
     protection: bool = False
     criteria_met: bool = False
+    protected_identity: bool = False  # only its own worker (and the manager, and who is granted) may see it
 
 
 class Plan:
@@ -76,8 +77,9 @@ class Plan:
             **kw: Any) -> None:
         if case is not None:
             case.last = max(case.last, day)
-            # mostly the case's own worker, now and then a colleague
-            user = user or (case.worker if self.rng.random() < 0.85 else self.rng.choice(WORKERS))
+            # mostly the case's own worker, now and then a colleague (never on a protected identity's case)
+            colleague = self.rng.random() >= 0.85 and not case.protected_identity
+            user = user or (self.rng.choice(WORKERS) if colleague else case.worker)
         if day <= self.today:
             self.steps.append((day, len(self.steps), user or MANAGER, command, case, args, kw, save))
 

@@ -17,6 +17,7 @@ from ledger.application.demo_plan import (
     CLOSE_AFTER,
     DAILY_PRICE,
     ECONOMIST,
+    MANAGER,
     NO_INVESTIGATION,
     SERVICES,
     SOURCES,
@@ -38,6 +39,9 @@ def intake(plan: Plan, case: Case, identity: str, protection: str, offers: dict[
     kind = "application" if source == "self" else "report" if source in ("police", "probation", "sis") else "other"
     plan.add(case.opened, "open_case", case, identity, gender=gender, environment=environment, source=source,
              actualisation_type=kind, protection=protection, birth_year=case.born, user=case.worker, save="number")
+    if case.protected_identity:  # the economist pays the invoices of a case only its worker may see
+        plan.add(case.opened, "grant_case_access", case, ECONOMIST, until=case.opened + timedelta(days=1500),
+                 reason="Fakturahantering", user=MANAGER)
     day, roll = case.opened + plan.days(2, 14), rng.random()
     if roll < 0.08:  # never assessed: not reached, or declined before the assessment
         return _close(plan, case, day + plan.days(20, 60), "declined", helped=False)
@@ -163,10 +167,10 @@ def _placement(plan: Plan, case: Case, kind: str, provider: str, decided: date, 
     if case.criteria_met and rng.random() < 0.6:  # state money, once the Police have a defector case
         ref, applied = f"A{rng.randint(100000, 999999)}-{start:%y}", max(start, decided) + plan.days(20, 60)
         amount = Decimal(round(float(prices[0][1]) * 180 * rng.uniform(0.3, 0.7), -3))
-        plan.add(applied, "apply_grant", case, reference=ref, amount=amount, period_start=start,
+        plan.add(applied, "apply_grant", case, reference=ref, amount=amount, period_start=start, user=ECONOMIST,
                  period_end=start + timedelta(days=179))
         outcome = rng.choices(("granted", "partly_granted", "denied"), (60, 30, 10))[0]
-        plan.add(applied + plan.days(30, 90), "decide_grant", case, reference=ref, outcome=outcome,
+        plan.add(applied + plan.days(30, 90), "decide_grant", case, reference=ref, outcome=outcome, user=ECONOMIST,
                  amount={"granted": amount, "partly_granted": amount * Decimal("0.6")}.get(outcome))
     return end, reason
 

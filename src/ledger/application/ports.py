@@ -24,18 +24,21 @@ class Settings(Protocol):
 
 @dataclass(frozen=True)
 class AccessEntry:
-    """One read of one case: who, when, with which command, and how protected the case was then.
+    """One read of one case, or one refusal: who, when, with which command, and how protected the
+    case was then. ``outcome`` is ``read`` or ``denied`` (*nekad*: the command was refused; then the
+    case may be missing, when the command was not about one case).
 
     Never an identity number, a name or free text: the case number is the only link to the person.
     """
 
     accessed_at: datetime  # UTC
     user: str
-    case: str
+    case: str | None
     command: str
     protection_level: str
     protected: bool
     reason: str | None = None
+    outcome: str = "read"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +49,7 @@ class AccessEntry:
             "protected": self.protected,
             "protection_level": self.protection_level,
             "reason": self.reason,
+            "outcome": self.outcome,
         }
 
 
@@ -57,7 +61,8 @@ class AccessLog(Protocol):
         ...
 
     def entries(self, *, case: str | None = None, user: str | None = None, since: datetime | None = None,
-                until: datetime | None = None, protected: bool | None = None) -> list[AccessEntry]:
+                until: datetime | None = None, protected: bool | None = None,
+                outcome: str | None = None) -> list[AccessEntry]:
         """Entries oldest first; ``since`` inclusive, ``until`` exclusive (UTC moments)."""
         ...
 

@@ -1,20 +1,22 @@
 """The application service: one method per thing a case worker records (the write side).
 
 :class:`Ledger` is the commands of :mod:`~ledger.application.commands_case`,
-:mod:`~ledger.application.commands_money` and :mod:`~ledger.application.commands_registers` on the
+:mod:`~ledger.application.commands_money`, :mod:`~ledger.application.commands_registers` and
+:mod:`~ledger.application.commands_access` on the
 plumbing of :class:`ledger.application.core.LedgerCore`. Reading goes through
 :class:`ledger.application.queries.Queries`.
 """
 
 from __future__ import annotations
 
+from ledger.application.commands_access import AccessCommands
 from ledger.application.commands_case import CaseCommands
 from ledger.application.commands_money import MoneyCommands
 from ledger.application.commands_registers import RegisterCommands
 from ledger.application.core import RETRY_SECONDS, SNAPSHOT_INTERVAL
 
 
-class Ledger(CaseCommands, MoneyCommands, RegisterCommands):
+class Ledger(CaseCommands, MoneyCommands, RegisterCommands, AccessCommands):
     """The avhoppar case ledger (write side)."""
 
     name = "ledger"

@@ -137,4 +137,15 @@ def case_view(state: CaseState, on: date) -> dict[str, Any]:
         "contacts": state.contacts,
         "shares": state.shares,
         "event_count": state.version,
+        "assigned_to": state.assigned_to,
     }
+
+
+MONEY_KEYS = ("case", "status", "opened_on", "closed_on", "decisions", "placements", "services", "payments",
+              "grants", "paid_total", "event_count")
+
+
+def money_view(state: CaseState) -> dict[str, Any]:
+    """The case's money only (an economist's view): no notes, threat, consents or assessment."""
+    view = case_view(state, state.opened_on)
+    return {key: view[key] for key in MONEY_KEYS}

@@ -21,9 +21,9 @@ from ledger.domain.vocab import ConsentForm, DecisionOutcome, DecisionStatus, In
 
 #: The stored shape of :class:`CaseState` in snapshots. Bump it when the state's fields change:
 #: a snapshot of another shape is then ignored and the case folded from its first event.
-CASE_STATE_TOPIC = "ledger.case:CaseState/2"
+CASE_STATE_TOPIC = "ledger.case:CaseState/3"
 #: Shapes written by earlier versions (their snapshots are left unused, and not checked).
-OLD_CASE_STATE_TOPICS = frozenset({"ledger.case:CaseState"})
+OLD_CASE_STATE_TOPICS = frozenset({"ledger.case:CaseState", "ledger.case:CaseState/2"})
 
 D = TypeVar("D", date, str)  # a date, or its ISO text (the read side compares dates as text)
 
@@ -177,6 +177,8 @@ class CaseState(BaseModel):
     relatives_supported: int = 0
     children_noted: int = 0
     corrections: int = 0
+    assigned_to: str | None = None
+    access_grants: dict[str, date] = {}
 
     @property
     def is_closed(self) -> bool:

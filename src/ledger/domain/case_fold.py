@@ -61,6 +61,7 @@ def project_case(state: CaseState | None, events: Iterable[Any], strict: bool = 
                 gender=event.gender,
                 birth_year=event.birth_year,
                 protection_level=event.protection_level,
+                assigned_to=event.recorded_by,  # whoever opens a case has it until it is assigned
             )
             continue
         assert state is not None, f"{type(event).__name__} before the case was actualised"
@@ -264,3 +265,13 @@ def _(e: ev.CaseReopened, s: CaseState) -> None:
     s.status = "open"
     s.closed_on = None
     s.closure_reason = None
+
+
+@_on(ev.CaseAssigned)
+def _(e: ev.CaseAssigned, s: CaseState) -> None:
+    s.assigned_to = e.assigned_to
+
+
+@_on(ev.CaseAccessGranted)
+def _(e: ev.CaseAccessGranted, s: CaseState) -> None:
+    s.access_grants[e.user] = e.until

@@ -159,6 +159,27 @@ class RecordChild:
     birth_year: int | None = None
 
 
+@dataclass(frozen=True)
+class AssignCase:
+    to: str
+
+
+@dataclass(frozen=True)
+class GrantAccess:
+    to: str
+    until: date
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not self.reason or not self.reason.strip():
+            raise InputError(field="--reason", reason="required")
+
+
+@dataclass(frozen=True)
+class ProtectCase:
+    level: ProtectionLevel
+
+
 # -- what costs money -------------------------------------------------------------------------------
 
 

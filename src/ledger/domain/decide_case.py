@@ -14,9 +14,11 @@ from ledger.domain import events as ev
 from ledger.domain import rules
 from ledger.domain.aggregates import PersonState, case_id, case_number, case_numbers_id
 from ledger.domain.case import CaseState, PlacementState, ServiceState
-from ledger.domain.errors import CaseNotClosed, InvestigationState, NotFound, RuleViolation
+from ledger.domain.errors import AccessDenied, CaseNotClosed, InvestigationState, NotFound, RuleViolation
 from ledger.domain.identity import IdentityKind
-from ledger.domain.vocab import Recipient
+from ledger.domain.permissions import LEVELS, Role, is_protected, stronger
+from ledger.domain.users import UsersState
+from ledger.domain.vocab import ProtectionLevel, Recipient
 
 
 def open_case(cmd: c.OpenCase, person: PersonState | None, person_id: UUID, serial: int,
@@ -40,18 +42,23 @@ def open_case(cmd: c.OpenCase, person: PersonState | None, person_id: UUID, seri
         ev.CaseNumberAllocated(**rec.header(case_numbers_id(year), serial, with_note=False), case_number=number,
                                case_id=cid),
     ]
+    level = cmd.protection
     if person is None:
         new.append(ev.PersonRegistered(
             **rec.header(person_id, 1, with_note=False), identity_number=ident.number, identity_kind=ident.kind,
-            gender=cmd.gender, birth_year=birth_year, protection_level=cmd.protection,
+            gender=cmd.gender, birth_year=birth_year, protection_level=level,
         ))
-    elif person.protection_level != cmd.protection:
-        new.append(ev.ProtectionLevelChanged(**rec.header(person_id, person.version + 1, with_note=False),
-                                             protection_level=cmd.protection))
+    else:
+        # A protected identity is the person's, not the case's: a new case inherits the strongest
+        # level now in force; only an explicit `case protect` by a manager lowers it.
+        level = ProtectionLevel(stronger(person.protection_level, cmd.protection))
+        if level != person.protection_level:
+            new.append(ev.ProtectionLevelChanged(**rec.header(person_id, person.version + 1, with_note=False),
+                                                 protection_level=level))
     new.append(ev.CaseActualised(
         **rec.header(cid, 1), case_number=number, person_id=person_id, actualisation_type=cmd.actualisation_type,
         referral_source=cmd.source, environment=cmd.environment, gender=cmd.gender, birth_year=birth_year,
-        protection_level=cmd.protection,
+        protection_level=level,
     ))
     return new
 
@@ -167,9 +174,14 @@ def record_followup(case: CaseState, cmd: c.RecordFollowUp, rec: ev.Recording) -
     )]
 
 
-def record_share(case: CaseState, cmd: c.RecordShare, rec: ev.Recording) -> list[ev.Event]:
-    """Information shared: needs a consent covering the day for the recipient, or an explicit legal basis."""
+def record_share(case: CaseState, cmd: c.RecordShare, rec: ev.Recording,
+                 protection: str = ProtectionLevel.NONE) -> list[ev.Event]:
+    """Information shared: needs a consent covering the day for the recipient, or an explicit legal basis.
+    A person with a protected identity (``protection``: their level now) is never shared with relatives,
+    consent or not: that is who the protection is most often against."""
     header = next_entry(case, rec, "share")
+    if is_protected(protection) and cmd.recipient == Recipient.RELATIVES:
+        raise RuleViolation(rule="protected_identity_share", recipient=str(cmd.recipient))
     if not cmd.legal_basis:
         rules.check_consent(case, cmd.recipient, cmd.provider, rec.on)
     return [ev.InformationShared(**header, recipient=cmd.recipient, provider=cmd.provider, what=cmd.what,
@@ -183,3 +195,38 @@ def record_relative(case: CaseState, cmd: c.RecordRelative, rec: ev.Recording) -
 def record_child(case: CaseState, cmd: c.RecordChild, rec: ev.Recording) -> list[ev.Event]:
     rules.check_birth_year(cmd.birth_year, rec.today, earliest=1900)
     return [ev.ChildInHouseholdNoted(**next_entry(case, rec, "child"), birth_year=cmd.birth_year)]
+
+
+# -- who works on the case, and who may see it --------------------------------------------------------
+
+
+def assign(case: CaseState, cmd: c.AssignCase, users: UsersState, rec: ev.Recording) -> list[ev.Event]:
+    """Hand the case to a case worker (or a manager); the history keeps every earlier assignment."""
+    header = next_entry(case, rec, "assign", allow_closed=True)
+    roles = users.roles_of(cmd.to)
+    if not roles & {Role.CASE_WORKER, Role.MANAGER}:
+        raise NotFound(kind="user", ref=cmd.to[:64])
+    if case.assigned_to == cmd.to:
+        raise RuleViolation(rule="already_assigned", ref=cmd.to)
+    return [ev.CaseAssigned(**header, assigned_to=cmd.to)]
+
+
+def grant_access(case: CaseState, cmd: c.GrantAccess, users: UsersState, rec: ev.Recording) -> list[ev.Event]:
+    """Let a user see a case whose person's identity is protected, up to and including a date."""
+    header = next_entry(case, rec, "grant_access", allow_closed=True)
+    if not users.roles_of(cmd.to):
+        raise NotFound(kind="user", ref=cmd.to[:64])
+    rules.check_order(rec.today, cmd.until, "today", "--until")
+    return [ev.CaseAccessGranted(**header, user=cmd.to, until=cmd.until, reason=cmd.reason)]
+
+
+def protect(case: CaseState, person_version: int, current: str, cmd: c.ProtectCase,
+            rec: ev.Recording) -> list[ev.Event]:
+    """Change the protection of the case's person (every case of theirs); lowering it is a manager's call."""
+    rules.check_entry(case, rec, "protect", allow_closed=True)
+    if cmd.level == current:
+        raise RuleViolation(rule="protection_unchanged", ref=str(cmd.level))
+    if LEVELS.index(cmd.level) < LEVELS.index(ProtectionLevel(current)) and Role.MANAGER not in rec.roles:
+        raise AccessDenied(action="case protect", roles=Role.MANAGER.value, why="lower_protection")
+    return [ev.ProtectionLevelChanged(**rec.header(case.person_id, person_version + 1), protection_level=cmd.level)]
+

@@ -23,6 +23,9 @@
     │   ├── InvestigationState
     │   ├── CorrectionRefused
     │   └── StoreNotEmpty
+    ├── AccessDenied               the user's roles do not allow it (a "nekad" entry in the access log)
+    ├── TrainingOnly               --as or a pinned clock on a real store
+    ├── StoreNotInitialised        no `ledger init` yet
     ├── CaseNotAtThatTime          replay asked for a moment before the case existed
     ├── ChainBroken                the hash chain does not verify
     ├── NotFound                   an unknown case, provider, placement, payment, ...
@@ -161,6 +164,24 @@ class CorrectionRefused(RuleViolation):
     key = "correction_refused"
 
 
+class AccessDenied(LedgerError):
+    """The user's roles do not allow this command (``action``; ``roles``: the roles that would)."""
+
+    key = "access_denied"
+
+
+class TrainingOnly(LedgerError):
+    """``--as``, ``LEDGER_USER`` or a pinned clock on a store that is not a training store (``option``)."""
+
+    key = "training_only"
+
+
+class StoreNotInitialised(LedgerError):
+    """The store has no users yet: ``ledger init`` (or ``--training``) first."""
+
+    key = "store_not_initialised"
+
+
 class CaseNotAtThatTime(LedgerError):
     """``--as-of`` / ``--recorded-before`` a moment when the case did not exist (yet)."""
 
@@ -225,6 +246,7 @@ class StoreMissing(InputError):
 
 
 __all__ = [
+    "AccessDenied",
     "AlreadyExists",
     "ArchiveInvalid",
     "CaseClosedError",
@@ -254,5 +276,7 @@ __all__ = [
     "StorageError",
     "StoreMissing",
     "StoreNotEmpty",
+    "StoreNotInitialised",
+    "TrainingOnly",
     "scrub",
 ]

@@ -57,9 +57,11 @@ class Header(TypedDict):
 
 @dataclass(frozen=True)
 class Recording:
-    """The frame of a new entry: when it is recorded, by whom, about which day, with which note.
+    """The frame of a new entry: when it is recorded, by whom (with which roles), about which day,
+    with which note.
 
-    ``today`` is the unit's date when it is recorded (the rules refuse dates after it).
+    ``today`` is the unit's date when it is recorded (the rules refuse dates after it); ``roles``
+    are the recording user's, for the few rules that depend on who decides.
     """
 
     at: datetime
@@ -67,6 +69,7 @@ class Recording:
     on: date
     today: date
     note: str | None = None
+    roles: frozenset[str] = frozenset()
 
     def header(self, stream: UUID, version: int, *, with_note: bool = True) -> Header:
         return Header(originator_id=stream, originator_version=version, recorded_at=self.at, recorded_by=self.by,

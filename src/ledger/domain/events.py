@@ -256,6 +256,20 @@ class CaseReopened(Event):
     pass
 
 
+class CaseAssigned(Event):
+    """The case worker responsible for the case (ansvarig handläggare) from now on."""
+
+    assigned_to: str
+
+
+class CaseAccessGranted(Event):
+    """A user may see this case (its person's identity protected) up to and including ``until``."""
+
+    user: str
+    until: date
+    reason: Text = personal("")
+
+
 class EntryCorrected(Event):
     """A correction of an earlier entry (``entry`` = its version in this case's stream).
 
@@ -268,6 +282,34 @@ class EntryCorrected(Event):
     changes: dict[str, Any] = Field(default_factory=dict)
     personal_changes: dict[str, Any] = personal({})
     reason: Text = personal("")
+
+
+# --- The ledger's users -----------------------------------------------------------------------------
+
+
+class LedgerInitialised(Event):
+    """The first event of the users' stream: a real store, or a training store (``--as`` and a pinned
+    clock allowed, every view marked)."""
+
+    stream: ClassVar[str] = "users"
+    training: bool = False
+
+
+class UserAdded(Event):
+    stream: ClassVar[str] = "users"
+    name: str
+    roles: list[str]
+
+
+class UserRolesChanged(Event):
+    stream: ClassVar[str] = "users"
+    name: str
+    roles: list[str]
+
+
+class UserEnded(Event):
+    stream: ClassVar[str] = "users"
+    name: str
 
 
 # --- Provider -------------------------------------------------------------------------------
@@ -313,7 +355,9 @@ __all__ = [
     "CASE_EVENTS",
     "BudgetAdjusted",
     "BudgetSet",
+    "CaseAccessGranted",
     "CaseActualised",
+    "CaseAssigned",
     "CaseClosed",
     "CaseNumberAllocated",
     "CaseReopened",
@@ -330,6 +374,7 @@ __all__ = [
     "InformationShared",
     "InvestigationCompleted",
     "InvestigationOpened",
+    "LedgerInitialised",
     "Money",
     "PaymentRecorded",
     "PaymentReversed",
@@ -350,6 +395,9 @@ __all__ = [
     "StateGrantDecided",
     "Text",
     "ThreatAssessmentReceived",
+    "UserAdded",
+    "UserEnded",
+    "UserRolesChanged",
     "class_of",
     "personal",
     "register_topic",

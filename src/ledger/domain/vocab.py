@@ -6,6 +6,7 @@ Swedish and English labels live in the command line's catalogue (``ledger.cli.i1
 
 from __future__ import annotations
 
+import unicodedata
 from enum import StrEnum
 from typing import TypeVar
 
@@ -207,13 +208,27 @@ class GrantOutcome(StrEnum):
 
 E = TypeVar("E", bound=StrEnum)
 
+#: The law's and the unit's own Swedish words for codes, accepted wherever a code is typed.
+SWEDISH: dict[StrEnum, str] = {
+    ProtectionLevel.NONE: "ingen",
+    ProtectionLevel.CONFIDENTIALITY_MARKING: "sekretessmarkering",
+    ProtectionLevel.PROTECTED_REGISTRATION: "skyddad_folkbokföring",
+    ProtectionLevel.FICTITIOUS_IDENTITY: "fingerade_personuppgifter",
+}
+
+
+def _key(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().lower().replace("-", "_").replace(" ", "_")
+
 
 def choose(enum: type[E], value: str | E, field: str) -> E:
-    """Parse ``value`` into ``enum`` or raise :class:`InvalidChoice` naming the field and choices."""
+    """Parse ``value`` (a code, or its Swedish word) into ``enum`` or raise :class:`InvalidChoice`
+    naming the field and the choices."""
     if isinstance(value, enum):
         return value
-    text = str(value).strip().lower().replace("-", "_")
-    try:
-        return enum(text)
-    except ValueError:
-        raise InvalidChoice(field=field, value=str(value)[:40], allowed=", ".join(e.value for e in enum)) from None
+    text = _key(str(value))
+    for member in enum:
+        if text == member.value or text == SWEDISH.get(member):
+            return member
+    choices = ", ".join(SWEDISH.get(e, e.value) for e in enum)
+    raise InvalidChoice(field=field, value=str(value)[:40], allowed=choices)
