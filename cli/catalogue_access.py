@@ -28,7 +28,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "access.level.confidentiality_marking": ("sekretessmarkering", "confidentiality marking"),
     "access.level.protected_registration": ("skyddad folkbokföring", "protected registration"),
     "access.level.fictitious_identity": ("fingerade personuppgifter", "fictitious identity"),
-    "access.summary": ("Antal läsningar: {count}, varav {protected} av ärenden med skyddad identitet.",
-                       "Reads: {count}, {protected} of them of cases with a protected identity."),
+    "access.summary": ("Antal poster: {count}, varav {protected} om ärenden med skyddad identitet och {denied} nekade.",
+                       "Entries: {count}, {protected} of them on cases with a protected identity, {denied} refused."),
+    "access.col.outcome": ("Utfall", "Outcome"),
+    "access.outcome.read": ("läst", "read"),
+    "access.outcome.denied": ("nekad", "refused"),
     "access.none": ("Inga läsningar i loggen för det urvalet.", "No reads in the log for that selection."),
 }

@@ -33,7 +33,7 @@ def opt(key: str, *names: str, **kwargs: Any) -> Any:
 class Session:
     """The root command's options; services built from them once, when a command first asks."""
 
-    def __init__(self, db: str | None, user: str | None) -> None:
+    def __init__(self, db: str | None = None, user: str | None = None) -> None:
         self.db, self.user = db, user
         self._services: dict[str | None, Services] = {}
 
@@ -46,6 +46,11 @@ class Session:
 
             found = self._services[user] = Services(Config.resolve(self.db, user))
         return found
+
+    @property
+    def training(self) -> bool:
+        """Whether a command of this run acted on a training store (every view says so)."""
+        return any(getattr(s.__dict__.get("actor"), "training", False) for s in self._services.values())
 
 
 def services(as_: str | None = None) -> Services:

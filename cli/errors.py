@@ -22,6 +22,14 @@ def message(error: LedgerError) -> str:
     if error.key == "rule_violation":
         details = ", ".join(f"{k}={v}" for k, v in error.params.items() if k != "rule")
         params = {"rule": params.get("rule", "?"), "details": details or "-"}
+    elif error.key == "access_denied":
+        roles = [term("role", r.strip()) for r in str(error.params.get("roles", "")).split(",") if r.strip()]
+        why = f"access.why.{error.params.get('why')}"
+        params = {"action": error.params.get("action", "?"), "roles": t("or").join(roles) or "-",
+                  "why": t(why) if why in CATALOGUE else ""}
+    elif error.key == "not_found" and error.params.get("kind") == "case":
+        # a protected case one may not see is reported exactly like one that does not exist
+        return t("not_found_case", ref=error.params.get("ref", "?"))
     try:
         return t(error.key, **params) if error.key in CATALOGUE else t("error")
     except (KeyError, IndexError):

@@ -20,8 +20,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "opt.db": ("Databas: filsökväg, sqlite:///… eller postgresql://… (eller LEDGER_DB).",
                "Database: file path, sqlite:///… or postgresql://… (or LEDGER_DB)."),
-    "opt.as": ("Vem som registrerar (annars LEDGER_USER eller inloggningsnamnet).",
-               "Who records (else LEDGER_USER or the login name)."),
+    "opt.as": ("Bara på en övningsdatabas: vem som registrerar (annars LEDGER_USER). En riktig databas tar "
+               "inloggningen.",
+               "Training stores only: who records (else LEDGER_USER). A real store takes the login."),
     "opt.date": ("Datum då det hände, ÅÅÅÅ-MM-DD (standard: i dag). Aldrig i framtiden.",
                  "Date it happened, YYYY-MM-DD (default: today). Never in the future."),
     "opt.note": ("Anteckning (personuppgift, visas inte i loggar).", "Note (personal data, never logged)."),
@@ -190,8 +191,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "opt.source": ("Källa: police, probation, sis, social_services, self, relative, civil_society, other.",
                    "Source: police, probation, sis, social_services, self, relative, civil_society, other."),
     "opt.type": ("Aktualisering: application, report, other.", "Actualisation: application, report, other."),
-    "opt.protection": ("Skydd: none, confidentiality_marking, protected_registration, fictitious_identity.",
-                       "Protection: none, confidentiality_marking, protected_registration, fictitious_identity."),
+    "opt.protection": ("Skyddade personuppgifter: ingen, sekretessmarkering, skyddad_folkbokföring, "
+                       "fingerade_personuppgifter. Ett nytt ärende för samma person får hennes starkaste skydd.",
+                       "Protected identity: none, sekretessmarkering, skyddad_folkbokföring, "
+                       "fingerade_personuppgifter. A new case for the same person gets their strongest protection."),
     "opt.channel": ("Kanal: meeting, phone, digital, letter, outreach.", "Channel: meeting, phone, digital, letter, outreach."),
     "opt.with_whom": ("Med vem (personuppgift).", "With whom (personal data)."),
     "opt.recipient": ("Mottagare: police, probation, sis, region, provider, relatives.",
@@ -483,8 +486,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "concurrency_conflict": ("Ärendet ändrades samtidigt av någon annan; försök igen.",
                              "The case was changed at the same time by someone else; try again."),
     "storage_error": ("Databasen kunde inte spara eller läsa ({reason}).", "The database could not store or read ({reason})."),
-    "internal_error": ("Internt fel ({name}). Inget har sparats. Kör med LEDGER_DEBUG=1 för detaljer.",
-                       "Internal error ({name}). Nothing was stored. Run with LEDGER_DEBUG=1 for details."),
+    "internal_error": ("Internt fel ({name}). Kör med LEDGER_DEBUG=1 för detaljer.",
+                       "Internal error ({name}). Run with LEDGER_DEBUG=1 for details."),
     "usage.missing": ("{name} saknas.", "Missing {name}."),
     "usage.no_such_option": ("Okänd flagga: {name}.", "No such option: {name}."),
     "usage.bad_value": ("Ogiltigt värde för {name}: {detail}.", "Invalid value for {name}: {detail}."),
@@ -531,7 +534,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 
 #: Further catalogue parts, one module per feature (``ledger.cli.catalogue_<name>`` with a ``MESSAGES``
 #: dict of the same shape), so that features can be added without all editing one file.
-PARTS = ("supervision", "chain", "access")
+PARTS = ("supervision", "chain", "access", "users")
 
 
 def _merge_parts() -> None:

@@ -34,6 +34,7 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "projections": ("projections", "app", "grp.projections"),
     "audit": ("audit", "app", "grp.audit"),
     "tillsyn": ("tillsyn", "app", "grp.tillsyn"),
+    "user": ("users", "user", "grp.user"),
 }
 
 #: Single top-level commands built the same lazy way: name -> (module, its one-command Typer app, help key).
@@ -45,6 +46,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "export": ("verify", "export_app", "cmd.export"),
     "import": ("verify", "import_app", "cmd.import"),
     "access-log": ("access", "app", "cmd.access_log"),
+    "init": ("users", "init_app", "cmd.init"),
 }
 
 
@@ -112,7 +114,10 @@ def main_options(
     db: Annotated[str | None, opt("opt.db", "--db")] = None,
     as_: Annotated[str | None, opt("opt.as", "--as")] = None,
 ) -> None:
-    ctx.obj = Session(db, as_)
+    if isinstance(ctx.obj, Session):  # made by main(), which announces a training store afterwards
+        ctx.obj.db, ctx.obj.user = db, as_
+    else:
+        ctx.obj = Session(db, as_)
 
 
 from ledger.cli.commands.stats import stats as _stats_command  # noqa: E402 - registered after the callback
@@ -122,12 +127,17 @@ app.command("stats", help=t("cmd.stats"))(_stats_command)
 
 @app.command("info", help=t("cmd.info"))
 def info(as_json: JsonOpt = False) -> None:
-    data = services().read_side.info()
+    data = services().housekeeping.info()
     if as_json:
         print_json(data)
         return
     typer.echo(f"{t('label.database')}: {data['database']}")
     typer.echo(f"{t('label.backend')}: {data['backend']}")
+    if data.get("ledger_role"):
+        typer.echo(f"{t('label.ledger_role')}: {data['ledger_role']}")
+    typer.echo(f"{t('label.user')}: {data['user']} ({', '.join(t(f'role.{r}') for r in data['roles']) or '–'})")
+    if data.get("training"):
+        typer.echo(t("training.banner"))
     typer.echo(f"{t('label.events')}: {data['events']}")
     for name, position in data["projections"].items():
         typer.echo(f"{t('label.projection', name=name)}: {position}")
@@ -143,11 +153,8 @@ def demo(
 ) -> None:
     import time
 
-    from ledger.application.demo import generate
-
     started = time.perf_counter()
-    result = generate(services("demo").batch_ledger(), cases=cases, years=years, seed=seed,
-                      municipality=municipality)
+    result = services().demo(cases=cases, years=years, seed=seed, municipality=municipality)
     seconds = f"{time.perf_counter() - started:.1f}"
     done(
         as_json, t("done.demo", cases=result["cases"], events=result["events"], seconds=seconds), **result
@@ -203,12 +210,16 @@ def main(argv: list[str] | None = None) -> None:
     _plain_help()
     if LANG == "sv" and (not args or "--help" in args or "-h" in args):
         _swedish_help()
+    session = Session()
     try:
-        code = app(args=args, standalone_mode=False, prog_name="ledger")
+        code = app(args=args, standalone_mode=False, prog_name="ledger", obj=session)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as error:  # noqa: BLE001 - the one place errors become exit statuses
         from ledger.cli.errors import report
 
         sys.exit(report(error))
-    sys.exit(code if isinstance(code, int) else 0)
+    code = code if isinstance(code, int) else 0
+    if session.training and code == 0:  # every answer from a training store says so (stderr: stdout stays parseable)
+        sys.stderr.write(t("training.banner") + "\n")
+    sys.exit(code)

@@ -29,14 +29,14 @@ def yes_no(value: bool) -> str:
 
 def case_table(rows: list[dict[str, Any]]) -> Table:
     table = Table(title=t("title.cases"), title_justify="left")
-    for key in ("case", "status", "opened_on", "environment", "source", "running", "recorded_by", "events",
-                "attention"):
+    for key in ("case", "status", "opened_on", "environment", "source", "running", "assigned_to", "recorded_by",
+                "events", "attention"):
         table.add_column(t(f"col.{key}"), justify="right" if key in ("running", "events") else "left")
     for r in rows:
         table.add_row(
             r["case"], r["status"], r["opened_on"], r["environment"], r["referral_source"],
-            str(r["running_interventions"]), r["last_recorded_by"], str(r["event_count"]),
-            ", ".join(t(f"attention.{a}") for a in r["attention"]),
+            str(r["running_interventions"]), r.get("assigned_to") or t("label.none"), r["last_recorded_by"],
+            str(r["event_count"]), ", ".join(t(f"attention.{a}") for a in r["attention"]),
         )
     return table
 
@@ -50,21 +50,25 @@ def case_details(view: dict[str, Any]) -> list[Table]:
     head = Table(show_header=False, title=title, title_justify="left")
     head.add_column(t("col.key"))
     head.add_column(t("col.value"))
-    threat = view["threat"]
-    for label, value in (
+    threat = view.get("threat")
+    rows: list[tuple[str, str | None]] = [
         (t("col.status"), view["status"]),
         (t("col.opened_on"), view["opened_on"]),
         (t("label.closed_on"), view["closed_on"] or t("label.none")),
-        (t("col.environment"), view["environment"]),
-        (t("col.source"), view["referral_source"]),
-        (t("label.protection"), view["protection_level"]),
-        (t("label.threat"), t("label.none") if threat is None else f"{threat['level']} ({threat['assessed_on']})"),
-        (t("label.paid_total"), money(view["paid_total"])),
-        (t("col.events"), str(view["event_count"])),
-    ):
+    ]
+    if "environment" in view:  # not in an economist's view of the case's money
+        rows += [
+            (t("col.environment"), view["environment"]),
+            (t("col.source"), view["referral_source"]),
+            (t("label.protection"), view["protection_level"]),
+            (t("label.threat"), t("label.none") if threat is None else f"{threat['level']} ({threat['assessed_on']})"),
+            (t("label.assigned_to"), view.get("assigned_to") or t("label.none")),
+        ]
+    rows += [(t("label.paid_total"), money(view["paid_total"])), (t("col.events"), str(view["event_count"]))]
+    for label, value in rows:
         head.add_row(label, value)
     tables = [head]
-    if view["consents"]:
+    if view.get("consents"):
         consents = Table(title=t("title.consents"), title_justify="left")
         for key in ("recipient", "granted_on", "revoked_on", "active"):
             consents.add_column(t(f"col.{key}"))
@@ -82,6 +86,16 @@ def case_details(view: dict[str, Any]) -> list[Table]:
             )
         tables.append(placements)
     return tables
+
+
+def users_table(data: dict[str, Any]) -> Table:
+    """The ledger's users, their roles in Swedish, ended ones marked."""
+    table = Table(title=t("title.users"), title_justify="left")
+    for key in ("user", "roles", "active"):
+        table.add_column(t(f"users.col.{key}"))
+    for u in data["users"]:
+        table.add_row(u["name"], ", ".join(t(f"role.{r}") for r in u["roles"]), yes_no(u["active"]))
+    return table
 
 
 def log_table(entries: list[dict[str, Any]], case: str) -> Table:

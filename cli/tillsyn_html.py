@@ -148,19 +148,24 @@ def _audit_section(audit: dict[str, Any]) -> str:
 
 
 def _access_section(entries: list[dict[str, Any]]) -> str:
+    def outcome(entry: dict[str, Any]) -> str:
+        return t("access.outcome.denied") if entry.get("outcome") == "denied" else t("access.outcome.read")
+
     rows = [
-        f"<tr><td>{_e(_local(a['accessed_at']))}</td><td>{_e(a['user'])}</td><td>{_e(a['command'])}</td></tr>"
+        f"<tr><td>{_e(_local(a['accessed_at']))}</td><td>{_e(a['user'])}</td><td>{_e(a['command'])}</td>"
+        f"<td>{_e(outcome(a))}</td></tr>"
         for a in entries
     ]
     return (
         f"<h2>4. {escape(t('tillsyn.h.access'))}</h2><p>{escape(t('tillsyn.access_intro', count=len(entries)))}</p>"
-        + _table([t("tillsyn.accessed_at"), t("col.recorded_by"), t("tillsyn.command")], rows)
+        + _table([t("tillsyn.accessed_at"), t("col.recorded_by"), t("tillsyn.command"), t("access.col.outcome")],
+                 rows)
     )
 
 
 def _verification_section(verification: dict[str, Any]) -> str:
     """``verification`` is the whole store's verification report, as ``verify --json`` prints it."""
-    from ledger.adapters.chain import Head
+    from ledger.adapters.chain import Digest, Head
     from ledger.cli.i18n import term
 
     problem = verification["problem"]
@@ -169,7 +174,9 @@ def _verification_section(verification: dict[str, Any]) -> str:
     else:
         broken = t("tillsyn.broken", position=problem["position"], problem=term("reason", problem["kind"]))
         verdict = f'<div class="verdict bad">{escape(broken)}</div>'
-    head = Head(verification["head"]["position"], verification["head"]["hash"])
+    access = verification.get("access")
+    head = Digest(Head(verification["head"]["position"], verification["head"]["hash"]),
+                  Head(access["position"], access["hash"]) if access else None)
     return (
         f"<h2>5. {escape(t('tillsyn.h.verification'))}</h2>{verdict}"
         f"<p>{escape(t('tillsyn.digest_intro'))}</p><p class=\"mono\">{_e(head.line())}</p>"
@@ -178,9 +185,9 @@ def _verification_section(verification: dict[str, Any]) -> str:
 
 def render(
     *, view: dict[str, Any], history: dict[str, Any], audit: dict[str, Any], access: list[dict[str, Any]],
-    verification: dict[str, Any], produced_at: str, produced_by: str, version: str,
+    verification: dict[str, Any], produced_at: str, produced_by: str, version: str, training: bool = False,
 ) -> str:
-    """The whole report as one HTML document."""
+    """The whole report as one HTML document (from a training store: marked as such at the top)."""
     protected = any(a.get("protected") for a in access) or view["protection_level"] not in ("none", None)
     title = t("tillsyn.title", case=view["case"])
     sub = t("tillsyn.sub", at=_local(produced_at), by=produced_by, version=version)
@@ -189,6 +196,7 @@ def render(
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>"
         f'<header><h1>{escape(title)}</h1><div class="sub">{escape(sub)}</div></header>'
+        + (f'<div class="verdict bad training">{escape(t("training.banner"))}</div>' if training else "")
         + _case_section(view, protected)
         + _timeline_section(history)
         + _audit_section(audit)

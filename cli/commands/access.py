@@ -19,10 +19,11 @@ def access_log(
     since: Annotated[str | None, opt("access.opt.since", "--since")] = None,
     until: Annotated[str | None, opt("access.opt.until", "--until")] = None,
     protected: Annotated[bool, opt("access.opt.protected", "--protected")] = False,
+    denied: Annotated[bool, opt("access.opt.denied", "--denied")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     rows = services().queries.access_log_entries(case=case, user=user, since=since, until=until,
-                                                 protected=True if protected else None)
+                                                 protected=True if protected else None, denied=denied)
     if as_json:
         print_json(rows)
         return
@@ -33,7 +34,8 @@ def access_log(
 
     out = console()
     out.print(_table(rows))
-    out.print(t("access.summary", count=len(rows), protected=sum(1 for r in rows if r["protected"])))
+    out.print(t("access.summary", count=len(rows), protected=sum(1 for r in rows if r["protected"]),
+                denied=sum(1 for r in rows if r.get("outcome") == "denied")))
 
 
 def _levels() -> dict[str, str]:
@@ -61,6 +63,7 @@ def _table(rows: list[dict[str, Any]]) -> Any:
     table.add_column(t("access.col.case"))
     table.add_column(t("access.col.command"))
     table.add_column(t("access.col.protected"))
+    table.add_column(t("access.col.outcome"))
     for r in rows:
         local = datetime.fromisoformat(r["accessed_at"]).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S")
         if r["protected"]:
@@ -68,6 +71,8 @@ def _table(rows: list[dict[str, Any]]) -> Any:
                         style="bold red")
         else:
             mark = Text(t("label.none"))
-        table.add_row(Text(local), Text(r["user"]), Text(r["case"]), Text(r["command"]), mark,
+        denied = r.get("outcome") == "denied"
+        outcome = Text(t("access.outcome.denied"), style="bold") if denied else Text(t("access.outcome.read"))
+        table.add_row(Text(local), Text(r["user"]), Text(r["case"] or "–"), Text(r["command"]), mark, outcome,
                       style="bold" if r["protected"] else None)
     return table

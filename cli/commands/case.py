@@ -59,10 +59,11 @@ def list_(
     environment: Annotated[str | None, opt("opt.environment", "--environment")] = None,
     provider: Annotated[str | None, opt("opt.provider", "--provider")] = None,
     needs_attention: Annotated[bool, opt("opt.needs_attention", "--needs-attention")] = False,
+    mine: Annotated[bool, opt("opt.mine", "--mine")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     rows = services().queries.cases(status=status, recorded_by=recorded_by, environment=environment,
-                                    provider=provider, needs_attention=needs_attention)
+                                    provider=provider, needs_attention=needs_attention, mine=mine)
     if as_json:
         print_json(rows)
         return
@@ -101,3 +102,35 @@ def reopen(
 ) -> None:
     services(as_).ledger.reopen_case(case, on=date, note=note)
     recorded(as_json, case, "reopened")
+
+
+@app.command("assign", help=t("cmd.case.assign"))
+def assign(
+    case: CaseArg,
+    to: Annotated[str, opt("opt.assign_to", "--to")],
+    date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
+) -> None:
+    services(as_).ledger.assign_case(case, to, on=date, note=note)
+    recorded(as_json, case, "assigned")
+
+
+@app.command("protect", help=t("cmd.case.protect"))
+def protect(
+    case: CaseArg,
+    level: Annotated[str, opt("opt.protect_level", "--level")],
+    date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
+) -> None:
+    services(as_).ledger.protect_case(case, level, on=date, note=note)
+    recorded(as_json, case, "protected")
+
+
+@app.command("grant-access", help=t("cmd.case.grant_access"))
+def grant_access(
+    case: CaseArg,
+    to: Annotated[str, opt("opt.grant_to", "--to")],
+    until: Annotated[str, opt("opt.grant_until", "--until")],
+    reason: Annotated[str, opt("opt.grant_reason", "--reason")],
+    date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
+) -> None:
+    services(as_).ledger.grant_case_access(case, to, until=until, reason=reason, on=date, note=note)
+    recorded(as_json, case, "access_granted")

@@ -14,7 +14,7 @@ app = typer.Typer(help=t("grp.projections"), no_args_is_help=True)
 
 @app.command("status", help=t("cmd.projections.status"))
 def status(as_json: JsonOpt = False) -> None:
-    rows = services().read_side.status()
+    rows = services().housekeeping.status()
     if as_json:
         print_json(rows)
         return
@@ -35,11 +35,11 @@ def rebuild(
     name: Annotated[str | None, typer.Argument(help=t("arg.projection"), metavar="NAME", show_default=False)] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    side = services().read_side
-    names = side.projection_names(name)
+    housekeeping = services().housekeeping
     if as_json:
-        print_json(side.rebuild(names))
+        print_json(housekeeping.rebuild(name))
         return
+    housekeeping.rebuild_names(name)  # refused before the progress bar shows
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
     with Progress(
@@ -56,5 +56,5 @@ def rebuild(
             speed = task.speed
             bar.update(tasks[projection], rate=f"{speed:,.0f} {t('label.events_per_s')}" if speed else "")
 
-        reached = side.rebuild(names, progress=progress)
+        reached = housekeeping.rebuild(name, progress=progress)
     typer.echo(t("done.rebuilt", names=", ".join(reached)))

@@ -31,23 +31,39 @@ verify_app = typer.Typer(help=t("cmd.verify"), add_completion=False)
 
 
 @verify_app.command(help=t("cmd.verify"))
-def verify(digest: FileOpt = None, archive: ArchiveOpt = None, as_json: JsonOpt = False) -> None:
+def verify(
+    digest: FileOpt = None,
+    archive: ArchiveOpt = None,
+    public_key: Annotated[Path | None, opt("opt.public_key", "--public-key", metavar="KEY")] = None,
+    as_json: JsonOpt = False,
+) -> None:
     from ledger.adapters.archive_reader import read_digest_file
 
-    digests = read_digest_file(digest) if digest is not None else []
+    signed = read_digest_file(digest) if digest is not None else []
+    if public_key is not None:
+        from ledger.adapters.signing import check_signatures
+        from ledger.domain.errors import InputError
+
+        if digest is None:
+            raise InputError(field="--digest", reason="required")
+        check_signatures(signed, public_key)
+    digests = [d for d, _ in signed]
     if archive is not None:
         from ledger.adapters.archive_reader import verify_archive
 
         report = verify_archive(archive, digests)
     else:
-        report = services().existing().integrity.verify(digests)
+        report = services().existing().housekeeping.verify(digests)
+    checked = {"signatures": len(signed)} if public_key is not None else {}
     if as_json:
-        print_json({"source": "archive" if archive is not None else "database", **report.as_dict()})
+        print_json({"source": "archive" if archive is not None else "database", **report.as_dict(), **checked})
     if report.problem is not None:
         _broken(report)
         raise typer.Exit(1)
     if not as_json:
         _intact(report, archive is not None)
+        if checked:
+            typer.echo(t("verify.signatures_ok", count=checked["signatures"]))
 
 
 def _intact(report: Report, archive: bool) -> None:
@@ -56,6 +72,8 @@ def _intact(report: Report, archive: bool) -> None:
         typer.echo(t("verify.archive_ok", events=report.events, position=head.position, hash=head.hash))
     else:
         typer.echo(t("verify.ok", events=report.events, position=head.position, hash=head.hash))
+    if report.access is not None:
+        typer.echo(t("verify.access_ok", count=report.access.position, hash=_short(report.access.hash)))
     for d in report.digests:
         typer.echo(t("verify.digest_ok", position=d["position"], hash=_short(d["hash"])))
     if report.backfill and {"from", "through", "at"} <= report.backfill.keys():
@@ -72,6 +90,10 @@ def _broken(report: Report) -> None:
         text = t("verify.snapshot_altered", stream=stream, version=problem.detail.get("version"))
         sys.stderr.write(f"{t('err.prefix')}: {text}\n")
         return
+    if problem.kind.startswith("access_"):
+        text = t("verify.access_broken", position=problem.position, reason=term("reason", problem.kind))
+        sys.stderr.write(f"{t('err.prefix')}: {text}\n")
+        return
     lines = [f"{t('err.prefix')}: {t('chain_broken', position=problem.position, reason=term('reason', problem.kind))}"]
     if "chained_at" in problem.detail:
         lines.append(t("verify.chained_at", position=problem.position, chained_at=problem.detail["chained_at"]))
@@ -84,12 +106,27 @@ digest_app = typer.Typer(help=t("cmd.digest"), add_completion=False)
 
 
 @digest_app.command(help=t("cmd.digest"))
-def digest(as_json: JsonOpt = False) -> None:
-    head = services().existing().integrity.head()
+def digest(
+    sign: Annotated[Path | None, opt("opt.sign", "--sign", metavar="KEY")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    head = services().existing().housekeeping.head()
+    signature = None
+    if sign is not None:
+        from ledger.adapters.signing import sign as signed
+
+        signature = signed(head, sign)
     if as_json:
-        print_json({**head.as_dict(), "line": head.line()})
+        import base64
+
+        extra = {"signature": base64.b64encode(signature).decode("ascii")} if signature is not None else {}
+        print_json({**head.as_dict(), "line": head.line(), **extra})
     else:
         typer.echo(head.line())
+        if signature is not None:
+            from ledger.adapters.chain import signature_line
+
+            typer.echo(signature_line(signature))
 
 
 export_app = typer.Typer(help=t("cmd.export"), add_completion=False)
@@ -114,7 +151,7 @@ def import_(
     file: Annotated[Path, typer.Argument(help=t("arg.archive"), metavar="FILE", show_default=False)],
     as_json: JsonOpt = False,
 ) -> None:
-    result = services().integrity.import_archive(file)
+    result = services().integrity.import_archive(file)  # an empty store: no users yet to ask
     head = result["head"]
     done(as_json, t("done.imported", events=result["events"], file=result["file"], position=head["position"],
                     hash=head["hash"]), **result)
