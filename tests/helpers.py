@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 
+#: What every successful command on a training store says on stderr (in Swedish, the default).
+TRAINING_BANNERS = ("Övningsdatabas: inga riktiga ärenden.\n", "Training store: no real cases.\n")
+
 
 @dataclass
 class Result:
@@ -20,11 +23,67 @@ class Result:
     def json(self) -> Any:
         return json.loads(self.out)
 
+    @property
+    def complaints(self) -> str:
+        """Stderr without the training store's banner: what a successful command should leave empty."""
+        text = self.err
+        for banner in TRAINING_BANNERS:
+            text = text.replace(banner, "")
+        return text
 
-def run_cli(capsys: pytest.CaptureFixture[str], db: str, *args: str) -> Result:
-    """Run ``ledger --db DB ARGS`` in this process; return exit status, stdout and stderr."""
+
+#: A training store's own events before its first case: it was made, and its first user (``tester``).
+STORE_SETUP_EVENTS = 2
+
+#: Commands that run on a store that is not one yet (they make it, or read a file).
+_BEFORE_A_STORE = {"init", "demo", "import", "--help", "--version"}
+
+
+def training_store(db: str, *users: str) -> None:
+    """Make ``db`` a training store if it is not a store yet (its first user ``tester``, with every role),
+    and each of ``users`` a user with every role if they are not users already: for the tests that are
+    not about who may do what (those make their users and roles themselves)."""
+
+    from ledger.bootstrap import services
+    from ledger.domain.errors import AlreadyExists
+    from ledger.domain.permissions import Role
+
+    every = [r.value for r in Role]
+    setup = services(db, "tester")
+    state = setup.users()
+    if state is None:
+        setup.initialise(training=True, roles=every)
+        state = setup.users()
+    assert state is not None and state.training, "a test's store must be a training store"
+    for name in users:
+        if not state.roles_of(name) and name not in state.users:
+            try:
+                setup.ledger.add_user(name, every)
+            except AlreadyExists:  # another process of the same test added them meanwhile
+                pass
+
+
+def _acting_user(args: tuple[str, ...], env: dict[str, str] | None = None) -> str:
+    import os
+
+    if "--as" in args:
+        return args[args.index("--as") + 1]
+    return (env or {}).get("LEDGER_USER") or os.environ.get("LEDGER_USER") or "tester"
+
+
+def _needs_store(args: tuple[str, ...]) -> bool:
+    words = [a for a in args if not a.startswith("-") or a in ("--help", "--version")]
+    return not (set(args) & _BEFORE_A_STORE) and not (words[:1] == ["verify"] and "--archive" in args) and bool(words)
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], db: str, *args: str, ready: bool = True) -> Result:
+    """Run ``ledger --db DB ARGS`` in this process; return exit status, stdout and stderr. Unless
+    ``ready`` is false the store is made a training store first (:func:`training_store`), with the
+    acting user (``--as``, ``LEDGER_USER``) a user with every role."""
     from ledger.cli.main import main
 
+    if ready and _needs_store(args):
+        training_store(db, _acting_user(args))
     capsys.readouterr()
     try:
         main(["--db", db, *args])
@@ -35,10 +94,13 @@ def run_cli(capsys: pytest.CaptureFixture[str], db: str, *args: str) -> Result:
     return Result(code, captured.out, captured.err)
 
 
-def run_process(db: str, *args: str, env: dict[str, str] | None = None) -> Result:
-    """Run the CLI as a separate process (for language, start-up and concurrency tests)."""
+def run_process(db: str, *args: str, env: dict[str, str] | None = None, ready: bool = True) -> Result:
+    """Run the CLI as a separate process (for language, start-up and concurrency tests); the store made
+    ready as for :func:`run_cli`."""
     import os
 
+    if ready and _needs_store(args):
+        training_store(db, _acting_user(args, env))
     proc = subprocess.run(
         [sys.executable, "-m", "ledger.cli", "--db", db, *args],
         capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=120,
@@ -46,10 +108,20 @@ def run_process(db: str, *args: str, env: dict[str, str] | None = None) -> Resul
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 
-def ledger_at(db: str, user: str = "tester") -> Any:
-    """The write side on the store at ``db`` (a path or URL), as the command line builds it."""
+def services_at(db: str, user: str = "tester") -> Any:
+    """The services over the store at ``db`` for ``user`` with every role on a training store."""
     from ledger.bootstrap import services
 
+    training_store(db, user)
+    return services(db, user)
+
+
+def ledger_at(db: str, user: str = "tester") -> Any:
+    """The write side on the store at ``db`` (a path or URL), as the command line builds it, for
+    ``user`` with every role on a training store (:func:`training_store`)."""
+    from ledger.bootstrap import services
+
+    training_store(db, user)
     return services(db, user).ledger
 
 
@@ -81,6 +153,7 @@ def batch_at(db: str, user: str = "tester", flush_every: int = 5000) -> Any:
     """The write side in batch mode (as ``ledger demo`` uses it) on the store at ``db``."""
     from ledger.bootstrap import services
 
+    training_store(db, user)
     return services(db, user).batch_ledger(flush_every)
 
 

@@ -18,7 +18,7 @@ from tests.helpers import Result, event_count, identity_forms, run_cli, run_proc
 
 PNR, PROTECTED_PNR = TEST_PNR[20], TEST_PNR[21]
 PLAIN, HIDDEN = "AVH-2026-0001", "AVH-2026-0002"
-KEYS = {"accessed_at", "user", "case", "command", "protected", "protection_level", "reason"}
+KEYS = {"accessed_at", "user", "case", "command", "protected", "protection_level", "reason", "outcome"}
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def reads(db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.M
 def ok(capsys: pytest.CaptureFixture[str], db: str, *args: str) -> Result:
     result = run_cli(capsys, db, "access-log", *args)
     assert result.code == 0, (args, result.err)
-    assert result.err == "" and "Traceback" not in result.out
+    assert result.complaints == "" and "Traceback" not in result.out
     return result
 
 
@@ -78,7 +78,7 @@ def test_the_table_is_swedish_and_marks_protected_identity(capsys: pytest.Captur
     assert "2026-11-20 16:00:00" in rows[2] and "history" in rows[2]
     assert all("JA – skyddad folkbokföring" in line for line in _line(out, HIDDEN))
     assert not any("JA" in line for line in _line(out, PLAIN))
-    assert "Antal läsningar: 3, varav 1 av ärenden med skyddad identitet." in out
+    assert "Antal poster: 3, varav 1 om ärenden med skyddad identitet och 0 nekade." in out
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ def test_english_with_ledger_lang_en(capsys: pytest.CaptureFixture[str], reads: 
     for heading in ("Time (local)", "User", "Case", "Command", "Protected identity"):
         assert heading in english.out
     assert all("YES – protected registration" in line for line in _line(english.out, HIDDEN))
-    assert "Reads: 3, 1 of them of cases with a protected identity." in english.out
+    assert "Entries: 3, 1 of them on cases with a protected identity, 0 refused." in english.out
     assert "Åtkomstlogg" not in english.out and "JA –" not in english.out
     # JSON does not depend on the language
     shown = run_process(reads, "access-log", "--json", env={"LEDGER_LANG": "en"})
@@ -136,11 +136,11 @@ def test_json_has_stable_english_keys(capsys: pytest.CaptureFixture[str], reads:
     assert all(set(row) == KEYS for row in rows)
     assert rows == [
         {"accessed_at": "2026-10-20T08:00:00+00:00", "user": "anna.l", "case": PLAIN, "command": "case show",
-         "protected": False, "protection_level": "none", "reason": None},
+         "protected": False, "protection_level": "none", "reason": None, "outcome": "read"},
         {"accessed_at": "2026-11-03T12:15:30+00:00", "user": "bo.k", "case": HIDDEN, "command": "case log",
-         "protected": True, "protection_level": "protected_registration", "reason": None},
+         "protected": True, "protection_level": "protected_registration", "reason": None, "outcome": "read"},
         {"accessed_at": "2026-11-20T15:00:00+00:00", "user": "anna.l", "case": PLAIN, "command": "history",
-         "protected": False, "protection_level": "none", "reason": None},
+         "protected": False, "protection_level": "none", "reason": None, "outcome": "read"},
     ]
 
 
@@ -165,7 +165,7 @@ def test_filters(capsys: pytest.CaptureFixture[str], reads: str, args: tuple[str
     table = ok(capsys, reads, *args).out
     if expected:
         assert len([line for line in table.splitlines() if "AVH-" in line]) == len(expected)
-        assert f"Antal läsningar: {len(expected)}," in table
+        assert f"Antal poster: {len(expected)}," in table
     else:
         assert table.strip() == "Inga läsningar i loggen för det urvalet."
 
@@ -183,7 +183,7 @@ def test_until_before_since_and_a_malformed_case_are_refused(capsys: pytest.Capt
     backwards = run_cli(capsys, reads, "access-log", "--since", "2026-11-30", "--until", "2026-11-01")
     assert backwards.code == 1 and backwards.out == "" and "--until" in backwards.err
     malformed = run_cli(capsys, reads, "access-log", "AVH-26-1")
-    assert malformed.code == 1 and malformed.out == "" and "Finns inte" in malformed.err
+    assert malformed.code == 1 and malformed.out == "" and "finns inte eller du saknar behörighet" in malformed.err
 
 
 def test_an_empty_log(capsys: pytest.CaptureFixture[str], sqlite_url: str) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import TEST_PNR
 from tests.helpers import (
+    STORE_SETUP_EVENTS,
     Result,
     broken_check_digit,
     event_count,
@@ -50,8 +51,8 @@ LONG_TEXT = "Mamma Testsson " * 134  # 2010 characters
 PAY_P1 = ("--placement", "P1", "--from", "2026-02-01", "--to", "2026-02-28")
 
 
-#: provider + case-number allocation + person + 5 case events
-SEEDED_EVENTS = 8
+#: the training store's own + provider + case-number allocation + person + 5 case events
+SEEDED_EVENTS = STORE_SETUP_EVENTS + 8
 
 
 def seed(db_url: str) -> str:
@@ -147,10 +148,10 @@ BAD_INPUTS: dict[str, Bad] = {
          "--urgent", "--date", "2026-02-01"), 0, stored=1),
     # -- unknown things (exit 1) -------------------------------------------------------------------------
     "unknown-case": Bad(("contact", "add", "AVH-2026-0999", "--channel", "phone"), 1,
-                        ("Finns inte: ärende AVH-2026-0999",)),
-    "unknown-case-show": Bad(("case", "show", "AVH-2026-0999"), 1, ("Finns inte: ärende AVH-2026-0999",)),
+                        ("Ärendet AVH-2026-0999 finns inte eller du saknar behörighet",)),
+    "unknown-case-show": Bad(("case", "show", "AVH-2026-0999"), 1, ("Ärendet AVH-2026-0999 finns inte eller du saknar behörighet",)),
     "malformed-case-number": Bad(("contact", "add", "AVH-26-1", "--channel", "phone"), 1,
-                                 ("Finns inte: ärende AVH-26-1",)),
+                                 ("Ärendet AVH-26-1 finns inte eller du saknar behörighet",)),
     "unknown-provider": Bad(("placement", "start", CASE, "--provider", "NOPE1", "--intervention", "protected_housing",
                              "--daily-price", "3000"), 1, ("Finns inte: utförare NOPE1",)),
     "unknown-placement-end": Bad(("placement", "end", CASE, "P9"), 1, ("Finns inte: placering P9",)),
@@ -224,7 +225,7 @@ def test_bad_input_is_refused_and_nothing_is_stored(
     _check_clean(result)
     assert event_count(db_url) == before + bad.stored
     if bad.code == 0:
-        assert result.err == ""
+        assert result.complaints == ""
         assert result.out.startswith("Registrerat i") and CASE in result.out
         return
     assert result.out == "", "a refused command printed to stdout"
@@ -250,7 +251,7 @@ ENGLISH = [
                  ("Error: Invalid identity number: check digit or date is wrong.", "Nothing was stored."),
                  id="identity"),
     pytest.param(("payment", "record", CASE, "12,345", *PAY_P1), 2, ("Invalid amount: wrong format",), id="amount"),
-    pytest.param(("contact", "add", "AVH-2026-0999", "--channel", "phone"), 1, ("Not found: case AVH-2026-0999",),
+    pytest.param(("contact", "add", "AVH-2026-0999", "--channel", "phone"), 1, ("Case AVH-2026-0999 does not exist or you may not see it",),
                  id="unknown-case"),
 ]
 

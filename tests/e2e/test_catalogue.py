@@ -124,6 +124,10 @@ def _dynamic_values(prefix: str) -> set[str] | None:
         from ledger.projections.budget import BREAKDOWNS
 
         return set(BREAKDOWNS)
+    if prefix == "role.":
+        from ledger.domain.permissions import Role
+
+        return {r.value for r in Role}
     if prefix == "audit.":
         from ledger.domain.consent_audit import PROBLEMS
 

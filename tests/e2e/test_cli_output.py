@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import TEST_PNR
-from tests.helpers import Result, event_count, run_cli, run_process
+from tests.helpers import STORE_SETUP_EVENTS, Result, event_count, run_cli, run_process
 
 CASE = "AVH-2026-0001"
 PNR = TEST_PNR[0]
@@ -129,7 +129,7 @@ def test_every_recording_command_prints_ok_json(capsys: pytest.CaptureFixture[st
     for args, expected in RECORDINGS:
         argv = args if "--json" in args else (*args, "--json")
         result = ok(capsys, sqlite_url, *argv)
-        assert result.err == ""
+        assert result.complaints == ""
         assert result.json() == {"ok": True, **expected}, args
         after = event_count(sqlite_url)
         assert after > before, f"{args} printed ok but stored nothing"
@@ -200,7 +200,7 @@ def test_reading_commands_print_json_with_stable_english_keys(
     info = ok(capsys, db_url, "info", "--json").json()
     assert {"database", "backend", "events", "projections"} <= set(info)
     assert info["backend"] == ("sqlite" if db_url.startswith("sqlite") else "postgresql")
-    assert info["events"] == event_count(db_url) == 9
+    assert info["events"] == event_count(db_url) == 9 + STORE_SETUP_EVENTS
     assert info["database"].split("/")[-1] == db_url.rsplit("/", maxsplit=1)[-1]
     assert all(isinstance(v, int) for v in info["projections"].values()) and info["projections"]
 

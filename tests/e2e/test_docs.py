@@ -42,3 +42,17 @@ def test_event_catalogue_lists_every_event_with_its_personal_fields() -> None:
         personal_cell = rows[cls.__name__].split("|")[4]
         for name in cls.personal_fields() - {"note"}:
             assert name in personal_cell, f"{cls.__name__}.{name} not marked personal in the catalogue"
+
+
+def test_the_deployment_guide_shows_the_permission_table_as_the_code_has_it() -> None:
+    from ledger.domain.permissions import PERMISSIONS, SWEDISH_NAMES, Role
+
+    text = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    header = next(line for line in text.splitlines() if line.startswith("| command |"))
+    roles = [cell.strip() for cell in header.strip("|").split("|")[1:]]
+    assert roles == [SWEDISH_NAMES[r] for r in Role]
+    rows = {line.split("|")[1].strip(" `"): line for line in text.splitlines() if line.startswith("| `")}
+    for action, allowed in PERMISSIONS.items():
+        assert action.value in rows, f"{action.value} missing from docs/deployment.md"
+        cells = [cell.strip() for cell in rows[action.value].strip("|").split("|")[1:]]
+        assert cells == ["✓" if r in allowed else "" for r in Role], action.value

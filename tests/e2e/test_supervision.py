@@ -431,6 +431,9 @@ def test_corrected_payment_amount_shows_everywhere_on_the_case(db_url: str, caps
 def test_every_read_of_personal_case_data_leaves_an_access_entry(
     scripted: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from tests.helpers import training_store
+
+    training_store(scripted, "ivo.granskare")
     before = event_count(scripted)
     monkeypatch.setenv("LEDGER_NOW", "2026-11-23T12:34:56+00:00")
     reads = [

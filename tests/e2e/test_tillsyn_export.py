@@ -48,7 +48,8 @@ def test_the_file_holds_every_part_and_nothing_personal(exported: Path) -> None:
     # the access log lists the earlier read and this export
     assert "case show" in html and "tillsyn export" in html
     # verification passed, with the head to keep
-    assert "Hashkedjan är obruten" in html and re.search(r"avhoppar-ledger-digest v1 position=\d+ hash=[0-9a-f]{64}", html)
+    assert "Hashkedjan är obruten" in html and re.search(
+        r"avhoppar-ledger-digest v2 position=\d+ hash=[0-9a-f]{64} access=\d+ access_hash=[0-9a-f]{64}", html)
     # self-contained and free of personal data
     assert "<script" not in html and "http://" not in html and "https://" not in html and "<link" not in html
     assert IDENTITY not in html and "boendeort" not in html and "hotbild" not in html

@@ -23,10 +23,11 @@ from typing import Any
 import pytest
 
 from tests.conftest import TEST_PNR
-from tests.helpers import Result, event_count, identity_forms, run_cli, run_process
+from tests.helpers import STORE_SETUP_EVENTS, Result, event_count, identity_forms, run_cli, run_process
 
 PNR, OTHER = TEST_PNR[0], TEST_PNR[1]
-DIGEST = re.compile(r"^avhoppar-ledger-digest v1 position=(\d+) hash=([0-9a-f]{64})$")
+DIGEST = re.compile(
+    r"^avhoppar-ledger-digest v2 position=(\d+) hash=([0-9a-f]{64}) access=(\d+) access_hash=([0-9a-f]{64})$")
 
 
 def ok(capsys: pytest.CaptureFixture[str], db: str, *args: str) -> Result:
@@ -116,13 +117,14 @@ def test_verify_and_digest_on_an_intact_ledger(capsys: pytest.CaptureFixture[str
     match = DIGEST.match(line)
     assert match is not None and int(match.group(1)) == count
     as_json = ok(capsys, db_url, "digest", "--json").json()
-    assert as_json == {"format": "avhoppar-ledger-digest", "version": 1, "position": count,
-                       "hash": match.group(2), "line": line}
+    access = {"position": int(match.group(3)), "hash": match.group(4)}
+    assert as_json == {"format": "avhoppar-ledger-digest", "version": 2, "position": count,
+                       "hash": match.group(2), "access": access, "line": line}
 
     report = ok(capsys, db_url, "verify", "--json").json()
     assert report == {"source": "database", "ok": True, "events": count,
                       "head": {"position": count, "hash": match.group(2)}, "problem": None, "digests": [],
-                      "backfilled": None}
+                      "backfilled": None, "access": access}
 
     heads = tmp_path / "huvuden.txt"
     heads.write_text(f"# taken before the last case\n{line}\n", encoding="utf-8")
@@ -138,18 +140,19 @@ def test_verify_and_digest_on_an_intact_ledger(capsys: pytest.CaptureFixture[str
 def test_an_altered_byte_fails_verification_naming_the_position(capsys: pytest.CaptureFixture[str],
                                                                 db_url: str) -> None:
     seed(db_url)
+    opened = STORE_SETUP_EVENTS + 5  # the case opened, with its note
     with raw(db_url) as db:
-        state = bytes(db("SELECT state FROM ledger_events WHERE id = ?", 5)[0][0])  # the case opened, with its note
+        state = bytes(db("SELECT state FROM ledger_events WHERE id = ?", opened)[0][0])
         assert b"hemligt" in state
-        db("UPDATE ledger_events SET state = ? WHERE id = ?", state.replace(b"hemligt", b"Hemligt"), 5)
+        db("UPDATE ledger_events SET state = ? WHERE id = ?", state.replace(b"hemligt", b"Hemligt"), opened)
     result = run_cli(capsys, db_url, "verify")
     assert result.code == 1
     assert result.out == ""
-    assert result.err == "Fel: Hashkedjan är bruten vid position 5: händelsens innehåll har ändrats.\n"
+    assert result.err == f"Fel: Hashkedjan är bruten vid position {opened}: händelsens innehåll har ändrats.\n"
     report = run_cli(capsys, db_url, "verify", "--json")
-    assert report.code == 1 and "position 5" in report.err
+    assert report.code == 1 and f"position {opened}" in report.err
     assert report.json()["ok"] is False
-    assert report.json()["problem"] == {"kind": "payload_altered", "position": 5}
+    assert report.json()["problem"] == {"kind": "payload_altered", "position": opened}
     # The chain's end is intact, so recording goes on; the altered event stays reported.
     ok(capsys, db_url, "contact", "add", "AVH-2026-0001", "--channel", "phone")
     assert run_cli(capsys, db_url, "verify").code == 1
@@ -277,13 +280,13 @@ def test_a_database_that_does_not_exist_is_refused_and_not_created(capsys: pytes
     missing = tmp_path / where
     args = [arg.replace("{tmp}", str(tmp_path)) for arg in command]
     for db in (str(missing), f"sqlite:///{missing}"):
-        result = run_cli(capsys, db, *args)
+        result = run_cli(capsys, db, *args, ready=False)
         assert (result.code, result.out) == (2, "")
         assert result.err == (f"Fel: Databasen {missing} finns inte; ange en befintlig liggare med --db eller "
                               "LEDGER_DB. Inget har sparats.\n")
         assert not missing.exists() and not (tmp_path / "no").exists()
         assert list(tmp_path.iterdir()) == []
-    english = run_process(str(missing), *args, env={"LEDGER_LANG": "en"})
+    english = run_process(str(missing), *args, env={"LEDGER_LANG": "en"}, ready=False)
     assert english.code == 2 and f"The database {missing} does not exist" in english.err
     assert list(tmp_path.iterdir()) == []
 
@@ -315,26 +318,30 @@ def test_export_import_round_trip_gives_the_same_digest_and_the_same_behaviour(
     capsys: pytest.CaptureFixture[str], db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     count = seed(db_url)
+    ok(capsys, db_url, "case", "show", "AVH-2026-0001")  # an access entry to carry over
     archive = tmp_path / "arkiv.jsonl"
     exported = ok(capsys, db_url, "export", "--out", str(archive), "--json").json()
     digest = ok(capsys, db_url, "digest").out
     assert exported["ok"] is True and exported["events"] == count
-    assert digest.strip().endswith(exported["head"]["hash"])
+    entries = exported["access"]["position"]
+    assert entries == 3  # the case shown, and the export's read of both cases
+    assert f"hash={exported['head']['hash']} access={entries} access_hash={exported['access']['hash']}" in digest
     text = archive.read_text(encoding="utf-8")
-    assert len(text.splitlines()) == count + 2
+    assert len(text.splitlines()) == count + entries + 2
     no_identity_in(ok(capsys, db_url, "verify", "--archive", str(archive)).out)
 
     with second_store(db_url, tmp_path) as target:
         imported = ok(capsys, target, "import", str(archive))
         assert f"Importerade {count} händelser" in imported.out
-        assert ok(capsys, target, "digest").out == digest
+        assert ok(capsys, target, "digest").out == digest  # the events' chain and the access log's
+        assert ok(capsys, target, "access-log", "--json").json() == ok(capsys, db_url, "access-log", "--json").json()
         assert ok(capsys, target, "verify").out == ok(capsys, db_url, "verify").out
-        # The read side rebuilds from the imported events.
+        # The read side rebuilds from the imported events (each read logged at the same moment in both).
+        monkeypatch.setenv("LEDGER_NOW", "2026-11-23T09:00:00+00:00")
         assert ok(capsys, target, "case", "list", "--json").json() == ok(capsys, db_url, "case", "list", "--json").json()
         assert (ok(capsys, target, "case", "show", "AVH-2026-0001", "--json").json()
                 == ok(capsys, db_url, "case", "show", "AVH-2026-0001", "--json").json())
         # Same settings (the person-id namespace): the same command gives the same events and digest.
-        monkeypatch.setenv("LEDGER_NOW", "2026-11-23T09:00:00+00:00")
         for db in (db_url, target):
             ok(capsys, db, "case", "open", PNR, "--gender", "woman", "--environment", "criminal", "--source", "police")
         assert event_count(target) == event_count(db_url) == count + 2  # no second registration of the person
@@ -357,15 +364,17 @@ def test_a_tampered_archive_is_refused_and_nothing_is_imported(capsys: pytest.Ca
     archive = tmp_path / "a.jsonl"
     ok(capsys, db_url, "export", "--out", str(archive))
     lines = archive.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[6] = lines[6].replace("samverkan", "Samverkan")  # position 6: the consent's purpose
-    assert lines[6] != archive.read_text(encoding="utf-8").splitlines(keepends=True)[6]
+    consent = STORE_SETUP_EVENTS + 6  # the consent's purpose
+    lines[consent] = lines[consent].replace("samverkan", "Samverkan")
+    assert lines[consent] != archive.read_text(encoding="utf-8").splitlines(keepends=True)[consent]
     archive.write_text("".join(lines), encoding="utf-8")
     checked = run_cli(capsys, db_url, "verify", "--archive", str(archive), "--json")
-    assert checked.code == 1 and checked.json()["problem"] == {"kind": "payload_altered", "position": 6}
+    assert checked.code == 1 and checked.json()["problem"] == {"kind": "payload_altered", "position": consent}
     with second_store(db_url, tmp_path) as target:
         result = run_cli(capsys, target, "import", str(archive))
         assert result.code == 1
-        assert "position 6: händelsens innehåll har ändrats" in result.err and "Inget har sparats" in result.err
+        assert f"position {consent}: händelsens innehåll har ändrats" in result.err
+        assert "Inget har sparats" in result.err
         assert event_count(target) == 0
         broken = tmp_path / "broken.jsonl"
         broken.write_text("".join(lines[:3]) + "{not json\n", encoding="utf-8")
@@ -381,7 +390,7 @@ def _rechain(archive: Path, number: int, edit: Any) -> None:
     lines = [json.loads(line) for line in archive.read_text(encoding="utf-8").splitlines()]
     edit(lines[number])
     previous = lines[number - 1]["hash"] if number > 1 else "0" * 64
-    for obj in lines[number:-1]:
+    for obj in (line for line in lines[number:-1] if "position" in line):  # the events, not the access log
         obj["payload_hash"] = payload_hash(obj["state"].encode("utf-8"))
         obj["hash"] = previous = link(previous, obj["position"], obj["originator_id"], obj["originator_version"],
                                       obj["topic"], obj["recorded_at"], obj["payload_hash"])
@@ -416,15 +425,18 @@ def test_an_archive_with_an_unreadable_payload_is_refused_though_its_chain_holds
 
 def test_an_export_logs_a_read_of_every_case_before_writing(capsys: pytest.CaptureFixture[str], db_url: str,
                                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.helpers import training_store
+
     seed(db_url)
     assert ok(capsys, db_url, "access-log", "--json").json() == []
     monkeypatch.setenv("LEDGER_NOW", "2026-11-23T09:30:00+00:00")
+    training_store(db_url, "anna.l")
     count = event_count(db_url)
     ok(capsys, db_url, "--as", "anna.l", "export", "--out", str(tmp_path / "a.jsonl"))
     log = ok(capsys, db_url, "access-log", "--json").json()
     assert log == [
         {"accessed_at": "2026-11-23T09:30:00+00:00", "user": "anna.l", "case": case, "command": "export",
-         "protected": False, "protection_level": "none", "reason": None}
+         "protected": False, "protection_level": "none", "reason": None, "outcome": "read"}
         for case in ("AVH-2026-0001", "AVH-2026-0002")
     ]
     assert event_count(db_url) == count  # an access entry is not an event
@@ -486,10 +498,11 @@ def test_verify_archive_opens_no_database(capsys: pytest.CaptureFixture[str], sq
 def test_export_refuses_a_ledger_that_does_not_verify_and_leaves_no_file(capsys: pytest.CaptureFixture[str],
                                                                          db_url: str, tmp_path: Path) -> None:
     seed(db_url)
+    provider = STORE_SETUP_EVENTS + 1
     with raw(db_url) as db:
-        db("DELETE FROM ledger_events WHERE id = ?", 2)
+        db("DELETE FROM ledger_events WHERE id = ?", provider)
     result = run_cli(capsys, db_url, "export", "--out", str(tmp_path / "a.jsonl"))
-    assert result.code == 1 and "position 2: händelsen saknas" in result.err
+    assert result.code == 1 and f"position {provider}: händelsen saknas" in result.err
     assert list(tmp_path.glob("a.jsonl*")) == []
 
 

@@ -20,15 +20,15 @@ from sqlalchemy import select
 
 from ledger.adapters import access_log
 from ledger.adapters.schema import access_table
-from ledger.application.queries import PROTECTED_LEVELS
 from ledger.bootstrap import Services, services
 from ledger.domain.clock import PinnedClock
 from ledger.domain.errors import DateOutOfOrder, InvalidDate, NotFound, StorageError
+from ledger.domain.permissions import is_protected
 from tests.conftest import TEST_PNR
-from tests.helpers import event_count, identity_forms
+from tests.helpers import event_count, identity_forms, services_at
 
 PNR, PROTECTED_PNR = TEST_PNR[10], TEST_PNR[11]
-KEYS = {"accessed_at", "user", "case", "command", "protected", "protection_level", "reason"}
+KEYS = {"accessed_at", "user", "case", "command", "protected", "protection_level", "reason", "outcome"}
 
 
 @pytest.fixture
@@ -47,12 +47,12 @@ def stockholm() -> Iterator[None]:
 
 def at(found: Services, moment: str) -> None:
     """The moment the next read happens (as ``LEDGER_NOW`` would pin it)."""
-    found.ledger.clock = PinnedClock(datetime.fromisoformat(moment), date(2026, 11, 23))
+    found.ledger.clock = found.gate.clock = PinnedClock(datetime.fromisoformat(moment), date(2026, 11, 23))
 
 
 @pytest.fixture
 def found(db_url: str) -> Services:
-    return services(db_url, "tester")
+    return services_at(db_url, "tester")
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_a_read_leaves_one_entry_with_user_case_command_and_time(found: Services
     assert found.queries.access_log_entries() == [
         {
             "accessed_at": "2026-11-20T10:15:30+00:00", "user": "tester", "case": plain, "command": "case show",
-            "protected": False, "protection_level": "none", "reason": None,
+            "protected": False, "protection_level": "none", "reason": None, "outcome": "read",
         }
     ]
 
@@ -112,7 +112,10 @@ def test_the_protected_flag_marks_protected_identity(found: Services, cases: tup
     assert [(r["case"], r["protected"], r["protection_level"]) for r in rows] == [
         (plain, False, "none"), (hidden, True, "protected_registration"),
     ]
-    assert {"confidentiality_marking", "protected_registration", "fictitious_identity"} == PROTECTED_LEVELS
+    from ledger.domain.vocab import ProtectionLevel
+
+    assert {level for level in ProtectionLevel if is_protected(level)} == {
+        "confidentiality_marking", "protected_registration", "fictitious_identity"}
 
 
 @pytest.mark.parametrize("level", ["confidentiality_marking", "protected_registration", "fictitious_identity"])
@@ -165,7 +168,7 @@ def test_filters_by_case_user_dates_and_protection(
     found: Services, db_url: str, cases: tuple[str, str], stockholm: None
 ) -> None:
     plain, hidden = cases
-    bo = services(db_url, "bo.k")
+    bo = services_at(db_url, "bo.k")
     at(found, "2026-10-15T09:00:00+00:00")
     found.queries.case(plain)
     at(bo, "2026-10-31T23:30:00+00:00")  # 2026-11-01 00:30 in Stockholm
@@ -277,7 +280,7 @@ def test_the_log_is_shared_by_processes_and_survives_a_new_store(found: Services
 
     found.queries.case(cases[0])
     SQLStore.dispose_all()  # as if another process opened the database
-    again = services(db_url, "bo.k")
+    again = services_at(db_url, "bo.k")
     again.queries.case(cases[1])
     assert [(e["user"], e["case"]) for e in again.queries.access_log_entries()] == [
         ("tester", cases[0]), ("bo.k", cases[1])]
@@ -319,7 +322,7 @@ def test_the_case_numbers_of_an_export_come_from_every_case_stream(found: Servic
 
 
 def test_a_read_only_sqlite_database_refuses_the_entry(sqlite_url: str) -> None:
-    writer = services(sqlite_url, "tester")
+    writer = services_at(sqlite_url, "tester")
     case = writer.ledger.open_case(PNR, gender="man", environment="criminal", source="police", on="2026-03-01")
     writer.queries.case(case)
     path = sqlite_url.removeprefix("sqlite:///")
@@ -333,7 +336,7 @@ def test_a_read_only_sqlite_database_refuses_the_entry(sqlite_url: str) -> None:
 
 def test_an_export_from_a_read_only_sqlite_database_is_refused_and_writes_nothing(sqlite_url: str,
                                                                                  tmp_path: Path) -> None:
-    writer = services(sqlite_url, "tester")
+    writer = services_at(sqlite_url, "tester")
     writer.ledger.open_case(PNR, gender="man", environment="criminal", source="police", on="2026-03-01")
     path = sqlite_url.removeprefix("sqlite:///")
     reader = services(f"sqlite:///file:{path}?mode=ro&uri=true", "tester")
@@ -351,7 +354,7 @@ def test_a_read_only_postgresql_database_refuses_the_entry(pg_url: str) -> None:
     from ledger.adapters.store import SQLStore
     from tests.conftest import PG_URL
 
-    writer = services(pg_url, "tester")
+    writer = services_at(pg_url, "tester")
     case = writer.ledger.open_case(PNR, gender="man", environment="criminal", source="police", on="2026-03-01")
     writer.queries.case(case)
     SQLStore.dispose_all()

@@ -25,11 +25,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.adapters.archive import export_archive, import_archive, verify_archive
-from ledger.adapters.chain import GENESIS, Head, link, link_new, link_reference, payload_hash, recorded_at
+from ledger.adapters.chain import GENESIS, Digest, Head, link, link_new, link_reference, payload_hash, recorded_at
 from ledger.adapters.config import resolve_url
 from ledger.adapters.recorder import LedgerRecorder
 from ledger.adapters.store import SQLStore
 from ledger.adapters.verification import Verifier, verify_store
+from ledger.domain.case import CASE_STATE_TOPIC
 from ledger.domain.errors import ArchiveInvalid, ChainBroken, StorageError, StoreNotEmpty
 from tests.helpers import store_head
 
@@ -111,8 +112,13 @@ def flip(text: str) -> str:
     return ("1" if text[0] == "0" else "0") + text[1:]
 
 
+def of(*heads: Head) -> list[Digest]:
+    """Digests of the events' heads only (as a digest written before the access log was chained)."""
+    return [Digest(head) for head in heads]
+
+
 def verify(store: SQLStore, *digests: Head, window: int = 10_000) -> tuple[str, int] | None:
-    report = verify_store(store, digests, window=window)
+    report = verify_store(store, of(*digests), window=window)
     return (report.problem.kind, report.problem.position) if report.problem else None
 
 
@@ -150,7 +156,7 @@ def test_a_rolled_back_batch_leaves_neither_events_nor_chain_entries(store: SQLS
 
 def test_the_empty_store_verifies_and_its_head_is_the_genesis(db_url: str) -> None:
     empty = SQLStore.for_url(resolve_url(db_url))
-    report = verify_store(empty, [Head(0, GENESIS)])
+    report = verify_store(empty, of(Head(0, GENESIS)))
     assert report.ok and report.events == 0 and report.head == Head(0, GENESIS)
     assert store_head(empty) == Head(0, GENESIS)
 
@@ -266,7 +272,7 @@ def test_a_truncated_tail_is_found_against_a_digest_taken_before(store: SQLStore
     raw("DELETE FROM ledger_chain WHERE position > ?", 30)
     # Consistently cut, the chain alone still holds together: only a digest kept outside shows the loss.
     assert verify(store) is None
-    report = verify_store(store, [digest])
+    report = verify_store(store, of(digest))
     assert report.problem is not None
     assert (report.problem.kind, report.problem.position) == ("truncated", 31)
     assert report.problem.detail == {"digest_position": N}
@@ -311,7 +317,7 @@ def test_a_rewritten_history_is_found_against_digests_and_narrowed_down(store: S
     late = store_head(store)
     _rewrite_from(raw, 17)
     assert verify(store) is None  # the chain is consistent again: this is what digests are for
-    report = verify_store(store, [early, late])
+    report = verify_store(store, of(early, late))
     assert report.problem is not None
     assert (report.problem.kind, report.problem.position) == ("digest_mismatch", N)
     assert report.problem.detail == {"last_matching_digest": 10}
@@ -531,7 +537,7 @@ def _other_stream(db: Raw, _stream: UUID) -> None:
     (lambda db, s: db("UPDATE ledger_snapshots SET topic = ?", "ledger.events:CaseActualised"), 100, True),
     (lambda db, s: db("UPDATE ledger_snapshots SET state = ?", b"{"), 100, True),
     (lambda db, s: db("UPDATE ledger_snapshots SET state = ?", _snapshot(db, s).replace(
-        b'"topic":"ledger.case:CaseState/2"', b'"topic":"ledger.aggregates:ProviderState"')), 100, True),
+        f'"topic":"{CASE_STATE_TOPIC}"'.encode(), b'"topic":"ledger.aggregates:ProviderState"')), 100, True),
     (lambda db, s: db("UPDATE ledger_snapshots SET state = ?", _snapshot(db, s).replace(
         b'"recorded_at":"', b'"extra":1,"recorded_at":"')), 100, True),
     (_other_stream, 100, False),
@@ -778,16 +784,16 @@ def test_an_archive_is_checked_against_digests(store: SQLStore, tmp_path: Path) 
     archive = tmp_path / "a.jsonl"
     head = store_head(store)
     export_archive(store, archive)
-    assert verify_archive(archive, [head, Head(1, _first_hash(archive))], check_payloads=False).ok
-    report = verify_archive(archive, [Head(N + 5, head.hash)], check_payloads=False)
+    assert verify_archive(archive, of(head, Head(1, _first_hash(archive))), check_payloads=False).ok
+    report = verify_archive(archive, of(Head(N + 5, head.hash)), check_payloads=False)
     assert report.problem is not None and (report.problem.kind, report.problem.position) == ("truncated", N + 1)
-    report = verify_archive(archive, [Head(N, flip(head.hash))], check_payloads=False)
+    report = verify_archive(archive, of(Head(N, flip(head.hash))), check_payloads=False)
     assert report.problem is not None and (report.problem.kind, report.problem.position) == ("digest_mismatch", N)
 
 
 def test_a_digest_of_the_empty_store_must_be_the_genesis(store: SQLStore) -> None:
-    assert verify_store(store, [Head(0, GENESIS)]).ok
-    report = verify_store(store, [Head(0, flip(GENESIS))])
+    assert verify_store(store, of(Head(0, GENESIS))).ok
+    report = verify_store(store, of(Head(0, flip(GENESIS))))
     assert report.problem is not None and (report.problem.kind, report.problem.position) == ("digest_mismatch", 0)
 
 

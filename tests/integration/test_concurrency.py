@@ -253,11 +253,12 @@ def test_writer_killed_mid_bulk_write_leaves_all_or_nothing(db_url: str) -> None
     bulk = 50_000
     url = _resolved(db_url)
     case = _open_one_case(url)
-    from tests.helpers import ledger_at
+    from tests.helpers import ledger_at, training_store
 
     app = ledger_at(url, "setup")
     for _ in range(3):
         app.record_contact(case, "phone", on="2026-11-01")
+    training_store(url, "bulk", "after")  # the users the child and the check act as, before counting
     before = _assert_gapless(url)
     from ledger.adapters.store import SQLStore
 

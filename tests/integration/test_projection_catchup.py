@@ -297,7 +297,7 @@ def _tables_of(side: Any, name: str) -> dict[str, list[tuple[str, ...]]]:
 
 
 def test_changing_the_version_wipes_and_rebuilds_only_that_projection(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ledger.adapters.schema import meta_table
+    from ledger.adapters.schema import projection_versions
     from ledger.projections.case_list import CaseList, cases, consents
     from ledger.projections.money import Money
     from tests.helpers import Reads as ReadSide
@@ -338,8 +338,8 @@ def test_changing_the_version_wipes_and_rebuilds_only_that_projection(app: Any, 
     assert handled["money"] == 0, "other projections are left alone"
     assert _tables_of(side, "money") == money
     with side.store.read() as conn:
-        stored = conn.execute(select(meta_table.c.value).where(meta_table.c.key == "projection_version:case_list"))
-        assert stored.scalar() == str(old + 1)
+        stored = conn.execute(select(projection_versions.c.version).where(projection_versions.c.name == "case_list"))
+        assert stored.scalar() == old + 1
 
     side.catch_up()  # the new version is recorded: no second rebuild
     assert handled["case_list"] == len(_case_note_ids(side.store))

@@ -1,0 +1,180 @@
+"""Protected identity, assignment and access grants, through the command line on both backends.
+
+A case whose person has a protected identity exists only for its assigned case worker, managers,
+auditors and users granted access up to a date: for everyone else it is not in ``case list``
+(with or without ``--provider``), ``budget show --by case`` or the consent audit, and reading it
+says "finns inte eller du saknar behörighet" — exactly what an unknown case says — while leaving a
+*nekad* entry. The protection is the person's: a new case for them inherits the strongest level,
+and only an explicit ``case protect`` by a manager lowers it. A protected person's data is never
+shared with relatives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import TEST_PNR
+from tests.helpers import Result, event_count, run_cli
+
+PNR, OTHER = TEST_PNR[20], TEST_PNR[21]
+HIDDEN, PLAIN = "AVH-2026-0001", "AVH-2026-0002"
+USERS = {"anna.l": "handläggare", "bo.k": "handläggare", "karin.a": "arbetsledare", "nils.e": "ekonom",
+         "eva.e": "ekonom", "stina.s": "statistiker", "ivo.g": "granskare"}
+UNKNOWN = "finns inte eller du saknar behörighet"
+
+
+def run(capsys: pytest.CaptureFixture[str], db: str, user: str, *args: str) -> Result:
+    return run_cli(capsys, db, "--as", user, *args, ready=False)
+
+
+def ok(capsys: pytest.CaptureFixture[str], db: str, user: str, *args: str) -> Result:
+    result = run(capsys, db, user, *args)
+    assert result.code == 0, (user, args, result.err)
+    return result
+
+
+def cases_seen(capsys: pytest.CaptureFixture[str], db: str, user: str, *args: str) -> list[str]:
+    return [row["case"] for row in ok(capsys, db, user, "case", "list", *args, "--json").json()]
+
+
+def denied(capsys: pytest.CaptureFixture[str], db: str) -> list[tuple[str, Any, str]]:
+    rows = ok(capsys, db, "ivo.g", "access-log", "--denied", "--json").json()
+    return [(r["user"], r["case"], r["command"]) for r in rows]
+
+
+@pytest.fixture
+def unit(db_url: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """A training store; anna.l opens a case for a person with skyddad folkbokföring at SKYDD1 (paid for),
+    bo.k an ordinary one at the same provider."""
+    assert run_cli(capsys, db_url, "--as", "admin", "init", "--training").code == 0
+    for name, role in USERS.items():
+        ok(capsys, db_url, "admin", "user", "add", name, "--role", role)
+    ok(capsys, db_url, "karin.a", "provider", "add", "SKYDD1", "--name", "Skyddat boende Nord AB", "--date",
+       "2026-01-02")
+    ok(capsys, db_url, "nils.e", "budget", "set", "2026", "7 025 000", "--date", "2026-01-02")
+    ok(capsys, db_url, "anna.l", "case", "open", PNR, "--gender", "woman", "--environment", "honour", "--source",
+       "self", "--protection", "skyddad_folkbokföring", "--date", "2026-01-05")
+    ok(capsys, db_url, "bo.k", "case", "open", OTHER, "--gender", "man", "--environment", "criminal", "--source",
+       "police", "--date", "2026-01-06")
+    for case, worker in ((HIDDEN, "anna.l"), (PLAIN, "bo.k")):
+        ok(capsys, db_url, worker, "decision", "record", case, "--outcome", "granted", "--intervention",
+           "protected_housing", "--from", "2026-01-10", "--to", "2026-06-30", "--daily-price", "3 000", "--date",
+           "2026-01-09")
+        ok(capsys, db_url, worker, "placement", "start", case, "--provider", "SKYDD1", "--intervention",
+           "protected_housing", "--daily-price", "3 000", "--planned-end", "2026-06-30", "--date", "2026-01-10")
+    ok(capsys, db_url, "karin.a", "case", "grant-access", HIDDEN, "--to", "nils.e", "--until", "2026-12-31",
+       "--reason", "fakturor")
+    for case in (HIDDEN, PLAIN):
+        ok(capsys, db_url, "nils.e", "payment", "record", case, "66 000,00", "--placement", "P1", "--from",
+           "2026-01-10", "--to", "2026-01-31", "--date", "2026-02-03")
+    return db_url
+
+
+def test_a_protected_case_does_not_exist_for_a_user_without_access(unit: str,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    db = unit
+    for who in ("anna.l", "karin.a", "ivo.g"):
+        assert cases_seen(capsys, db, who) == [PLAIN, HIDDEN]
+        assert cases_seen(capsys, db, who, "--provider", "SKYDD1") == [PLAIN, HIDDEN]
+    assert cases_seen(capsys, db, "bo.k") == [PLAIN]
+    assert cases_seen(capsys, db, "bo.k", "--provider", "SKYDD1") == [PLAIN]
+    assert cases_seen(capsys, db, "eva.e") == [PLAIN]
+    assert cases_seen(capsys, db, "nils.e") == [PLAIN, HIDDEN]  # granted access until 2026-12-31
+
+    def by_case(user: str) -> list[str]:
+        return [row["key"] for row in ok(capsys, db, user, "budget", "show", "2026", "--by", "case", "--json")
+                .json()["rows"]]
+
+    assert by_case("eva.e") == [PLAIN] and sorted(by_case("nils.e")) == [HIDDEN, PLAIN]
+    assert sorted(by_case("karin.a")) == [HIDDEN, PLAIN]
+    audited = ok(capsys, db, "bo.k", "audit", "consent", "--all", "--json").json()
+    assert HIDDEN not in str(audited)
+
+    before = event_count(db)
+    for who, args in (("bo.k", ("case", "show", HIDDEN)), ("bo.k", ("history", HIDDEN)),
+                      ("bo.k", ("contact", "add", HIDDEN, "--channel", "phone")), ("eva.e", ("case", "show", HIDDEN)),
+                      ("eva.e", ("payment", "record", HIDDEN, "1 000", "--placement", "P1", "--from", "2026-02-01",
+                                 "--to", "2026-02-01"))):
+        hidden = run(capsys, db, who, *args)
+        unknown = run(capsys, db, who, *[a.replace(HIDDEN, "AVH-2026-0099") for a in args])
+        assert (hidden.code, hidden.out) == (1, "") and UNKNOWN in hidden.err, (who, args, hidden.err)
+        assert hidden.err == unknown.err.replace("AVH-2026-0099", HIDDEN)  # not a word more than for no case
+    assert event_count(db) == before
+    assert denied(capsys, db) == [("bo.k", HIDDEN, "case show"), ("bo.k", HIDDEN, "history"),
+                                  ("bo.k", HIDDEN, "contact add"), ("eva.e", HIDDEN, "case show money"),
+                                  ("eva.e", HIDDEN, "payment record")]
+
+
+def test_the_economist_sees_a_granted_case_s_money_and_not_its_notes(unit: str,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    view = ok(capsys, unit, "nils.e", "case", "show", HIDDEN, "--json").json()
+    assert view["case"] == HIDDEN and view["paid_total"] == "66000.00"
+    assert {"payments", "placements"} <= set(view)
+    assert not {"threat", "consents", "contacts", "shares", "followups", "gender", "assessment"} & set(view)
+    full = ok(capsys, unit, "anna.l", "case", "show", HIDDEN, "--json").json()
+    assert {"threat", "consents", "gender"} <= set(full)
+
+
+def test_a_grant_ends_on_its_date_and_assignment_moves_access(unit: str, capsys: pytest.CaptureFixture[str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    db = unit
+    monkeypatch.setenv("LEDGER_TODAY", "2027-01-01")
+    assert cases_seen(capsys, db, "nils.e") == [PLAIN]
+    assert run(capsys, db, "nils.e", "case", "show", HIDDEN).code == 1
+    monkeypatch.setenv("LEDGER_TODAY", "2026-11-23")
+    assert cases_seen(capsys, db, "anna.l", "--mine") == [HIDDEN]
+    assert cases_seen(capsys, db, "bo.k", "--mine") == [PLAIN]
+    # Only a manager assigns; a handover moves who sees the protected case, and the history keeps both.
+    refused = run(capsys, db, "anna.l", "case", "assign", HIDDEN, "--to", "bo.k")
+    assert refused.code == 1 and "arbetsledare" in refused.err
+    ok(capsys, db, "karin.a", "case", "assign", HIDDEN, "--to", "bo.k")
+    assert cases_seen(capsys, db, "bo.k", "--mine") == [PLAIN, HIDDEN]
+    assert cases_seen(capsys, db, "anna.l") == [PLAIN]
+    view = ok(capsys, db, "bo.k", "case", "show", HIDDEN, "--json").json()
+    assert view["assigned_to"] == "bo.k"
+    log = ok(capsys, db, "bo.k", "case", "log", HIDDEN, "--json").json()
+    assert [(e["type"], e["recorded_by"]) for e in log if e["type"] == "CaseAssigned"] == [("CaseAssigned", "karin.a")]
+    table = ok(capsys, db, "karin.a", "case", "list").out
+    assert "Ansvarig" in table and "bo.k" in table
+
+
+def test_protection_survives_a_new_case_and_only_a_manager_lowers_it(unit: str,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    db = unit
+    # A new case for the same person, opened with the default --protection none: the protection stays.
+    opened = ok(capsys, db, "anna.l", "case", "open", PNR, "--gender", "woman", "--environment", "honour",
+                "--source", "self", "--date", "2026-11-02")
+    assert "AVH-2026-0003" in opened.out
+    assert ok(capsys, db, "anna.l", "case", "show", "AVH-2026-0003", "--json").json()["protection_level"] == \
+        "protected_registration"
+    assert cases_seen(capsys, db, "bo.k") == [PLAIN]  # the new case is hidden from him too
+    # A case worker may raise it, not lower it; the refusal names what is missing and is logged.
+    ok(capsys, db, "anna.l", "case", "protect", HIDDEN, "--level", "fingerade_personuppgifter")
+    before = event_count(db)
+    lowered = run(capsys, db, "anna.l", "case", "protect", HIDDEN, "--level", "ingen")
+    assert lowered.code == 1 and "arbetsledare" in lowered.err and "sänka skyddet" in lowered.err
+    assert event_count(db) == before
+    assert ("anna.l", HIDDEN, "case protect") in denied(capsys, db)
+    for case in (HIDDEN, "AVH-2026-0003"):  # the person's level: every case of theirs
+        assert ok(capsys, db, "anna.l", "case", "show", case, "--json").json()["protection_level"] == \
+            "fictitious_identity"
+    ok(capsys, db, "karin.a", "case", "protect", HIDDEN, "--level", "ingen")
+    assert cases_seen(capsys, db, "bo.k") == ["AVH-2026-0003", PLAIN, HIDDEN]
+    log = ok(capsys, db, "ivo.g", "access-log", "--json").json()
+    assert any(r["case"] == HIDDEN and r["protected"] for r in log)  # earlier reads stay marked
+
+
+def test_a_protected_persons_data_is_never_shared_with_relatives(unit: str,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    db = unit
+    ok(capsys, db, "anna.l", "consent", "grant", HIDDEN, "--recipient", "relatives", "--purpose", "kontakt")
+    before = event_count(db)
+    for extra in ((), ("--legal-basis", "10 kap. 2 § OSL")):
+        refused = run(capsys, db, "anna.l", "share", "record", HIDDEN, "--recipient", "relatives", "--what", "adress",
+                      *extra)
+        assert refused.code == 1 and "lämnas aldrig till anhöriga" in refused.err, refused.err
+    assert event_count(db) == before
+    ok(capsys, db, "bo.k", "consent", "grant", PLAIN, "--recipient", "relatives", "--purpose", "kontakt")
+    ok(capsys, db, "bo.k", "share", "record", PLAIN, "--recipient", "relatives", "--what", "mående")

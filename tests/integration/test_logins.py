@@ -1,0 +1,180 @@
+"""Who records is authenticated, never declared; PostgreSQL itself keeps the ledger append-only.
+
+PostgreSQL, with two real logins made as a database administrator would (``CREATE ROLE … LOGIN``,
+``GRANT ledger_<db> TO …``, docs/deployment.md): events carry the login's name; ``--as`` and
+``LEDGER_USER`` are refused on a real store, and so are ``LEDGER_NOW`` and ``LEDGER_TODAY``; an
+``UPDATE``, ``DELETE`` or ``TRUNCATE`` of the event, chain, access or settings tables by a ledger
+login fails with permission denied, while the read side's tables may be rewritten. SQLite: the
+operating system's login records.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import PG_URL, TEST_PNR
+from tests.helpers import Result, run_cli, run_process
+
+PNR = TEST_PNR[30]
+CASE = "AVH-2026-0001"
+
+
+@pytest.fixture
+def real(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No training overrides in the environment: a real store takes the login and the real clock."""
+    for name in ("LEDGER_USER", "LEDGER_TODAY", "LEDGER_NOW"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _admin(sql: str, database: str | None = None) -> None:
+    import psycopg
+
+    assert PG_URL is not None
+    url = PG_URL if database is None else PG_URL.rsplit("/", 1)[0] + "/" + database
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _as_login(url: str, login: str) -> str:
+    """The same database, connected as ``login`` (the server trusts loopback in tests; a municipality's
+    uses SCRAM, certificates or Kerberos — the ledger only ever sees ``session_user``)."""
+    rest = url.split("://", 1)[1].split("@", 1)[1]
+    return f"postgresql://{login}@{rest}"
+
+
+@pytest.fixture
+def logins(pg_url: str, real: None, capsys: pytest.CaptureFixture[str]) -> Iterator[dict[str, Any]]:
+    """A real store initialised by the database's owner, and two workers' logins given the ledger's role."""
+    suffix = uuid.uuid4().hex[:8]
+    anna, bo = f"anna_{suffix}", f"bo_{suffix}"
+    init = run_cli(capsys, pg_url, "init", "--role", "granskare", ready=False)
+    assert init.code == 0, init.err
+    role = json.loads(run_cli(capsys, pg_url, "info", "--json", ready=False).out)["ledger_role"]
+    assert role.startswith("ledger_")
+    for login in (anna, bo):
+        _admin(f'CREATE ROLE "{login}" LOGIN')
+        _admin(f'GRANT "{role}" TO "{login}"')
+        assert run_cli(capsys, pg_url, "user", "add", login, "--role", "handläggare", ready=False).code == 0
+    yield {"owner": pg_url, "anna": _as_login(pg_url, anna), "bo": _as_login(pg_url, bo), "names": (anna, bo),
+           "role": role}
+    from ledger.adapters.store import SQLStore
+
+    SQLStore.dispose_all()
+    database = pg_url.rsplit("/", 1)[1]
+    _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    for name in (anna, bo, role):
+        _admin(f'DROP ROLE IF EXISTS "{name}"')
+
+
+def _ok(result: Result) -> Result:
+    assert result.code == 0, result.err
+    return result
+
+
+def test_events_carry_the_login_and_declared_names_are_refused(logins: dict[str, Any],
+                                                                capsys: pytest.CaptureFixture[str],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    anna_name, bo_name = logins["names"]
+    anna, bo = logins["anna"], logins["bo"]
+    _ok(run_cli(capsys, anna, "case", "open", PNR, "--gender", "woman", "--environment", "criminal", "--source",
+                "police", "--date", "2026-11-01", ready=False))
+    _ok(run_cli(capsys, bo, "contact", "add", CASE, "--channel", "phone", "--date", "2026-11-02", ready=False))
+    log = json.loads(_ok(run_cli(capsys, anna, "case", "log", CASE, "--json", ready=False)).out)
+    assert [(e["type"], e["recorded_by"]) for e in log] == [("CaseActualised", anna_name),
+                                                             ("ContactRecorded", bo_name)]
+    before = len(log)
+    # Naming someone else is refused on a real store, by option or environment; so is a pinned clock.
+    for args, env in ((("--as", bo_name), {}), ((), {"LEDGER_USER": bo_name}), ((), {"LEDGER_TODAY": "2026-01-01"}),
+                      ((), {"LEDGER_NOW": "2026-01-01T10:00:00+00:00"})):
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        refused = run_cli(capsys, anna, *args, "contact", "add", CASE, "--channel", "phone", ready=False)
+        for name in env:
+            monkeypatch.delenv(name)
+        assert refused.code == 1, (args, env, refused.err)
+        assert "får bara användas på en övningsdatabas" in refused.err and "Traceback" not in refused.err
+    assert len(json.loads(_ok(run_cli(capsys, anna, "case", "log", CASE, "--json", ready=False)).out)) == before
+    # The same as a separate process, in English.
+    english = run_process(anna, "--as", bo_name, "case", "show", CASE, env={"LEDGER_LANG": "en"}, ready=False)
+    assert english.code == 1 and "may only be used on a training store" in english.err
+
+
+def test_a_login_that_is_not_a_user_is_refused_and_logged(logins: dict[str, Any], pg_url: str,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    stranger = f"x_{uuid.uuid4().hex[:8]}"
+    _admin(f'CREATE ROLE "{stranger}" LOGIN')
+    _admin(f'GRANT "{logins["role"]}" TO "{stranger}"')
+    try:
+        refused = run_cli(capsys, _as_login(pg_url, stranger), "case", "list", ready=False)
+        assert refused.code == 1 and "du är inte användare i ledgern" in refused.err
+        entries = json.loads(_ok(run_cli(capsys, pg_url, "access-log", "--denied", "--json", ready=False)).out)
+        assert [(e["user"], e["command"], e["outcome"]) for e in entries] == [(stranger, "case list", "denied")]
+    finally:
+        from ledger.adapters.store import SQLStore
+
+        SQLStore.dispose_all()
+        _admin(f'REASSIGN OWNED BY "{stranger}" TO CURRENT_USER', pg_url.rsplit("/", 1)[1])
+        _admin(f'DROP OWNED BY "{stranger}"', pg_url.rsplit("/", 1)[1])
+        _admin(f'DROP ROLE "{stranger}"')
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE ledger_events SET topic = topic",
+    "DELETE FROM ledger_events",
+    "TRUNCATE ledger_events",
+    "UPDATE ledger_chain SET hash = hash",
+    "DELETE FROM ledger_chain",
+    "UPDATE ledger_access_log SET user_name = 'someone'",
+    "DELETE FROM ledger_access_log",
+    "UPDATE ledger_meta SET value = value",
+    "DELETE FROM ledger_meta",
+])
+def test_a_ledger_login_cannot_change_or_remove_what_was_written(logins: dict[str, Any],
+                                                                  capsys: pytest.CaptureFixture[str], sql: str) -> None:
+    import psycopg
+
+    _ok(run_cli(capsys, logins["anna"], "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
+                "--source", "police", "--date", "2026-11-01", ready=False))
+    _ok(run_cli(capsys, logins["anna"], "case", "show", CASE, ready=False))  # an access entry
+    with psycopg.connect(logins["anna"], autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):
+            conn.execute(sql)
+        # Reading and the read side's tables are the ledger's to rewrite.
+        assert conn.execute("SELECT count(*) FROM ledger_events").fetchone()[0] > 0
+        conn.execute("DELETE FROM proj_case_list")
+    assert _ok(run_cli(capsys, logins["bo"], "projections", "status", ready=False))
+    _ok(run_cli(capsys, logins["owner"], "projections", "rebuild", "--json", ready=False))
+    listed = json.loads(_ok(run_cli(capsys, logins["bo"], "case", "list", "--json", ready=False)).out)
+    assert [row["case"] for row in listed] == [CASE]
+    assert _ok(run_cli(capsys, logins["owner"], "verify", ready=False))
+
+
+def test_init_again_sets_the_rights_again_and_says_so(logins: dict[str, Any], capsys: pytest.CaptureFixture[str]
+                                                     ) -> None:
+    again = _ok(run_cli(capsys, logins["owner"], "init", ready=False))
+    assert "var redan redo" in again.out and logins["role"] in again.out
+    # A worker's login is not the owner: it cannot set rights (nor become the store's administrator).
+    refused = run_cli(capsys, logins["anna"], "init", ready=False)
+    assert refused.code != 0 and "Traceback" not in refused.err
+
+
+def test_sqlite_takes_the_operating_systems_login(sqlite_url: str, real: None,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from ledger.adapters.config import os_login
+
+    me = os_login()
+    _ok(run_cli(capsys, sqlite_url, "init", "--role", "handläggare", ready=False))
+    _ok(run_cli(capsys, sqlite_url, "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
+                "--source", "police", "--date", "2026-11-01", ready=False))
+    log = json.loads(_ok(run_cli(capsys, sqlite_url, "case", "log", CASE, "--json", ready=False)).out)
+    assert [e["recorded_by"] for e in log] == [me]
+    refused = run_cli(capsys, sqlite_url, "--as", "someone.else", "case", "list", ready=False)
+    assert refused.code == 1 and "--as" in refused.err
+    users = json.loads(_ok(run_cli(capsys, sqlite_url, "user", "list", "--json", ready=False)).out)
+    assert users["training"] is False
+    assert [(u["name"], sorted(u["roles"])) for u in users["users"]] == [(me, ["admin", "case_worker"])]
