@@ -72,8 +72,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "Check the digest file's signatures with this public key (PEM)."),
     "access.opt.denied": ("Visa bara nekade försök.", "Only refused attempts."),
     # -- answers --------------------------------------------------------------------------------------
-    "done.init": ("Databasen är redo. {user} är administratör.{role}", "The store is ready. {user} is its administrator.{role}"),
-    "done.init_training": ("Övningsdatabasen är redo. {user} är administratör.", "The training store is ready. {user} is its administrator."),
+    "done.init": ("Databasen är redo. {user} är administratör. Nyckelfil: {key_file} (spara en kopia säkert).",
+                  "The store is ready. {user} is its administrator. Key file: {key_file} (keep a copy safe)."),
+    "done.init_training": ("Övningsdatabasen är redo. {user} är administratör. Nyckelfil: {key_file}.",
+                           "The training store is ready. {user} is its administrator. Key file: {key_file}."),
     "done.init_again": ("Databasen var redan redo; rättigheterna är satta på nytt ({role}).",
                         "The store was ready already; the rights are set again ({role})."),
     "done.user_added": ("Användaren {name} är tillagd.", "User {name} added."),
@@ -113,8 +115,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reason.not_a_key": ("inte en Ed25519-nyckel i PEM-format", "not an Ed25519 key in PEM format"),
     "reason.user_name": ("användarnamn: bara a–z, 0–9 och . _ @ -", "user names: only a-z, 0-9 and . _ @ -"),
     "reason.no_logins": ("databasen har inga inloggningar", "the database has no logins"),
+    "reason.no_ledger_role": ("ledgerns databasroll finns inte och ägaren får inte skapa roller: be "
+                              "databasadministratören skapa den och ge den till ägaren (docs/deployment.md)",
+                              "the ledger's database role does not exist and the owner may not create roles: ask "
+                              "the database administrator to create it and grant it to the owner "
+                              "(docs/deployment.md)"),
     "reason.not_owner": ("bara databasens ägare kan sätta rättigheterna (se docs/deployment.md)",
                          "only the database's owner can set the rights (see docs/deployment.md)"),
+    "rule.training_store_has_events": ("en databas som redan har händelser kan bara bli en riktig databas "
+                                       "(ledger init), aldrig en övningsdatabas",
+                                       "a store that has events already can only become a real store (ledger init), "
+                                       "never a training store"),
+    "rule.record_anew": ("en tilldelning eller åtkomst rättas inte; en arbetsledare registrerar en ny",
+                         "an assignment or access grant is not corrected; a manager records a new one"),
+    "rule.own_roles": ("ingen ändrar sina egna roller; en annan administratör gör det",
+                       "nobody changes their own roles; another administrator does"),
+    "rule.grant_too_long": ("åtkomst ges för högst ett år i taget", "access is given for at most a year at a time"),
+    "rule.not_case_worker": ("är inte handläggare eller arbetsledare", "is not a case worker or manager"),
     "rule.last_admin": ("den sista administratören kan inte tas bort", "the last administrator cannot be removed"),
     "rule.already_assigned": ("är redan ansvarig", "is responsible already"),
     "rule.protected_identity_share": ("uppgifter om en person med skyddade personuppgifter lämnas aldrig till "
@@ -131,6 +148,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "access.why.no_role": (" (ingen av dina roller ger det)", " (none of your roles allows it)"),
     "access.why.no_user": (" (du är inte användare i ledgern — be administratören: ledger user add)",
                            " (you are not a user of the ledger — ask the administrator: ledger user add)"),
+    "access.why.money_entry": (" för att rätta en utbetalning, återföring eller ett statsbidrag",
+                               " to correct a payment, reversal or state grant"),
+    "access.why.case_entry": (" för att rätta en anteckning i ärendet", " to correct an entry of the case"),
     "access.why.lower_protection": (" för att sänka skyddet", " to lower the protection"),
     "training_only": ("{option} får bara användas på en övningsdatabas (ledger init --training); här är det "
                       "inloggningen som avgör vem du är.",

@@ -47,6 +47,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "import": ("verify", "import_app", "cmd.import"),
     "access-log": ("access", "app", "cmd.access_log"),
     "init": ("users", "init_app", "cmd.init"),
+    "migrate": ("users", "migrate_app", "cmd.migrate"),
 }
 
 

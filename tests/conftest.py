@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,9 +27,23 @@ TEST_PNR: list[str] = _IDS["personnummer"]
 TEST_SAMORDNING: list[str] = _IDS["samordningsnummer"]
 
 
+#: Where the tests' stores keep their key files (one per store, named by its id): never the user's own
+#: configuration folder. Set for the whole session, so that module-scoped fixtures see it too.
+KEY_DIR = Path(tempfile.mkdtemp(prefix="ledger-test-keys-"))
+os.environ["LEDGER_KEY_DIR"] = str(KEY_DIR)
+os.environ.pop("LEDGER_KEY_FILE", None)
+#: The tests' archive passphrase (``ledger export`` / ``import`` read it from LEDGER_PASSPHRASE_FILE).
+PASSPHRASE = "korrekt häst batteri häftklammer"
+PASSPHRASE_FILE = KEY_DIR / "passphrase.txt"
+PASSPHRASE_FILE.write_text(PASSPHRASE + "\n", encoding="utf-8")
+
+
 @pytest.fixture(autouse=True)
 def _pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests run on a fixed 'today' so dates in them stay valid in later years."""
+    monkeypatch.setenv("LEDGER_KEY_DIR", str(KEY_DIR))
+    monkeypatch.delenv("LEDGER_KEY_FILE", raising=False)
+    monkeypatch.setenv("LEDGER_PASSPHRASE_FILE", str(PASSPHRASE_FILE))
     monkeypatch.setenv("LEDGER_TODAY", TODAY)
     monkeypatch.setenv("LEDGER_USER", "tester")
     monkeypatch.delenv("LEDGER_DB", raising=False)

@@ -10,6 +10,7 @@ from ledger.cli.common import JsonOpt, done, opt, print_json, services
 from ledger.cli.i18n import t
 
 init_app = typer.Typer(help=t("cmd.init"), add_completion=False)
+migrate_app = typer.Typer(help=t("cmd.migrate"), add_completion=False)
 user = typer.Typer(help=t("grp.user"), no_args_is_help=True)
 NameArg = Annotated[str, typer.Argument(help=t("users.arg.name"), metavar="NAME", show_default=False)]
 RolesOpt = Annotated[list[str], opt("users.opt.role", "--role", metavar="ROLE")]
@@ -25,7 +26,22 @@ def init(
     key = "done.init_training" if result["training"] else "done.init"
     if not result["initialised"]:
         key = "done.init_again"
-    done(as_json, t(key, user=result["user"], role=result["role"] or "-"), **result)
+    done(as_json, t(key, user=result["user"], role=result["role"] or "-", key_file=result.get("key_file", "-")),
+         **result)
+
+
+@migrate_app.command(help=t("cmd.migrate"))
+def migrate(
+    encrypt: Annotated[bool, opt("opt.encrypt", "--encrypt")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    if not encrypt:
+        from ledger.domain.errors import InputError
+
+        raise InputError(field="--encrypt", reason="required")
+    result = services().existing().migrate_encrypt()
+    done(as_json, t("done.migrated", events=result["events"], people=result["people"], key_file=result["key_file"],
+                    old=result["old_head"]["position"], hash=result["head"]["hash"][:16] + "…"), **result)
 
 
 @user.command("add", help=t("cmd.user.add"))

@@ -130,14 +130,32 @@ def digest(
 
 
 export_app = typer.Typer(help=t("cmd.export"), add_completion=False)
+PassphraseOpt = Annotated[Path | None, opt("opt.passphrase_file", "--passphrase-file", metavar="FILE")]
+
+
+def _passphrase(path: Path | None) -> str | None:
+    """The archive's passphrase: from a file (``--passphrase-file``, else ``LEDGER_PASSPHRASE_FILE``, for
+    a scheduled export; its first line), or asked for when a person is at the terminal."""
+    import os
+
+    if path is None and os.environ.get("LEDGER_PASSPHRASE_FILE"):
+        path = Path(os.environ["LEDGER_PASSPHRASE_FILE"])
+    if path is not None:
+        from ledger.adapters.archive_keys import read_passphrase
+
+        return read_passphrase(path)
+    if sys.stdin.isatty():
+        return str(typer.prompt(t("prompt.passphrase"), hide_input=True))
+    return None
 
 
 @export_app.command(help=t("cmd.export"))
 def export(
     out: Annotated[Path, opt("opt.export_out", "--out", metavar="FILE")],
+    passphrase_file: PassphraseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    result = services().existing().queries.export(out)
+    result = services().existing().queries.export(out, passphrase=_passphrase(passphrase_file))
     head = result["head"]
     done(as_json, t("done.exported", events=result["events"], file=result["file"], position=head["position"],
                     hash=head["hash"]), **result)
@@ -149,9 +167,11 @@ import_app = typer.Typer(help=t("cmd.import"), add_completion=False)
 @import_app.command(help=t("cmd.import"))
 def import_(
     file: Annotated[Path, typer.Argument(help=t("arg.archive"), metavar="FILE", show_default=False)],
+    passphrase_file: PassphraseOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    result = services().integrity.import_archive(file)  # an empty store: no users yet to ask
+    # an empty store: no users yet to ask
+    result = services().integrity.import_archive(file, passphrase=_passphrase(passphrase_file))
     head = result["head"]
     done(as_json, t("done.imported", events=result["events"], file=result["file"], position=head["position"],
                     hash=head["hash"]), **result)

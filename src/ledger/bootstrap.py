@@ -14,6 +14,7 @@ SQLite the operating system's; only a training store takes a name given with ``-
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ledger.adapters.config import Config
@@ -21,11 +22,13 @@ from ledger.domain.clock import Clock
 
 if TYPE_CHECKING:
     from ledger.adapters.integrity import StoreIntegrity
+    from ledger.adapters.keys import KeyRing, KeyService
     from ledger.adapters.mapper import PydanticMapper
     from ledger.adapters.store import SQLStore
     from ledger.application.batch import BatchLedger
     from ledger.application.gate import Actor, Gate
     from ledger.application.housekeeping import Housekeeping
+    from ledger.application.ports import PersonIndex
     from ledger.application.queries import Queries
     from ledger.application.service import Ledger
     from ledger.domain.users import UsersState
@@ -60,11 +63,53 @@ class Services:
 
         return SQLStore.for_url(self.config.url)
 
+    # -- keys: the key file outside the database, the data keys inside it ------------------------------
+
+    def store_meta(self, key: str) -> str | None:
+        with self.store.read() as conn:
+            return self.store.meta_value(conn, key)
+
+    @cached_property
+    def encrypted(self) -> bool:
+        """Whether this store seals personal data (every store made by ``ledger init`` since it does)."""
+        from ledger.adapters.keys import SCHEME
+
+        return self.store_meta("encryption") == SCHEME
+
+    def key_file(self) -> Path:
+        from ledger.adapters.keys import key_file_path
+
+        return key_file_path(self.store_meta("store_id") or "-")
+
+    @cached_property
+    def key_service(self) -> KeyService:
+        """The key file's keys (loaded when personal data is first needed: ``KeyUnavailable`` if missing)."""
+        from ledger.adapters.keys import FileKeyService, KeyFile
+
+        return FileKeyService(KeyFile.load(self.key_file(), self.store_meta("store_id") or "-"))
+
+    @cached_property
+    def keyring(self) -> KeyRing:
+        from ledger.adapters.keys import KeyRing
+
+        return KeyRing(self.store, lambda: self.key_service)
+
+    @cached_property
+    def persons(self) -> PersonIndex:
+        from ledger.adapters.keys import KeyedPersonIndex
+
+        return KeyedPersonIndex(lambda: self.key_service)
+
     @cached_property
     def mapper(self) -> PydanticMapper:
+        """Events to stored records and back, sealing personal fields with their person's data key."""
         from ledger.adapters.mapper import PydanticMapper
 
-        return PydanticMapper()
+        if not self.encrypted:
+            return PydanticMapper()
+        from ledger.adapters.keys import PersonalCipher
+
+        return PydanticMapper(personal=PersonalCipher(self.keyring), case_person=self.store.person_of_case)
 
     # -- who runs the command -------------------------------------------------------------------------
 
@@ -74,7 +119,12 @@ class Services:
         from ledger.domain.users import USERS, project_users
 
         stored = LedgerRecorder(self.store).select_events(USERS)
-        return project_users(None, [self.mapper.to_domain_event(e) for e in stored])
+        found = project_users(None, [self.mapper.to_domain_event(e, personal=False) for e in stored])
+        if found is not None and not self.encrypted:
+            from ledger.domain.errors import StoreNotEncrypted
+
+            raise StoreNotEncrypted()
+        return found
 
     def login(self, training: bool) -> str:
         """Who runs the command: on a training store the name given (``--as``, ``LEDGER_USER``) if any;
@@ -84,16 +134,23 @@ class Services:
         from ledger.domain.errors import TrainingOnly
         from ledger.domain.permissions import check_user_name
 
-        if not training:
-            if self.config.requested_user is not None:
-                raise TrainingOnly(option=self.config.requested_user_from)
-            if self.config.clock_pinned is not None:
-                raise TrainingOnly(option=self.config.clock_pinned)
-        elif self.config.requested_user is not None:
+        if training and self.config.requested_user is not None:
             return check_user_name(self.config.requested_user, "--as")
-        if self.store.dialect.name == "postgresql":
-            return self.store.session_user()
-        return check_user_name(os_login(), "--as")
+        login = self.store.session_user() if self.store.dialect.name == "postgresql" else check_user_name(
+            os_login(), "--as")
+        refused = None if training else (
+            self.config.requested_user_from if self.config.requested_user is not None else self.config.clock_pinned)
+        if refused is not None:  # a real store: naming someone, or another time, is refused and logged
+            from datetime import UTC, datetime
+
+            from ledger.adapters.access_log import SqlAccessLog
+            from ledger.application.ports import AccessEntry
+
+            SqlAccessLog(self.store).record([AccessEntry(
+                accessed_at=datetime.now(UTC), user=login, case=None, command=refused, protection_level="none",
+                protected=False, outcome="denied")])
+            raise TrainingOnly(option=refused)
+        return login
 
     @cached_property
     def actor(self) -> Actor:
@@ -122,7 +179,7 @@ class Services:
         from ledger.adapters.recorder import Factory
 
         return {"factory": Factory(self.store), "mapper": self.mapper, "settings": self.store,
-                "clock": self.config.clock, "gate": gate}
+                "clock": self.config.clock, "gate": gate, "persons": self.persons}
 
     @cached_property
     def ledger(self) -> Ledger:
@@ -137,16 +194,26 @@ class Services:
 
         return BatchLedger(flush_every=flush_every, **self._ledger_parts(self.gate))
 
-    def initialise(self, *, training: bool, roles: list[str] | None = None) -> dict[str, Any]:
+    def initialise(self, *, training: bool, roles: list[str] | None = None,
+                   adopt_as_training: bool = False) -> dict[str, Any]:
         """``ledger init``: the store's first users' event, its tables and (PostgreSQL, run by the
-        owner) the append-only rights of the ledger's logins; who runs it is the first administrator."""
+        owner) the append-only rights of the ledger's logins; who runs it is the first administrator.
+
+        A store that already holds events (written by an earlier version) can only become a real
+        store: its events may be real people's, and a training store takes anyone's word for who
+        they are. ``adopt_as_training`` is for test fixtures built from such stores, never the CLI."""
         from ledger.application.gate import Actor
         from ledger.application.service import Ledger
-        from ledger.domain.errors import AlreadyExists
+        from ledger.domain.errors import AlreadyExists, RuleViolation
 
         existing = self.users()
+        if existing is None and training and not adopt_as_training:
+            with self.store.read() as conn:
+                if self.store.head(conn):
+                    raise RuleViolation(rule="training_store_has_events")
         name = self.login(existing.training if existing is not None else training)
         setup = self.store.prepare(training=training)
+        setup["key_file"] = str(self._keys_ready())
         if existing is not None:  # already initialised (or imported): the rights are set again, nothing else
             return {"user": name, "training": existing.training, "initialised": False, **setup}
         ledger = Ledger(**self._ledger_parts(self._gate(Actor(name, frozenset(), training))))
@@ -156,6 +223,48 @@ class Services:
             found = self.users()
             return {"user": name, "training": found.training if found else training, "initialised": False, **setup}
         return {"user": name, "training": training, "initialised": True, **setup}
+
+    def _keys_ready(self) -> Path:
+        """A store that is new gets its id, its encryption and its key file (0600); one that has them
+        is checked against its key file; one written before encryption is refused."""
+        import uuid
+
+        from ledger.adapters.keys import SCHEME, KeyFile, key_file_path
+        from ledger.domain.errors import KeyUnavailable, StoreNotEncrypted
+
+        with self.store.write() as conn:
+            store_id, scheme = self.store.meta_value(conn, "store_id"), self.store.meta_value(conn, "encryption")
+            if scheme is None:
+                if self.store.head(conn):
+                    raise StoreNotEncrypted()
+                store_id = store_id or str(uuid.uuid4())
+                self.store.put_meta(conn, {"store_id": store_id, "encryption": SCHEME})
+        assert store_id is not None
+        path = key_file_path(store_id)
+        try:
+            KeyFile.load(path, store_id)
+        except KeyUnavailable as error:
+            if error.params.get("reason") != "key_missing" or self.store.has_data_keys():
+                raise  # a store with data keys needs its own key file: a new one could open nothing
+            try:
+                KeyFile.create(path, store_id)
+            except KeyUnavailable as race:
+                if race.params.get("reason") != "key_exists":
+                    raise
+                KeyFile.load(path, store_id)  # another process's init made it a moment ago
+        self.__dict__.pop("encrypted", None)
+        self.__dict__.pop("mapper", None)
+        return path
+
+    def migrate_encrypt(self) -> dict[str, Any]:
+        """``ledger migrate --encrypt``: a store from before encryption, encrypted in place (by its owner)."""
+        from ledger.adapters.keys import key_file_path
+        from ledger.adapters.migrate import encrypt_store
+
+        done = encrypt_store(self.store, key_file_path)
+        for name in ("encrypted", "mapper", "keyring", "key_service"):
+            self.__dict__.pop(name, None)
+        return done
 
     def demo(self, *, cases: int, years: int, seed: int, municipality: str) -> dict[str, Any]:
         """``ledger demo``: a training store (made one if it is new) with a synthetic unit's users and cases."""
@@ -181,7 +290,8 @@ class Services:
     def integrity(self) -> StoreIntegrity:
         from ledger.adapters.integrity import StoreIntegrity
 
-        return StoreIntegrity(self.store, self.config.clock)
+        return StoreIntegrity(self.store, self.config.clock, self.mapper,
+                              keys=lambda: (self.keyring, self.key_service))
 
     @cached_property
     def queries(self) -> Queries:
@@ -213,11 +323,11 @@ def memory_ledger(user: str = "tester", clock: Clock | None = None) -> Ledger:
 
     from ledger.adapters.config import clock_from
     from ledger.adapters.mapper import PydanticMapper
-    from ledger.adapters.memory import MemoryAccessLog, MemorySettings, memory_factory
+    from ledger.adapters.memory import MemoryAccessLog, MemoryPersonIndex, MemorySettings, memory_factory
     from ledger.application.gate import Actor, Gate
     from ledger.application.service import Ledger
 
     real_clock = clock or clock_from(os.environ)
     gate = Gate(Actor.everyone(user), MemoryAccessLog(), MemoryAccessLog(), real_clock)
     return Ledger(factory=memory_factory(), mapper=PydanticMapper(), settings=MemorySettings(), clock=real_clock,
-                  gate=gate)
+                  gate=gate, persons=MemoryPersonIndex())

@@ -55,6 +55,7 @@ COMMANDS: list[tuple[tuple[Action, ...], tuple[str, ...]]] = [
     ((Action.RELATIVE_ADD,), ("relative", "add", A, "--relation", "parent")),
     ((Action.CHILD_ADD,), ("child", "add", A, "--birth-year", "2019")),
     ((Action.CORRECT,), ("correct", A, "3", "--reason", "fel kanal", "--set", "channel=meeting")),
+    ((Action.CORRECT,), ("correct", A, "8", "--reason", "fel faktura", "--set", "invoice_number=F-11")),
     ((Action.CASE_ASSIGN,), ("case", "assign", A, "--to", "r_case_worker")),
     ((Action.CASE_PROTECT,), ("case", "protect", A, "--level", "sekretessmarkering")),
     ((Action.CASE_GRANT_ACCESS,), ("case", "grant-access", A, "--to", "r_economist", "--until", "2026-12-31",
@@ -93,6 +94,13 @@ COMMANDS: list[tuple[tuple[Action, ...], tuple[str, ...]]] = [
     ((Action.PROJECTIONS_REBUILD,), ("projections", "rebuild")),
     ((Action.INFO,), ("info",)),
 ]
+
+#: Where the domain narrows the table for one entry: a case's entries are corrected by case work, its
+#: money by the ekonom (``ledger.domain.corrections``).
+NARROWED: dict[tuple[str, ...], frozenset[Role]] = {
+    ("correct", A, "3"): frozenset({Role.CASE_WORKER, Role.MANAGER}),
+    ("correct", A, "8"): frozenset({Role.ECONOMIST}),
+}
 
 SETUP: list[tuple[str, ...]] = [
     ("provider", "add", "SKYDD1", "--name", "Skyddat boende Nord AB", "--date", "2026-01-02"),
@@ -175,13 +183,14 @@ def test_every_command_as_every_role(template: Path, tmp_path: Path, capsys: pyt
     argv = tuple(a.replace("{tmp}", str(tmp_path)) for a in args)
     before = event_count(db)
     result = _run(capsys, db, *argv, user=user)
-    if any(allowed({role}, action) for action in actions):
+    narrowed = NARROWED.get(tuple(args[:3]))
+    if any(allowed({role}, action) for action in actions) and (narrowed is None or role in narrowed):
         assert result.code == 0, (role, argv, result.err)
         assert _denied(db) == []
         return
     assert result.code == 1, (role, argv, result.out, result.err)
     assert result.err.startswith("Fel: Nekad: ") and "kräver rollen" in result.err, result.err
-    needed = sorted({r for action in actions for r in PERMISSIONS[action]}, key=list(Role).index)
+    needed = sorted(narrowed or {r for action in actions for r in PERMISSIONS[action]}, key=list(Role).index)
     assert any(SWEDISH_NAMES[r] in result.err for r in needed), result.err
     assert "Traceback" not in result.err and result.out == ""
     assert event_count(db) == before, "a refused command stored an event"

@@ -25,7 +25,7 @@ def _blocks() -> list[str]:
 
 def test_the_readme_has_examples_to_run() -> None:
     blocks = _blocks()
-    assert len(blocks) >= 2 and all(line.startswith(("ledger", "export")) for b in blocks
+    assert len(blocks) >= 2 and all(line.startswith(("ledger", "export", "printf")) for b in blocks
                                     for line in b.splitlines() if line.strip())
 
 
@@ -33,7 +33,7 @@ def test_the_readme_examples_run(tmp_path: Path) -> None:
     ledger = Path(sys.executable).parent / "ledger"
     if not ledger.exists():
         pytest.skip("the ledger command is not installed next to this Python")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") or k == "LEDGER_KEY_DIR"}
     env.update({"PATH": f"{ledger.parent}{os.pathsep}{env.get('PATH', '')}", "MPLBACKEND": "Agg"})
     script = "set -e\n" + "\n".join(_blocks())
     done = subprocess.run(["bash", "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)

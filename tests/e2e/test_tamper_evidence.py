@@ -116,12 +116,12 @@ def test_a_signed_digest_catches_an_edited_digest_and_a_forged_archive(read_twic
     wrong_key = run_cli(capsys, db, "verify", "--digest", str(signed), "--public-key", str(other_public))
     assert wrong_key.code != 0 and "signaturen stämmer inte" in wrong_key.err
 
-    # A forged archive: the consent's purpose changed and every hash after it recomputed.
+    # A forged archive: the consent's recipient changed and every hash after it recomputed.
     archive = tmp_path / "arkiv.jsonl"
     ok(capsys, db, "export", "--out", str(archive))
     text = archive.read_text(encoding="utf-8").splitlines()
     number = next(i for i, line in enumerate(text) if "ConsentGranted" in line)
-    _rechain(archive, number, lambda o: o.update(state=o["state"].replace("samverkan", "Samverkan")))
+    _rechain(archive, number, lambda o: o.update(state=o["state"].replace('"recipient":"police"', '"recipient":"sis"')))
     alone = run_cli(capsys, db, "verify", "--archive", str(archive))
     assert alone.code == 0, alone.err  # on its own, a wholly recomputed file holds together
     against = run_cli(capsys, db, "verify", "--archive", str(archive), "--digest", str(signed), "--public-key",

@@ -82,7 +82,7 @@ def open_cases(url: str, identities: list[str], barrier: Any, worker: int) -> di
     from tests.helpers import ledger_at
 
     app = ledger_at(url, f"worker{worker}")
-    app.person_namespace()
+    app.persons.person_id(identities[0])  # the key file read before the race starts
     barrier.wait(timeout=60)
     numbers, conflicts, errors = [], 0, []
     for identity in identities:

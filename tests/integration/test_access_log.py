@@ -24,7 +24,7 @@ from ledger.bootstrap import Services, services
 from ledger.domain.clock import PinnedClock
 from ledger.domain.errors import DateOutOfOrder, InvalidDate, NotFound, StorageError
 from ledger.domain.permissions import is_protected
-from tests.conftest import TEST_PNR
+from tests.conftest import PASSPHRASE, TEST_PNR
 from tests.helpers import event_count, identity_forms, services_at
 
 PNR, PROTECTED_PNR = TEST_PNR[10], TEST_PNR[11]
@@ -300,7 +300,7 @@ def test_an_export_logs_every_case_before_the_file_is_written(found: Services, a
         record(self, entries)
 
     monkeypatch.setattr(access_log.SqlAccessLog, "record", before_anything_is_written)
-    found.queries.export(out / "a.jsonl")
+    found.queries.export(out / "a.jsonl", passphrase=PASSPHRASE)
     assert [(e["case"], e["command"], e["protected"], e["accessed_at"])
             for e in found.queries.access_log_entries()] == [
         (plain, "export", False, "2026-11-23T09:30:00+00:00"), (hidden, "export", True, "2026-11-23T09:30:00+00:00")]
@@ -343,7 +343,7 @@ def test_an_export_from_a_read_only_sqlite_database_is_refused_and_writes_nothin
     out = tmp_path / "out"
     out.mkdir()
     with pytest.raises(StorageError):
-        reader.queries.export(out / "a.jsonl")
+        reader.queries.export(out / "a.jsonl", passphrase=PASSPHRASE)
     assert list(out.iterdir()) == []
     assert reader.queries.access_log_entries() == []
 

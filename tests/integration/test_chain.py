@@ -12,6 +12,7 @@ any entry is found.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -73,6 +74,7 @@ class Raw:
 
     def __init__(self, url: str) -> None:
         self.sqlite = url.startswith("sqlite")
+        self.mapper: Any = None  # the ledger's, to open a sealed snapshot
         if self.sqlite:
             import sqlite3
 
@@ -474,8 +476,14 @@ def _long_case(app: Any) -> str:
 
 
 def _snapshot(db: Raw, stream: UUID, version: int = 100) -> bytes:
-    return bytes(db("SELECT state FROM ledger_snapshots WHERE originator_id = ? AND originator_version = ?",
-                    db.stream(stream), version)[0][0])
+    """The stored snapshot, its personal part opened (``{"p": …, "s": …}``, as a forger with the key file
+    would write it back: the mapper reads a part in the clear as well)."""
+    stored = bytes(db("SELECT state FROM ledger_snapshots WHERE originator_id = ? AND originator_version = ?",
+                      db.stream(stream), version)[0][0])
+    parts = json.loads(stored)
+    if "e" in parts:
+        parts = {"p": db.mapper.personal_part(parts, stream, version), "s": parts["s"]}
+    return json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _position(db: Raw, stream: UUID, version: int) -> int:
@@ -490,6 +498,7 @@ def long_case(db_url: str) -> Iterator[tuple[Any, str, Raw]]:
     app = ledger_at(db_url, "tester")
     case = _long_case(app)
     db = Raw(db_url)
+    db.mapper = app.mapper
     yield app, case, db
     db.conn.close()
 
@@ -502,14 +511,14 @@ def test_an_altered_snapshot_is_found_though_every_event_and_link_holds(long_cas
     app, case, db = long_case
     stream = case_id(case)
     assert [r[0] for r in db("SELECT originator_version FROM ledger_snapshots")] == [100]
-    assert verify_store(app.factory.store).ok
+    assert verify_store(app.factory.store, mapper=app.mapper).ok
     with pytest.raises(ConsentNotActive):
         app.record_share(case, "police", what="hotbild", on="2026-03-01")
     state = _snapshot(db, stream)
     assert b'"revoked_on":"2026-01-20"' in state
     db("UPDATE ledger_snapshots SET state = ?", state.replace(b'"revoked_on":"2026-01-20"', b'"revoked_on":null'))
     assert app.get_case(case).consents["police"][-1].revoked_on is None  # the write side decides from the snapshot
-    report = verify_store(app.factory.store)
+    report = verify_store(app.factory.store, mapper=app.mapper)
     assert report.problem == Problem("snapshot_altered", _position(db, stream, 100),
                                      {"stream": str(stream), "version": 100, "case": case})
     assert report.events == report.head.position == db("SELECT COUNT(*) FROM ledger_events")[0][0]
@@ -517,7 +526,7 @@ def test_an_altered_snapshot_is_found_though_every_event_and_link_holds(long_cas
                                            "stream": str(stream), "version": 100, "case": case}
     # Snapshots are derived: deleting them all is always safe, and the rules see the events again.
     db("DELETE FROM ledger_snapshots")
-    assert verify_store(app.factory.store).ok
+    assert verify_store(app.factory.store, mapper=app.mapper).ok
     assert app.get_case(case).consents["police"][-1].revoked_on is not None
     with pytest.raises(ConsentNotActive):
         app.record_share(case, "police", what="hotbild", on="2026-03-01")
@@ -549,7 +558,7 @@ def test_every_way_of_altering_a_snapshot_is_found(long_case: tuple[Any, str, Ra
 
     app, case, db = long_case
     tamper(db, case_id(case))
-    report = verify_store(app.factory.store)
+    report = verify_store(app.factory.store, mapper=app.mapper)
     assert report.problem is not None and report.problem.kind == "snapshot_altered"
     assert report.problem.detail["version"] == version
     assert (report.problem.detail.get("case") == case) is named
@@ -570,9 +579,10 @@ def test_snapshots_with_corrections_before_and_after_them_verify(db_url: str) ->
         app.record_contact(case, "meeting", on="2026-03-01")
     app.correct_entry(case, 150, reason="fel kanal", changes={"channel": "phone"})  # entry 201
     db = Raw(db_url)
+    db.mapper = app.mapper
     try:
         assert [r[0] for r in db("SELECT originator_version FROM ledger_snapshots ORDER BY 1")] == [100, 200]
-        assert verify_store(app.factory.store).ok  # a snapshot is the plain fold: corrections are applied on loading
+        assert verify_store(app.factory.store, mapper=app.mapper).ok  # a snapshot is the plain fold: corrections are applied on loading
         # A snapshot of the corrected fold would be as true (a case with corrections is refolded anyway).
         stream = case_id(case)
         corrected = project_case(None, apply_corrections(app.events.get(stream, lte=200)))
@@ -582,11 +592,11 @@ def test_snapshots_with_corrections_before_and_after_them_verify(db_url: str) ->
         state["p"]["state"] = corrected.model_dump(mode="json")
         db("UPDATE ledger_snapshots SET state = ? WHERE originator_version = ?",
            json.dumps(state, sort_keys=True, separators=(",", ":")).encode(), 200)
-        assert verify_store(app.factory.store).ok
+        assert verify_store(app.factory.store, mapper=app.mapper).ok
         state["p"]["state"]["contacts"] += 1
         db("UPDATE ledger_snapshots SET state = ? WHERE originator_version = ?",
            json.dumps(state, sort_keys=True, separators=(",", ":")).encode(), 200)
-        report = verify_store(app.factory.store)
+        report = verify_store(app.factory.store, mapper=app.mapper)
         assert report.problem is not None and report.problem.detail["version"] == 200
     finally:
         db.conn.close()
@@ -600,12 +610,13 @@ def test_a_snapshot_of_another_aggregate_is_folded_with_its_own_projector(db_url
     app.add_provider("SKYDD1", name="Skyddat boende Nord AB", on="2026-01-02")
     stream = provider_id("SKYDD1")
     app.take_snapshot(stream, projector_func=project_provider)
-    assert verify_store(app.factory.store).ok
+    assert verify_store(app.factory.store, mapper=app.mapper).ok
     db = Raw(db_url)
+    db.mapper = app.mapper
     try:
         state = _snapshot(db, stream, 1)
         db("UPDATE ledger_snapshots SET state = ?", state.replace(b"Nord AB", b"Syd AB"))
-        report = verify_store(app.factory.store)
+        report = verify_store(app.factory.store, mapper=app.mapper)
         assert report.problem is not None
         assert (report.problem.kind, report.problem.position) == ("snapshot_altered", _position(db, stream, 1))
         assert report.problem.detail == {"stream": str(stream), "version": 1}
@@ -617,7 +628,7 @@ def test_the_chain_is_reported_before_any_snapshot(long_case: tuple[Any, str, Ra
     app, _, db = long_case
     db("UPDATE ledger_snapshots SET state = ?", b"{")
     db("DELETE FROM ledger_chain WHERE position = ?", 3)
-    report = verify_store(app.factory.store)
+    report = verify_store(app.factory.store, mapper=app.mapper)
     assert report.problem is not None and (report.problem.kind, report.problem.position) == ("chain_missing", 3)
 
 
@@ -803,8 +814,8 @@ def _rechained(archive: Path, edit: Callable[[dict[str, Any]], None], where: Cal
     lines = [json.loads(line) for line in archive.read_text(encoding="utf-8").splitlines()]
     number = next(i for i, obj in enumerate(lines) if "position" in obj and where(obj))
     edit(lines[number])
-    previous = lines[number - 1].get("hash", GENESIS) if number > 1 else GENESIS
-    for obj in lines[number:-1]:
+    previous = lines[number - 1].get("hash", GENESIS) if "position" in lines[number - 1] else GENESIS
+    for obj in (line for line in lines[number:-1] if "position" in line):  # the events, not the access log
         state = obj["state"].encode("utf-8")
         obj["payload_hash"] = payload_hash(state)
         obj["recorded_at"] = recorded_at(state)
@@ -814,6 +825,22 @@ def _rechained(archive: Path, edit: Callable[[dict[str, Any]], None], where: Cal
     archive.write_text("".join(json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n" for obj in lines),
                        encoding="utf-8")
     return number + 1
+
+
+PASSPHRASE = "korrekt häst batteri häftklammer"
+
+
+def _export_ledger(app: Any, archive: Path) -> dict[str, Any]:
+    """``ledger export``: the ledger's archive, its data keys sealed under a passphrase."""
+    from ledger.bootstrap import services
+
+    return services(app.factory.store.url, "tester").integrity.export(archive, lambda _: None, passphrase=PASSPHRASE)
+
+
+def _import_ledger(target: SQLStore, archive: Path) -> dict[str, Any]:
+    from ledger.bootstrap import services
+
+    return services(target.url, "tester").integrity.import_archive(archive, passphrase=PASSPHRASE)
 
 
 def _with_followup(db_url: str) -> Any:
@@ -857,7 +884,7 @@ def test_an_archive_with_a_payload_the_ledger_cannot_read_is_refused_and_imports
 ) -> None:
     app = _with_followup(db_url)
     archive = tmp_path / "a.jsonl"
-    export_archive(app.factory.store, archive)
+    _export_ledger(app, archive)
     assert verify_archive(archive).ok
     line = _rechained(archive, edit, where)
     assert verify_archive(archive, check_payloads=False).ok  # the chain alone holds: it was recomputed
@@ -866,9 +893,10 @@ def test_an_archive_with_a_payload_the_ledger_cannot_read_is_refused_and_imports
     assert caught.value.params == {"reason": reason, "line": line}
     with other_store(db_url, tmp_path) as target:
         with pytest.raises(ArchiveInvalid) as caught:
-            import_archive(target, archive)
+            _import_ledger(target, archive)
         assert caught.value.params == {"reason": reason, "line": line}
         assert _events(target) == [] and _chain_rows(target) == []
+        assert list((Path(os.environ["LEDGER_KEY_DIR"])).glob("*.tmp")) == []
 
 
 def test_an_archive_of_the_ledgers_own_events_imports_and_reads(db_url: str, tmp_path: Path) -> None:
@@ -876,12 +904,16 @@ def test_an_archive_of_the_ledgers_own_events_imports_and_reads(db_url: str, tmp
 
     app = _with_followup(db_url)
     archive = tmp_path / "a.jsonl"
-    export_archive(app.factory.store, archive)
+    _export_ledger(app, archive)
     with other_store(db_url, tmp_path) as target:
-        import_archive(target, archive)
+        _import_ledger(target, archive)
         assert _events(target) == _events(app.factory.store)
         imported = ledger_at(target.url, "tester")
         assert imported.get_case("AVH-2026-0001").followups == 1
+        # the imported store has its own id and key file, and finds the same person again
+        from tests.conftest import TEST_PNR
+
+        assert imported.persons.person_id(TEST_PNR[31]) == app.persons.person_id(TEST_PNR[31])
 
 
 def _first_hash(archive: Path) -> str:

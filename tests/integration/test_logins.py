@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import PG_URL, TEST_PNR
+from tests.conftest import PG_URL, TEST_PNR, need_pg
 from tests.helpers import Result, run_cli, run_process
 
 PNR = TEST_PNR[30]
@@ -48,27 +48,38 @@ def _as_login(url: str, login: str) -> str:
 
 
 @pytest.fixture
-def logins(pg_url: str, real: None, capsys: pytest.CaptureFixture[str]) -> Iterator[dict[str, Any]]:
-    """A real store initialised by the database's owner, and two workers' logins given the ledger's role."""
+def logins(real: None, capsys: pytest.CaptureFixture[str]) -> Iterator[dict[str, Any]]:
+    """Set up as docs/deployment.md says: the database administrator makes an owner that is not a
+    superuser, the database, and the ledger's role given to the owner; the owner runs ``ledger init``;
+    two workers get logins with the ledger's role."""
+    need_pg()
     suffix = uuid.uuid4().hex[:8]
-    anna, bo = f"anna_{suffix}", f"bo_{suffix}"
-    init = run_cli(capsys, pg_url, "init", "--role", "granskare", ready=False)
-    assert init.code == 0, init.err
-    role = json.loads(run_cli(capsys, pg_url, "info", "--json", ready=False).out)["ledger_role"]
-    assert role.startswith("ledger_")
-    for login in (anna, bo):
-        _admin(f'CREATE ROLE "{login}" LOGIN')
-        _admin(f'GRANT "{role}" TO "{login}"')
-        assert run_cli(capsys, pg_url, "user", "add", login, "--role", "handläggare", ready=False).code == 0
-    yield {"owner": pg_url, "anna": _as_login(pg_url, anna), "bo": _as_login(pg_url, bo), "names": (anna, bo),
-           "role": role}
-    from ledger.adapters.store import SQLStore
+    owner, database, anna, bo = f"owner_{suffix}", f"avhopp_{suffix}", f"anna_{suffix}", f"bo_{suffix}"
+    role = f"ledger_{database}"
+    _admin(f'CREATE ROLE "{owner}" LOGIN')
+    _admin(f'CREATE DATABASE "{database}" OWNER "{owner}" ENCODING \'UTF8\'')
+    _admin(f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC')
+    _admin(f'CREATE ROLE "{role}" NOLOGIN')
+    _admin(f'GRANT "{role}" TO "{owner}"')
+    assert PG_URL is not None
+    owner_url = _as_login(PG_URL.rsplit("/", 1)[0] + "/" + database, owner)
+    try:
+        init = run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False)
+        assert init.code == 0, init.err
+        assert json.loads(run_cli(capsys, owner_url, "info", "--json", ready=False).out)["ledger_role"] == role
+        for login in (anna, bo):
+            _admin(f'CREATE ROLE "{login}" LOGIN')
+            _admin(f'GRANT "{role}" TO "{login}"')
+            assert run_cli(capsys, owner_url, "user", "add", login, "--role", "handläggare", ready=False).code == 0
+        yield {"owner": owner_url, "anna": _as_login(owner_url, anna), "bo": _as_login(owner_url, bo),
+               "names": (anna, bo), "role": role, "database": database}
+    finally:
+        from ledger.adapters.store import SQLStore
 
-    SQLStore.dispose_all()
-    database = pg_url.rsplit("/", 1)[1]
-    _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    for name in (anna, bo, role):
-        _admin(f'DROP ROLE IF EXISTS "{name}"')
+        SQLStore.dispose_all()
+        _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        for name in (anna, bo, role, owner):
+            _admin(f'DROP ROLE IF EXISTS "{name}"')
 
 
 def _ok(result: Result) -> Result:
@@ -104,8 +115,9 @@ def test_events_carry_the_login_and_declared_names_are_refused(logins: dict[str,
     assert english.code == 1 and "may only be used on a training store" in english.err
 
 
-def test_a_login_that_is_not_a_user_is_refused_and_logged(logins: dict[str, Any], pg_url: str,
+def test_a_login_that_is_not_a_user_is_refused_and_logged(logins: dict[str, Any],
                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    pg_url = logins["owner"]
     stranger = f"x_{uuid.uuid4().hex[:8]}"
     _admin(f'CREATE ROLE "{stranger}" LOGIN')
     _admin(f'GRANT "{logins["role"]}" TO "{stranger}"')
@@ -118,8 +130,8 @@ def test_a_login_that_is_not_a_user_is_refused_and_logged(logins: dict[str, Any]
         from ledger.adapters.store import SQLStore
 
         SQLStore.dispose_all()
-        _admin(f'REASSIGN OWNED BY "{stranger}" TO CURRENT_USER', pg_url.rsplit("/", 1)[1])
-        _admin(f'DROP OWNED BY "{stranger}"', pg_url.rsplit("/", 1)[1])
+        _admin(f'REASSIGN OWNED BY "{stranger}" TO CURRENT_USER', logins["database"])
+        _admin(f'DROP OWNED BY "{stranger}"', logins["database"])
         _admin(f'DROP ROLE "{stranger}"')
 
 
@@ -178,3 +190,51 @@ def test_sqlite_takes_the_operating_systems_login(sqlite_url: str, real: None,
     users = json.loads(_ok(run_cli(capsys, sqlite_url, "user", "list", "--json", ready=False)).out)
     assert users["training"] is False
     assert [(u["name"], sorted(u["roles"])) for u in users["users"]] == [(me, ["admin", "case_worker"])]
+
+
+def test_a_login_cannot_write_as_someone_else_by_hand(logins: dict[str, Any], capsys: pytest.CaptureFixture[str]
+                                                      ) -> None:
+    """Straight into the tables, with its own login: an event whose recorded_by is another user, or an
+    access entry in another's name, is refused by the database (the trigger ``ledger init`` sets)."""
+    import psycopg
+
+    anna_name, bo_name = logins["names"]
+    _ok(run_cli(capsys, logins["anna"], "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
+                "--source", "police", "--date", "2026-11-01", ready=False))
+    with psycopg.connect(logins["bo"], autocommit=True) as conn:
+        top, stream, state = conn.execute(
+            "SELECT id, originator_id, state FROM ledger_events ORDER BY id DESC LIMIT 1").fetchone()
+        as_anna = bytes(state)
+        assert f'"recorded_by":"{anna_name}"'.encode() in as_anna
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="may only record as itself"):
+            conn.execute("INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) "
+                         "VALUES (%s, %s, 99, 'ledger.events:ContactRecorded', %s)", (top + 1, stream, as_anna))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="may only record as itself"):
+            conn.execute("INSERT INTO ledger_access_log (position, accessed_at, user_name, case_number, command, "
+                         "protection_level, protected, outcome, hash) VALUES (999, now(), %s, %s, 'case show', "
+                         "'none', false, 'read', 'x')", (anna_name, CASE))
+        # in its own name it may (that is what the ledger does); the chain shows it was not the ledger's hand
+        as_bo = as_anna.replace(f'"recorded_by":"{anna_name}"'.encode(), f'"recorded_by":"{bo_name}"'.encode())
+        conn.execute("INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) "
+                     "VALUES (%s, %s, 99, 'ledger.events:ContactRecorded', %s)", (top + 1, stream, as_bo))
+    verified = run_cli(capsys, logins["owner"], "verify", ready=False)
+    assert verified.code == 1 and f"position {top + 1}" in verified.err
+
+
+def test_init_without_the_ledger_role_says_what_the_administrator_must_do(real: None,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    need_pg()
+    suffix = uuid.uuid4().hex[:8]
+    owner, database = f"owner_{suffix}", f"avhopp_{suffix}"
+    _admin(f'CREATE ROLE "{owner}" LOGIN')
+    _admin(f'CREATE DATABASE "{database}" OWNER "{owner}"')
+    assert PG_URL is not None
+    try:
+        refused = run_cli(capsys, _as_login(PG_URL.rsplit("/", 1)[0] + "/" + database, owner), "init", ready=False)
+        assert refused.code != 0 and "be databasadministratören skapa den" in refused.err, refused.err
+    finally:
+        from ledger.adapters.store import SQLStore
+
+        SQLStore.dispose_all()
+        _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        _admin(f'DROP ROLE IF EXISTS "{owner}"')

@@ -131,6 +131,10 @@ def _copy_events(source: Any, target: Any, upto: int | None = None) -> None:
 
     notes = LedgerRecorder(source).select_notifications(None, 10**9, stop=upto)
     assert LedgerRecorder(target).insert_events(notes) == [n.id for n in notes]
+    with source.read() as conn:  # the store's id and encryption: the same key file opens the copy
+        meta = {k: v for k, v in source.meta_items(conn).items() if k in ("store_id", "encryption")}
+    with target.write() as conn:
+        target.put_meta(conn, meta)
 
 
 def _case_list() -> Any:

@@ -98,12 +98,14 @@ def test_snapshot_at_the_interval_is_stored_and_used_and_loading_equals_the_full
                                                       bytes(row.state)))
     assert isinstance(snapshot, ev.Snapshot)
     assert CaseState.model_validate(snapshot.state) == project_case(None, events[:SNAPSHOT_INTERVAL])
-    assert set(json.loads(bytes(row.state))["p"]) == {"state"}
+    sealed = json.loads(bytes(row.state))  # sealed with the person's key: the state is personal through and through
+    assert set(sealed) == {"e", "s"} and set(app.mapper.personal_part(sealed, row.originator_id, SNAPSHOT_INTERVAL)) \
+        == {"state"}
 
 
     # Loading starts from the snapshot: change it behind the application's back and the loaded case
     # shows the change, which a replay of all the events would not.
-    state = json.loads(bytes(row.state))
+    state = {"p": app.mapper.personal_part(sealed, row.originator_id, SNAPSHOT_INTERVAL), "s": sealed["s"]}
     state["p"]["state"]["contacts"] = 10_000
     with app.factory.store.write() as conn:
         conn.execute(

@@ -77,14 +77,17 @@ def _dumps(obj: Any) -> str:
 
 
 def export_archive(store: SQLStore, path: str | Path, before_write: Callable[[list[str]], None] | None = None, *,
-                   exported_at: datetime | None = None) -> dict[str, Any]:
+                   exported_at: datetime | None = None,
+                   seal_keys: Callable[[Any], tuple[dict[str, Any], list[dict[str, Any]]]] | None = None,
+                   ) -> dict[str, Any]:
     """Write the whole store to ``path`` (through a ``.part`` file, renamed when complete).
 
     One consistent read; the chain is verified while writing, so a store that does not verify is
     not exported (``ChainBroken``) and no file is left behind. ``before_write`` is given the case
     number of every case before anything is written (the command line logs them as read; done
     before the archive's read, so that the archive holds those entries too); if it raises, nothing
-    is written."""
+    is written. ``seal_keys`` gives the header's ``keys`` and the key lines from the read's connection
+    (:mod:`ledger.adapters.archive_keys`); a store that has data keys is not exported without it."""
     target = Path(path)
     partial = target.with_name(target.name + ".part")
     verifier = Verifier()
@@ -101,9 +104,14 @@ def export_archive(store: SQLStore, path: str | Path, before_write: Callable[[li
                 later = [n for n in case_numbers(store, conn) if n not in logged]  # opened in between
                 if later:
                     before_write(later)
+            keys = seal_keys(conn) if seal_keys is not None else None
+            if keys is None and _has_keys(conn):
+                from ledger.domain.errors import PassphraseRequired
+
+                raise PassphraseRequired(reason="passphrase_missing")
             with open_text(partial, "w") as out:
                 access = _write(store, conn, out, verifier, low, high,
-                                (exported_at or datetime.now(UTC)).isoformat(timespec="seconds"))
+                                (exported_at or datetime.now(UTC)).isoformat(timespec="seconds"), keys)
         partial.replace(target)
     except OSError as error:
         partial.unlink(missing_ok=True)
@@ -136,15 +144,26 @@ def case_numbers(store: SQLStore, conn: Any) -> list[str]:
     return list(found)
 
 
+def _has_keys(conn: Any) -> bool:
+    from sqlalchemy import inspect
+
+    if not inspect(conn).has_table("ledger_keys"):
+        return False
+    return bool(conn.exec_driver_sql("SELECT COUNT(*) FROM ledger_keys").scalar())
+
+
 def _write(store: SQLStore, conn: Any, out: IO[str], verifier: Verifier, low: int, high: int,
-           exported_at: str) -> Head:
+           exported_at: str, keys: tuple[dict[str, Any], list[dict[str, Any]]] | None = None) -> Head:
     """The archive's lines, the chains verified while they are written; the file flushed to disk.
     Returns the access log's head."""
     count, _ = store.counts(conn)
     meta = {k: v for k, v in sorted(store.meta_items(conn).items()) if not k.startswith(_DERIVED_META)}
     out.write(_dumps({"format": FORMAT, "version": VERSION, "chain": CHAIN_TAG,
-                      "exported_at": exported_at, "events": count, "meta": meta}))
+                      "exported_at": exported_at, "events": count, "meta": meta,
+                      "keys": keys[0] if keys is not None else None}))
     out.write("\n")
+    for line in keys[1] if keys is not None else []:
+        out.write(_dumps(line) + "\n")
     for start in range(low, high + 1, WINDOW):
         stop = min(start + WINDOW - 1, high)
         events, entries = store.chain_window(conn, start, stop, REACH)
@@ -161,7 +180,8 @@ def _write(store: SQLStore, conn: Any, out: IO[str], verifier: Verifier, low: in
     access = _write_access(conn, out)
     head = verifier.head
     out.write(_dumps({"end": FORMAT, "events": head.position, "head": {"position": head.position, "hash": head.hash},
-                      "access": {"position": access.position, "hash": access.hash}}))
+                      "access": {"position": access.position, "hash": access.hash},
+                      "keys": len(keys[1]) if keys is not None else 0}))
     out.write("\n")
     out.flush()
     os.fsync(out.fileno())
@@ -208,23 +228,41 @@ def _event_line(position: int, event: tuple[str, int, str, bytes], entry: tuple[
 # -- verify and import ---------------------------------------------------------------------------------
 
 
-def import_archive(store: SQLStore, path: str | Path, *, check_payloads: bool = True) -> dict[str, Any]:
+def import_archive(store: SQLStore, path: str | Path, *, check_payloads: bool = True,
+                   passphrase: str | None = None, key_file_for: Callable[[str], Path] | None = None,
+                   ) -> dict[str, Any]:
     """Load an archive into an empty store: one transaction, verified line by line while inserting.
 
     Refuses a store that holds any event or chain entry (``StoreNotEmpty``), a file that is not an
     archive or holds a payload that does not read as its event type (``ArchiveInvalid``, with the
     line; ``check_payloads=False`` skips that, for stores of something else than the ledger's
     events) and an archive whose chain does not verify (``ChainBroken``); in every case nothing is
-    stored. The result has the same chain, hence the same digest."""
+    stored. The result has the same chain, hence the same digest.
+
+    An archive with data keys needs its ``passphrase``: the keys are opened with it, every payload is
+    read with them, and the new store gets its own id and key file (``key_file_for(store id)``,
+    keeping the archive's blind-index key: the same people are found) with the data keys wrapped
+    under it. If anything fails, the new key file is removed again and nothing is stored."""
+    import uuid
+
     from ledger.adapters.access_log import access_head, ensure_table, insert_verified
+    from ledger.adapters.archive_keys import open_keys
+    from ledger.adapters.keys import FileKeyService, KeyFile
 
     target = Path(path)
     verifier, access = Verifier(), AccessWalk()
-    check = payload_reader() if check_payloads else None
+    from ledger.adapters.schema import metadata
+
     ensure_table(store)
+    store.create_tables(metadata)
+    made: Path | None = None
     try:
         with open_text(target, "r") as handle:
             reader = Reader(handle)
+            opened = None
+            if reader.header.get("keys") is not None:
+                opened = open_keys(reader.header["keys"], reader.key_lines, passphrase)
+            check = payload_reader(opened) if check_payloads else None
             with store.write() as conn:
                 events, entries = store.counts(conn)
                 if events or entries or access_head(conn).position:
@@ -236,11 +274,41 @@ def import_archive(store: SQLStore, path: str | Path, *, check_payloads: bool = 
                         insert_verified(conn, item.rows)
                     else:
                         chained.insert_verified(conn, store.dialect, item)
-                meta = reader.header["meta"]
-                store.put_meta(conn, {k: v for k, v in meta.items() if not k.startswith(_DERIVED_META)})
+                meta = {k: v for k, v in reader.header["meta"].items()
+                        if not k.startswith(_DERIVED_META) and k != "store_id"}
+                if opened is not None:
+                    store_id = str(uuid.uuid4())
+                    assert key_file_for is not None, "an archive with keys needs a place for the new key file"
+                    made = key_file_for(store_id)
+                    service = FileKeyService(KeyFile.create(made, store_id, index=opened.index))
+                    _install_keys(conn, service, opened)
+                    meta["store_id"] = store_id
+                store.put_meta(conn, meta)
     except OSError as error:
+        if made is not None:
+            made.unlink(missing_ok=True)
         raise file_error(target, error) from None
-    return _result(target, verifier.head, access.head)
+    except BaseException:
+        if made is not None:
+            made.unlink(missing_ok=True)
+        raise
+    return {**_result(target, verifier.head, access.head), **({"key_file": str(made)} if made else {})}
+
+
+def _install_keys(conn: Any, service: Any, opened: Any) -> None:
+    from sqlalchemy import insert
+
+    from ledger.adapters.schema import keys_table
+
+    def moment(text: str | None) -> datetime | None:
+        return datetime.fromisoformat(text).astimezone(UTC).replace(tzinfo=None) if text else None
+
+    rows = [{"key_id": key_id, "wrapped": service.wrap(key_id, material) if material is not None else None,
+             "created_at": moment(opened.created.get(key_id)) or datetime.now(UTC).replace(tzinfo=None),
+             "destroyed_at": moment(opened.destroyed.get(key_id))}
+            for key_id, material in opened.keys.items()]
+    if rows:
+        conn.execute(insert(keys_table), rows)
 
 
 __all__ = ["FORMAT", "GENESIS", "VERSION", "case_numbers", "export_archive", "import_archive", "payload_reader",

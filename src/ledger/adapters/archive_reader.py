@@ -20,8 +20,10 @@ from ledger.adapters.verification import WINDOW, AccessWalk, Problem, Report, Ve
 from ledger.domain.errors import ArchiveInvalid, FileUnusable
 
 FORMAT = "avhoppar-ledger-archive"
-VERSION = 2
-VERSIONS = (1, 2)  # 1: the events only (before the access log was chained and archived)
+VERSION = 3
+VERSIONS = (1, 2, 3)  # 1: the events only; 2: and the access log; 3: and the data keys (sealed, a passphrase)
+#: The longest line read (a payload is a few kB; a line without an end is refused, not read into memory).
+MAX_LINE = 4 * 1024 * 1024
 _FIELDS = ("position", "originator_id", "originator_version", "topic", "recorded_at", "payload_hash", "hash")
 #: An access line's fields and the types they must have (``case`` and ``reason`` may be null).
 ACCESS_FIELDS: dict[str, type | tuple[type, ...]] = {
@@ -40,7 +42,8 @@ class AccessBatch:
 
 
 class Reader:
-    """The lines of an archive: the header, then event rows in order, then the trailer."""
+    """The lines of an archive: the header, the sealed data keys, event rows in order, the access
+    log, the trailer."""
 
     def __init__(self, handle: IO[str]) -> None:
         self.handle = handle
@@ -48,6 +51,20 @@ class Reader:
         self.trailer: dict[str, Any] | None = None
         self._peeked: tuple[int, dict[str, Any]] | None = None
         self.header = self._header()
+        self.key_lines = self._key_lines()
+
+    def _key_lines(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        while True:
+            item = self._next()
+            if item is None or "key" not in item[1]:
+                self._peeked = item
+                return found
+            number, obj = item
+            if (self.header["version"] < 3 or not isinstance(obj["key"], str) or not 0 < len(obj["key"]) <= 64
+                    or not (obj.get("sealed") is None or isinstance(obj.get("sealed"), str))):
+                raise ArchiveInvalid(reason="field", line=number)
+            found.append(obj)
 
     def _next(self) -> tuple[int, dict[str, Any]] | None:
         if self._peeked is not None:
@@ -55,12 +72,14 @@ class Reader:
             return found
         while True:
             try:
-                raw = self.handle.readline()
+                raw = self.handle.readline(MAX_LINE)
             except UnicodeDecodeError:
                 raise ArchiveInvalid(reason="not_utf8", line=self.line + 1) from None
             if not raw:
                 return None
             self.line += 1
+            if len(raw) >= MAX_LINE and not raw.endswith("\n"):
+                raise ArchiveInvalid(reason="too_large", line=self.line)
             if raw.strip():
                 try:
                     obj = json.loads(raw)
@@ -87,6 +106,10 @@ class Reader:
         if meta.get("chain_version", CHAIN_VERSION) != CHAIN_VERSION:
             raise ArchiveInvalid(reason="version", line=number)
         if not isinstance(events, int) or isinstance(events, bool) or events < 0:
+            raise ArchiveInvalid(reason="format", line=number)
+        keys = header.get("keys")
+        if keys is not None and not (isinstance(keys, dict) and keys.get("kdf") == "scrypt"
+                                     and all(k in keys for k in ("n", "r", "p", "salt", "check"))):
             raise ArchiveInvalid(reason="format", line=number)
         return header
 
@@ -179,7 +202,7 @@ def _row(number: int, obj: dict[str, Any]) -> dict[str, Any]:
     return {**obj, "stream": stream, "state_bytes": state}
 
 
-def payload_reader() -> Callable[[int, dict[str, Any]], None]:
+def payload_reader(keys: Any = None) -> Callable[[int, dict[str, Any]], None]:
     """A check that an event row's payload reads as its event type, as the application would read it.
 
     The topic must name one of the ledger's event classes (looked up among the domain's stored
@@ -187,13 +210,17 @@ def payload_reader() -> Callable[[int, dict[str, Any]], None]:
     mapper (:class:`ledger.adapters.mapper.PydanticMapper`), every field valid. Otherwise
     :class:`ArchiveInvalid` with the line (``event_type`` or ``payload``): a chain can be recomputed
     around a payload the ledger cannot read, and such an event would break every view of its case.
+    A sealed personal part is opened with ``keys`` (an import's, from the passphrase); without
+    them (``verify --archive``), or for a thinned person, the statistical part is checked.
     """
     from eventsourcing.persistence import StoredEvent
 
+    from ledger.adapters.keys import PersonalCipher
     from ledger.adapters.mapper import PydanticMapper
     from ledger.domain import events as ev
+    from ledger.domain.errors import PersonThinned
 
-    mapper = PydanticMapper()
+    mapper = PydanticMapper(personal=PersonalCipher(keys)) if keys is not None else PydanticMapper()
     known: set[str] = set()
 
     def check(number: int, row: dict[str, Any]) -> None:
@@ -206,8 +233,12 @@ def payload_reader() -> Callable[[int, dict[str, Any]], None]:
             if not (issubclass(cls, ev.Event) and cls is not ev.Event):
                 raise ArchiveInvalid(reason="event_type", line=number)
             known.add(topic)
+        stored = StoredEvent(row["stream"], row["originator_version"], topic, row["state_bytes"])
         try:
-            mapper.to_domain_event(StoredEvent(row["stream"], row["originator_version"], topic, row["state_bytes"]))
+            try:
+                mapper.to_domain_event(stored, personal=keys is not None)
+            except PersonThinned:
+                mapper.to_domain_event(stored, personal=False)
         except Exception:  # noqa: BLE001 - whatever fails to decode, the ledger could not read it
             raise ArchiveInvalid(reason="payload", line=number) from None
 

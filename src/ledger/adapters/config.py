@@ -17,7 +17,6 @@ is given here is only a *request*, refused on a real store.
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -113,11 +112,23 @@ def _late_days(raw: str | None) -> int:
 
 
 def os_login() -> str:
-    """The operating system's name of the user running this process — from the process's own user id,
-    not from the environment (``USER``, ``LOGNAME``), which anyone can set."""
-    try:
-        import pwd
+    """The operating system's name of the user running this process — from the process's own user id
+    (POSIX) or the token Windows gives the process (``GetUserNameW``), never from the environment
+    (``USER``, ``LOGNAME``, ``USERNAME``), which anyone can set. A user id without a name (a container
+    without a password entry) is ``uid-<number>``. Windows names are compared in lower case, as
+    Windows does."""
+    if os.name == "nt":
+        import ctypes
 
-        return pwd.getpwuid(os.getuid()).pw_name
-    except (ImportError, KeyError, OSError):  # Windows: the account name Windows gives
-        return getpass.getuser()
+        size = ctypes.c_ulong(257)
+        buffer = ctypes.create_unicode_buffer(size.value)
+        if not ctypes.windll.advapi32.GetUserNameW(buffer, ctypes.byref(size)):  # type: ignore[attr-defined]
+            raise InputError(field="login", reason="no_login")
+        return buffer.value.lower()
+    import pwd
+
+    uid = os.getuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid-{uid}"

@@ -9,6 +9,7 @@ what the database's refusals mean.
 from __future__ import annotations
 
 import errno
+import os
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,7 +25,27 @@ from ledger.domain.errors import StorageError
 #: Advisory locks (two-key space) on PostgreSQL: table creation, the event writers, the access log's
 #: writers. Advisory, not ``LOCK TABLE``: that needs UPDATE or DELETE rights on the table, which the
 #: ledger's logins do not have (the event and access tables are append-only for them).
-_LOCKS = {"ddl": (0x4C454447, 0), "events": (0x4C454447, 1), "access": (0x4C454447, 2)}
+_LOCKS = {"ddl": (0x4C454447, 0), "events": (0x4C454447, 1), "access": (0x4C454447, 2), "keys": (0x4C454447, 3)}
+#: A real store on PostgreSQL: an event's author (``"s"."recorded_by"``, readable without a key) and an
+#: access entry's user must be the login that inserts it, unless that login owns the table.
+_AUTHOR_CHECK = """
+CREATE OR REPLACE FUNCTION ledger_check_author() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE author text;
+BEGIN
+  IF session_user = (SELECT tableowner FROM pg_tables WHERE schemaname = TG_TABLE_SCHEMA
+                     AND tablename = TG_TABLE_NAME) THEN
+    RETURN NEW;
+  END IF;
+  IF TG_TABLE_NAME = 'ledger_events' THEN
+    author := convert_from(NEW.state, 'UTF8')::jsonb #>> '{s,recorded_by}';
+  ELSE
+    author := NEW.user_name;
+  END IF;
+  IF author IS DISTINCT FROM session_user THEN
+    RAISE EXCEPTION 'ledger: %% may only record as itself', session_user USING ERRCODE = '42501';
+  END IF;
+  RETURN NEW;
+END $$"""
 #: From this many rows on, PostgreSQL gets them with ``COPY`` instead of ``INSERT``.
 COPY_FROM = 100
 
@@ -69,13 +90,21 @@ class Dialect:
         """Who the database says is connected (``None``: the database has no logins)."""
         return None
 
-    def grant_append_only(self, conn: Connection, append_only: list[str], rewritable: list[str]) -> str | None:
+    def grant_append_only(self, conn: Connection, append_only: list[str], rewritable: list[str],
+                          training: bool = False) -> str | None:
         """Let the ledger's logins append to ``append_only`` tables and rewrite ``rewritable`` ones, and
         nothing else; returns the role they are given (``None``: the database has no logins)."""
         return None
 
     def as_ledger_role(self, conn: Connection, role: str | None) -> None:
         """In this transaction, create tables as the ledger's role (so that any login can rewrite them)."""
+
+    def secure_delete(self, conn: Connection) -> None:
+        """From now on in this connection, overwrite what is deleted or replaced (gallring)."""
+
+    def purge(self, engine: Engine) -> list[str]:
+        """After gallring: rid the database's files of the old copies of destroyed rows; what was done."""
+        return []
 
 
 class SQLiteDialect(Dialect):
@@ -89,8 +118,12 @@ class SQLiteDialect(Dialect):
 
         path = make_url(url).database  # None for sqlite://, without ?query
         if path and path != ":memory:" and not path.startswith("file:"):
-            try:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            try:  # a new store: its folders 0700 and its file 0600 (SQLite gives the -wal and -shm the same)
+                from ledger.adapters.keys import private_dir
+
+                private_dir(Path(path).parent)
+                if not Path(path).exists():
+                    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
             except OSError as error:
                 raise os_storage_error(error) from error
         engine = create_engine(url, connect_args={"timeout": 60})
@@ -137,6 +170,21 @@ class SQLiteDialect(Dialect):
         finally:
             cursor.close()
 
+    def secure_delete(self, conn: Connection) -> None:
+        conn.exec_driver_sql("PRAGMA secure_delete=ON")
+
+    def purge(self, engine: Engine) -> list[str]:
+        """Checkpoint the WAL into the file and truncate it, then ``VACUUM`` (the file rewritten with no
+        free pages left holding old rows), then truncate the WAL the vacuum wrote."""
+        with engine.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            raw.execute("PRAGMA secure_delete=ON")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            raw.execute("VACUUM")
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return ["secure_delete", "wal_checkpoint(TRUNCATE)", "VACUUM"]
+
 
 class PostgresDialect(Dialect):
     """A server: advisory locks for the writers, table creation and projections."""
@@ -146,6 +194,17 @@ class PostgresDialect(Dialect):
 
     def engine(self, url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True)
+
+    def purge(self, engine: Engine) -> list[str]:
+        """``VACUUM FULL`` of the tables gallring rewrites: new files without the destroyed rows (the old
+        files are removed). WAL segments, replicas and backups keep old copies until they expire:
+        docs/data-protection.md says how long, and that a unit's backup retention is part of gallring."""
+        done = []
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in ("ledger_keys", "ledger_snapshots"):
+                conn.exec_driver_sql(f"VACUUM FULL {table}")
+                done.append(f"VACUUM FULL {table}")
+        return done
 
     def begin_write(self, conn: Connection, lock: str) -> None:
         conn.exec_driver_sql("SET LOCAL lock_timeout = '30s'")
@@ -166,16 +225,34 @@ class PostgresDialect(Dialect):
     def session_user(self, conn: Connection) -> str | None:
         return str(conn.exec_driver_sql("SELECT session_user").scalar())
 
-    def grant_append_only(self, conn: Connection, append_only: list[str], rewritable: list[str]) -> str | None:
+    def grant_append_only(self, conn: Connection, append_only: list[str], rewritable: list[str],
+                          training: bool = False) -> str | None:
         """The role ``ledger_<database>`` (no login): SELECT and INSERT on the append-only tables, never
         UPDATE, DELETE or TRUNCATE; the read side's tables owned by it (rewritten at will). A worker is
-        given access with ``GRANT ledger_<database> TO <login>`` (docs/deployment.md)."""
+        given access with ``GRANT ledger_<database> TO <login>`` (docs/deployment.md). The role is
+        made here if the owner may create roles; else the database administrator makes it first.
+
+        On a real store a trigger also refuses an event whose ``recorded_by``, or an access entry
+        whose user, is not the login inserting it (the database's owner excepted: it imports and
+        migrates): a login that writes to the tables by hand still cannot write as someone else."""
         database = str(conn.exec_driver_sql("SELECT current_database()").scalar())
         role = "ledger_" + re.sub(r"[^a-z0-9_]", "_", database.lower())
         quoted = f'"{role}"'
+        owner = str(conn.exec_driver_sql("SELECT current_user").scalar())
         exists = conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).first()
         if exists is None:
-            conn.exec_driver_sql(f"CREATE ROLE {quoted} NOLOGIN")
+            try:
+                with conn.begin_nested():
+                    conn.exec_driver_sql(f"CREATE ROLE {quoted} NOLOGIN")
+            except sa_exc.DBAPIError:
+                raise StorageError(reason="no_ledger_role", role=role) from None
+        member = conn.exec_driver_sql("SELECT pg_has_role(current_user, %s, 'MEMBER')", (role,)).scalar()
+        if not member:
+            try:
+                with conn.begin_nested():
+                    conn.exec_driver_sql(f'GRANT {quoted} TO "{owner}"')  # the owner rebuilds the read side too
+            except sa_exc.DBAPIError:
+                raise StorageError(reason="no_ledger_role", role=role) from None
         conn.exec_driver_sql(f'GRANT CONNECT ON DATABASE "{database}" TO {quoted}')
         conn.exec_driver_sql(f"GRANT USAGE, CREATE ON SCHEMA public TO {quoted}")
         for table in append_only:
@@ -184,8 +261,12 @@ class PostgresDialect(Dialect):
             conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM PUBLIC")
         for table in rewritable:
             conn.exec_driver_sql(f"ALTER TABLE {table} OWNER TO {quoted}")
-        owner = str(conn.exec_driver_sql("SELECT current_user").scalar())
-        conn.exec_driver_sql(f'GRANT {quoted} TO "{owner}"')  # the owner may rebuild the read side too
+        if not training:
+            conn.exec_driver_sql(_AUTHOR_CHECK)
+            for table in ("ledger_events", "ledger_access_log"):
+                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_author ON {table}")
+                conn.exec_driver_sql(f"CREATE TRIGGER {table}_author BEFORE INSERT ON {table} "
+                                     "FOR EACH ROW EXECUTE FUNCTION ledger_check_author()")
         return role
 
     def as_ledger_role(self, conn: Connection, role: str | None) -> None:

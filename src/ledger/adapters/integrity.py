@@ -15,14 +15,16 @@ from ledger.domain.clock import Clock
 class StoreIntegrity:
     """:class:`ledger.application.ports.Integrity` of one store."""
 
-    def __init__(self, store: SQLStore, clock: Clock) -> None:
-        self.store, self.clock = store, clock
+    def __init__(self, store: SQLStore, clock: Clock, mapper: Any = None,
+                 keys: Callable[[], tuple[Any, Any]] | None = None) -> None:
+        """``keys``: the store's key ring and key service, when an export must carry the data keys."""
+        self.store, self.clock, self.mapper, self._keys = store, clock, mapper, keys
 
     def verify(self, digests: Iterable[Digest] = ()) -> Report:
         """The whole chain recomputed, then every stored snapshot checked; the first problem named."""
         from ledger.adapters.verification import verify_store
 
-        return verify_store(self.store, digests)
+        return verify_store(self.store, digests, mapper=self.mapper)
 
     def head(self) -> Digest:
         """The heads as stored (not verified): the events' last chain entry and the access log's last
@@ -33,12 +35,24 @@ class StoreIntegrity:
         with self.store.read() as conn:
             return Digest(self.store.chain_head(conn), access_head(conn))
 
-    def export(self, path: Path, before_write: Callable[[list[str]], None]) -> dict[str, Any]:
+    def export(self, path: Path, before_write: Callable[[list[str]], None],
+               passphrase: str | None = None) -> dict[str, Any]:
+        """The archive; with data keys in the store, they go into it sealed under ``passphrase``."""
         from ledger.adapters.archive import export_archive
 
-        return export_archive(self.store, path, before_write, exported_at=self.clock.now())
+        seal = None
+        if passphrase is not None and self._keys is not None:
+            from ledger.adapters.archive_keys import seal_keys
 
-    def import_archive(self, path: Path) -> dict[str, Any]:
+            ring, service = self._keys()
+
+            def seal(conn: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+                return seal_keys(passphrase, service.key_file.index, ring.export_keys(conn))
+
+        return export_archive(self.store, path, before_write, exported_at=self.clock.now(), seal_keys=seal)
+
+    def import_archive(self, path: Path, passphrase: str | None = None) -> dict[str, Any]:
         from ledger.adapters.archive import import_archive
+        from ledger.adapters.keys import key_file_path
 
-        return import_archive(self.store, path)
+        return import_archive(self.store, path, passphrase=passphrase, key_file_for=key_file_path)

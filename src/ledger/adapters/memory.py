@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.popo import POPOFactory
@@ -44,3 +45,18 @@ class MemoryAccessLog:
 
     def protection_levels(self, case_numbers: Sequence[str]) -> dict[str, str]:
         return dict.fromkeys(case_numbers, "none")
+
+
+class MemoryPersonIndex:
+    """Person ids by identity number for the in-memory ledger: name-based in a namespace of its own
+    (nothing is at rest here to protect)."""
+
+    def __init__(self) -> None:
+        from uuid import uuid4
+
+        self.namespace = uuid4()
+
+    def person_id(self, identity_number: str) -> UUID:
+        from ledger.domain.aggregates import person_id
+
+        return person_id(self.namespace, identity_number)

@@ -6,7 +6,8 @@ DDL lock):
 - :data:`metadata` — the events and what is written with them: ``ledger_events`` (``id`` is the
   gapless position in the whole ledger), ``ledger_chain`` (the hash chain, one entry per event),
   ``ledger_snapshots``, ``ledger_tracking`` (how far each projection has read), ``ledger_meta``
-  (store-wide settings). Only ever appended to, except tracking and settings.
+  (store-wide settings), ``ledger_keys`` (the wrapped data keys). Only ever appended to, except
+  tracking, and keys destroyed by gallring.
 - :data:`access_metadata` — ``ledger_access``, the access log: only ever appended to.
 - :data:`read_metadata` — the read side's ``proj_*`` tables, rewritten by the projections
   (``projections/``) from the events at any time.
@@ -71,6 +72,15 @@ meta_table = Table(
     metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Text(), nullable=False),
+)
+
+keys_table = Table(  # one data key per person (and one for the unit), wrapped by the key file's key
+    "ledger_keys",
+    metadata,
+    Column("key_id", String(64), primary_key=True),  # a person id, or "unit"
+    Column("wrapped", LargeBinary(), nullable=True),  # nonce + AES-GCM(key-encryption key, data key); NULL: destroyed
+    Column("created_at", DateTime(), nullable=False),
+    Column("destroyed_at", DateTime(), nullable=True),  # gallring: the key is gone, the person's data with it
 )
 
 chain_table = Table(

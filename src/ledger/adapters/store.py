@@ -22,6 +22,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 from sqlalchemy import Connection, MetaData, func, insert, inspect, select, update
@@ -158,10 +159,12 @@ class SQLStore:
         rewritable = [tracking_table.name, *(t.name for t in read_metadata.sorted_tables)]
         try:
             with self.write() as conn:
-                role = self.dialect.grant_append_only(conn, append_only, rewritable)
+                role = self.dialect.grant_append_only(conn, append_only, rewritable, training)
                 if role is not None:
                     self.put_meta(conn, {"ledger_role": role})
         except StorageError as error:
+            if error.params.get("reason") == "no_ledger_role":
+                raise
             raise StorageError(reason="not_owner") from error
         return {"backend": self.dialect.name, "role": role}
 
@@ -340,6 +343,24 @@ class SQLStore:
 
     def head(self, conn: Connection) -> int:
         return int(conn.execute(select(func.max(events_table.c.id))).scalar() or 0)
+
+    def person_of_case(self, case: UUID) -> UUID | None:
+        """The person a case is about, from its first event's statistical part (``person_id``)."""
+        with self.read() as conn:
+            state = conn.execute(select(events_table.c.state).where(
+                events_table.c.originator_id == case, events_table.c.originator_version == 1)).scalar()
+        if state is None:
+            return None
+        person = json.loads(as_bytes(state))["s"].get("person_id")
+        return UUID(person) if person else None
+
+    def has_data_keys(self) -> bool:
+        from ledger.adapters.schema import keys_table
+
+        with self.read() as conn:
+            if not inspect(conn).has_table(keys_table.name):
+                return False
+            return conn.execute(select(func.count()).select_from(keys_table)).scalar() != 0
 
 
 def as_bytes(value: Any) -> bytes:

@@ -167,7 +167,7 @@ class Verifier:
         return Report(self.position, self.head, problem, digests, backfill)
 
 
-def verify_store(store: SQLStore, digests: Iterable[Digest] = (), window: int = WINDOW) -> Report:
+def verify_store(store: SQLStore, digests: Iterable[Digest] = (), window: int = WINDOW, mapper: Any = None) -> Report:
     """Recompute the whole chain of ``store`` in one consistent read, then check every stored snapshot
     against the (now verified) events it was taken from, then the access log's chain; name the first
     problem. Digests are checked against both chains (a digest written before the access log was
@@ -186,7 +186,7 @@ def verify_store(store: SQLStore, digests: Iterable[Digest] = (), window: int = 
                     return verifier.report(problem, backfill)
         problem = verifier.finish()
         if problem is None:
-            problem = verify_snapshots(store, conn)
+            problem = verify_snapshots(store, conn, mapper)
         access, access_problem = verify_access(store, conn, [d.access for d in digests if d.access is not None])
     report = verifier.report(problem or access_problem, backfill)
     report.access = access
@@ -264,7 +264,7 @@ def verify_access(store: SQLStore, conn: Any, digests: list[Head]) -> tuple[Head
 # -- snapshots ----------------------------------------------------------------------------------------
 
 
-def verify_snapshots(store: SQLStore, conn: Any) -> Problem | None:
+def verify_snapshots(store: SQLStore, conn: Any, mapper: Any = None) -> Problem | None:
     """Every stored snapshot must be exactly what the application would take from the stream's events.
 
     Snapshots (``ledger_snapshots``) are derived data, not chained, yet the write side starts from
@@ -279,7 +279,7 @@ def verify_snapshots(store: SQLStore, conn: Any) -> Problem | None:
     streams = store.snapshot_streams(conn)
     if not streams:
         return None
-    checker = _SnapshotChecker()
+    checker = _SnapshotChecker(mapper)
     for stream in streams:
         problem = checker.check(store, conn, stream)
         if problem is not None:
@@ -290,7 +290,7 @@ def verify_snapshots(store: SQLStore, conn: Any) -> Problem | None:
 class _SnapshotChecker:
     """Folds a stream's events and compares each of its snapshots (see :func:`verify_snapshots`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, mapper: Any = None) -> None:
         from ledger.adapters.mapper import PydanticMapper
         from ledger.domain import events as ev
         from ledger.domain.aggregates import PROJECTORS
@@ -299,7 +299,9 @@ class _SnapshotChecker:
         from ledger.domain.corrections import apply_corrections
 
         self.ev = ev
-        self.mapper = PydanticMapper()
+        self.mapper = mapper or PydanticMapper()
+        #: Streams whose snapshots could not be checked: no key (the key file missing) or thinned.
+        self.skipped = 0
         self.snapshot_topic = ev.topic_of(ev.Snapshot)
         self.old_shapes = OLD_CASE_STATE_TOPICS
         self.apply_corrections = apply_corrections
@@ -327,8 +329,14 @@ class _SnapshotChecker:
         except (TypeError, ValueError):
             return altered(snapshots[0][0] if snapshots else None)
         rows = store.stream_events(conn, raw_stream, max(versions))
+        from ledger.domain.errors import KeyUnavailable, PersonThinned
+
         try:
             events = [self.mapper.to_domain_event(StoredEvent(stream, v, t, st)) for _, v, t, st in rows]
+        except (KeyUnavailable, PersonThinned):  # sealed, and no key to open them here: not checked
+            self.skipped += 1
+            return None
+        try:
             kind = events[0].stream if events else None
             projector = self.projectors[kind] if kind is not None else None
         except Exception:  # noqa: BLE001 - the chained events cannot be read: no snapshot of them can be trusted
@@ -345,7 +353,11 @@ class _SnapshotChecker:
             case = getattr(state, "case_number", None) or case
             if version not in positions or state is None:
                 return altered(version, positions.get(version, 0), case)
-            snapshot = self._read(topic, stored, stream, version)
+            try:
+                snapshot = self._read(topic, stored, stream, version)
+            except (KeyUnavailable, PersonThinned):
+                self.skipped += 1
+                return None
             if snapshot is not None and snapshot.topic in self.old_shapes:
                 continue  # an older shape of the state: the application does not use it
             if snapshot is None or not self._matches(snapshot, state, events[:folded] if kind == "case" else None):
@@ -358,8 +370,12 @@ class _SnapshotChecker:
 
         if topic != self.snapshot_topic:  # checked before decoding: a topic names code to import
             return None
+        from ledger.domain.errors import KeyUnavailable, PersonThinned
+
         try:
             return self.mapper.to_domain_event(StoredEvent(stream, version, topic, stored))
+        except (KeyUnavailable, PersonThinned):
+            raise  # no key here to open it: not checked, not "altered"
         except Exception:  # noqa: BLE001 - not readable as a snapshot at all
             return None
 

@@ -9,6 +9,7 @@ that whole transaction (nothing of it is stored), it is not retried.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from types import TracebackType
 from typing import Any, TypeVar
 from uuid import UUID
@@ -52,16 +53,19 @@ class BatchLedger(Ledger):
             pending, self._pending = self._pending, []
             super()._save(pending)
 
-    def act_as(self, name: str) -> None:
+    def act_as(self, name: str, on: date | None = None) -> None:
         """Record the next commands as ``name`` (a user of this training store, with their roles): the
-        demo's unit has case workers, a manager and an economist."""
+        demo's unit has case workers, a manager and an economist. ``on``: who may see a protected case
+        is judged on that day (the demo plays a unit's years, and access grants run a year at a time)."""
         from ledger.application.gate import Actor, Gate
+        from ledger.domain.clock import PinnedClock
 
         if not self.gate.actor.training:
             raise TrainingOnly(option="--as")
         users = self.users_state()
         roles = users.roles_of(name) if users is not None else frozenset()
-        self.gate = Gate(Actor(name, roles, training=True), self.gate.access_log, self.gate.protection, self.clock)
+        clock = PinnedClock(self.clock.now(), on) if on is not None else self.clock
+        self.gate = Gate(Actor(name, roles, training=True), self.gate.access_log, self.gate.protection, clock)
 
     def _retry_after_conflict(self) -> bool:
         return False

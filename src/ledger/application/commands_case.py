@@ -14,7 +14,7 @@ from ledger.application.core import LedgerCore, command
 from ledger.domain import commands as c
 from ledger.domain import decide_case as decide
 from ledger.domain import events as ev
-from ledger.domain.aggregates import PROJECTORS, case_numbers_id, person_id
+from ledger.domain.aggregates import PROJECTORS, case_numbers_id
 from ledger.domain.corrections import correct
 from ledger.domain.errors import InputError
 from ledger.domain.identity import parse_identity
@@ -64,7 +64,7 @@ class CaseCommands(LedgerCore):
             actualisation_type=choose(ActualisationType, actualisation_type, "type"),
             protection=choose(ProtectionLevel, protection, "protection"), birth_year=birth_year,
         )
-        pid = person_id(self.person_namespace(), cmd.identity.number)
+        pid = self.persons.person_id(cmd.identity.number)
 
         def build() -> tuple[list[ev.Event], str]:
             rec = self._recording(on, note)

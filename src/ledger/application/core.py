@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any, Concatenate, ParamSpec, TypeVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import InfrastructureFactory, IntegrityError, Mapper
@@ -30,7 +30,7 @@ from eventsourcing.utils import Environment
 from pydantic import ValidationError
 
 from ledger.application.gate import Gate
-from ledger.application.ports import Settings
+from ledger.application.ports import PersonIndex, Settings
 from ledger.domain import events as ev
 from ledger.domain import rules
 from ledger.domain.aggregates import PROJECTORS, ProviderState, case_id, normalise_case_number, provider_id
@@ -80,9 +80,9 @@ class LedgerCore(Application[UUID]):
     name = "ledger"
 
     def __init__(self, *, factory: InfrastructureFactory[Any], mapper: Mapper[UUID], settings: Settings,
-                 clock: Clock, gate: Gate, retry_seconds: float = RETRY_SECONDS) -> None:
+                 clock: Clock, gate: Gate, persons: PersonIndex, retry_seconds: float = RETRY_SECONDS) -> None:
         self._factory, self._mapper = factory, mapper
-        self.settings, self.clock, self.gate = settings, clock, gate
+        self.settings, self.clock, self.gate, self.persons = settings, clock, gate, persons
         self.retry_seconds = retry_seconds
         self._person_ns: UUID | None = None
         super().__init__()
@@ -124,6 +124,9 @@ class LedgerCore(Application[UUID]):
         return True
 
     def _save(self, new_events: list[ev.Event]) -> None:
+        prepare = getattr(self.mapper, "prepare", None)
+        if prepare is not None:  # data keys for new people, in one transaction before the events are sealed
+            prepare(new_events)
         self.save(*new_events)
         for event in new_events:
             if event.stream == "case" and event.originator_version % SNAPSHOT_INTERVAL == 0:
@@ -226,12 +229,6 @@ class LedgerCore(Application[UUID]):
             return new, new
 
         return self._run(build)
-
-    def person_namespace(self) -> UUID:
-        """The namespace of person ids in this store (random, kept in the store's settings)."""
-        if self._person_ns is None:
-            self._person_ns = UUID(self.settings.setting("person_namespace", default=str(uuid4())))
-        return self._person_ns
 
     # -- what the application itself reads (the query layer shows it) --------------------------------------
 

@@ -76,7 +76,7 @@ def demo_users(app: BatchLedger) -> None:
 
 def _execute(app: BatchLedger, day: date, _: int, user: str, command: str, case: Case | None, args: tuple[Any, ...],
              kw: dict[str, Any], save: str) -> None:
-    app.act_as(user)
+    app.act_as(user, day)
     if case is not None:
         args = tuple(case.ids[a.key] if isinstance(a, Ref) else a for a in args)
         kw = {k: case.ids[v.key] if isinstance(v, Ref) else v for k, v in kw.items()}

@@ -78,8 +78,9 @@ class Plan:
         if case is not None:
             case.last = max(case.last, day)
             # mostly the case's own worker, now and then a colleague (never on a protected identity's case)
-            colleague = self.rng.random() >= 0.85 and not case.protected_identity
-            user = user or (self.rng.choice(WORKERS) if colleague else case.worker)
+            if not user:
+                colleague = self.rng.random() >= 0.85 and not case.protected_identity
+                user = self.rng.choice(WORKERS) if colleague else case.worker
         if day <= self.today:
             self.steps.append((day, len(self.steps), user or MANAGER, command, case, args, kw, save))
 

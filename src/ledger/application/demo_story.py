@@ -39,9 +39,13 @@ def intake(plan: Plan, case: Case, identity: str, protection: str, offers: dict[
     kind = "application" if source == "self" else "report" if source in ("police", "probation", "sis") else "other"
     plan.add(case.opened, "open_case", case, identity, gender=gender, environment=environment, source=source,
              actualisation_type=kind, protection=protection, birth_year=case.born, user=case.worker, save="number")
-    if case.protected_identity:  # the economist pays the invoices of a case only its worker may see
-        plan.add(case.opened, "grant_case_access", case, ECONOMIST, until=case.opened + timedelta(days=1500),
-                 reason="Fakturahantering", user=MANAGER)
+    if case.protected_identity:  # the economist pays the invoices of a case only its worker may see,
+        last = case.last         # a year at a time (the longest a grant runs), renewed while invoices may come
+        for year in range(5):
+            start = case.opened + timedelta(days=360 * year)
+            plan.add(start, "grant_case_access", case, ECONOMIST, until=start + timedelta(days=365),
+                     reason="Fakturahantering", user=MANAGER)
+        case.last = last
     day, roll = case.opened + plan.days(2, 14), rng.random()
     if roll < 0.08:  # never assessed: not reached, or declined before the assessment
         return _close(plan, case, day + plan.days(20, 60), "declined", helped=False)

@@ -12,6 +12,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
+from uuid import UUID
+
+
+class PersonIndex(Protocol):
+    """How a person is found again from their identity number: the same number, the same id; the id
+    itself says nothing about the number (a keyed blind index, ``ledger.adapters.keys``)."""
+
+    def person_id(self, identity_number: str) -> UUID:
+        ...
 
 
 class Settings(Protocol):
@@ -104,6 +113,8 @@ class Integrity(Protocol):
     def verify(self, digests: Iterable[Any] = ()) -> Verification:
         ...
 
-    def export(self, path: Path, before_write: Callable[[list[str]], None]) -> dict[str, Any]:
-        """Write the archive; ``before_write`` gets every case number in it before anything is written."""
+    def export(self, path: Path, before_write: Callable[[list[str]], None],
+               passphrase: str | None = None) -> dict[str, Any]:
+        """Write the archive; ``before_write`` gets every case number in it before anything is written;
+        the data keys go in sealed under ``passphrase``."""
         ...

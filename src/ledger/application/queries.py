@@ -34,7 +34,7 @@ from ledger.domain.clock import LOCAL
 from ledger.domain.consent_audit import audit_case
 from ledger.domain.disclosure import DEFAULT_THRESHOLD, check_threshold, disclose
 from ledger.domain.errors import InvalidChoice
-from ledger.domain.permissions import Action, CaseAccess
+from ledger.domain.permissions import SEE_ALL, Action, is_protected
 from ledger.domain.rules import check_order, check_year, optional_date
 from ledger.domain.text import safe
 from ledger.domain.vocab import Environment, choose
@@ -53,12 +53,6 @@ def present(value: Any, key: str | None = None) -> Any:
     if isinstance(value, list | tuple):
         return [present(v, key) for v in value]
     return value
-
-
-def access_of_row(row: dict[str, Any]) -> CaseAccess:
-    """Who may see a case, from its row of the case list."""
-    return CaseAccess(case=row["case"], protection_level=row["protection_level"], assigned_to=row.get("assigned_to"),
-                      grants=tuple((user, date.fromisoformat(until)) for user, until in row.get("access_grants", ())))
 
 
 class Queries:
@@ -181,9 +175,26 @@ class Queries:
 
     def _visible_rows(self, action: Action, **filters: Any) -> list[dict[str, Any]]:
         """The case list's rows of the cases the user may see (a protected case the user may not see
-        is left out as if it did not exist)."""
+        is left out as if it did not exist).
+
+        The read side finds the rows; who may see them is decided from the events, not from the
+        read side's tables (which the ledger's logins may rewrite): each case's protection now from
+        its person's stream, and for a protected case the user does not see by role, its assignment
+        and grants from its own events."""
         rows = self._read_models().cases(today=self._today(), **filters)
-        return [row for row in rows if self.gate.visible(access_of_row(row))]
+        if not rows:
+            return rows
+        levels = self.gate.protection.protection_levels([row["case"] for row in rows])
+        everyone = bool(self.gate.actor.roles & SEE_ALL)
+        visible = []
+        for row in rows:
+            row["protection_level"] = levels[row["case"]]
+            if not is_protected(row["protection_level"]) or everyone or self._sees(row["case"]):
+                visible.append(row)
+        return visible
+
+    def _sees(self, number: str) -> bool:
+        return self.gate.visible(self.ledger.access_of(self.ledger.get_case(number)))
 
     def cases(self, *, status: str | None = None, recorded_by: str | None = None, environment: str | None = None,
               provider: str | None = None, needs_attention: bool = False, mine: bool = False) -> list[dict[str, Any]]:
@@ -226,10 +237,12 @@ class Queries:
             self.gate.shown(Action.STATS_UNSUPPRESSED, counted)
         return {"shown": disclose(report, threshold, suppressed), "raw": None if suppressed else report}
 
-    def export(self, path: Path) -> dict[str, Any]:
-        """``export``: the whole store as an archive; every case in it is logged as read first."""
+    def export(self, path: Path, passphrase: str | None = None) -> dict[str, Any]:
+        """``export``: the whole store as an archive, its data keys sealed under ``passphrase``; every
+        case in it is logged as read first."""
         self.gate.require(Action.EXPORT)
-        return self._integrity().export(path, before_write=lambda cases: self.gate.shown(Action.EXPORT, cases))
+        return self._integrity().export(path, before_write=lambda cases: self.gate.shown(Action.EXPORT, cases),
+                                        passphrase=passphrase)
 
     # -- the access log ---------------------------------------------------------------------------------
 
@@ -269,4 +282,4 @@ def _start_of(day: Any) -> datetime | None:
         return None
 
 
-__all__ = ["Queries", "access_of_row", "present"]
+__all__ = ["Queries", "present"]

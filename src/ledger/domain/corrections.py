@@ -21,7 +21,7 @@ from ledger.domain import rules
 from ledger.domain.case import CaseState
 from ledger.domain.case_fold import project_case
 from ledger.domain.commands import CorrectEntry
-from ledger.domain.errors import CorrectionRefused, InputError, LedgerError, NotFound
+from ledger.domain.errors import AccessDenied, CorrectionRefused, InputError, LedgerError, NotFound
 from ledger.domain.money import parse_amount
 from ledger.domain.vocab import choose
 
@@ -30,6 +30,11 @@ FIXED_FIELDS = frozenset(
     {"originator_id", "originator_version", "recorded_at", "recorded_by", "case_number", "person_id",
      "police_reference", "recipient", "protection_level"}
 )
+#: Who may see and work on a case is decided by a new assignment or grant (an arbetsledare's), never
+#: by correcting an old one: these entries cannot be corrected at all.
+NOT_CORRECTABLE = (ev.CaseAssigned, ev.CaseAccessGranted)
+#: The money of a case is the ekonom's: correcting these entries needs that role, as recording them does.
+MONEY_ENTRIES = (ev.PaymentRecorded, ev.PaymentReversed, ev.StateGrantApplied, ev.StateGrantDecided)
 #: Where ``provider`` names whose consent it is, it is part of the consent's key: fixed there.
 KEYED_BY_PROVIDER = (ev.ConsentGranted, ev.ConsentRevoked, ev.InformationShared)
 #: What users may type for ``occurred_on``.
@@ -182,6 +187,12 @@ def correct(case: CaseState, stored: list[Any], cmd: CorrectEntry, rec: ev.Recor
     original = current[entry - 1]
     if isinstance(original, ev.EntryCorrected):
         raise CorrectionRefused(case=case.case_number, entry=entry, rule="correct_the_original")
+    if isinstance(original, NOT_CORRECTABLE):
+        raise CorrectionRefused(case=case.case_number, entry=entry, rule="record_anew")
+    if isinstance(original, MONEY_ENTRIES) and "economist" not in rec.roles:
+        raise AccessDenied(action="correct", roles="economist", why="money_entry")
+    if not isinstance(original, MONEY_ENTRIES) and not {"case_worker", "manager"} & rec.roles:
+        raise AccessDenied(action="correct", roles="case_worker, manager", why="case_entry")
     cls = type(original)
     allowed = correctable(cls)
     values: dict[str, Any] = {}

@@ -204,11 +204,17 @@ def assign(case: CaseState, cmd: c.AssignCase, users: UsersState, rec: ev.Record
     """Hand the case to a case worker (or a manager); the history keeps every earlier assignment."""
     header = next_entry(case, rec, "assign", allow_closed=True)
     roles = users.roles_of(cmd.to)
-    if not roles & {Role.CASE_WORKER, Role.MANAGER}:
+    if not roles:
         raise NotFound(kind="user", ref=cmd.to[:64])
+    if not roles & {Role.CASE_WORKER, Role.MANAGER}:
+        raise RuleViolation(rule="not_case_worker", ref=cmd.to[:64])
     if case.assigned_to == cmd.to:
         raise RuleViolation(rule="already_assigned", ref=cmd.to)
     return [ev.CaseAssigned(**header, assigned_to=cmd.to)]
+
+
+#: The longest an access grant may run (a new grant extends it).
+MAX_GRANT_DAYS = 366
 
 
 def grant_access(case: CaseState, cmd: c.GrantAccess, users: UsersState, rec: ev.Recording) -> list[ev.Event]:
@@ -216,7 +222,9 @@ def grant_access(case: CaseState, cmd: c.GrantAccess, users: UsersState, rec: ev
     header = next_entry(case, rec, "grant_access", allow_closed=True)
     if not users.roles_of(cmd.to):
         raise NotFound(kind="user", ref=cmd.to[:64])
-    rules.check_order(rec.today, cmd.until, "today", "--until")
+    rules.check_order(rec.on, cmd.until, "date", "--until")
+    if (cmd.until - rec.on).days > MAX_GRANT_DAYS:  # access is for a task, renewed if the task goes on
+        raise RuleViolation(rule="grant_too_long", days=str(MAX_GRANT_DAYS))
     return [ev.CaseAccessGranted(**header, user=cmd.to, until=cmd.until, reason=cmd.reason)]
 
 

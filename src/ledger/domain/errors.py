@@ -245,6 +245,39 @@ class StoreMissing(InputError):
     key = "store_missing"
 
 
+class KeyUnavailable(LedgerError):
+    """Personal data cannot be read or written: the key file is missing (``reason`` ``missing``), is
+    another store's (``mismatch``) or is not a key file (``format``). Statistics, budget and verify
+    need no key; nothing personal is ever shown garbled."""
+
+    key = "key_unavailable"
+
+
+class PersonThinned(LedgerError):
+    """The person's data was thinned out (*gallrad*) on ``on``: their data key is destroyed."""
+
+    key = "person_thinned"
+
+
+class SealBroken(LedgerError):
+    """Sealed personal data does not open with its key although the key is right: it was altered
+    (``ref``: the stream)."""
+
+    key = "seal_broken"
+
+
+class StoreNotEncrypted(LedgerError):
+    """The store was written before personal data was encrypted: it is refused until migrated."""
+
+    key = "store_not_encrypted"
+
+
+class PassphraseRequired(InputError):
+    """An archive's data keys are sealed with a passphrase (``reason``: ``missing`` or ``wrong``)."""
+
+    key = "passphrase_required"
+
+
 __all__ = [
     "AccessDenied",
     "AlreadyExists",
@@ -268,14 +301,19 @@ __all__ = [
     "InvalidIdentityNumber",
     "InvalidMoment",
     "InvestigationState",
+    "KeyUnavailable",
     "LedgerError",
     "NotFound",
+    "PassphraseRequired",
+    "PersonThinned",
     "PlacementNotRunning",
     "ReversalExceedsPayment",
     "RuleViolation",
+    "SealBroken",
     "StorageError",
     "StoreMissing",
     "StoreNotEmpty",
+    "StoreNotEncrypted",
     "StoreNotInitialised",
     "TrainingOnly",
     "scrub",

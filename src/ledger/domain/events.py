@@ -234,10 +234,14 @@ class FollowUpRecorded(Event):
 
 
 class InformationShared(Event):
+    #: Free text, so sealed as personal data; yet the ground of a sharing is what the case log and the
+    #: history must show (masked where identity-like), so it is shown there.
+    shown_in_log: ClassVar[frozenset[str]] = frozenset({"legal_basis"})
+
     recipient: Recipient
     provider: str | None = None
     what: Text = personal("")
-    legal_basis: Text | None = None
+    legal_basis: Text | None = personal()
 
 
 class RelativeSupported(Event):

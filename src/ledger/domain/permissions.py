@@ -47,9 +47,9 @@ SWEDISH_NAMES: dict[Role, str] = {
 _BY_NAME = {**{r.value: r for r in Role}, **{name: role for role, name in SWEDISH_NAMES.items()},
             "administrator": Role.ADMIN}
 
-#: A user name: ASCII only (a look-alike letter from another alphabet is not the same person), as
-#: database logins and operating-system accounts are.
-USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+#: A user name: lower-case ASCII only (a look-alike letter from another alphabet, or another case, is
+#: not another person), as database logins and operating-system accounts are.
+USER_NAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
 
 
 def check_user_name(name: str, field: str = "NAME") -> str:
@@ -147,9 +147,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
         Action.CONSENT_REVOKE, Action.ASSESSMENT_RECORD, Action.INVESTIGATION_OPEN, Action.INVESTIGATION_COMPLETE,
         Action.THREAT_RECORD, Action.DECISION_RECORD, Action.DECISION_STATUS, Action.PLACEMENT_START,
         Action.PLACEMENT_EXTEND, Action.PLACEMENT_END, Action.SERVICE_START, Action.SERVICE_END,
-        Action.FOLLOWUP_RECORD, Action.SHARE_RECORD, Action.RELATIVE_ADD, Action.CHILD_ADD, Action.CORRECT,
-        Action.CASE_PROTECT,
+        Action.FOLLOWUP_RECORD, Action.SHARE_RECORD, Action.RELATIVE_ADD, Action.CHILD_ADD, Action.CASE_PROTECT,
     )},
+    # a correction: the case's entries by case work, its money by the ekonom (domain/corrections.py)
+    Action.CORRECT: frozenset({CW, MG, EC}),
     Action.CASE_ASSIGN: frozenset({MG}),
     Action.CASE_GRANT_ACCESS: frozenset({MG}),
     Action.PAYMENT_RECORD: frozenset({EC}),

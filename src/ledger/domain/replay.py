@@ -104,10 +104,15 @@ def view_day(as_of: date | None, recorded_before: datetime | None, today: date) 
     return today
 
 
+def hidden_fields(cls: Any) -> frozenset[str]:
+    """The personal fields an entry's details leave out (all but those its class shows in the log)."""
+    return frozenset(cls.personal_fields() - getattr(cls, "shown_in_log", frozenset()))
+
+
 def entry_details(event: Any) -> dict[str, Any]:
     """What an entry says, in its JSON form, without its frame and without personal fields: the one
     definition for the case log and the history (values are masked where they leave the ledger)."""
-    skip = type(event).personal_fields() | _FRAME
+    skip = hidden_fields(type(event)) | _FRAME
     return {k: v for k, v in event.model_dump(mode="json", exclude=skip).items() if v is not None and v is not False}
 
 
@@ -146,7 +151,7 @@ def history(
             item["details"] = {"corrects": event.entry, "fields": sorted([*event.changes, *event.personal_changes])}
             item["reason"] = event.reason
         before = by_entry[event.originator_version]
-        personal = type(before).personal_fields()
+        personal = hidden_fields(type(before))
         for fix in fixes.get(event.originator_version, []) if not isinstance(event, ev.EntryCorrected) else []:
             original = before.model_dump(mode="json")
             item["corrections"].append(
@@ -156,8 +161,10 @@ def history(
                     "recorded_by": fix.recorded_by,
                     "reason": fix.reason,
                     "fields": sorted([*fix.changes, *fix.personal_changes]),
-                    "original": {k: original[k] for k in sorted(fix.changes) if k not in personal},
-                    "corrected": dict(sorted(fix.changes.items())),
+                    "original": {k: original[k] for k in sorted({*fix.changes, *fix.personal_changes})
+                                 if k not in personal},
+                    "corrected": {k: v for k, v in sorted({**fix.changes, **fix.personal_changes}.items())
+                                  if k not in personal},
                 }
             )
             before = type(before).model_validate({**before.model_dump(), **fix.changes, **fix.personal_changes})

@@ -100,7 +100,10 @@ def _existing(state: UsersState, name: str) -> UserState:
 
 
 def change_roles(state: UsersState, name: str, roles: Iterable[Role], rec: ev.Recording) -> list[ev.Event]:
+    """New roles for a user, given by another administrator: nobody widens their own access."""
     user = _existing(state, name)
+    if user.name == rec.by:
+        raise RuleViolation(rule="own_roles", ref=user.name)
     new = _roles(roles)
     if Role.ADMIN in user.roles and Role.ADMIN not in new and state.active_admins() == [user.name]:
         raise RuleViolation(rule="last_admin", ref=user.name)
