@@ -178,3 +178,41 @@ def test_a_protected_persons_data_is_never_shared_with_relatives(unit: str,
     assert event_count(db) == before
     ok(capsys, db, "bo.k", "consent", "grant", PLAIN, "--recipient", "relatives", "--purpose", "kontakt")
     ok(capsys, db, "bo.k", "share", "record", PLAIN, "--recipient", "relatives", "--what", "mående")
+
+
+def test_assignment_grants_and_money_cannot_be_corrected_around_the_roles(unit: str,
+                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Found when this was tried as an attacker: a correction could extend a grant, hand it to someone
+    else, reassign a case or change a payment. Now a new assignment or grant is recorded instead, and
+    money is corrected by the ekonom only."""
+    db = unit
+    log = ok(capsys, db, "anna.l", "case", "log", HIDDEN, "--json").json()
+    grant = next(e["entry"] for e in log if e["type"] == "CaseAccessGranted")
+    payment = next(e["entry"] for e in log if e["type"] == "PaymentRecorded")
+    before = event_count(db)
+    for who, entry, change in (("anna.l", grant, "until=2099-12-31"), ("karin.a", grant, "user=eva.e")):
+        refused = run(capsys, db, who, "correct", HIDDEN, str(entry), "--reason", "x", "--set", change)
+        assert refused.code == 1 and "rättas inte" in refused.err, refused.err
+    ok(capsys, db, "karin.a", "case", "assign", HIDDEN, "--to", "bo.k")
+    assigned = next(e["entry"] for e in ok(capsys, db, "karin.a", "case", "log", HIDDEN, "--json").json()
+                    if e["type"] == "CaseAssigned")
+    refused = run(capsys, db, "karin.a", "correct", HIDDEN, str(assigned), "--reason", "x", "--set", "assigned_to=anna.l")
+    assert refused.code == 1 and "rättas inte" in refused.err
+    money = run(capsys, db, "bo.k", "correct", HIDDEN, str(payment), "--reason", "x", "--set", "amount=155000")
+    assert money.code == 1 and "ekonom" in money.err and "Nekad" in money.err
+    assert event_count(db) == before + 1  # only the assignment
+    assert ("bo.k", HIDDEN, "correct") in denied(capsys, db)
+    ok(capsys, db, "nils.e", "correct", HIDDEN, str(payment), "--reason", "fel fakturanummer", "--set",
+       "invoice_number=F-9")
+    too_long = run(capsys, db, "karin.a", "case", "grant-access", HIDDEN, "--to", "eva.e", "--until", "2099-12-31",
+                   "--reason", "x")
+    assert too_long.code == 1 and "högst ett år" in too_long.err
+    not_worker = run(capsys, db, "karin.a", "case", "assign", HIDDEN, "--to", "eva.e")
+    assert not_worker.code == 1 and "är inte handläggare" in not_worker.err
+
+
+def test_nobody_changes_their_own_roles(unit: str, capsys: pytest.CaptureFixture[str]) -> None:
+    refused = run(capsys, unit, "admin", "user", "role", "admin", "--role", "administratör", "--role", "arbetsledare")
+    assert refused.code == 1 and "ingen ändrar sina egna roller" in refused.err
+    upper = run(capsys, unit, "admin", "user", "add", "Anna.L", "--role", "handläggare")
+    assert upper.code == 2 and "användarnamn" in upper.err

@@ -238,3 +238,26 @@ def test_init_without_the_ledger_role_says_what_the_administrator_must_do(real: 
         SQLStore.dispose_all()
         _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         _admin(f'DROP ROLE IF EXISTS "{owner}"')
+
+
+def test_a_name_or_clock_refused_on_a_real_store_is_logged_as_nekad(sqlite_url: str, real: None,
+                                                                     capsys: pytest.CaptureFixture[str],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger.adapters.config import os_login
+
+    _ok(run_cli(capsys, sqlite_url, "init", "--role", "granskare", ready=False))
+    assert run_cli(capsys, sqlite_url, "--as", "karin", "case", "list", ready=False).code == 1
+    monkeypatch.setenv("LEDGER_NOW", "2026-01-01T10:00:00+00:00")
+    assert run_cli(capsys, sqlite_url, "case", "list", ready=False).code == 1
+    monkeypatch.delenv("LEDGER_NOW")
+    entries = json.loads(_ok(run_cli(capsys, sqlite_url, "access-log", "--denied", "--json", ready=False)).out)
+    assert [(e["user"], e["command"]) for e in entries] == [(os_login(), "--as"), (os_login(), "LEDGER_NOW")]
+
+
+def test_the_login_never_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger.adapters.config import os_login
+
+    me = os_login()
+    for name in ("USER", "LOGNAME", "USERNAME", "LNAME"):
+        monkeypatch.setenv(name, "karin")
+    assert os_login() == me != "karin"
