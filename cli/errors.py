@@ -27,6 +27,8 @@ def message(error: LedgerError) -> str:
         why = f"access.why.{error.params.get('why')}"
         params = {"action": error.params.get("action", "?"), "roles": t("or").join(roles) or "-",
                   "why": t(why) if why in CATALOGUE else ""}
+    elif error.key == "not_found" and error.params.get("kind") == "person":
+        return t("not_found_person")  # never the number that was typed
     elif error.key == "not_found" and error.params.get("kind") == "case":
         # a protected case one may not see is reported exactly like one that does not exist
         return t("not_found_case", ref=error.params.get("ref", "?"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated, Any
 
@@ -35,6 +36,7 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "audit": ("audit", "app", "grp.audit"),
     "tillsyn": ("tillsyn", "app", "grp.tillsyn"),
     "user": ("users", "user", "grp.user"),
+    "settings": ("gallring", "settings", "grp.settings"),
 }
 
 #: Single top-level commands built the same lazy way: name -> (module, its one-command Typer app, help key).
@@ -48,6 +50,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "access-log": ("access", "app", "cmd.access_log"),
     "init": ("users", "init_app", "cmd.init"),
     "migrate": ("users", "migrate_app", "cmd.migrate"),
+    "gallring": ("gallring", "gallring_app", "cmd.gallring"),
+    "registerutdrag": ("extract", "app", "cmd.registerutdrag"),
 }
 
 
@@ -208,6 +212,7 @@ def _swedish_help() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app; map every error to a message and exit status."""
     args = sys.argv[1:] if argv is None else argv
+    os.umask(0o077)  # every file the ledger makes (store, WAL, keys, exports, reports) is its user's alone
     _plain_help()
     if LANG == "sv" and (not args or "--help" in args or "-h" in args):
         _swedish_help()

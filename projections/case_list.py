@@ -31,7 +31,7 @@ ATTENTION = ("threat_review_passed", "followup_due", "consent_revoked_running", 
 
 class CaseList(Projection):
     name = "case_list"
-    version = 5
+    version = 6
     tables = (cases, consents, decisions, case_grants)
 
 
@@ -43,7 +43,7 @@ def _actualised(unit: Unit, event: Fact) -> None:
         "opened_by": event["recorded_by"], "last_recorded_by": event["recorded_by"],
         "last_occurred_on": event["occurred_on"], "event_count": 1, "running": 0,
         "threat_review_on": None, "followup_closure": False, "followup_12": False, "closed_on": None,
-        "person_id": unit.uuid(event["person_id"]), "assigned_to": event["recorded_by"],
+        "person_id": unit.uuid(event["person_id"]), "assigned_to": event["recorded_by"], "thinned_on": None,
     })
 
 
@@ -52,6 +52,14 @@ def _protection(unit: Unit, event: Fact) -> None:
     """The person's protection changed: every case of theirs shows (and is guarded by) the new level."""
     for row in unit[cases].where("person_id", event["originator_id"]):
         row["protection_level"] = event["protection_level"]
+        unit[cases].touch(row["case_id"])
+
+
+@CaseList.on(ev.PersonErased)
+def _erased(unit: Unit, event: Fact) -> None:
+    """Gallring: every case of the person is listed as thinned out (its statistics stay as they were)."""
+    for row in unit[cases].where("person_id", event["originator_id"]):
+        row["thinned_on"] = event["occurred_on"]
         unit[cases].touch(row["case_id"])
 
 

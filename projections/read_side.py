@@ -61,6 +61,8 @@ class ReadSide:
                 "attention": r["attention"],
                 "event_count": r["event_count"],
                 "assigned_to": r["assigned_to"],
+                "thinned_on": r["thinned_on"].isoformat() if r.get("thinned_on") else None,
+                "person_id": str(r["person_id"]),
                 "access_grants": r["grants"],
             }
             for r in rows

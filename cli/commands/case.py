@@ -45,6 +45,9 @@ def show(
     if as_json:
         print_json(view)
         return
+    if view.get("status") == "thinned":
+        typer.echo(t("case.thinned", case=view["case"], on=view["thinned_on"]))
+        return
     from ledger.cli.render import case_details, console
 
     out = console()

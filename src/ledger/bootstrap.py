@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ledger.adapters.mapper import PydanticMapper
     from ledger.adapters.store import SQLStore
     from ledger.application.batch import BatchLedger
+    from ledger.application.gallring import Gallring
     from ledger.application.gate import Actor, Gate
     from ledger.application.housekeeping import Housekeeping
     from ledger.application.ports import PersonIndex
@@ -300,6 +301,15 @@ class Services:
 
         return Queries(self.ledger, read_models=lambda: self.read_side, integrity=lambda: self.integrity,
                        settings=self.store, late_days=self.config.late_days)
+
+    @cached_property
+    def gallring(self) -> Gallring:
+        """``ledger gallring``: the plan and its execution (destroying keys needs the database's owner)."""
+        from ledger.adapters.keys import StoreErasure
+        from ledger.application.gallring import Gallring
+
+        return Gallring(self.ledger, read_models=lambda: self.read_side,
+                        erasure=lambda: StoreErasure(self.store, self.keyring))
 
     @cached_property
     def housekeeping(self) -> Housekeeping:

@@ -37,13 +37,15 @@ def _opener(case: str) -> str:
 def expected(command: str, old: Any) -> Any:
     """What the old output becomes by design: ``case log`` shows an entry's details as ``history``
     does (one definition now: no person id, identity-like text masked); a case shows who is
-    responsible for it (``assigned_to``: whoever opened it, until it is assigned)."""
+    responsible for it (``assigned_to``: whoever opened it, until it is assigned); the list says whether
+    a case was thinned out (``thinned_on``)."""
     new = copy.deepcopy(old)
     if command.startswith("case show") and new is not None:
         new["assigned_to"] = _opener(new["case"])
     if command.startswith("case list"):
         for row in new:
             row["assigned_to"] = row["opened_by"]
+            row["thinned_on"] = None
     if command.startswith("case log"):
         for entry in new:
             entry["details"].pop("person_id", None)

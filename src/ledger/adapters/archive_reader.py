@@ -24,6 +24,8 @@ VERSION = 3
 VERSIONS = (1, 2, 3)  # 1: the events only; 2: and the access log; 3: and the data keys (sealed, a passphrase)
 #: The longest line read (a payload is a few kB; a line without an end is refused, not read into memory).
 MAX_LINE = 4 * 1024 * 1024
+#: A digest file: one line a day for decades is well under this.
+MAX_DIGEST_FILE = 16 * 1024 * 1024
 _FIELDS = ("position", "originator_id", "originator_version", "topic", "recorded_at", "payload_hash", "hash")
 #: An access line's fields and the types they must have (``case`` and ``reason`` may be null).
 ACCESS_FIELDS: dict[str, type | tuple[type, ...]] = {
@@ -326,6 +328,13 @@ def _check_end(reader: Reader, verifier: Verifier, access: AccessWalk) -> Proble
 
 
 def open_text(path: Path, mode: str) -> IO[str]:
+    """A text file; one written is created 0600 (an archive holds every person's sealed data)."""
+    if "w" in mode:
+        import os
+
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        return os.fdopen(fd, mode, encoding="utf-8", newline="\n")
     return open(path, mode, encoding="utf-8", newline="\n")
 
 
@@ -341,7 +350,11 @@ def read_digest_file(path: str | Path) -> list[tuple[Digest, bytes | None]]:
     (see :func:`ledger.adapters.chain.signed_digests`)."""
     target = Path(path)
     try:
-        text = target.read_text(encoding="utf-8")
+        with open(target, "rb") as handle:
+            raw = handle.read(MAX_DIGEST_FILE + 1)
+        if len(raw) > MAX_DIGEST_FILE:
+            raise FileUnusable(file=target.name, reason="too_large")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise FileUnusable(file=target.name, reason="not_utf8") from None
     except OSError as error:

@@ -331,3 +331,32 @@ class KeyedPersonIndex:
 
     def person_id(self, identity_number: str) -> UUID:
         return UUID(bytes=self._service().blind_index("person:" + identity_number)[:16])
+
+
+class StoreErasure:
+    """:class:`ledger.application.gallring.ErasurePort` on a store: the data keys destroyed, the
+    snapshots of the erased people's cases dropped (secure delete), then the files cleaned."""
+
+    def __init__(self, store: SQLStore, ring: KeyRing) -> None:
+        self.store, self.ring = store, ring
+
+    def destroy(self, person_ids: list[str], at: datetime) -> int:
+        return self.ring.destroy(person_ids, at)
+
+    def drop_snapshots(self, streams: list[UUID]) -> int:
+        from sqlalchemy import delete
+
+        from ledger.adapters.schema import snapshots_table as t
+
+        if not streams:
+            return 0
+        try:
+            with self.store.write() as conn:
+                self.store.dialect.secure_delete(conn)
+                done = conn.execute(delete(t).where(t.c.originator_id.in_(streams)))
+                return int(done.rowcount or 0)
+        except StorageError as error:
+            raise StorageError(reason="not_owner") from error
+
+    def purge(self) -> list[str]:
+        return self.store.dialect.purge(self.store.engine)

@@ -238,6 +238,7 @@ cases = Table(
     Column("followup_12", Boolean(), nullable=False, default=False),
     Column("person_id", Uuid(), nullable=False),
     Column("assigned_to", String(64)),
+    Column("thinned_on", Date()),  # gallring: the person's data key destroyed on this day
     Index("proj_case_list_person", "person_id"),
 )
 

@@ -33,7 +33,7 @@ from ledger.domain.case import CaseState
 from ledger.domain.clock import LOCAL
 from ledger.domain.consent_audit import audit_case
 from ledger.domain.disclosure import DEFAULT_THRESHOLD, check_threshold, disclose
-from ledger.domain.errors import InvalidChoice
+from ledger.domain.errors import InvalidChoice, NotFound, PersonThinned
 from ledger.domain.permissions import SEE_ALL, Action, is_protected
 from ledger.domain.rules import check_order, check_year, optional_date
 from ledger.domain.text import safe
@@ -91,7 +91,10 @@ class Queries:
         number = normalise_case_number(number)
         money_only = not self.gate.allows(Action.CASE_SHOW) and self.gate.allows(Action.CASE_SHOW_MONEY)
         action = Action.CASE_SHOW_MONEY if money_only else Action.CASE_SHOW
-        current = self._visible(action, number)
+        try:
+            current = self._visible(action, number)
+        except PersonThinned as gone:
+            return self._thinned(action, number, str(gone.params.get("on")))
         day, moment = optional_date(as_of, "--as-of"), replay.parse_moment(recorded_before)
         today = self._today()
         state, on = current, today
@@ -105,6 +108,16 @@ class Queries:
             view.update(_when(day, moment))
         self.gate.shown(str(action), [number])
         return present(view)  # type: ignore[no-any-return]
+
+    def _thinned(self, action: Action, number: str, on: str) -> dict[str, Any]:
+        """A case whose person was thinned out: only that, and when. Who may know even that is decided
+        from the events (the protection then), as for any case."""
+        level = self.gate.protection.protection_levels([number])[number]
+        if is_protected(level) and not self.gate.actor.roles & SEE_ALL:
+            self.gate.denied(action, number, level)
+            raise NotFound(kind="case", ref=number)
+        self.gate.shown(str(action), [number])
+        return {"case": number, "status": "thinned", "thinned_on": on}
 
     def case_log(self, number: str) -> list[dict[str, Any]]:
         """``case log``: the case's entries as stored, oldest first."""
@@ -171,6 +184,12 @@ class Queries:
             "produced_by": self.user, "training": self.gate.actor.training,
         })
 
+    def register_extract(self, identity: str) -> dict[str, Any]:
+        """``registerutdrag``: everything held about one person (see :mod:`ledger.application.extract`)."""
+        from ledger.application.extract import register_extract
+
+        return register_extract(self, identity)
+
     # -- many cases -------------------------------------------------------------------------------------
 
     def _visible_rows(self, action: Action, **filters: Any) -> list[dict[str, Any]]:
@@ -210,6 +229,7 @@ class Queries:
         self.gate.shown(Action.CASE_LIST, [row["case"] for row in rows])
         for row in rows:
             row.pop("access_grants", None)
+            row.pop("person_id", None)
         return present(rows)  # type: ignore[no-any-return]
 
     def budget(self, year: int | str, by: str | None = None) -> dict[str, Any]:

@@ -14,9 +14,10 @@ from ledger.application.commands_case import CaseCommands
 from ledger.application.commands_money import MoneyCommands
 from ledger.application.commands_registers import RegisterCommands
 from ledger.application.core import RETRY_SECONDS, SNAPSHOT_INTERVAL
+from ledger.application.gallring import GallringCommands
 
 
-class Ledger(CaseCommands, MoneyCommands, RegisterCommands, AccessCommands):
+class Ledger(CaseCommands, MoneyCommands, RegisterCommands, AccessCommands, GallringCommands):
     """The avhoppar case ledger (write side)."""
 
     name = "ledger"

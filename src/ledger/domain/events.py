@@ -74,6 +74,16 @@ class ProtectionLevelChanged(Event):
     protection_level: ProtectionLevel
 
 
+class PersonErased(Event):
+    """Gallring: the person's data key was destroyed, so everything personal about them is unreadable
+    for good. No personal data: which cases, when each was due, and under which rules."""
+
+    stream: ClassVar[str] = "person"
+    cases: list[str]
+    retention_years: int
+    last_entry_on: date
+
+
 # --- Case numbers ---------------------------------------------------------------------------
 
 
@@ -314,6 +324,20 @@ class UserRolesChanged(Event):
 class UserEnded(Event):
     stream: ClassVar[str] = "users"
     name: str
+
+
+# --- The store's settings ---------------------------------------------------------------------
+
+
+class GallringRulesSet(Event):
+    """How long records are kept and who is exempt (SoL 12 kap. 1–2 §§ today; settings, because a new
+    socialtjänstlag may change them). ``deadline``: ``end_of_following_year`` (by the end of the
+    calendar year after the one the retention ran out in) or ``at_due_date``."""
+
+    stream: ClassVar[str] = "settings"
+    retention_years: int = Field(ge=1, le=100)
+    exempt_days: list[int]
+    deadline: str
 
 
 # --- Provider -------------------------------------------------------------------------------

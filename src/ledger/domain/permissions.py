@@ -127,6 +127,12 @@ class Action(StrEnum):
     STATS = "stats"
     STATS_UNSUPPRESSED = "stats --no-suppression"
     ACCESS_LOG = "access-log"
+    # personal data over time: gallring, the register extract, the settings
+    GALLRING_PLAN = "gallring"
+    GALLRING_EXECUTE = "gallring --execute"
+    REGISTER_EXTRACT = "registerutdrag"
+    SETTINGS_SHOW = "settings show"
+    SETTINGS_SET = "settings gallring"
     # the store
     VERIFY = "verify"
     DIGEST = "digest"
@@ -177,6 +183,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.STATS: frozenset({MG, EC, ST, AU}),
     Action.STATS_UNSUPPRESSED: frozenset({MG, AU}),
     Action.ACCESS_LOG: frozenset({MG, AU}),
+    Action.GALLRING_PLAN: frozenset({MG, AU}),
+    Action.GALLRING_EXECUTE: frozenset({MG}),
+    Action.REGISTER_EXTRACT: frozenset({CW, MG, AU}),
+    Action.SETTINGS_SHOW: frozenset(Role),
+    Action.SETTINGS_SET: frozenset({AD}),
     Action.VERIFY: frozenset({MG, AU, AD}),
     Action.DIGEST: frozenset({MG, AU, AD}),
     Action.EXPORT: frozenset({AU}),
