@@ -338,3 +338,15 @@ def test_the_register_extract_of_a_person_with_two_cases(capsys: pytest.CaptureF
     pdf = tmp_path / "utdrag.pdf"
     _headless(_chromium(), tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", out.resolve().as_uri())
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_input_files_are_read_with_a_limit(capsys: pytest.CaptureFixture[str], sqlite_url: str,
+                                           tmp_path: Path) -> None:
+    """``verify --archive /dev/zero`` used to read until memory ran out; a digest file the same."""
+    endless = run_cli(capsys, sqlite_url, "verify", "--archive", "/dev/zero", ready=False)
+    assert endless.code == 2 and "för stort (rad 1)" in endless.err
+    huge = tmp_path / "huvud.txt"
+    with open(huge, "wb") as out:
+        out.truncate(17 * 1024 * 1024)
+    result = run_cli(capsys, sqlite_url, "verify", "--digest", str(huge))
+    assert result.code == 2 and "för stort" in result.err

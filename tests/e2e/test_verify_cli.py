@@ -551,3 +551,32 @@ def test_the_commands_have_help_with_an_example_and_import_no_database_stack() -
     for command in ("verify", "digest", "export", "import"):
         result = run_process("unused.sqlite3", command, "--help", env={"LEDGER_LANG": "en"})
         assert result.code == 0 and "Example: ledger " in result.out, command
+
+
+def test_an_archive_needs_its_passphrase_to_be_imported_not_to_be_verified(
+    capsys: pytest.CaptureFixture[str], sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seed(sqlite_url)
+    archive = tmp_path / "a.jsonl"
+    ok(capsys, sqlite_url, "export", "--out", str(archive))
+    assert "hemligt" not in archive.read_text(encoding="utf-8")
+    monkeypatch.delenv("LEDGER_PASSPHRASE_FILE")
+    assert ok(capsys, sqlite_url, "verify", "--archive", str(archive)).code == 0  # no passphrase needed
+    refused = run_cli(capsys, sqlite_url, "export", "--out", str(tmp_path / "b.jsonl"))
+    assert refused.code == 2 and "--passphrase-file" in refused.err and not (tmp_path / "b.jsonl").exists()
+    target = str(tmp_path / "imported.sqlite3")
+    missing = run_cli(capsys, target, "import", str(archive))
+    assert missing.code == 2 and "lösenfras" in missing.err and event_count(target) == 0
+    wrong = tmp_path / "fel.txt"
+    wrong.write_text("inte alls rätt lösenfras\n", encoding="utf-8")
+    result = run_cli(capsys, target, "import", str(archive), "--passphrase-file", str(wrong))
+    assert result.code == 2 and "fel lösenfras" in result.err and event_count(target) == 0
+    short = tmp_path / "kort.txt"
+    short.write_text("kort\n", encoding="utf-8")
+    assert "minst 12 tecken" in run_cli(capsys, target, "import", str(archive), "--passphrase-file", str(short)).err
+    from tests.conftest import PASSPHRASE_FILE
+
+    imported = ok(capsys, target, "import", str(archive), "--passphrase-file", str(PASSPHRASE_FILE))
+    assert "Importerade" in imported.out
+    view = ok(capsys, target, "case", "show", "AVH-2026-0001", "--json").json()
+    assert view["case"] == "AVH-2026-0001"  # the imported store opens the sealed data with its own key file

@@ -237,10 +237,13 @@ def payload_reader(keys: Any = None) -> Callable[[int, dict[str, Any]], None]:
             known.add(topic)
         stored = StoredEvent(row["stream"], row["originator_version"], topic, row["state_bytes"])
         try:
-            try:
-                mapper.to_domain_event(stored, personal=keys is not None)
-            except PersonThinned:
-                mapper.to_domain_event(stored, personal=False)
+            if keys is None:
+                mapper.check_statistical(stored)
+            else:
+                try:
+                    mapper.to_domain_event(stored)
+                except PersonThinned:
+                    mapper.check_statistical(stored)
         except Exception:  # noqa: BLE001 - whatever fails to decode, the ledger could not read it
             raise ArchiveInvalid(reason="payload", line=number) from None
 

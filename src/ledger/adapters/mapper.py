@@ -146,6 +146,12 @@ class PydanticMapper(Mapper[Any]):
 
         return decode
 
+    def check_statistical(self, stored_event: StoredEvent) -> None:
+        """Validate the statistical part of a stored event as its type's fields (the personal ones
+        left out): what ``verify --archive`` can check without keys. Raises on anything invalid."""
+        parts = self.transcoder.decode(stored_event.state)
+        _statistical_model(class_of(stored_event.topic)).model_validate(parts["s"])
+
     def personal_part(self, parts: dict[str, Any], stream: UUID | str, version: int) -> dict[str, Any]:
         """The personal fields of a stored state: opened with the person's data key if sealed
         (:class:`ledger.domain.errors.KeyUnavailable` without the key file, ``PersonThinned`` after
@@ -178,3 +184,20 @@ class PydanticMapper(Mapper[Any]):
                 "originator_version": stored_event.originator_version,
             }
         )
+
+
+_STATISTICAL: dict[type, type[BaseModel]] = {}
+
+
+def _statistical_model(cls: Any) -> type[BaseModel]:
+    """``cls`` without its personal fields (same types, same strictness), made once per class."""
+    found = _STATISTICAL.get(cls)
+    if found is None:
+        from pydantic import create_model
+
+        personal = cls.personal_fields() | _KEYS
+        fields: dict[str, Any] = {name: (info.annotation, info) for name, info in cls.model_fields.items()
+                                  if name not in personal}
+        found = _STATISTICAL[cls] = create_model(f"{cls.__name__}Statistical", __config__=cls.model_config,
+                                                 **fields)
+    return found

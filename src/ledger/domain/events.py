@@ -142,10 +142,14 @@ class InvestigationCompleted(Event):
 
 
 class ThreatAssessmentReceived(Event):
-    """Conclusions of the Police's threat assessment only; never raw intelligence."""
+    """Conclusions of the Police's threat assessment only; never raw intelligence. Who assessed and
+    how high the threat is are sealed with the person's key (shown in the case's own views);
+    whether protection is needed and the criteria met count in the statistics."""
 
-    assessing_unit: AssessingUnit
-    threat_level: ThreatLevel
+    shown_in_log: ClassVar[frozenset[str]] = frozenset({"assessing_unit", "threat_level"})
+
+    assessing_unit: AssessingUnit = Field(json_schema_extra={"personal": True})
+    threat_level: ThreatLevel = Field(json_schema_extra={"personal": True})
     protection_needed: bool
     criteria_met: bool
     review_on: date | None = None
