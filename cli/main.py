@@ -37,6 +37,9 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "tillsyn": ("tillsyn", "app", "grp.tillsyn"),
     "user": ("users", "user", "grp.user"),
     "settings": ("gallring", "settings", "grp.settings"),
+    "journal": ("journal", "journal", "grp.journal"),
+    "plan": ("journal", "plan", "grp.plan"),
+    "document": ("documents", "app", "grp.document"),
 }
 
 #: Single top-level commands built the same lazy way: name -> (module, its one-command Typer app, help key).

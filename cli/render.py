@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ledger.cli.i18n import LANG, t
+from ledger.cli.i18n import LANG, t, term
 
 
 def console() -> Console:
@@ -27,65 +27,186 @@ def yes_no(value: bool) -> str:
     return t("label.yes") if value else t("label.no")
 
 
+#: The case list's columns, most important first: at a narrow terminal the last are left out rather
+#: than a case number or a date cut.
+_CASE_COLUMNS = (("case", 13), ("status", 8), ("opened_on", 10), ("assigned_to", 10), ("attention", 14),
+                 ("environment", 10), ("running", 5), ("source", 8), ("recorded_by", 10), ("events", 5))
+_WHOLE = {"case", "opened_on", "occurred_on", "recorded_at", "started_on", "ended_on", "decided_on", "date",
+          "paid_on", "due_on", "id"}
+
+
+def _column(table: Table, key: str, label: str, **kw: Any) -> None:
+    """A column; case numbers, dates and ids are never wrapped or cut (other columns give way)."""
+    whole = key in _WHOLE
+    table.add_column(label, no_wrap=whole, min_width=10 if whole and key != "id" else None,
+                     overflow="fold", **kw)
+
+
+def _width() -> int:
+    return console().width or 160
+
+
 def case_table(rows: list[dict[str, Any]]) -> Table:
+    """The case list. Columns are left out, least important first, until the table fits the terminal."""
+    room, keys = _width(), []  # type: int, list[str]
+    used = 4  # borders
+    for key, least in _CASE_COLUMNS:
+        if keys and used + least + 3 > room:
+            continue
+        keys.append(key)
+        used += least + 3
     table = Table(title=t("title.cases"), title_justify="left")
-    for key in ("case", "status", "opened_on", "environment", "source", "running", "assigned_to", "recorded_by",
-                "events", "attention"):
-        table.add_column(t(f"col.{key}"), justify="right" if key in ("running", "events") else "left")
+    for key in keys:
+        _column(table, key, t(f"col.{key}"), justify="right" if key in ("running", "events") else "left")
     for r in rows:
-        table.add_row(
-            r["case"], r["status"], r["opened_on"], r["environment"], r["referral_source"],
-            str(r["running_interventions"]), r.get("assigned_to") or t("label.none"), r["last_recorded_by"],
-            str(r["event_count"]), ", ".join(t(f"attention.{a}") for a in r["attention"]),
-        )
+        cells = {
+            "case": r["case"], "status": term("status", r["status"]) if not r.get("thinned_on") else t("label.thinned"),
+            "opened_on": r["opened_on"], "environment": term("environment", r["environment"]),
+            "source": term("source", r["referral_source"]), "running": str(r["running_interventions"]),
+            "assigned_to": r.get("assigned_to") or t("label.none"), "recorded_by": r["last_recorded_by"],
+            "events": str(r["event_count"]), "attention": ", ".join(t(f"attention.{a}") for a in r["attention"]),
+        }
+        table.add_row(*(cells[k] for k in keys))
     return table
 
 
+def _facts(title: str, rows: list[tuple[str, str]]) -> Table:
+    table = Table(show_header=False, title=title, title_justify="left")
+    table.add_column(t("col.key"), no_wrap=True)
+    table.add_column(t("col.value"), overflow="fold")
+    for label, value in rows:
+        table.add_row(label, value)
+    return table
+
+
+def _none(value: Any) -> str:
+    return t("label.none") if value in (None, "", []) else str(value)
+
+
 def case_details(view: dict[str, Any]) -> list[Table]:
+    """``case show``: the whole case — summary, person, consents, threat, assessment, investigation and
+    plan, decisions with their status, placements, services, payments, follow-ups."""
     title = view["case"]
     if view.get("as_of"):
         title += "  " + t("label.as_of", date=view["as_of"])
     if view.get("recorded_before"):
         title += "  " + t("label.recorded_before", moment=local_time(view["recorded_before"]))
-    head = Table(show_header=False, title=title, title_justify="left")
-    head.add_column(t("col.key"))
-    head.add_column(t("col.value"))
-    threat = view.get("threat")
-    rows: list[tuple[str, str | None]] = [
-        (t("col.status"), view["status"]),
+    rows: list[tuple[str, str]] = [
+        (t("col.status"), term("status", view["status"])),
         (t("col.opened_on"), view["opened_on"]),
-        (t("label.closed_on"), view["closed_on"] or t("label.none")),
+        (t("label.closed_on"), _none(view["closed_on"]) + (f" ({term('closure', view['closure_reason'])})"
+                                                           if view.get("closure_reason") else "")),
     ]
     if "environment" in view:  # not in an economist's view of the case's money
+        threat = view.get("threat")
         rows += [
-            (t("col.environment"), view["environment"]),
-            (t("col.source"), view["referral_source"]),
-            (t("label.protection"), view["protection_level"]),
-            (t("label.threat"), t("label.none") if threat is None else f"{threat['level']} ({threat['assessed_on']})"),
-            (t("label.assigned_to"), view.get("assigned_to") or t("label.none")),
+            (t("label.person"), f"{view.get('person', {}).get('identity', '–')}, {term('gender', view['gender'])}, "
+                                f"{_none(view.get('birth_year'))}"),
+            (t("col.environment"), term("environment", view["environment"])),
+            (t("col.source"), term("source", view["referral_source"])),
+            (t("label.protection"), term("access.level", view["protection_level"])
+             if view["protection_level"] != "none" else t("label.none")),
+            (t("label.threat"), t("label.none") if threat is None else
+             f"{term('threat', threat['level'])} ({threat['assessed_on']})"
+             + (f", {t('label.review_on')} {threat['review_on']}" if threat.get("review_on") else "")),
+            (t("label.assigned_to"), _none(view.get("assigned_to"))),
+            (t("label.investigation"), term("investigation", view.get("investigation", "none"))),
+            (t("label.journal"), str(view.get("journal_entries", 0))),
         ]
-    rows += [(t("label.paid_total"), money(view["paid_total"])), (t("col.events"), str(view["event_count"]))]
-    for label, value in rows:
-        head.add_row(label, value)
-    tables = [head]
+        details = view.get("assessment_details")
+        if details:
+            conditions = ", ".join(f"{t('label.' + k)}: {_yes_no_unknown(details[k])}"
+                                   for k in ("motivated", "consent_given", "serious_crime_suspected"))
+            rows.append((t("label.assessment"), f"{term('assessment', details['outcome'])} "
+                                                f"({details['assessed_on']}); {conditions}"))
+    payments = view.get("payments", [])
+    rows += [(t("label.paid_total"), money(view["paid_total"]))]
+    if payments:
+        latest = payments[-1]
+        rows.append((t("label.latest_payment"), f"{money(latest['amount'])} ({latest['paid_on']}, {latest['id']})"))
+    rows.append((t("col.events"), str(view["event_count"])))
+    tables = [_facts(title, rows)]
     if view.get("consents"):
         consents = Table(title=t("title.consents"), title_justify="left")
         for key in ("recipient", "granted_on", "revoked_on", "active"):
-            consents.add_column(t(f"col.{key}"))
+            _column(consents, key if key != "granted_on" else "date", t(f"col.{key}"))
         for recipient, c in view["consents"].items():
-            consents.add_row(recipient, c["granted_on"], c["revoked_on"] or t("label.none"), yes_no(c["active"]))
+            consents.add_row(recipient, c["granted_on"], _none(c["revoked_on"]), yes_no(c["active"]))
         tables.append(consents)
-    if view["placements"]:
-        placements = Table(title=t("title.placements"), title_justify="left")
-        for key in ("id", "provider", "intervention", "started_on", "ended_on", "daily_price"):
-            placements.add_column(t(f"col.{key}"), justify="right" if key == "daily_price" else "left")
-        for p in view["placements"]:
-            placements.add_row(
-                p["id"], p["provider"], p["type"], p["started_on"], p["ended_on"] or t("label.none"),
-                money(p["daily_price"]),
-            )
-        tables.append(placements)
+    if view.get("decisions"):
+        decisions = Table(title=t("title.decisions"), title_justify="left")
+        for key, label in (("id", "col.id"), ("outcome", "col.outcome"), ("intervention", "col.intervention"),
+                           ("decided_on", "col.decided_on"), ("period", "col.period"), ("status", "col.status"),
+                           ("decided_by", "col.decided_by")):
+            _column(decisions, key, t(label))
+        for d in view["decisions"]:
+            status = term("decision_status", d["status"])
+            if d.get("appealed_on"):
+                status += f" ({t('label.appealed')} {d['appealed_on']})"
+            if d.get("court_outcome"):
+                status += f"; {t('label.court')}: {term('court', d['court_outcome'])} {d['court_on']}"
+            decisions.add_row(d["id"], term("outcome", d["outcome"]), term("intervention", d["type"]),
+                              d.get("decided_on", "–"), f"{d['period_start']} – {_none(d['period_end'])}", status,
+                              _none(d.get("decided_by")))
+        tables.append(decisions)
+    if view.get("plan"):
+        plan = view["plan"]
+        tables.append(_facts(t("title.plan", id=plan["id"], date=plan["set_on"]),
+                             [(str(g["number"]), g["goal"]) for g in plan["goals"]]))
+    for key, title_key in (("placements", "title.placements"), ("services", "title.services")):
+        items = view.get(key) or []
+        if not items:
+            continue
+        table = Table(title=t(title_key), title_justify="left")
+        for col in ("id", "provider", "intervention", "started_on", "ended_on"):
+            _column(table, col, t(f"col.{col}"))
+        _column(table, "price", t("col.daily_price"), justify="right")
+        for p in items:
+            price = p.get("daily_price") if key == "placements" else p.get("price")
+            table.add_row(p["id"], p["provider"], term("intervention", p["type"]), p["started_on"],
+                          _none(p["ended_on"]), money(price) if price is not None else t("label.none"))
+        tables.append(table)
+    if view.get("followups"):
+        tables.append(_facts(t("title.followups"), [(t("label.followups"), str(view["followups"]))]))
     return tables
+
+
+def _yes_no_unknown(value: bool | None) -> str:
+    return t("label.unknown") if value is None else yes_no(value)
+
+
+def found_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(title=t("title.found"), title_justify="left")
+    for key, label in (("case", "col.case"), ("status", "col.status"), ("opened_on", "col.opened_on"),
+                       ("date", "label.closed_on"), ("assigned_to", "col.assigned_to")):
+        _column(table, key, t(label))
+    for r in rows:
+        table.add_row(r["case"], term("status", r["status"]), r["opened_on"], _none(r["closed_on"]),
+                      _none(r["assigned_to"]))
+    return table
+
+
+def journal_table(data: dict[str, Any]) -> Table:
+    """``case journal``: who wrote what, when, late entries marked, corrections beneath their entry."""
+    table = Table(title=t("title.journal", case=data["case"]), title_justify="left")
+    for key, label in (("id", "col.entry"), ("occurred_on", "col.occurred_on"), ("recorded_at", "col.recorded_at"),
+                       ("by", "col.recorded_by"), ("kind", "col.kind"), ("text", "col.text")):
+        _column(table, key, t(label))
+    for e in data["entries"]:
+        kind = term("journal", e["kind"])
+        if e["about"]:
+            kind += f" ({term('event', e['about'])})"
+        if e["objection_to"]:
+            kind += f" ({t('label.about_entry', entry=e['objection_to'])})"
+        when = local_time(e["recorded_at"])
+        if e["late"]:
+            when += f" ({t('label.late_days', days=e['days_late'])})"
+        table.add_row(str(e["entry"]), e["occurred_on"], when, e["recorded_by"], kind, e["text"])
+        for c in e["corrections"]:
+            table.add_row("", "", local_time(c["recorded_at"]), c["recorded_by"],
+                          t("label.corrected_in", entry=c["entry"]),
+                          f"{c['corrected']}  ({t('label.was')}: {c['original']}; {c['reason']})", style="italic")
+    return table
 
 
 def users_table(data: dict[str, Any]) -> Table:

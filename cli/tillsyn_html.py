@@ -102,6 +102,8 @@ def _timeline_section(history: dict[str, Any]) -> str:
         details = _details(e["details"])
         if e.get("reason"):
             details += f" ({escape(t('label.reason'))}: {_e(e['reason'])})"
+        if e.get("note"):
+            details += f"<br><i>{escape(t('col.text'))}:</i> {_e(e['note'])}"
         rows.append(
             f'<tr class="{"late" if e["late"] else ""}"><td>{e["entry"]}</td><td class="d">{_e(e["occurred_on"])}</td>'
             f"<td>{_e(_local(e['recorded_at']))}</td><td>{_e(e['recorded_by'])}</td><td class=\"late\">{late}</td>"

@@ -108,7 +108,7 @@ def _item(unit: Unit, case_id: Any, item_id: str) -> dict[str, Any]:
 @on(ev.DecisionRecorded)
 def _decision_recorded(unit: Unit, e: Fact) -> None:
     """A decision made afterwards covers urgent interventions started within its period."""
-    if e["outcome"] != "granted":
+    if e["outcome"] not in ("granted", "partial"):
         return
     case_id, start, end, intervention = e["originator_id"], e["period_start"], e.get("period_end"), e["intervention"]
     rows = unit[interventions]

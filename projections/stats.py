@@ -79,10 +79,10 @@ def age_band(birth_year: int | None, year: int) -> str:
 def build(conn: Connection, year: int, today: date) -> dict[str, Any]:
     """All tables for ``year`` with raw values (suppression: :func:`ledger.domain.disclosure.disclose`)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
-    opened_or_closed = ((stat_cases.c.opened_on >= start) & (stat_cases.c.opened_on <= end)) | (
+    opened_or_closed = (((stat_cases.c.opened_on >= start) & (stat_cases.c.opened_on <= end)) | (
         (stat_cases.c.closed_on >= start) & (stat_cases.c.closed_on <= end)
-    )
-    wanted = [c for c in stat_cases.columns if c.name not in ("case_id", "person_id")]  # ids are not needed here
+    )) & ~stat_cases.c.excluded
+    wanted = [c for c in stat_cases.columns if c.name not in ("case_id", "person_id", "excluded")]  # ids: not needed
     cases = [dict(r._mapping) for r in conn.execute(select(*wanted).where(opened_or_closed))]
     for c in cases:
         c["age_band"] = age_band(c["birth_year"], c["opened_on"].year)
@@ -97,10 +97,15 @@ def build(conn: Connection, year: int, today: date) -> dict[str, Any]:
     tables += _interventions_and_costs(conn, year, today)
     tables += _outcomes(conn, year)
     closed = [(c["closure_reason"], c["gender"]) for c in cases if c["closed_on"] and c["closed_on"].year == year]
-    tables.append(_crosstab("closure_reasons_by_gender", "reason", "gender", tuple(r.value for r in ClosureReason),
-                            DIMENSIONS["gender"], closed))
+    reasons = tuple(r.value for r in ClosureReason if r != ClosureReason.OPENED_IN_ERROR)  # not cases at all
+    tables.append(_crosstab("closure_reasons_by_gender", "reason", "gender", reasons, DIMENSIONS["gender"], closed))
     tables.append(_household(conn, year))
     return {"year": year, "tables": tables}
+
+
+def _excluded() -> Any:
+    """The cases closed as opened in error: not cases at all, in no table."""
+    return select(stat_cases.c.case_id).where(stat_cases.c.excluded)
 
 
 def counted_cases(conn: Connection, year: int) -> list[str]:
@@ -253,7 +258,8 @@ def p90(values: list[int]) -> float | None:
 def _outcomes(conn: Connection, year: int) -> list[dict[str, Any]]:
     rows = [dict(r._mapping) for r in conn.execute(
         select(stat_followups).where(stat_followups.c.year == year,
-                                     stat_followups.c.time_point.in_(("closure", "12_months"))))]
+                                     stat_followups.c.time_point.in_(("closure", "12_months")),
+                                     stat_followups.c.case_id.not_in(_excluded())))]
     tables = []
     for measure, values in OUTCOME_MEASURES.items():
         records = [(r[measure], r["time_point"]) for r in rows]
@@ -264,7 +270,7 @@ def _outcomes(conn: Connection, year: int) -> list[dict[str, Any]]:
 
 def _household(conn: Connection, year: int) -> dict[str, Any]:
     rows = conn.execute(select(stat_household.c.kind, stat_household.c.relation)
-                        .where(stat_household.c.year == year)).all()
+                        .where(stat_household.c.year == year, stat_household.c.case_id.not_in(_excluded()))).all()
     records = [("children" if kind == "child" else f"relative:{relation}", "count") for kind, relation in rows]
     labels = ("children", "relative:parent", "relative:partner", "relative:sibling", "relative:child",
               "relative:other")

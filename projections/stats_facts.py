@@ -17,7 +17,7 @@ _CASE_COLUMNS = tuple(c.name for c in stat_cases.columns)
 
 class StatsFacts(Projection):
     name = "stats"
-    version = 2
+    version = 3
     tables = (stat_cases, stat_followups, stat_household)
 
 
@@ -31,7 +31,7 @@ def _actualised(unit: Unit, e: Fact) -> None:
         "case_id": e["originator_id"], "person_id": unit.uuid(e["person_id"]), "opened_on": e["occurred_on"],
         "gender": e["gender"], "birth_year": e.get("birth_year"), "environment": e["environment"],
         "referral_source": e["referral_source"],
-        "protected_identity": e.get("protection_level", "none") != "none",
+        "protected_identity": e.get("protection_level", "none") != "none", "excluded": False,
     })
     unit[stat_cases].put(row)
 
@@ -79,7 +79,8 @@ def _investigated(unit: Unit, e: Fact) -> None:
 
 @on(ev.DecisionRecorded)
 def _decided(unit: Unit, e: Fact) -> None:
-    _first(_case(unit, e), "granted_on" if e["outcome"] == "granted" else "denied_on", e["occurred_on"])
+    granted = e["outcome"] in ("granted", "partial")
+    _first(_case(unit, e), "granted_on" if granted else "denied_on", e["occurred_on"])
 
 
 @on(ev.ThreatAssessmentReceived)
@@ -92,7 +93,9 @@ def _threat(unit: Unit, e: Fact) -> None:
 
 @on(ev.CaseClosed)
 def _closed(unit: Unit, e: Fact) -> None:
-    _case(unit, e).update(closed_on=e["occurred_on"], closure_reason=e["reason"])
+    # a case opened in error was never a case: it leaves every table of the statistics
+    _case(unit, e).update(closed_on=e["occurred_on"], closure_reason=e["reason"],
+                          excluded=e["reason"] == "opened_in_error")
 
 
 @on(ev.CaseReopened)

@@ -19,10 +19,30 @@ def record_assessment(
     case: CaseArg,
     outcome: Annotated[str, opt("opt.assessment_outcome", "--outcome")],
     reason: Annotated[str, opt("opt.assessment_reason", "--reason")],
+    motivated: Annotated[str | None, opt("opt.motivated", "--motivated")] = None,
+    consent: Annotated[str | None, opt("opt.consent_given", "--consent")] = None,
+    serious_crime: Annotated[str | None, opt("opt.serious_crime", "--serious-crime")] = None,
+    motivation: Annotated[str | None, opt("opt.assessment_motivation", "--motivation")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    services(as_).ledger.record_assessment(case, outcome, reason, on=date, note=note)
+    services(as_).ledger.record_assessment(
+        case, outcome, reason, motivated=yes_no(motivated, "--motivated"), consent_given=yes_no(consent, "--consent"),
+        serious_crime_suspected=yes_no(serious_crime, "--serious-crime"), motivation=motivation, on=date, note=note)
     recorded(as_json, case, "assessment")
+
+
+def yes_no(value: str | None, field: str) -> bool | None:
+    """``ja``/``nej`` (or ``yes``/``no``); nothing given: not asked."""
+    if value is None:
+        return None
+    from ledger.domain.errors import InvalidChoice
+
+    text = value.strip().lower()
+    if text in ("ja", "yes", "j", "y"):
+        return True
+    if text in ("nej", "no", "n"):
+        return False
+    raise InvalidChoice(field=field, value=value[:20], allowed="ja, nej")
 
 
 @investigation.command("open", help=t("cmd.investigation.open"))
@@ -35,9 +55,15 @@ def open_investigation(
 
 @investigation.command("complete", help=t("cmd.investigation.complete"))
 def complete_investigation(
-    case: CaseArg, date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False
+    case: CaseArg,
+    background: Annotated[str | None, opt("opt.background", "--background")] = None,
+    wishes: Annotated[str | None, opt("opt.wishes", "--wishes")] = None,
+    assessment: Annotated[str | None, opt("opt.investigation_assessment", "--assessment")] = None,
+    proposal: Annotated[str | None, opt("opt.proposal", "--proposal")] = None,
+    date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    services(as_).ledger.complete_investigation(case, on=date, note=note)
+    services(as_).ledger.complete_investigation(case, background=background, wishes=wishes, assessment=assessment,
+                                                proposal=proposal, on=date, note=note)
     recorded(as_json, case, "investigation_completed")
 
 

@@ -63,10 +63,11 @@ def list_(
     provider: Annotated[str | None, opt("opt.provider", "--provider")] = None,
     needs_attention: Annotated[bool, opt("opt.needs_attention", "--needs-attention")] = False,
     mine: Annotated[bool, opt("opt.mine", "--mine")] = False,
+    person: Annotated[str | None, opt("opt.person", "--person", metavar="IDENTITY")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     rows = services().queries.cases(status=status, recorded_by=recorded_by, environment=environment,
-                                    provider=provider, needs_attention=needs_attention, mine=mine)
+                                    provider=provider, needs_attention=needs_attention, mine=mine, person=person)
     if as_json:
         print_json(rows)
         return
@@ -76,6 +77,38 @@ def list_(
         console().print(case_table(rows))
     else:
         typer.echo(t("label.no_cases"))
+
+
+@app.command("find", help=t("cmd.case.find"))
+def find(
+    identity: Annotated[str, typer.Argument(help=t("arg.identity"), metavar="IDENTITY", show_default=False)],
+    as_json: JsonOpt = False,
+) -> None:
+    rows = services().queries.find(identity)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo(t("label.no_cases"))
+        return
+    from ledger.cli.render import console, found_table
+
+    console().print(found_table(rows))
+
+
+@app.command("journal", help=t("cmd.case.journal"))
+def journal(
+    case: CaseArg,
+    late_after: Annotated[int | None, opt("opt.late_after", "--late-after")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    data = services().queries.journal(case, late_after=late_after)
+    if as_json:
+        print_json(data)
+        return
+    from ledger.cli.render import console, journal_table
+
+    console().print(journal_table(data))
 
 
 @app.command("log", help=t("cmd.case.log"))

@@ -23,11 +23,25 @@ def record(
     psychiatric_contact: Annotated[str, opt("opt.answer", "--psychiatric-contact", show_default=True)] = "unknown",
     new_suspicion: Annotated[str, opt("opt.answer", "--new-suspicion", show_default=True)] = "unknown",
     remaining_threat: Annotated[str, opt("opt.answer", "--remaining-threat", show_default=True)] = "unknown",
+    goal: Annotated[list[str] | None, opt("opt.goal_outcome", "--goal", metavar="N=OUTCOME")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
     services(as_).ledger.record_followup(
         case, time_point=time_point, housing=housing, occupation=occupation, income_support=income_support,
         substance_use=substance_use, psychiatric_contact=psychiatric_contact, new_suspicion=new_suspicion,
-        remaining_threat=remaining_threat, on=date, note=note,
+        remaining_threat=remaining_threat, goals=_goals(goal or []), on=date, note=note,
     )
     recorded(as_json, case, "followup")
+
+
+def _goals(lines: list[str]) -> dict[int, str]:
+    """``1=uppnått`` (or reached), ``2=delvis``, ``3=inte``: goal number to outcome."""
+    from ledger.domain.errors import InputError
+
+    found: dict[int, str] = {}
+    for line in lines:
+        number, _, outcome = line.partition("=")
+        if not number.strip().isdigit() or not outcome.strip():
+            raise InputError(field="--goal", reason="format")
+        found[int(number)] = outcome.strip()
+    return found

@@ -73,6 +73,10 @@ def show(as_json: JsonOpt = False) -> None:
     typer.echo(t("gallring.rules", years=rules["retention_years"],
                  days=", ".join(str(d) for d in rules["exempt_days"]) or "–",
                  deadline=term("gallring.deadline", rules["deadline"]), as_of="–"))
+    typer.echo(t("settings.legal_grounds", grounds="; ".join(rules["legal_grounds"])))
+    for intervention, roles in rules["delegation"].items():
+        typer.echo(t("settings.delegation", intervention=intervention,
+                     roles=", ".join(t(f"role.{r}") for r in roles)))
 
 
 @settings.command("gallring", help=t("cmd.settings.gallring"))
@@ -86,3 +90,13 @@ def set_gallring(
                                                  deadline=deadline)
     done(as_json, t("done.gallring_rules", years=rules.retention_years), retention_years=rules.retention_years,
          exempt_days=list(rules.exempt_days), deadline=rules.deadline)
+
+
+@settings.command("decisions", help=t("cmd.settings.decisions"))
+def set_decisions(
+    legal_ground: Annotated[list[str] | None, opt("opt.legal_grounds", "--legal-ground", metavar="TEXT")] = None,
+    delegate: Annotated[list[str] | None, opt("opt.delegate", "--delegate", metavar="INTERVENTION=ROLE")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    found = services().ledger.set_decision_rules(legal_grounds=legal_ground or [], delegation=delegate or [])
+    done(as_json, t("done.decision_rules"), **found)

@@ -51,8 +51,8 @@ LONG_TEXT = "Mamma Testsson " * 134  # 2010 characters
 PAY_P1 = ("--placement", "P1", "--from", "2026-02-01", "--to", "2026-02-28")
 
 
-#: the training store's own + provider + case-number allocation + person + 5 case events
-SEEDED_EVENTS = STORE_SETUP_EVENTS + 8
+#: the training store's own + provider + case-number allocation + person (registered, case linked) + 5 case events
+SEEDED_EVENTS = STORE_SETUP_EVENTS + 9
 
 
 def seed(db_url: str) -> str:

@@ -124,6 +124,10 @@ def _dynamic_values(prefix: str) -> set[str] | None:
         from ledger.projections.budget import BREAKDOWNS
 
         return set(BREAKDOWNS)
+    if prefix == "col.":
+        from ledger.cli.render import _CASE_COLUMNS
+
+        return {key for key, _ in _CASE_COLUMNS}
     if prefix == "role.":
         from ledger.domain.permissions import Role
 

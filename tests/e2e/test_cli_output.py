@@ -200,7 +200,7 @@ def test_reading_commands_print_json_with_stable_english_keys(
     info = ok(capsys, db_url, "info", "--json").json()
     assert {"database", "backend", "events", "projections"} <= set(info)
     assert info["backend"] == ("sqlite" if db_url.startswith("sqlite") else "postgresql")
-    assert info["events"] == event_count(db_url) == 9 + STORE_SETUP_EVENTS
+    assert info["events"] == event_count(db_url) == 10 + STORE_SETUP_EVENTS
     assert info["database"].split("/")[-1] == db_url.rsplit("/", maxsplit=1)[-1]
     assert all(isinstance(v, int) for v in info["projections"].values()) and info["projections"]
 

@@ -86,8 +86,11 @@ def test_nothing_personal_is_readable_at_rest_on_sqlite(capsys: pytest.CaptureFi
     SQLStore.dispose_all()  # the WAL as a running ledger leaves it: not checkpointed away before the scan
     store_files = sorted((tmp_path / "store").glob("ledger.sqlite3*"))
     assert any(p.name.endswith("-wal") for p in store_files) or len(store_files) == 1
-    for path in [*store_files, *files]:
+    for path in [*store_files, *files[:3]]:
         assert _leaks(path.read_bytes()) == [], path.name
+    # The supervision file is a document made for the supervisor from the case: its journal (the notes)
+    # is in it on purpose, identity numbers never (masked); it is written 0600 like every file.
+    assert _leaks(files[3].read_bytes(), extra=()) == []
     assert b"person_namespace" not in b"".join(p.read_bytes() for p in store_files)
 
 
@@ -137,7 +140,7 @@ def municipality(sqlite_url: str, capsys: pytest.CaptureFixture[str], monkeypatc
             ok(capsys, db, "consent", "grant", case, "--recipient", "police", "--purpose", NOTES[2])
             if key == "D":
                 ok(capsys, db, "decision", "record", case, "--outcome", "denied", "--intervention", "protected_housing",
-                   "--from", opened, "--to", opened)
+                   "--from", opened, "--to", opened, "--motivation", "Behovet tillgodoses på annat sätt")
                 ok(capsys, db, "decision", "status", case, "D1", "appealed")
             if closed:
                 _at(monkeypatch, closed)
@@ -224,7 +227,8 @@ def test_gallring_thins_out_the_due_and_keeps_the_rest(municipality: dict[str, A
 
 def test_the_gallring_rules_are_a_setting(municipality: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     db, cases = municipality["db"], municipality["cases"]
-    assert ok(capsys, db, "settings", "show", "--json").json() == {
+    shown = ok(capsys, db, "settings", "show", "--json").json()
+    assert {k: shown[k] for k in ("retention_years", "exempt_days", "deadline")} == {
         "retention_years": 5, "exempt_days": [5, 15, 25], "deadline": "end_of_following_year"}
     ok(capsys, db, "settings", "gallring", "--retention-years", "10", "--exempt-days", "")
     plan = ok(capsys, db, "gallring", "--json").json()
@@ -298,16 +302,16 @@ def test_the_register_extract_of_a_person_with_two_cases(capsys: pytest.CaptureF
                                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db, person = sqlite_url, TEST_PNR[80]
     monkeypatch.setenv("LEDGER_NOW", "2026-11-23T10:00:00+01:00")
-    for day in ("2025-02-01", "2026-03-01"):
+    for case, day, recipient, what, closed in (("AVH-2026-0001", "2025-02-01", "police", NOTES[3], "2025-06-01"),
+                                                ("AVH-2026-0002", "2026-03-01", "probation", "dom", None)):
         ok(capsys, db, "case", "open", person, "--gender", "woman", "--environment", "honour", "--source", "self",
            "--date", day, "--note", f"{NOTES[0]} {day}")
-    for case, (recipient, what) in (("AVH-2026-0001", ("police", NOTES[3])), ("AVH-2026-0002", ("probation", "dom"))):
-        ok(capsys, db, "consent", "grant", case, "--recipient", recipient, "--purpose", NOTES[2],
-           "--date", "2026-03-02")
-        ok(capsys, db, "share", "record", case, "--recipient", recipient, "--what", what, "--date", "2026-03-03")
+        ok(capsys, db, "consent", "grant", case, "--recipient", recipient, "--purpose", NOTES[2], "--date", day)
+        ok(capsys, db, "share", "record", case, "--recipient", recipient, "--what", what, "--date", day)
+        if closed:
+            ok(capsys, db, "case", "close", case, "--reason", "goals_met", "--date", closed)
     ok(capsys, db, "share", "record", "AVH-2026-0002", "--recipient", "region", "--what", "journal",
        "--legal-basis", "10 kap. 2 § OSL", "--date", "2026-03-04")
-    ok(capsys, db, "case", "close", "AVH-2026-0001", "--reason", "goals_met", "--date", "2026-03-05")
     ok(capsys, db, "case", "show", "AVH-2026-0002")  # a read to find in the extract
     data = ok(capsys, db, "registerutdrag", person, "--json").json()
     assert data["person"]["identity_number"] == person

@@ -143,7 +143,10 @@ def test_a_grant_ends_on_its_date_and_assignment_moves_access(unit: str, capsys:
 def test_protection_survives_a_new_case_and_only_a_manager_lowers_it(unit: str,
                                                                       capsys: pytest.CaptureFixture[str]) -> None:
     db = unit
-    # A new case for the same person, opened with the default --protection none: the protection stays.
+    # The person's case ends, and a new one is opened later with the default --protection none: the
+    # protection stays (one open case per person).
+    ok(capsys, db, "anna.l", "placement", "end", HIDDEN, "P1", "--reason", "planned", "--date", "2026-10-01")
+    ok(capsys, db, "anna.l", "case", "close", HIDDEN, "--reason", "goals_met", "--date", "2026-10-02")
     opened = ok(capsys, db, "anna.l", "case", "open", PNR, "--gender", "woman", "--environment", "honour",
                 "--source", "self", "--date", "2026-11-02")
     assert "AVH-2026-0003" in opened.out

@@ -60,5 +60,5 @@ def test_whole_case_through_the_cli(capsys: pytest.CaptureFixture[str], db_url: 
             for p in view["placements"]] == [("P1", "SKYDD1", "protected_housing", "2026-01-10", "2026-03-15", "3000.00")]
     assert view["paid_total"] == "146999.50"
     assert view["event_count"] == 12
-    # 12 case events + provider + person + case-number allocation + the training store's own
-    assert event_count(db_url) == 15 + STORE_SETUP_EVENTS
+    # 12 case events + provider + person (registered, case linked) + case-number allocation + the store's own
+    assert event_count(db_url) == 16 + STORE_SETUP_EVENTS

@@ -312,6 +312,7 @@ def test_the_case_numbers_of_an_export_come_from_every_case_stream(found: Servic
 
     numbers = [app.open_case(number, gender="man", environment="criminal", source="police", on="2026-03-01")
                for number in TEST_PNR[40:43]]
+    app.close_case(numbers[0], "goals_met", on="2026-03-15")
     app.open_case(TEST_PNR[40], gender="man", environment="criminal", source="police", on="2026-04-01")  # again
     with found.store.read() as conn:
         listed = case_numbers(found.store, conn)

@@ -46,6 +46,13 @@ def expected(command: str, old: Any) -> Any:
         for row in new:
             row["assigned_to"] = row["opened_by"]
             row["thinned_on"] = None
+            row["attention"] = _conditions(row["case"]) + row["attention"]
+        if "--needs-attention" in command:  # cases that need attention now only for the conditions
+            listed = {row["case"] for row in new}
+            new += [{**row, "assigned_to": row["opened_by"], "thinned_on": None, "attention": _conditions(row["case"])}
+                    for row in GOLDEN["case list"] if row["case"] not in listed and _conditions(row["case"])]
+            order = [row["case"] for row in GOLDEN["case list"]]
+            new.sort(key=lambda row: order.index(row["case"]))
     if command.startswith("case log"):
         for entry in new:
             entry["details"].pop("person_id", None)
@@ -92,11 +99,37 @@ def _read(capsys: pytest.CaptureFixture[str], db: str, command: str) -> Any:
     return data
 
 
+def _conditions(case: str) -> list[str]:
+    """What "needs attention" adds today for an old open case with a granted decision: the guideline's
+    conditions were not recorded by the old förhandsbedömning (or there was none)."""
+    view = GOLDEN.get(f"case show {case}")
+    if not view or view["status"] != "open" or not any(d["outcome"] == "granted" for d in view["decisions"]):
+        return []
+    if view["assessment"] is None:
+        return ["condition_no_assessment"]
+    return ["condition_motivation", "condition_consent", "condition_serious_crime"]
+
+
+def _as_before(command: str, new: Any, old: Any) -> Any:
+    """What an answer says that was there before: keys added since (the person, the plan, the journal,
+    a decision's maker and dates, a history entry's note) are checked apart, then left out."""
+    if command.startswith("case show") and isinstance(new, dict):
+        assert new["person"]["identity"].endswith("-****")
+        assert new["plan"] is None and new["journal_entries"] == 0
+        new = {k: v for k, v in new.items() if k in old}
+        new["decisions"] = [{k: v for k, v in d.items() if k in old["decisions"][0]} for d in new["decisions"]]
+    if command.startswith("history"):
+        for entry in new["entries"]:
+            assert bool(entry.pop("note")) == entry["has_note"]
+    return new
+
+
 @pytest.mark.parametrize("command", sorted(set(GOLDEN) - {"digest", "verify"}))
 def test_every_reading_command_says_what_it_said_before(
     store: str, capsys: pytest.CaptureFixture[str], command: str
 ) -> None:
-    assert _read(capsys, store, command) == expected(command, GOLDEN[command])
+    old = expected(command, GOLDEN[command])
+    assert _as_before(command, _read(capsys, store, command), old) == old
 
 
 def test_the_migration_rechains_and_keeps_the_old_head(store: str, capsys: pytest.CaptureFixture[str],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.conftest import TEST_PNR
@@ -25,6 +27,7 @@ def unit(app):
     app.close_case(followup, "goals_met", on="2025-02-01")
     app.record_followup(followup, time_point="closure", housing="own", occupation="work", on="2025-02-01")
     consent = open_(2)
+    _conditions_met(app, consent)
     app.grant_consent(consent, "provider", provider="P1", purpose="placering", on="2025-01-11")
     app.record_decision(consent, outcome="granted", intervention="hvb", period_start="2025-01-12", on="2025-01-12")
     app.start_placement(consent, provider="P1", intervention="hvb", daily_price="3000", on="2025-01-12")
@@ -33,6 +36,7 @@ def unit(app):
     app.start_placement(urgent, provider="P2", intervention="protected_housing", daily_price="4000", urgent=True,
                         on="2025-01-12")
     ended = open_(4, environment="honour")
+    _conditions_met(app, ended)
     app.record_decision(ended, outcome="granted", intervention="hvb", period_start="2025-01-12",
                         period_end="2025-12-31", on="2025-01-12")
     app.start_placement(ended, provider="P2", intervention="hvb", daily_price="3000", on="2025-01-12")
@@ -56,8 +60,34 @@ def test_each_reason_for_attention(unit, db_url: str, capsys: pytest.CaptureFixt
     }
 
 
+def _conditions_met(app: Any, case: str) -> None:
+    """A förhandsbedömning that found the guideline's conditions met (so a grant needs no attention)."""
+    app.record_assessment(case, "investigate", "needs_support", motivated=True, consent_given=True,
+                          serious_crime_suspected=False, on="2025-01-11")
+
+
+def test_a_grant_without_the_guidelines_conditions_needs_attention(unit, app, db_url: str,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    def reasons(case: str) -> list[str]:
+        rows = run_cli(capsys, db_url, "case", "list", "--needs-attention", "--json").json()
+        return next((row["attention"] for row in rows if row["case"] == case), [])
+
+    calm = unit["calm"]
+    app.record_decision(calm, outcome="granted", intervention="defector_coach", on="2025-02-01")
+    assert reasons(calm) == ["condition_no_assessment"]
+    app.record_assessment(calm, "investigate", "needs_support", motivated=True, consent_given=None,
+                          serious_crime_suspected=True, on="2025-02-02")
+    assert reasons(calm) == ["condition_consent", "condition_serious_crime"]
+    app.record_assessment(calm, "investigate", "needs_support", motivated=True, consent_given=True,
+                          serious_crime_suspected=False, on="2025-02-03")
+    assert reasons(calm) == []
+    table = run_cli(capsys, db_url, "case", "list", "--needs-attention").out
+    assert calm not in table
+
+
 def test_a_later_decision_covers_an_urgent_placement(unit, app, db_url: str,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    _conditions_met(app, unit["urgent"])
     app.record_decision(unit["urgent"], outcome="granted", intervention="protected_housing",
                         period_start="2025-01-01", on="2025-01-20")
     out = run_cli(capsys, db_url, "case", "list", "--needs-attention", "--json")

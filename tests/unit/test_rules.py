@@ -418,7 +418,8 @@ def test_placement_without_any_decision_is_refused(app: Ledger, case: str) -> No
 def test_decision_that_does_not_cover_the_placement_does_not_count(
     app: Ledger, case: str, decision: dict[str, str], why: str
 ) -> None:
-    app.record_decision(case, on="2026-02-01", **decision)
+    app.record_decision(case, on="2026-02-01", **decision,
+                        motivation="Beviljas inte" if decision["outcome"] == "denied" else None)
     with refused(app, DecisionMissing):
         _place(app, case)
     with refused(app, DecisionMissing):  # not even when named explicitly
@@ -459,7 +460,8 @@ def test_urgent_placement_needs_no_decision_and_is_marked(app: Ledger, case: str
 @pytest.mark.usefixtures("providers")
 def test_urgent_placement_is_covered_by_a_later_decision(app: Ledger, case: str) -> None:
     _place(app, case, urgent=True)
-    app.record_decision(case, outcome="denied", intervention="hvb", period_start="2026-03-01", on="2026-03-03")
+    app.record_decision(case, outcome="denied", intervention="hvb", period_start="2026-03-01", on="2026-03-03",
+                        motivation="Behovet kan tillgodoses på annat sätt")
     assert app.get_case(case).placements["P1"].decision_id is None
     app.record_decision(case, outcome="granted", intervention="hvb", period_start="2026-03-01", on="2026-03-05")
     state = app.get_case(case).placements["P1"]
@@ -789,6 +791,9 @@ def test_case_numbers_are_sequential_within_the_year(app: Ledger) -> None:
 
 def test_same_person_gets_a_new_case_but_keeps_the_person(app: Ledger) -> None:
     first = open_case(app, PNR)
+    with refused(app, RuleViolation):  # one open case per person, whatever form the number is written in
+        open_case(app, f"{PNR[2:8]}-{PNR[8:]}", on="2026-09-01")
+    app.close_case(first, "goals_met", on="2026-08-31")
     second = open_case(app, f"{PNR[2:8]}-{PNR[8:]}", on="2026-09-01")
     other = open_case(app, OTHER)
     assert (first, second, other) == ("AVH-2026-0001", "AVH-2026-0002", "AVH-2026-0003")

@@ -239,6 +239,10 @@ cases = Table(
     Column("person_id", Uuid(), nullable=False),
     Column("assigned_to", String(64)),
     Column("thinned_on", Date()),  # gallring: the person's data key destroyed on this day
+    Column("assessed", Boolean(), nullable=False, default=False),  # the guideline's conditions, as assessed
+    Column("motivated", Boolean()),
+    Column("consent_given", Boolean()),
+    Column("serious_crime_suspected", Boolean()),
     Index("proj_case_list_person", "person_id"),
 )
 
@@ -295,6 +299,7 @@ stat_cases = Table(
     Column("protection_needed", Boolean()),
     Column("closed_on", Date()),
     Column("closure_reason", String(32)),
+    Column("excluded", Boolean(), nullable=False, default=False),  # closed as opened in error
 )
 
 stat_followups = Table(

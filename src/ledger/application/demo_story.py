@@ -92,7 +92,8 @@ def _investigation(plan: Plan, case: Case, day: date, source: str, offers: dict[
     urgent = granted + plan.days(1, 10) if case.protection and rng.random() < 0.35 else None
     plan.add(done, "complete_investigation", case)
     if urgent is None and rng.random() < 0.13:
-        plan.add(done, "record_decision", case, outcome="denied", intervention="hvb", save="denied")
+        plan.add(done, "record_decision", case, outcome="denied", intervention="hvb", save="denied",
+                 motivation="Behovet kan tillgodoses genom öppna insatser.")
         if rng.random() < 0.3:
             plan.add(done + plan.days(5, 20), "change_decision_status", case, Ref("denied"), "appealed")
         return _close(plan, case, done + plan.days(21, 40), rng.choice(("no_need", "declined")), helped=False)

@@ -50,13 +50,36 @@ class GallringCommands(LedgerCore):
     """The gallring rules (a setting) and the erasure of a person (an event without personal data)."""
 
     def gallring_rules(self) -> g.GallringRules:
-        return g.rules_from(self.events.get(SETTINGS))
+        return g.rules_from(e for e in self.events.get(SETTINGS) if isinstance(e, ev.GallringRulesSet))
 
     @command(Action.SETTINGS_SHOW, on_case=False)
     def settings_view(self) -> dict[str, Any]:
+        from ledger.domain.decision_rules import rules_from
+
         rules = self.gallring_rules()
+        decisions = rules_from(self.events.get(SETTINGS))
         return {"retention_years": rules.retention_years, "exempt_days": list(rules.exempt_days),
-                "deadline": rules.deadline}
+                "deadline": rules.deadline, "legal_grounds": list(decisions.legal_grounds),
+                "delegation": {k: sorted(r.value for r in v) for k, v in sorted(decisions.delegation.items())}}
+
+    @command(Action.SETTINGS_SET, on_case=False)
+    def set_decision_rules(self, *, legal_grounds: list[str], delegation: list[str]) -> dict[str, Any]:
+        """The legal grounds decisions choose from and the delegation (``intervention=role,role``)."""
+        from ledger.domain.decision_rules import DEFAULT_LEGAL_GROUNDS, parse_delegation, rules_from
+
+        current = rules_from(self.events.get(SETTINGS))
+        grounds = [" ".join(g.split()) for g in legal_grounds if g.strip()] or list(current.legal_grounds
+                                                                                    or DEFAULT_LEGAL_GROUNDS)
+        lines = parse_delegation(delegation) if delegation else {
+            k: sorted(r.value for r in v) for k, v in current.delegation.items()}
+
+        def build() -> tuple[list[ev.Event], dict[str, Any]]:
+            rec = self._recording(None, None)
+            version = len(list(self.events.get(SETTINGS)))
+            return [ev.DecisionRulesSet(**rec.header(SETTINGS, version + 1, with_note=False), legal_grounds=grounds,
+                                        delegation=lines)], {"legal_grounds": grounds, "delegation": lines}
+
+        return self._run(build)
 
     @command(Action.SETTINGS_SET, on_case=False)
     def set_gallring_rules(self, *, retention_years: int, exempt_days: str, deadline: str) -> g.GallringRules:

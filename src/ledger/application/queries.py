@@ -34,6 +34,7 @@ from ledger.domain.clock import LOCAL
 from ledger.domain.consent_audit import audit_case
 from ledger.domain.disclosure import DEFAULT_THRESHOLD, check_threshold, disclose
 from ledger.domain.errors import InvalidChoice, NotFound, PersonThinned
+from ledger.domain.identity import parse_identity
 from ledger.domain.permissions import SEE_ALL, Action, is_protected
 from ledger.domain.rules import check_order, check_year, optional_date
 from ledger.domain.text import safe
@@ -104,10 +105,23 @@ class Queries:
             on = replay.view_day(day, moment, today)
         view = money_view(state) if money_only else case_view(state, on)
         view["protection_level"] = self.ledger.access_of(current).protection_level
+        if not money_only:
+            view["person"] = {"identity": self._masked_identity(current)}
         if day is not None or moment is not None:
             view.update(_when(day, moment))
         self.gate.shown(str(action), [number])
         return present(view)  # type: ignore[no-any-return]
+
+    def _masked_identity(self, state: CaseState) -> str:
+        """The person's identity number with its last four digits hidden (``19920101-****``)."""
+        from ledger.domain import events as ev
+
+        registered = next((e for e in self.ledger.events.get(state.person_id) if isinstance(e, ev.PersonRegistered)),
+                          None)
+        if registered is None:
+            return "–"
+        number = registered.identity_number
+        return f"{number[:8]}-****" if len(number) == 12 and number.isdigit() else "****"
 
     def _thinned(self, action: Action, number: str, on: str) -> dict[str, Any]:
         """A case whose person was thinned out: only that, and when. Who may know even that is decided
@@ -135,6 +149,24 @@ class Queries:
         report = self._history(number, as_of, recorded_before, late_after)
         self.gate.shown(Action.HISTORY, [number])
         return present(report)  # type: ignore[no-any-return]
+
+    def journal(self, number: str, *, late_after: int | None = None) -> dict[str, Any]:
+        """``case journal``: every note and journal entry of the case, in order, with their authors."""
+        number = normalise_case_number(number)
+        self._visible(Action.CASE_JOURNAL, number)
+        late = replay.check_late_days(self.late_days if late_after is None else late_after)
+        entries = replay.journal(self.ledger.case_events(number), case_number=number, late_after=late)
+        self.gate.shown(Action.CASE_JOURNAL, [number])
+        return present({"case": number, "late_after_days": late, "entries": entries})  # type: ignore[no-any-return]
+
+    def find(self, identity: str) -> list[dict[str, Any]]:
+        """``case find``: the cases of one person, found by any written form of the identity number."""
+        self.gate.require(Action.CASE_FIND)
+        states = self.ledger.person_cases(identity)
+        self.gate.shown(Action.CASE_FIND, [s.case_number for s in states])
+        return present([{"case": s.case_number, "status": s.status, "opened_on": s.opened_on.isoformat(),  # type: ignore[no-any-return]
+                         "closed_on": s.closed_on.isoformat() if s.closed_on else None,
+                         "closure_reason": s.closure_reason, "assigned_to": s.assigned_to} for s in states])
 
     def _history(self, number: str, as_of: str | None, recorded_before: str | None,
                  late_after: int | None) -> dict[str, Any]:
@@ -184,6 +216,26 @@ class Queries:
             "produced_by": self.user, "training": self.gate.actor.training,
         })
 
+    def decision_document(self, number: str, decision: str) -> dict[str, Any]:
+        """``document beslut``: what the decision letter says (an access-logged read)."""
+        from ledger.application.documents import decision_letter
+
+        number = normalise_case_number(number)
+        state = self._visible(Action.DOCUMENT, number)
+        data = decision_letter(self, state, decision)
+        self.gate.shown("document beslut", [number])
+        return data
+
+    def investigation_document(self, number: str) -> dict[str, Any]:
+        """``document utredning``: the investigation as a document (an access-logged read)."""
+        from ledger.application.documents import investigation
+
+        number = normalise_case_number(number)
+        state = self._visible(Action.DOCUMENT, number)
+        data = investigation(self, state)
+        self.gate.shown("document utredning", [number])
+        return data
+
     def register_extract(self, identity: str) -> dict[str, Any]:
         """``registerutdrag``: everything held about one person (see :mod:`ledger.application.extract`)."""
         from ledger.application.extract import register_extract
@@ -216,7 +268,8 @@ class Queries:
         return self.gate.visible(self.ledger.access_of(self.ledger.get_case(number)))
 
     def cases(self, *, status: str | None = None, recorded_by: str | None = None, environment: str | None = None,
-              provider: str | None = None, needs_attention: bool = False, mine: bool = False) -> list[dict[str, Any]]:
+              provider: str | None = None, needs_attention: bool = False, mine: bool = False,
+              person: str | None = None) -> list[dict[str, Any]]:
         """``case list``: the overview, newest first, filtered; only the cases the user may see."""
         self.gate.require(Action.CASE_LIST)
         if status is not None and status not in CASE_STATUSES:
@@ -226,6 +279,10 @@ class Queries:
                                   provider=provider, needs_attention=needs_attention)
         if mine:
             rows = [row for row in rows if row.get("assigned_to") == self.user]
+        if person is not None:
+            ident = parse_identity(person, None, today=self._today())
+            wanted = str(self.ledger.persons.person_id(ident.number))
+            rows = [row for row in rows if row.get("person_id") == wanted]
         self.gate.shown(Action.CASE_LIST, [row["case"] for row in rows])
         for row in rows:
             row.pop("access_grants", None)

@@ -48,7 +48,18 @@ def case_view(state: CaseState, on: date) -> dict[str, Any]:
         "birth_year": state.birth_year,
         "protection_level": state.protection_level,
         "assessment": state.assessment,
+        "assessment_details": None if state.assessed is None else {
+            "outcome": state.assessed.outcome, "reason": state.assessed.reason,
+            "assessed_on": state.assessed.assessed_on.isoformat(), "motivated": state.assessed.motivated,
+            "consent_given": state.assessed.consent_given,
+            "serious_crime_suspected": state.assessed.serious_crime_suspected,
+        },
         "investigation": state.investigation,
+        "plan": None if state.plan is None else {
+            "id": state.plan.plan_id, "set_on": state.plan.set_on.isoformat(),
+            "goals": [{"number": n, "goal": g} for n, g in enumerate(state.plan.goals, start=1)],
+        },
+        "journal_entries": state.journal_entries,
         "consents": {
             key: {
                 "granted_on": c.granted_on.isoformat(),
@@ -80,6 +91,15 @@ def case_view(state: CaseState, on: date) -> dict[str, Any]:
                 "daily_price": to_json(d.daily_price) if d.daily_price is not None else None,
                 "ceiling": to_json(d.ceiling) if d.ceiling is not None else None,
                 "status": d.status.value,
+                "decided_on": d.decided_on.isoformat(),
+                "decided_by": d.decided_by,
+                "legal_ground": d.legal_ground,
+                "motivation": d.motivation,
+                "communicated_on": d.communicated_on.isoformat() if d.communicated_on else None,
+                "notified_on": d.notified_on.isoformat() if d.notified_on else None,
+                "appealed_on": d.appealed_on.isoformat() if d.appealed_on else None,
+                "court_outcome": d.court_outcome,
+                "court_on": d.court_on.isoformat() if d.court_on else None,
             }
             for key, d in state.decisions.items()
         ],
@@ -148,4 +168,6 @@ MONEY_KEYS = ("case", "status", "opened_on", "closed_on", "decisions", "placemen
 def money_view(state: CaseState) -> dict[str, Any]:
     """The case's money only (an economist's view): no notes, threat, consents or assessment."""
     view = case_view(state, state.opened_on)
-    return {key: view[key] for key in MONEY_KEYS}
+    money = {key: view[key] for key in MONEY_KEYS}
+    money["decisions"] = [{k: v for k, v in d.items() if k != "motivation"} for d in money["decisions"]]
+    return money

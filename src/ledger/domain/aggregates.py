@@ -63,6 +63,7 @@ class PersonState(BaseModel):
     protection_level: str
     gender: str
     birth_year: int | None = None
+    cases: list[str] = []  # every case opened for the person (since the register kept them), oldest first
 
 
 class ProviderState(BaseModel):
@@ -100,6 +101,8 @@ def project_person(state: PersonState | None, events: Iterable[Any]) -> PersonSt
             )
         elif isinstance(e, ev.ProtectionLevelChanged) and state is not None:
             state.protection_level = e.protection_level
+        elif isinstance(e, ev.PersonCaseOpened) and state is not None:
+            state.cases.append(e.case_number)
         if state is not None:
             state.version = e.originator_version
     return state

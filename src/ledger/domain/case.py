@@ -21,9 +21,9 @@ from ledger.domain.vocab import ConsentForm, DecisionOutcome, DecisionStatus, In
 
 #: The stored shape of :class:`CaseState` in snapshots. Bump it when the state's fields change:
 #: a snapshot of another shape is then ignored and the case folded from its first event.
-CASE_STATE_TOPIC = "ledger.case:CaseState/3"
+CASE_STATE_TOPIC = "ledger.case:CaseState/4"
 #: Shapes written by earlier versions (their snapshots are left unused, and not checked).
-OLD_CASE_STATE_TOPICS = frozenset({"ledger.case:CaseState", "ledger.case:CaseState/2"})
+OLD_CASE_STATE_TOPICS = frozenset({"ledger.case:CaseState", "ledger.case:CaseState/2", "ledger.case:CaseState/3"})
 
 D = TypeVar("D", date, str)  # a date, or its ISO text (the read side compares dates as text)
 
@@ -37,7 +37,7 @@ def decision_covers(outcome: str, status: str, intervention: str, start: D, end:
                     day: D) -> bool:
     """A granted decision in force (or appealed) for intervention ``wanted`` on ``day``."""
     return (
-        outcome == DecisionOutcome.GRANTED
+        outcome in (DecisionOutcome.GRANTED, DecisionOutcome.PARTIAL)
         and status in (DecisionStatus.IN_FORCE, DecisionStatus.APPEALED)
         and intervention == wanted
         and within(start, end, day)
@@ -96,6 +96,14 @@ class DecisionState(BaseModel):
     ceiling: Decimal | None = None
     status: DecisionStatus = DecisionStatus.IN_FORCE
     decided_on: date
+    legal_ground: str | None = None
+    decided_by: str | None = None
+    communicated_on: date | None = None
+    notified_on: date | None = None
+    motivation: str | None = None
+    appealed_on: date | None = None
+    court_outcome: str | None = None
+    court_on: date | None = None
 
     def covers(self, intervention: Intervention, day: date) -> bool:
         """A granted decision in force for this intervention on that day."""
@@ -144,6 +152,23 @@ class GrantState(BaseModel):
     amount_granted: Decimal | None = None
 
 
+class AssessmentState(BaseModel):
+    """The förhandsbedömning and the guideline's conditions it recorded (``None``: not asked)."""
+
+    outcome: str
+    reason: str
+    assessed_on: date
+    motivated: bool | None = None
+    consent_given: bool | None = None
+    serious_crime_suspected: bool | None = None
+
+
+class PlanState(BaseModel):
+    plan_id: str
+    set_on: date
+    goals: list[str]
+
+
 class CaseState(BaseModel):
     """Current state of one case, as the rules see it."""
 
@@ -162,7 +187,10 @@ class CaseState(BaseModel):
     birth_year: int | None = None
     protection_level: str
     assessment: str | None = None
+    assessed: AssessmentState | None = None
     investigation: str = "none"
+    plan: PlanState | None = None
+    journal_entries: int = 0
     consents: dict[str, list[ConsentPeriod]] = {}
     threat: ThreatState | None = None
     decisions: dict[str, DecisionState] = {}

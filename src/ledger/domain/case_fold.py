@@ -9,17 +9,20 @@ from typing import Any
 from ledger.domain import events as ev
 from ledger.domain.case import (
     CASE_STATE_TOPIC,
+    AssessmentState,
     CaseState,
     ConsentPeriod,
     DecisionState,
     GrantState,
     PaymentState,
     PlacementState,
+    PlanState,
     ServiceState,
     StaleSnapshot,
     ThreatState,
     consent_key,
 )
+from ledger.domain.vocab import DecisionStatus
 
 _Handler = Callable[[Any, CaseState], None]
 _HANDLERS: dict[type, _Handler] = {}
@@ -100,6 +103,9 @@ def _(e: ev.ConsentRevoked, s: CaseState) -> None:
 @_on(ev.PreliminaryAssessmentMade)
 def _(e: ev.PreliminaryAssessmentMade, s: CaseState) -> None:
     s.assessment = e.outcome
+    s.assessed = AssessmentState(outcome=e.outcome, reason=e.reason, assessed_on=e.occurred_on,
+                                 motivated=e.motivated, consent_given=e.consent_given,
+                                 serious_crime_suspected=e.serious_crime_suspected)
 
 
 @_on(ev.InvestigationOpened)
@@ -135,6 +141,11 @@ def _(e: ev.DecisionRecorded, s: CaseState) -> None:
         daily_price=e.daily_price,
         ceiling=e.ceiling,
         decided_on=e.occurred_on,
+        legal_ground=e.legal_ground,
+        decided_by=e.decided_by,
+        communicated_on=e.communicated_on,
+        notified_on=e.notified_on,
+        motivation=e.motivation,
     )
     s.decisions[e.decision_id] = decision
     # A decision made afterwards covers an urgent intervention started within its period.
@@ -147,6 +158,35 @@ def _(e: ev.DecisionRecorded, s: CaseState) -> None:
 @_on(ev.DecisionStatusChanged)
 def _(e: ev.DecisionStatusChanged, s: CaseState) -> None:
     s.decisions[e.decision_id].status = e.status
+
+
+@_on(ev.DecisionAppealed)
+def _(e: ev.DecisionAppealed, s: CaseState) -> None:
+    decision = s.decisions[e.decision_id]
+    decision.status, decision.appealed_on = DecisionStatus.APPEALED, e.occurred_on
+
+
+@_on(ev.CourtRuled)
+def _(e: ev.CourtRuled, s: CaseState) -> None:
+    decision = s.decisions[e.decision_id]
+    decision.court_outcome, decision.court_on = e.outcome, e.occurred_on
+    # the ruling ends the appeal: the decision stands (the unit carries out a ruling for the person anew)
+    decision.status = DecisionStatus.IN_FORCE
+
+
+@_on(ev.PlanSet)
+def _(e: ev.PlanSet, s: CaseState) -> None:
+    s.plan = PlanState(plan_id=e.plan_id, set_on=e.occurred_on, goals=list(e.goals))
+
+
+@_on(ev.JournalEntryAdded)
+def _(e: ev.JournalEntryAdded, s: CaseState) -> None:
+    s.journal_entries += 1
+
+
+@_on(ev.ObjectionNoted)
+def _(e: ev.ObjectionNoted, s: CaseState) -> None:
+    s.journal_entries += 1
 
 
 @_on(ev.PlacementStarted)

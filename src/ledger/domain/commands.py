@@ -24,14 +24,17 @@ from ledger.domain.vocab import (
     ClosureReason,
     ConsentForm,
     ContactChannel,
+    CourtOutcome,
     DecisionOutcome,
     DecisionStatus,
     Environment,
     FollowUpPoint,
     Gender,
+    GoalOutcome,
     GrantOutcome,
     Housing,
     Intervention,
+    JournalKind,
     Occupation,
     PlacementEndReason,
     PriceUnit,
@@ -92,6 +95,10 @@ class RevokeConsent:
 class RecordAssessment:
     outcome: AssessmentOutcome
     reason: AssessmentReason
+    motivated: bool | None = None
+    consent_given: bool | None = None
+    serious_crime_suspected: bool | None = None
+    motivation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,38 @@ class OpenInvestigation:
 
 @dataclass(frozen=True)
 class CompleteInvestigation:
-    pass
+    background: str | None = None
+    wishes: str | None = None
+    assessment: str | None = None
+    proposal: str | None = None
+
+
+@dataclass(frozen=True)
+class SetPlan:
+    goals: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AddJournal:
+    kind: JournalKind
+    text: str
+
+
+@dataclass(frozen=True)
+class NoteObjection:
+    entry: int
+    text: str
+
+
+@dataclass(frozen=True)
+class AppealDecision:
+    decision: str
+
+
+@dataclass(frozen=True)
+class RecordCourtRuling:
+    decision: str
+    outcome: CourtOutcome
 
 
 @dataclass(frozen=True)
@@ -121,6 +159,11 @@ class RecordDecision:
     period_end: date | None = None
     daily_price: Decimal | None = None
     ceiling: Decimal | None = None
+    motivation: str | None = None
+    legal_ground: str | None = None
+    decided_by: str | None = None  # None: who records it
+    communicated_on: date | None = None
+    notified_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -139,6 +182,7 @@ class RecordFollowUp:
     psychiatric_contact: Answer = Answer.UNKNOWN
     new_suspicion: Answer = Answer.UNKNOWN
     remaining_threat: Answer = Answer.UNKNOWN
+    goals: tuple[tuple[int, GoalOutcome], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from ledger.domain import events as ev
 from ledger.domain import rules
 from ledger.domain.aggregates import PersonState, case_id, case_number, case_numbers_id
 from ledger.domain.case import CaseState, PlacementState, ServiceState
-from ledger.domain.errors import AccessDenied, CaseNotClosed, InvestigationState, NotFound, RuleViolation
+from ledger.domain.decision_rules import DecisionRules, check_decision
+from ledger.domain.errors import AccessDenied, CaseNotClosed, InputError, InvestigationState, NotFound, RuleViolation
 from ledger.domain.identity import IdentityKind
 from ledger.domain.permissions import LEVELS, Role, is_protected, stronger
 from ledger.domain.users import UsersState
@@ -22,18 +23,23 @@ from ledger.domain.vocab import ProtectionLevel, Recipient
 
 
 def open_case(cmd: c.OpenCase, person: PersonState | None, person_id: UUID, serial: int,
-              rec: ev.Recording) -> list[ev.Event]:
+              rec: ev.Recording, open_case: str | None = None) -> list[ev.Event]:
     """Actualise case number ``serial`` of this year for a person, registering the person if new.
 
     The number is allocated in the same transaction (version ``serial`` of the year's
-    case-number stream), so two writers can never hand out one number twice.
+    case-number stream), so two writers can never hand out one number twice. One person has one
+    open case at a time: ``open_case`` (the number, or ``"-"`` when the user may not see it) refuses.
     """
+    if open_case is not None:
+        raise RuleViolation(rule="person_has_open_case", case=open_case)
     ident = cmd.identity
     birth_year = cmd.birth_year
     if ident.birth_date is not None:
         birth_year = ident.birth_date.year
     elif ident.kind != IdentityKind.RESERVE:
         birth_year = int(ident.number[:4])  # a samordningsnummer with unknown month or day
+    elif birth_year is None:
+        raise InputError(field="--birth-year", reason="required_for_reserve")
     rules.check_birth_year(birth_year, rec.today)
     year = rec.today.year
     number = case_number(year, serial)
@@ -43,18 +49,22 @@ def open_case(cmd: c.OpenCase, person: PersonState | None, person_id: UUID, seri
                                case_id=cid),
     ]
     level = cmd.protection
+    version = 1
     if person is None:
         new.append(ev.PersonRegistered(
             **rec.header(person_id, 1, with_note=False), identity_number=ident.number, identity_kind=ident.kind,
             gender=cmd.gender, birth_year=birth_year, protection_level=level,
         ))
     else:
+        version = person.version
         # A protected identity is the person's, not the case's: a new case inherits the strongest
         # level now in force; only an explicit `case protect` by a manager lowers it.
         level = ProtectionLevel(stronger(person.protection_level, cmd.protection))
         if level != person.protection_level:
-            new.append(ev.ProtectionLevelChanged(**rec.header(person_id, person.version + 1, with_note=False),
+            version += 1
+            new.append(ev.ProtectionLevelChanged(**rec.header(person_id, version, with_note=False),
                                                  protection_level=level))
+    new.append(ev.PersonCaseOpened(**rec.header(person_id, version + 1, with_note=False), case_number=number))
     new.append(ev.CaseActualised(
         **rec.header(cid, 1), case_number=number, person_id=person_id, actualisation_type=cmd.actualisation_type,
         referral_source=cmd.source, environment=cmd.environment, gender=cmd.gender, birth_year=birth_year,
@@ -86,6 +96,8 @@ def reopen_case(case: CaseState, cmd: c.ReopenCase, rec: ev.Recording) -> list[e
     header = next_entry(case, rec, "reopen", allow_closed=True)
     if not case.is_closed:
         raise CaseNotClosed(case=case.case_number)
+    if case.closure_reason == "opened_in_error":  # it was never a case: a new one is opened instead
+        raise RuleViolation(rule="opened_in_error", case=case.case_number)
     assert case.closed_on is not None
     rules.check_order(case.closed_on, rec.on, "closed_on", "date")
     return [ev.CaseReopened(**header)]
@@ -116,7 +128,13 @@ def _provider_key(recipient: Recipient, provider: str | None) -> str | None:
 
 
 def record_assessment(case: CaseState, cmd: c.RecordAssessment, rec: ev.Recording) -> list[ev.Event]:
-    return [ev.PreliminaryAssessmentMade(**next_entry(case, rec, "assessment"), outcome=cmd.outcome, reason=cmd.reason)]
+    """The förhandsbedömning, with the guideline's conditions (motivated, consent, no suspicion of
+    serious crime) as they were found."""
+    return [ev.PreliminaryAssessmentMade(
+        **next_entry(case, rec, "assessment"), outcome=cmd.outcome, reason=cmd.reason, motivated=cmd.motivated,
+        consent_given=cmd.consent_given, serious_crime_suspected=cmd.serious_crime_suspected,
+        motivation=cmd.motivation or None,
+    )]
 
 
 def open_investigation(case: CaseState, cmd: c.OpenInvestigation, rec: ev.Recording) -> list[ev.Event]:
@@ -130,7 +148,38 @@ def complete_investigation(case: CaseState, cmd: c.CompleteInvestigation, rec: e
     header = next_entry(case, rec, "investigation")
     if case.investigation != "open":
         raise InvestigationState(case=case.case_number, state=case.investigation)
-    return [ev.InvestigationCompleted(**header)]
+    return [ev.InvestigationCompleted(**header, background=cmd.background or None, wishes=cmd.wishes or None,
+                                      assessment=cmd.assessment or None, proposal=cmd.proposal or None)]
+
+
+def set_plan(case: CaseState, cmd: c.SetPlan, rec: ev.Recording) -> list[ev.Event]:
+    """A genomförandeplan with numbered goals (a new one replaces the last)."""
+    header = next_entry(case, rec, "plan")
+    goals = [g.strip() for g in cmd.goals if g.strip()]
+    if not goals:
+        raise InputError(field="--goal", reason="required")
+    if len(goals) > 20:
+        raise InputError(field="--goal", reason="range")
+    number = int(case.plan.plan_id[1:]) + 1 if case.plan is not None else 1
+    return [ev.PlanSet(**header, plan_id=f"G{number}", goal_count=len(goals), goals=goals)]
+
+
+def add_journal(case: CaseState, cmd: c.AddJournal, rec: ev.Recording) -> list[ev.Event]:
+    """A journal entry of its own; allowed on a closed case (what happens after is documented too)."""
+    header = next_entry(case, rec, "journal", allow_closed=True)
+    if not cmd.text.strip():
+        raise InputError(field="TEXT", reason="required")
+    return [ev.JournalEntryAdded(**header, kind=cmd.kind, text=cmd.text.strip())]
+
+
+def note_objection(case: CaseState, cmd: c.NoteObjection, rec: ev.Recording) -> list[ev.Event]:
+    """The person's objection to an entry of their file, noted beside it (the entry is not changed)."""
+    header = next_entry(case, rec, "objection", allow_closed=True)
+    if not 1 <= cmd.entry <= case.version:
+        raise NotFound(kind="entry", ref=str(cmd.entry), case=case.case_number)
+    if not cmd.text.strip():
+        raise InputError(field="TEXT", reason="required")
+    return [ev.ObjectionNoted(**header, entry=cmd.entry, text=cmd.text.strip())]
 
 
 def record_threat(case: CaseState, cmd: c.RecordThreat, rec: ev.Recording) -> list[ev.Event]:
@@ -144,16 +193,58 @@ def record_threat(case: CaseState, cmd: c.RecordThreat, rec: ev.Recording) -> li
     )]
 
 
-def record_decision(case: CaseState, cmd: c.RecordDecision, rec: ev.Recording) -> list[ev.Event]:
-    """A decision, granted or denied; its id (``D1``, ``D2``, …) is the next of the case's."""
+def record_decision(case: CaseState, cmd: c.RecordDecision, rec: ev.Recording,
+                    decision_rules: DecisionRules | None = None,
+                    decider_roles: frozenset[Role] | None = None) -> list[ev.Event]:
+    """A decision, granted, partly granted or denied; its id (``D1``, ``D2``, …) is the next of the
+    case's. A refusal or partial grant needs its motivation; the legal ground comes from the unit's
+    list; the decision-maker (by default who records it) must hold a role the delegation allows."""
     header = next_entry(case, rec, "decision")
     start = cmd.period_start or rec.on
     if cmd.period_end is not None:
         rules.check_order(start, cmd.period_end, "period_start", "period_end")
+    for when in (cmd.communicated_on, cmd.notified_on):
+        if when is not None:
+            rules.check_not_future(when, rec.today)
+    if cmd.notified_on is not None:
+        rules.check_order(rec.on, cmd.notified_on, "date", "--notified-on")
+    decided_by = cmd.decided_by or rec.by
+    roles = decider_roles if decider_roles is not None else frozenset(Role(r) for r in rec.roles)
+    ground = check_decision(decision_rules or DecisionRules(), cmd.outcome, cmd.intervention, cmd.motivation,
+                            cmd.legal_ground, decided_by, roles)
     return [ev.DecisionRecorded(
         **header, decision_id=f"D{len(case.decisions) + 1}", outcome=cmd.outcome, intervention=cmd.intervention,
         period_start=start, period_end=cmd.period_end, daily_price=cmd.daily_price, ceiling=cmd.ceiling,
+        motivation=(cmd.motivation or "").strip() or None, legal_ground=ground, decided_by=decided_by,
+        communicated_on=cmd.communicated_on, notified_on=cmd.notified_on,
     )]
+
+
+def _decision(case: CaseState, decision: str) -> str:
+    key = decision.strip().upper()
+    if key not in case.decisions:
+        raise NotFound(kind="decision", ref=decision[:10], case=case.case_number)
+    return key
+
+
+def appeal_decision(case: CaseState, cmd: c.AppealDecision, rec: ev.Recording) -> list[ev.Event]:
+    """The person appealed: allowed on a closed case (an appeal can come after), not before the decision."""
+    header = next_entry(case, rec, "decision", allow_closed=True)
+    key = _decision(case, cmd.decision)
+    rules.check_order(case.decisions[key].decided_on, rec.on, "decided_on", "date")
+    if case.decisions[key].appealed_on is not None and case.decisions[key].court_outcome is None:
+        raise RuleViolation(rule="already_appealed", decision=key)
+    return [ev.DecisionAppealed(**header, decision_id=key)]
+
+
+def record_court_ruling(case: CaseState, cmd: c.RecordCourtRuling, rec: ev.Recording) -> list[ev.Event]:
+    header = next_entry(case, rec, "decision", allow_closed=True)
+    key = _decision(case, cmd.decision)
+    appealed = case.decisions[key].appealed_on
+    if appealed is None:
+        raise RuleViolation(rule="not_appealed", decision=key)
+    rules.check_order(appealed, rec.on, "appealed_on", "date")
+    return [ev.CourtRuled(**header, decision_id=key, outcome=cmd.outcome)]
 
 
 def change_decision_status(case: CaseState, cmd: c.ChangeDecisionStatus, rec: ev.Recording) -> list[ev.Event]:
@@ -165,12 +256,18 @@ def change_decision_status(case: CaseState, cmd: c.ChangeDecisionStatus, rec: ev
 
 
 def record_followup(case: CaseState, cmd: c.RecordFollowUp, rec: ev.Recording) -> list[ev.Event]:
-    """A follow-up; allowed on a closed case too (closure and 12 months after)."""
+    """A follow-up; allowed on a closed case too (closure and 12 months after). Each goal of the
+    implementation plan it names must exist."""
+    goals = dict(cmd.goals)
+    count = len(case.plan.goals) if case.plan is not None else 0
+    for number in goals:
+        if not 1 <= number <= count:
+            raise NotFound(kind="goal", ref=str(number), case=case.case_number)
     return [ev.FollowUpRecorded(
         **next_entry(case, rec, "followup", allow_closed=True), time_point=cmd.time_point, housing=cmd.housing,
         occupation=cmd.occupation, income_support=cmd.income_support, substance_use=cmd.substance_use,
         psychiatric_contact=cmd.psychiatric_contact, new_suspicion=cmd.new_suspicion,
-        remaining_threat=cmd.remaining_threat,
+        remaining_threat=cmd.remaining_threat, goals={str(n): o for n, o in sorted(goals.items())},
     )]
 
 

@@ -39,14 +39,17 @@ from ledger.domain.vocab import (
     ClosureReason,
     ConsentForm,
     ContactChannel,
+    CourtOutcome,
     DecisionOutcome,
     DecisionStatus,
     Environment,
     FollowUpPoint,
     Gender,
+    GoalOutcome,
     GrantOutcome,
     Housing,
     Intervention,
+    JournalKind,
     Occupation,
     PlacementEndReason,
     PriceUnit,
@@ -72,6 +75,14 @@ class PersonRegistered(Event):
 class ProtectionLevelChanged(Event):
     stream: ClassVar[str] = "person"
     protection_level: ProtectionLevel
+
+
+class PersonCaseOpened(Event):
+    """A case was opened for the person: the person register's link from one person to their cases
+    (and, being in the person's stream, two cases opened at once for one person conflict)."""
+
+    stream: ClassVar[str] = "person"
+    case_number: str
 
 
 class PersonErased(Event):
@@ -129,8 +140,16 @@ class ConsentRevoked(Event):
 
 
 class PreliminaryAssessmentMade(Event):
+    """The förhandsbedömning, with the guideline's conditions for support checked: is the person
+    motivated to leave, have they consented, are they suspected of serious crime (``None``: not
+    recorded, as before these were asked)."""
+
     outcome: AssessmentOutcome
     reason: AssessmentReason
+    motivated: bool | None = None
+    consent_given: bool | None = None
+    serious_crime_suspected: bool | None = None
+    motivation: Text | None = personal()
 
 
 class InvestigationOpened(Event):
@@ -138,7 +157,21 @@ class InvestigationOpened(Event):
 
 
 class InvestigationCompleted(Event):
-    pass
+    """The utredning, as a document: background, the person's own wishes, the assessment, the proposal."""
+
+    background: Text | None = personal()
+    wishes: Text | None = personal()
+    assessment: Text | None = personal()
+    proposal: Text | None = personal()
+
+
+class PlanSet(Event):
+    """The genomförandeplan: numbered goals (1, 2, …) that follow-ups are measured against. A new
+    plan replaces the goals of the last."""
+
+    plan_id: str
+    goal_count: int = Field(ge=1, le=20)
+    goals: list[Text] = personal([])
 
 
 class ThreatAssessmentReceived(Event):
@@ -156,6 +189,12 @@ class ThreatAssessmentReceived(Event):
 
 
 class DecisionRecorded(Event):
+    """A decision that holds on appeal: what, why (``motivation``, required for a refusal or a partial
+    grant), on which legal ground, who decided under the delegation, and when it was communicated
+    (kommunicering) and notified (delgivning)."""
+
+    shown_in_log: ClassVar[frozenset[str]] = frozenset({"motivation"})
+
     decision_id: str
     outcome: DecisionOutcome
     intervention: Intervention
@@ -163,11 +202,29 @@ class DecisionRecorded(Event):
     period_end: date | None = None
     daily_price: Money | None = None
     ceiling: Money | None = None
+    legal_ground: str | None = None
+    decided_by: str | None = None
+    communicated_on: date | None = None
+    notified_on: date | None = None
+    motivation: Text | None = personal()
 
 
 class DecisionStatusChanged(Event):
     decision_id: str
     status: DecisionStatus
+
+
+class DecisionAppealed(Event):
+    """The person appealed the decision (to the administrative court) on ``occurred_on``."""
+
+    decision_id: str
+
+
+class CourtRuled(Event):
+    """The administrative court's ruling on an appealed decision."""
+
+    decision_id: str
+    outcome: CourtOutcome
 
 
 class PlacementStarted(Event):
@@ -240,6 +297,7 @@ class FollowUpRecorded(Event):
     time_point: FollowUpPoint
     housing: Housing
     occupation: Occupation
+    goals: dict[str, GoalOutcome] = Field(default_factory=dict)  # goal number (text) -> reached, partly, not
     income_support: Answer = Answer.UNKNOWN
     substance_use: Answer = Answer.UNKNOWN
     psychiatric_contact: Answer = Answer.UNKNOWN
@@ -268,6 +326,24 @@ class ChildInHouseholdNoted(Event):
 
 class CaseClosed(Event):
     reason: ClosureReason
+
+
+class JournalEntryAdded(Event):
+    """A journal note of its own (the notes given with any command are journal entries too)."""
+
+    shown_in_log: ClassVar[frozenset[str]] = frozenset({"text"})
+
+    kind: JournalKind
+    text: Text = personal("")
+
+
+class ObjectionNoted(Event):
+    """The person's own view of an entry (SoL: the individual's objection is noted), pointing at it."""
+
+    shown_in_log: ClassVar[frozenset[str]] = frozenset({"text"})
+
+    entry: int = Field(gt=0)
+    text: Text = personal("")
 
 
 class CaseReopened(Event):
@@ -342,6 +418,15 @@ class GallringRulesSet(Event):
     retention_years: int = Field(ge=1, le=100)
     exempt_days: list[int]
     deadline: str
+
+
+class DecisionRulesSet(Event):
+    """The legal grounds a decision is chosen from, and the delegation: intervention -> roles that
+    may decide it (``ledger.domain.decision_rules``)."""
+
+    stream: ClassVar[str] = "settings"
+    legal_grounds: list[str]
+    delegation: dict[str, list[str]]
 
 
 # --- Provider -------------------------------------------------------------------------------

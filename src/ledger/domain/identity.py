@@ -12,6 +12,7 @@ number into an error message.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -28,7 +29,9 @@ class IdentityKind(StrEnum):
 
 
 _RESERVE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{3,23}$")
-_DIGITS = re.compile(r"^(?P<date>\d{6}|\d{8})(?P<sep>[-+]?)(?P<tail>\d{4})$")
+#: ASCII digits only: ``\d`` would also take Arabic-Indic and other digits, and the same person
+#: could then be registered twice.
+_DIGITS = re.compile(r"^(?P<date>[0-9]{6}|[0-9]{8})(?P<sep>[-+]?)(?P<tail>[0-9]{4})$")
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,8 @@ def parse_identity(value: str, kind: str | None = None, *, today: date) -> Ident
     refuses a birth date in the future. Raises :class:`InvalidIdentityNumber` with a reason,
     never with the number itself.
     """
-    text = (value or "").strip().replace(" ", "")
+    # NFKC first: full-width digits are the same digits; anything else that is not ASCII is refused
+    text = unicodedata.normalize("NFKC", value or "").strip().replace(" ", "")
     kind = kind.strip().lower() if kind else None  # as forgiving as every other choice (vocab.choose)
     if kind == IdentityKind.RESERVE:
         if not _RESERVE.match(text):

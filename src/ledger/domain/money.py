@@ -17,8 +17,8 @@ ORE = Decimal("0.01")
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
 _SUFFIX = re.compile(r"(kr|sek|:-)$", re.IGNORECASE)
 # Integer part with optional thousand groups (space, dot or comma), optional decimals.
-_GROUPED = re.compile(r"^\d{1,3}(?P<sep>[ .,])\d{3}(?:(?P=sep)\d{3})*(?:(?P<dec>[.,])\d{1,2})?$")
-_PLAIN = re.compile(r"^\d+(?:[.,]\d{1,2})?$")
+_GROUPED = re.compile(r"^[0-9]{1,3}(?P<sep>[ .,])[0-9]{3}(?:(?P=sep)[0-9]{3})*(?:(?P<dec>[.,])[0-9]{1,2})?$")
+_PLAIN = re.compile(r"^[0-9]+(?:[.,][0-9]{1,2})?$")
 
 
 def parse_amount(value: str | int | Decimal, *, allow_zero: bool = False) -> Decimal:

@@ -96,6 +96,11 @@ class Action(StrEnum):
     RELATIVE_ADD = "relative add"
     CHILD_ADD = "child add"
     CORRECT = "correct"
+    JOURNAL_ADD = "journal add"
+    JOURNAL_OBJECT = "journal object"
+    PLAN_SET = "plan set"
+    DECISION_APPEAL = "decision appeal"
+    DECISION_COURT = "decision court"
     # who works on a case, and who may see a protected one
     CASE_ASSIGN = "case assign"
     CASE_PROTECT = "case protect"
@@ -118,6 +123,9 @@ class Action(StrEnum):
     CASE_SHOW = "case show"
     CASE_SHOW_MONEY = "case show money"  # the money of a case only (payments, placements, services)
     CASE_LOG = "case log"
+    CASE_JOURNAL = "case journal"
+    CASE_FIND = "case find"
+    DOCUMENT = "document"
     CASE_LIST = "case list"
     HISTORY = "history"
     AUDIT_CONSENT = "audit consent"
@@ -154,6 +162,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
         Action.THREAT_RECORD, Action.DECISION_RECORD, Action.DECISION_STATUS, Action.PLACEMENT_START,
         Action.PLACEMENT_EXTEND, Action.PLACEMENT_END, Action.SERVICE_START, Action.SERVICE_END,
         Action.FOLLOWUP_RECORD, Action.SHARE_RECORD, Action.RELATIVE_ADD, Action.CHILD_ADD, Action.CASE_PROTECT,
+        Action.JOURNAL_ADD, Action.JOURNAL_OBJECT, Action.PLAN_SET, Action.DECISION_APPEAL, Action.DECISION_COURT,
     )},
     # a correction: the case's entries by case work, its money by the ekonom (domain/corrections.py)
     Action.CORRECT: frozenset({CW, MG, EC}),
@@ -174,6 +183,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.CASE_SHOW: frozenset({CW, MG, AU}),
     Action.CASE_SHOW_MONEY: frozenset({EC}),
     Action.CASE_LOG: frozenset({CW, MG, AU}),
+    Action.CASE_JOURNAL: frozenset({CW, MG, AU}),
+    Action.CASE_FIND: frozenset({CW, MG, AU}),
+    Action.DOCUMENT: frozenset({CW, MG, AU}),
     Action.CASE_LIST: frozenset({CW, MG, EC, AU}),
     Action.HISTORY: frozenset({CW, MG, AU}),
     Action.AUDIT_CONSENT: frozenset({CW, MG, AU}),

@@ -113,7 +113,8 @@ def entry_details(event: Any) -> dict[str, Any]:
     """What an entry says, in its JSON form, without its frame and without personal fields: the one
     definition for the case log and the history (values are masked where they leave the ledger)."""
     skip = hidden_fields(type(event)) | _FRAME
-    return {k: v for k, v in event.model_dump(mode="json", exclude=skip).items() if v is not None and v is not False}
+    return {k: v for k, v in event.model_dump(mode="json", exclude=skip).items()
+            if v is not None and v is not False and v not in ({}, [])}
 
 
 def history(
@@ -145,6 +146,7 @@ def history(
             "late": delay > late_after,
             "details": entry_details(event),
             "has_note": bool(getattr(event, "note", None)),
+            "note": getattr(event, "note", None) or None,  # the journal (a reader with access sees it)
             "corrections": [],
         }
         if isinstance(event, ev.EntryCorrected):
@@ -170,3 +172,45 @@ def history(
             before = type(before).model_validate({**before.model_dump(), **fix.changes, **fix.personal_changes})
         timeline.append(item)
     return timeline
+
+
+def journal(events: Iterable[Any], *, case_number: str, late_after: int = DEFAULT_LATE_DAYS) -> list[dict[str, Any]]:
+    """The case's journal, in the order it was written: every journal entry, every note given with
+    any other entry (``about`` names that entry's kind), and every objection (``objection_to``: the
+    entry it is about); with who wrote it when, how late, and each correction of its text."""
+    events = list(events)
+    current = apply_corrections(events)
+    _check_existed(current, case_number, None)
+    fixes: dict[int, list[ev.EntryCorrected]] = {}
+    for event in events:
+        if isinstance(event, ev.EntryCorrected):
+            fixes.setdefault(event.entry, []).append(event)
+    originals = {e.originator_version: e for e in events}
+    found = []
+    for event in current:
+        if isinstance(event, ev.JournalEntryAdded):
+            kind, text, about, objection = str(event.kind), event.text, None, None
+        elif isinstance(event, ev.ObjectionNoted):
+            kind, text, about, objection = "objection", event.text, None, event.entry
+        elif getattr(event, "note", None):
+            kind, text, about, objection = "note", event.note, type(event).__name__, None
+        else:
+            continue
+        delay = (_recorded_day(event.recorded_at) - event.occurred_on).days
+        field = "text" if isinstance(event, ev.JournalEntryAdded | ev.ObjectionNoted) else "note"
+        before = getattr(originals[event.originator_version], field, None)
+        corrections = []
+        for fix in fixes.get(event.originator_version, []):
+            if field in fix.personal_changes:
+                corrections.append({"entry": fix.originator_version, "recorded_by": fix.recorded_by,
+                                    "recorded_at": fix.recorded_at.isoformat(timespec="seconds"),
+                                    "reason": fix.reason, "original": before,
+                                    "corrected": fix.personal_changes[field]})
+                before = fix.personal_changes[field]
+        found.append({
+            "entry": event.originator_version, "occurred_on": event.occurred_on.isoformat(),
+            "recorded_at": event.recorded_at.isoformat(timespec="seconds"), "recorded_by": event.recorded_by,
+            "days_late": max(delay, 0), "late": delay > late_after, "kind": kind, "about": about,
+            "objection_to": objection, "text": text, "corrections": corrections,
+        })
+    return found

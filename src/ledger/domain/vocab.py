@@ -106,6 +106,28 @@ class ThreatLevel(StrEnum):
 class DecisionOutcome(StrEnum):
     GRANTED = "granted"
     DENIED = "denied"
+    PARTIAL = "partial"  # delvis bifall: granted in part, refused in part (a motivation is required)
+
+
+class CourtOutcome(StrEnum):
+    """The administrative court's ruling on an appealed decision."""
+
+    GRANTED = "granted"  # bifall: the appeal succeeds
+    DENIED = "denied"  # avslag: the decision stands
+    PARTIAL = "partial"  # delvis bifall
+
+
+class GoalOutcome(StrEnum):
+    REACHED = "reached"
+    PARTLY = "partly"
+    NOT_REACHED = "not"
+
+
+class JournalKind(StrEnum):
+    CONVERSATION = "conversation"
+    PHONE = "phone"
+    MEETING = "meeting"
+    OTHER = "other"
 
 
 class DecisionStatus(StrEnum):
@@ -190,6 +212,7 @@ class ClosureReason(StrEnum):
     RELAPSE = "relapse"
     DECEASED = "deceased"
     OTHER = "other"
+    OPENED_IN_ERROR = "opened_in_error"  # not a case at all: out of the statistics
 
 
 class Relation(StrEnum):
@@ -210,6 +233,19 @@ E = TypeVar("E", bound=StrEnum)
 
 #: The law's and the unit's own Swedish words for codes, accepted wherever a code is typed.
 SWEDISH: dict[StrEnum, str] = {
+    DecisionOutcome.GRANTED: "bifall",
+    DecisionOutcome.DENIED: "avslag",
+    DecisionOutcome.PARTIAL: "delvis",
+    CourtOutcome.GRANTED: "bifall",
+    CourtOutcome.DENIED: "avslag",
+    CourtOutcome.PARTIAL: "delvis",
+    GoalOutcome.REACHED: "uppnått",
+    GoalOutcome.PARTLY: "delvis",
+    GoalOutcome.NOT_REACHED: "inte",
+    JournalKind.CONVERSATION: "samtal",
+    JournalKind.PHONE: "telefon",
+    JournalKind.MEETING: "möte",
+    JournalKind.OTHER: "övrigt",
     ProtectionLevel.NONE: "ingen",
     ProtectionLevel.CONFIDENTIALITY_MARKING: "sekretessmarkering",
     ProtectionLevel.PROTECTED_REGISTRATION: "skyddad_folkbokföring",
