@@ -214,7 +214,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "opt.protection_needed": ("Skyddsbehov finns.", "Protection is needed."),
     "opt.criteria_met": ("Kriterierna för avhopparverksamhet är uppfyllda.", "The defector criteria are met."),
     "opt.review_on": ("Datum för omprövning, ÅÅÅÅ-MM-DD.", "Review date, YYYY-MM-DD."),
-    "opt.decision_outcome": ("Utfall: granted, denied.", "Outcome: granted, denied."),
+    "opt.decision_outcome": ("Utfall: granted (bifall), partial (delvis bifall), denied (avslag).",
+                             "Outcome: granted, partial (granted in part), denied."),
     "opt.intervention": (
         "Insats: protected_housing, hvb, training_flat, supported_housing, individual_support, outreach, "
         "contact_person, defector_coach, programme, addiction_treatment, work_training, doctor_contact, other.",

@@ -141,12 +141,14 @@ def case_details(view: dict[str, Any]) -> list[Table]:
             _column(decisions, key, t(label))
         for d in view["decisions"]:
             status = term("decision_status", d["status"])
+            period = (t("label.none") if d["outcome"] == "denied" else  # a refusal has no period
+                      f"{d['period_start']} – {_none(d['period_end'])}")
             if d.get("appealed_on"):
                 status += f" ({t('label.appealed')} {d['appealed_on']})"
             if d.get("court_outcome"):
                 status += f"; {t('label.court')}: {term('court', d['court_outcome'])} {d['court_on']}"
             decisions.add_row(d["id"], term("outcome", d["outcome"]), term("intervention", d["type"]),
-                              d.get("decided_on", "–"), f"{d['period_start']} – {_none(d['period_end'])}", status,
+                              d.get("decided_on", "–"), period, status,
                               _none(d.get("decided_by")))
         tables.append(decisions)
     if view.get("plan"):
@@ -166,8 +168,16 @@ def case_details(view: dict[str, Any]) -> list[Table]:
             table.add_row(p["id"], p["provider"], term("intervention", p["type"]), p["started_on"],
                           _none(p["ended_on"]), money(price) if price is not None else t("label.none"))
         tables.append(table)
-    if view.get("followups"):
-        tables.append(_facts(t("title.followups"), [(t("label.followups"), str(view["followups"]))]))
+    if view.get("followup_details"):
+        followups = Table(title=t("title.followups"), title_justify="left")
+        for key, label in (("date", "col.date"), ("time_point", "col.time_point"), ("housing", "col.housing"),
+                           ("occupation", "col.occupation"), ("goals", "col.goals")):
+            _column(followups, key, t(label))
+        for f in view["followup_details"]:
+            goals = ", ".join(f"{n}: {term('goal', outcome)}" for n, outcome in f["goals"].items())
+            followups.add_row(f["on"], term("time_point", f["time_point"]), term("housing", f["housing"]),
+                              term("occupation", f["occupation"]), goals or t("label.none"))
+        tables.append(followups)
     return tables
 
 

@@ -145,13 +145,17 @@ def test_every_note_is_in_the_journal_history_and_tillsyn_file(journaled: str, c
     for note in expected[:-2]:
         assert note in html, note
     view = ok(capsys, db, "case", "show", CASE, "--json").json()
-    assert view["journal_entries"] == 2 and view["plan"]["goals"][1]["goal"] == "Studier"
+    assert view["journal_entries"] == len(journal) == 13 and view["plan"]["goals"][1]["goal"] == "Studier"
     assert view["assessment_details"]["consent_given"] is True
     ok(capsys, db, "followup", "record", CASE, "--time-point", "during", "--housing", "own", "--occupation",
        "studies", "--goal", "1=uppnått", "--goal", "2=delvis")
     wrong_goal = run_cli(capsys, db, "followup", "record", CASE, "--time-point", "during", "--housing", "own",
                          "--occupation", "studies", "--goal", "3=uppnått")
     assert wrong_goal.code == 1 and "mål 3" in wrong_goal.err
+    followups = ok(capsys, db, "case", "show", CASE, "--json").json()["followup_details"]
+    assert followups[-1]["goals"] == {"1": "reached", "2": "partly"}
+    shown = ok(capsys, db, "case", "show", CASE).out
+    assert "uppnått" in shown and "under insatsen" in shown and "eget boende" in shown
 
 
 # -- decisions that hold -----------------------------------------------------------------------------------

@@ -154,6 +154,11 @@ def case_view(state: CaseState, on: date) -> dict[str, Any]:
         },
         "paid_total": to_json(state.paid_total),
         "followups": state.followups,
+        "followup_details": [
+            {"time_point": f.time_point, "on": f.on.isoformat(), "housing": f.housing, "occupation": f.occupation,
+             "goals": dict(sorted(f.goals.items(), key=lambda g: int(g[0])))}
+            for f in state.followup_details
+        ],
         "contacts": state.contacts,
         "shares": state.shares,
         "event_count": state.version,

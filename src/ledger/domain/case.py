@@ -21,7 +21,7 @@ from ledger.domain.vocab import ConsentForm, DecisionOutcome, DecisionStatus, In
 
 #: The stored shape of :class:`CaseState` in snapshots. Bump it when the state's fields change:
 #: a snapshot of another shape is then ignored and the case folded from its first event.
-CASE_STATE_TOPIC = "ledger.case:CaseState/4"
+CASE_STATE_TOPIC = "ledger.case:CaseState/5"
 #: Shapes written by earlier versions (their snapshots are left unused, and not checked).
 OLD_CASE_STATE_TOPICS = frozenset({"ledger.case:CaseState", "ledger.case:CaseState/2", "ledger.case:CaseState/3"})
 
@@ -169,6 +169,14 @@ class PlanState(BaseModel):
     goals: list[str]
 
 
+class FollowUpState(BaseModel):
+    time_point: str
+    on: date
+    housing: str
+    occupation: str
+    goals: dict[str, str] = {}
+
+
 class CaseState(BaseModel):
     """Current state of one case, as the rules see it."""
 
@@ -200,6 +208,7 @@ class CaseState(BaseModel):
     reversal_count: int = 0
     grants: dict[str, GrantState] = {}
     followups: int = 0
+    followup_details: list[FollowUpState] = []
     shares: int = 0
     contacts: int = 0
     relatives_supported: int = 0

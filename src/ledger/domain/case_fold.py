@@ -13,6 +13,7 @@ from ledger.domain.case import (
     CaseState,
     ConsentPeriod,
     DecisionState,
+    FollowUpState,
     GrantState,
     PaymentState,
     PlacementState,
@@ -66,6 +67,8 @@ def project_case(state: CaseState | None, events: Iterable[Any], strict: bool = 
                 protection_level=event.protection_level,
                 assigned_to=event.recorded_by,  # whoever opens a case has it until it is assigned
             )
+            if getattr(event, "note", None):
+                state.journal_entries += 1
             continue
         assert state is not None, f"{type(event).__name__} before the case was actualised"
         handler = _HANDLERS.get(type(event))
@@ -75,6 +78,8 @@ def project_case(state: CaseState | None, events: Iterable[Any], strict: bool = 
             else:
                 with suppress(KeyError):  # the event refers to something outside this part of the history
                     handler(event, state)
+        if getattr(event, "note", None):  # a note given with any entry is part of the journal too
+            state.journal_entries += 1
         state.version = event.originator_version
     return state
 
@@ -271,6 +276,8 @@ def _(e: ev.StateGrantDecided, s: CaseState) -> None:
 @_on(ev.FollowUpRecorded)
 def _(e: ev.FollowUpRecorded, s: CaseState) -> None:
     s.followups += 1
+    s.followup_details.append(FollowUpState(time_point=e.time_point, on=e.occurred_on, housing=e.housing,
+                                            occupation=e.occupation, goals=dict(e.goals)))
 
 
 @_on(ev.InformationShared)
