@@ -144,6 +144,9 @@ def test_every_note_is_in_the_journal_history_and_tillsyn_file(journaled: str, c
     html = out.read_text(encoding="utf-8")
     for note in expected[:-2]:
         assert note in html, note
+    extract = ok(capsys, db, "registerutdrag", PNR, "--json").out
+    for note in ("Ringde om boendet i Luleå", "Samtal om skola för dottern", "flytta söderut", NOTES[0]):
+        assert note in extract, note  # the person's own extract has the journal too
     view = ok(capsys, db, "case", "show", CASE, "--json").json()
     assert view["journal_entries"] == len(journal) == 13 and view["plan"]["goals"][1]["goal"] == "Studier"
     assert view["assessment_details"]["consent_given"] is True
