@@ -108,6 +108,7 @@ class Action(StrEnum):
     # money
     PAYMENT_RECORD = "payment record"
     PAYMENT_REVERSE = "payment reverse"
+    PAYMENT_LIST = "payment list"
     GRANT_APPLY = "grant apply"
     GRANT_DECIDE = "grant decide"
     BUDGET_SET = "budget set"
@@ -170,6 +171,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.CASE_GRANT_ACCESS: frozenset({MG}),
     Action.PAYMENT_RECORD: frozenset({EC}),
     Action.PAYMENT_REVERSE: frozenset({EC}),
+    Action.PAYMENT_LIST: frozenset({MG, EC, AU}),
     Action.GRANT_APPLY: frozenset({EC}),
     Action.GRANT_DECIDE: frozenset({EC}),
     Action.BUDGET_SET: frozenset({EC}),
