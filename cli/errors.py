@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Any
 
-from ledger.cli.i18n import CATALOGUE, t, term
+from ledger.cli.i18n import CATALOGUE, LANG, t, term
 from ledger.domain.errors import LedgerError
 
 _TERMS = {"reason": "reason", "kind": "kind", "rule": "rule"}
@@ -27,6 +27,8 @@ def message(error: LedgerError) -> str:
         why = f"access.why.{error.params.get('why')}"
         params = {"action": error.params.get("action", "?"), "roles": t("or").join(roles) or "-",
                   "why": t(why) if why in CATALOGUE else ""}
+    elif error.key == "invalid_choice" and LANG == "en" and "codes" in params:
+        params["allowed"] = params["codes"]  # the Swedish labels are accepted too, but English readers get the codes
     elif error.key == "not_found" and error.params.get("kind") == "person":
         return t("not_found_person")  # never the number that was typed
     elif error.key == "not_found" and error.params.get("kind") == "case":

@@ -86,7 +86,7 @@ def render(data: dict[str, Any]) -> str:
             (t("extract.identity"), person["identity_number"]),
             (t("extract.gender"), person["gender"]),
             (t("extract.birth_year"), person["birth_year"]),
-            (t("extract.protection"), term("access.level", person["protection_level"])
+            (t("extract.protection"), term("protection", person["protection_level"])
              if person["protection_level"] != "none" else t("label.none")),
             (t("extract.gallring"), t("extract.gallring_on", planned=gallring["planned_on"],
                                       deadline=gallring["deadline"], kept=kept)),

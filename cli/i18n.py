@@ -535,7 +535,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 
 #: Further catalogue parts, one module per feature (``ledger.cli.catalogue_<name>`` with a ``MESSAGES``
 #: dict of the same shape), so that features can be added without all editing one file.
-PARTS = ("supervision", "chain", "access", "users", "data", "casefile", "invoices", "stats")
+PARTS = ("supervision", "chain", "access", "users", "data", "casefile", "invoices", "stats", "vocab")
 
 
 def _merge_parts() -> None:

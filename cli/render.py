@@ -104,7 +104,7 @@ def case_details(view: dict[str, Any]) -> list[Table]:
                                 f"{_none(view.get('birth_year'))}"),
             (t("col.environment"), term("environment", view["environment"])),
             (t("col.source"), term("source", view["referral_source"])),
-            (t("label.protection"), term("access.level", view["protection_level"])
+            (t("label.protection"), term("protection", view["protection_level"])
              if view["protection_level"] != "none" else t("label.none")),
             (t("label.threat"), t("label.none") if threat is None else
              f"{term('threat', threat['level'])} ({threat['assessed_on']})"

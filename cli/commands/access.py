@@ -40,9 +40,9 @@ def access_log(
 
 def _levels() -> dict[str, str]:
     return {
-        "confidentiality_marking": t("access.level.confidentiality_marking"),
-        "protected_registration": t("access.level.protected_registration"),
-        "fictitious_identity": t("access.level.fictitious_identity"),
+        "confidentiality_marking": t("protection.confidentiality_marking"),
+        "protected_registration": t("protection.protected_registration"),
+        "fictitious_identity": t("protection.fictitious_identity"),
     }
 
 

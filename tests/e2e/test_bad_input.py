@@ -186,7 +186,7 @@ BAD_INPUTS: dict[str, Bad] = {
     # -- choices and missing options (exit 2) --------------------------------------------------------------
     "invalid-environment": Bad(("case", "open", OTHER_PNR, "--gender", "man", "--environment", "space",
                                 "--source", "police"), 2,
-                               ("Ogiltigt värde för environment: 'space'", "criminal, violent_extremist, honour")),
+                               ("Ogiltigt värde för environment: 'space'", "kriminella nätverk, våldsbejakande extremism, hedersrelaterat")),
     "invalid-list-environment": Bad(("case", "list", "--environment", "space"), 2, ("Ogiltigt värde för environment",)),
     "integer-option-malformed": Bad(("child", "add", CASE, "--birth-year", "tjugo"), 2,
                                     ("Ogiltigt värde för --birth-year",)),

@@ -717,7 +717,7 @@ def test_duplicate_provider_is_refused(app: Ledger, code: str) -> None:
 @pytest.mark.parametrize(
     ("field", "command"),
     [
-        ("gender", lambda a, c: open_case(a, OTHER, gender="kvinna")),
+        ("gender", lambda a, c: open_case(a, OTHER, gender="female")),
         ("environment", lambda a, c: open_case(a, OTHER, environment="gang")),
         ("source", lambda a, c: open_case(a, OTHER, source="tip")),
         ("protection", lambda a, c: open_case(a, OTHER, protection="secret")),

@@ -231,26 +231,94 @@ class GrantOutcome(StrEnum):
 
 E = TypeVar("E", bound=StrEnum)
 
-#: The law's and the unit's own Swedish words for codes, accepted wherever a code is typed.
-SWEDISH: dict[StrEnum, str] = {
-    DecisionOutcome.GRANTED: "bifall",
-    DecisionOutcome.DENIED: "avslag",
-    DecisionOutcome.PARTIAL: "delvis",
-    CourtOutcome.GRANTED: "bifall",
-    CourtOutcome.DENIED: "avslag",
-    CourtOutcome.PARTIAL: "delvis",
-    GoalOutcome.REACHED: "uppnått",
-    GoalOutcome.PARTLY: "delvis",
-    GoalOutcome.NOT_REACHED: "inte",
-    JournalKind.CONVERSATION: "samtal",
-    JournalKind.PHONE: "telefon",
-    JournalKind.MEETING: "möte",
-    JournalKind.OTHER: "övrigt",
-    ProtectionLevel.NONE: "ingen",
-    ProtectionLevel.CONFIDENTIALITY_MARKING: "sekretessmarkering",
-    ProtectionLevel.PROTECTED_REGISTRATION: "skyddad_folkbokföring",
-    ProtectionLevel.FICTITIOUS_IDENTITY: "fingerade_personuppgifter",
+#: Every code's label, per vocabulary (the same code means different things in different ones):
+#: ``code -> (svenska, english)``. The Swedish label is what a Swedish user reads and may type (the
+#: law's own word where there is one); codes stay what events and ``--json`` carry. The command
+#: line's catalogue takes its labels from here (``ledger.cli.catalogue_vocab``), so there is one list.
+LABELS: dict[type[StrEnum], dict[str, tuple[str, str]]] = {
+    ActualisationType: {"application": ("ansökan", "application"), "report": ("anmälan", "report"),
+                        "other": ("annat", "other")},
+    ReferralSource: {"police": ("polisen", "the police"), "probation": ("frivården", "probation"),
+                     "sis": ("SiS", "SiS"), "social_services": ("socialtjänsten", "social services"),
+                     "self": ("den enskilde", "self"), "relative": ("anhörig", "relative"),
+                     "civil_society": ("civilsamhället", "civil society"), "other": ("annan", "other")},
+    Environment: {"criminal": ("kriminella nätverk", "criminal networks"),
+                  "violent_extremist": ("våldsbejakande extremism", "violent extremism"),
+                  "honour": ("hedersrelaterat", "honour-related")},
+    Gender: {"woman": ("kvinna", "woman"), "man": ("man", "man"), "other": ("annat", "other"),
+             "unknown": ("okänt", "unknown")},
+    ProtectionLevel: {"none": ("ingen", "none"), "confidentiality_marking": ("sekretessmarkering", "confidentiality marking"),
+                      "protected_registration": ("skyddad folkbokföring", "protected registration"),
+                      "fictitious_identity": ("fingerade personuppgifter", "fictitious identity")},
+    ContactChannel: {"meeting": ("möte", "meeting"), "phone": ("telefon", "phone"), "digital": ("digitalt", "digital"),
+                     "letter": ("brev", "letter"), "outreach": ("uppsökande", "outreach")},
+    Recipient: {"police": ("polisen", "the police"), "probation": ("frivården", "probation"), "sis": ("SiS", "SiS"),
+                "region": ("regionen", "the region"), "provider": ("utföraren", "the provider"),
+                "relatives": ("anhöriga", "relatives")},
+    ConsentForm: {"written": ("skriftligt", "written"), "oral": ("muntligt", "oral")},
+    AssessmentOutcome: {"investigate": ("utredning inleds", "investigate"),
+                        "no_investigation": ("ingen utredning", "no investigation")},
+    AssessmentReason: {"needs_support": ("behov av stöd", "needs support"), "not_motivated": ("inte motiverad", "not motivated"),
+                       "no_consent": ("inget samtycke", "no consent"),
+                       "serious_crime": ("misstänkt för allvarlig brottslighet", "suspected of serious crime"),
+                       "other_municipality": ("annan kommun", "another municipality"),
+                       "not_reached": ("gick inte att nå", "not reached"), "other": ("annat", "other")},
+    AssessingUnit: {"local_police": ("lokalpolisen", "local police"),
+                    "regional_coordinator": ("regional samordnare", "regional coordinator"), "noa": ("NOA", "NOA")},
+    ThreatLevel: {"none": ("ingen", "none"), "low": ("låg", "low"), "medium": ("medel", "medium"), "high": ("hög", "high"),
+                  "very_high": ("mycket hög", "very high")},
+    DecisionOutcome: {"granted": ("bifall", "granted"), "denied": ("avslag", "denied"),
+                      "partial": ("delvis bifall", "partly granted")},
+    CourtOutcome: {"granted": ("bifall", "granted"), "denied": ("avslag", "denied"),
+                   "partial": ("delvis bifall", "partly granted")},
+    GoalOutcome: {"reached": ("uppnått", "reached"), "partly": ("delvis", "partly"), "not": ("inte uppnått", "not reached")},
+    JournalKind: {"conversation": ("samtal", "conversation"), "phone": ("telefon", "phone"), "meeting": ("möte", "meeting"),
+                  "other": ("övrigt", "other")},
+    DecisionStatus: {"in_force": ("gäller", "in force"), "appealed": ("överklagat", "appealed"),
+                     "revoked": ("upphävt", "revoked"), "replaced": ("ersatt", "replaced")},
+    Intervention: {"protected_housing": ("skyddat boende", "protected housing"), "hvb": ("HVB", "HVB"),
+                   "training_flat": ("träningslägenhet", "training flat"), "supported_housing": ("stödboende", "supported housing"),
+                   "individual_support": ("individuellt stöd", "individual support"),
+                   "outreach": ("uppsökande arbete", "outreach"), "contact_person": ("kontaktperson", "contact person"),
+                   "defector_coach": ("avhopparcoach", "defector coach"), "programme": ("program", "programme"),
+                   "addiction_treatment": ("missbruksbehandling", "addiction treatment"),
+                   "work_training": ("arbetsträning", "work training"), "doctor_contact": ("läkarkontakt", "doctor contact"),
+                   "other": ("annan insats", "other")},
+    PriceUnit: {"hour": ("timme", "hour"), "month": ("månad", "month"), "once": ("engångsbelopp", "once")},
+    PlacementEndReason: {"planned": ("planerat", "planned"), "broken_off": ("avbrutet", "broken off"),
+                         "moved": ("flyttat", "moved"), "threat": ("hot", "threat"), "other": ("annat", "other")},
+    FollowUpPoint: {"during": ("under insatsen", "during"), "closure": ("vid avslut", "at closure"),
+                    "12_months": ("efter 12 månader", "after 12 months")},
+    Housing: {"own": ("eget boende", "own home"), "relatives": ("hos anhöriga", "with relatives"),
+              "supported": ("stödboende", "supported housing"), "institution": ("institution", "institution"),
+              "homeless": ("hemlös", "homeless"), "unknown": ("okänt", "unknown")},
+    Occupation: {"work": ("arbete", "work"), "studies": ("studier", "studies"),
+                 "training": ("praktik eller utbildning", "training"), "none": ("ingen", "none"),
+                 "unknown": ("okänt", "unknown")},
+    Answer: {"yes": ("ja", "yes"), "no": ("nej", "no"), "unknown": ("okänt", "unknown")},
+    ClosureReason: {"goals_met": ("målen uppnådda", "goals met"), "no_need": ("inget behov", "no need"),
+                    "declined": ("avböjt", "declined"), "broken_off": ("avbrutet", "broken off"), "moved": ("flyttat", "moved"),
+                    "relapse": ("återfall", "relapse"), "deceased": ("avliden", "deceased"), "other": ("annat", "other"),
+                    "opened_in_error": ("felaktigt upplagt", "opened in error")},
+    Relation: {"parent": ("förälder", "parent"), "partner": ("partner", "partner"), "sibling": ("syskon", "sibling"),
+               "child": ("barn", "child"), "other": ("annan", "other")},
+    GrantOutcome: {"granted": ("beviljat", "granted"), "partly_granted": ("delvis beviljat", "partly granted"),
+                   "denied": ("avslag", "denied")},
 }
+
+#: Further Swedish words accepted as input (short forms people type).
+ALSO: dict[type[StrEnum], dict[str, str]] = {
+    DecisionOutcome: {"delvis": "partial"},
+    CourtOutcome: {"delvis": "partial"},
+    GoalOutcome: {"inte": "not"},
+    ReferralSource: {"själv": "self", "egen": "self"},
+    Environment: {"kriminell": "criminal", "extremism": "violent_extremist", "heder": "honour"},
+}
+
+
+def swedish(enum: type[StrEnum], code: object) -> str:
+    """The Swedish label of ``code`` in ``enum`` (the code itself if it has none)."""
+    return LABELS.get(enum, {}).get(str(code), (str(code), ""))[0]
 
 
 def _key(text: str) -> str:
@@ -263,8 +331,12 @@ def choose(enum: type[E], value: str | E, field: str) -> E:
     if isinstance(value, enum):
         return value
     text = _key(str(value))
+    labels = LABELS.get(enum, {})
     for member in enum:
-        if text == member.value or text == SWEDISH.get(member):
+        if text == member.value or text == _key(labels.get(member.value, ("", ""))[0]):
             return member
-    choices = ", ".join(SWEDISH.get(e, e.value) for e in enum)
-    raise InvalidChoice(field=field, value=str(value)[:40], allowed=choices)
+    also = ALSO.get(enum, {}).get(text)
+    if also is not None:
+        return enum(also)
+    choices = ", ".join(labels.get(e.value, (e.value, ""))[0] for e in enum)
+    raise InvalidChoice(field=field, value=str(value)[:40], allowed=choices, codes=", ".join(e.value for e in enum))
