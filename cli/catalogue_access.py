@@ -19,7 +19,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "access.opt.protected": ("Visa bara läsningar av ärenden med skyddad identitet.",
                              "Only reads of cases with a protected identity."),
     "access.title": ("Åtkomstlogg", "Access log"),
-    "access.col.accessed_at": ("Tid (lokal)", "Time (local)"),
+    "access.col.accessed_at": ("Tid (svensk tid)", "Time (Swedish time)"),
     "access.col.user": ("Användare", "User"),
     "access.col.case": ("Ärende", "Case"),
     "access.col.command": ("Kommando", "Command"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from ledger.domain import vocab as v
+from ledger.domain.identity import IdentityKind
 
 #: The catalogue prefix of each vocabulary.
 PREFIXES: dict[str, type[StrEnum]] = {
@@ -39,10 +40,18 @@ PREFIXES: dict[str, type[StrEnum]] = {
     "closure": v.ClosureReason,
     "relation": v.Relation,
     "grant_outcome": v.GrantOutcome,
+    "identity_kind": IdentityKind,
+}
+
+#: Vocabularies defined outside ``vocab`` (the identity number's kind lives with its parser).
+_OTHER: dict[type[StrEnum], dict[str, tuple[str, str]]] = {
+    IdentityKind: {"personnummer": ("personnummer", "personal identity number"),
+                   "samordningsnummer": ("samordningsnummer", "coordination number"),
+                   "reserve": ("reservnummer", "reserve number")},
 }
 
 MESSAGES: dict[str, tuple[str, str]] = {
     f"{prefix}.{code}": labels
     for prefix, enum in PREFIXES.items()
-    for code, labels in v.LABELS[enum].items()
+    for code, labels in (v.LABELS.get(enum) or _OTHER[enum]).items()
 }

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ledger.cli.i18n import t
+from ledger.cli.i18n import LANG, t, term
 
 if TYPE_CHECKING:
     from ledger.bootstrap import Services
@@ -25,9 +25,37 @@ JsonOpt = Annotated[bool, typer.Option("--json", help=t("opt.json"))]
 CaseArg = Annotated[str, typer.Argument(help=t("arg.case"), metavar="CASE", show_default=False)]
 
 
+#: Options whose help lists a vocabulary's values (``{choices}``): the catalogue prefix of the vocabulary.
+_CHOICES = {
+    "opt.journal_kind": "journal", "opt.court_outcome": "court", "opt.protect_level": "protection",
+    "opt.identity_kind": "identity_kind", "opt.gender": "gender", "opt.environment": "environment",
+    "opt.source": "source", "opt.type": "actualisation", "opt.protection": "protection", "opt.channel": "channel",
+    "opt.recipient": "recipient", "opt.form": "consent_form", "opt.assessment_outcome": "assessment",
+    "opt.unit": "unit", "opt.level": "threat", "opt.decision_status": "decision_status",
+    "opt.end_reason": "end_reason", "opt.price_unit": "price_unit", "opt.grant_outcome": "grant_outcome",
+    "opt.time_point": "time_point", "opt.housing": "housing", "opt.occupation": "occupation",
+    "opt.relation": "relation", "opt.closure_reason": "closure", "opt.decision_outcome": "outcome",
+    "opt.intervention": "intervention", "opt.assessment_reason": "assessment_reason", "opt.answer": "answer",
+}
+
+
+def choices(prefix: str) -> str:
+    """A vocabulary's values as the user may type them: the Swedish labels (Swedish) or the codes (English)."""
+    from ledger.cli.catalogue_vocab import PREFIXES
+
+    codes = [member.value for member in PREFIXES[prefix]]
+    return ", ".join(codes if LANG == "en" else (term(prefix, code) for code in codes))
+
+
 def opt(key: str, *names: str, **kwargs: Any) -> Any:
-    """A Typer option with translated help."""
-    return typer.Option(*names, help=t(key), show_default=kwargs.pop("show_default", False), **kwargs)
+    """A Typer option with translated help (a vocabulary's values filled in where the text asks)."""
+    text = t(key, choices=choices(_CHOICES[key])) if key in _CHOICES else t(key)
+    return typer.Option(*names, help=text, show_default=kwargs.pop("show_default", False), **kwargs)
+
+
+def typed(prefix: str, code: str) -> str:
+    """A vocabulary default as the user would type it (the help shows it): the label, or the code in English."""
+    return code if LANG == "en" else term(prefix, code)
 
 
 class Session:

@@ -53,8 +53,39 @@ def usage_message(error: Any) -> str:
     if isinstance(error, ce.NoSuchOption):
         return t("usage.no_such_option", name=error.option_name)
     if isinstance(error, ce.BadParameter):
-        return t("usage.bad_value", name=name, detail=str(error.message).rstrip("."))
-    return t("usage.other", detail=error.format_message())
+        detail = _translated(str(error.message), _VALUE_MESSAGES)
+        return t("usage.bad_value", name=name, detail=detail) if detail else t("usage.bad_value_plain", name=name)
+    text = error.format_message()
+    return _translated(text, _USAGE_MESSAGES) or t("usage.other", detail=text)
+
+
+#: Click's and Typer's own English messages, by pattern, as catalogue keys (the user reads their language).
+_USAGE_MESSAGES = (
+    (r"No such command '(?P<name>[^']*)'\.", "usage.no_such_command"),
+    (r"Missing command\.", "usage.missing_command"),
+    (r"Got unexpected extra argument\(s\) \((?P<name>.*)\)\.?", "usage.extra_argument"),
+    (r"Option '(?P<name>[^']*)' does not take a value\.", "usage.no_value_wanted"),
+    (r"Option '(?P<name>[^']*)' requires an argument\.", "usage.value_needed"),
+    (r"Option '(?P<name>[^']*)' requires (?P<count>\d+) arguments\.", "usage.values_needed"),
+    (r"Argument '(?P<name>[^']*)' takes (?P<count>\d+) values\.", "usage.values_needed"),
+)
+_VALUE_MESSAGES = (
+    (r"Input should be a valid integer.*", "usage.want_integer"),
+    (r"Input should be a valid number.*", "usage.want_number"),
+    (r"Input should be a valid boolean.*", "usage.want_boolean"),
+    (r"Input should be a valid date.*", "usage.want_date"),
+    (r".*is not a valid integer.*", "usage.want_integer"),
+)
+
+
+def _translated(text: str, patterns: tuple[tuple[str, str], ...]) -> str | None:
+    import re
+
+    for pattern, key in patterns:
+        found = re.fullmatch(pattern, text.strip())
+        if found:
+            return t(key, **found.groupdict())
+    return None
 
 
 def report(error: BaseException) -> int:
@@ -64,6 +95,13 @@ def report(error: BaseException) -> int:
 
     if isinstance(error, LedgerError):
         text, code = message(error), error.exit_code
+    elif isinstance(error, ce.UsageError) and type(error).__name__ == "NoArgsIsHelpError" and error.ctx is not None:
+        if LANG == "sv":
+            from ledger.cli.main import _swedish_help
+
+            _swedish_help()
+        sys.stdout.write(error.ctx.get_help() + "\n")
+        return 2
     elif isinstance(error, ce.UsageError):
         text, code = usage_message(error), 2
         if error.ctx is not None:

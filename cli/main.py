@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from ledger.cli.common import JsonOpt, Session, done, opt, print_json, services
-from ledger.cli.i18n import LANG, t
+from ledger.cli.i18n import LANG, t, term
 
 #: The nouns: name -> (module in ledger.cli.commands, its Typer app, help key). Each sub-app is
 #: imported and built only when it is used, so a command pays for its own options only.
@@ -148,7 +148,7 @@ def info(as_json: JsonOpt = False) -> None:
         typer.echo(t("training.banner"))
     typer.echo(f"{t('label.events')}: {data['events']}")
     for name, position in data["projections"].items():
-        typer.echo(f"{t('label.projection', name=name)}: {position}")
+        typer.echo(f"{t('label.projection', name=term('projection', name))}: {position}")
 
 
 @app.command("demo", help=t("cmd.demo"))

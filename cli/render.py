@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from ledger.cli.describe import changes_text, details_text, event_name, recipient_text
 from ledger.cli.i18n import LANG, t, term
 
 
@@ -131,7 +132,7 @@ def case_details(view: dict[str, Any]) -> list[Table]:
         for key in ("recipient", "granted_on", "revoked_on", "active"):
             _column(consents, key if key != "granted_on" else "date", t(f"col.{key}"))
         for recipient, c in view["consents"].items():
-            consents.add_row(recipient, c["granted_on"], _none(c["revoked_on"]), yes_no(c["active"]))
+            consents.add_row(recipient_text(recipient), c["granted_on"], _none(c["revoked_on"]), yes_no(c["active"]))
         tables.append(consents)
     if view.get("decisions"):
         decisions = Table(title=t("title.decisions"), title_justify="left")
@@ -234,8 +235,8 @@ def log_table(entries: list[dict[str, Any]], case: str) -> Table:
     for key in ("entry", "occurred_on", "type", "details", "recorded_by", "recorded_at"):
         table.add_column(t(f"col.{key}"))
     for e in entries:
-        details = ", ".join(f"{k}={v}" for k, v in e["details"].items())
-        table.add_row(str(e["entry"]), e["occurred_on"], e["type"], details, e["recorded_by"], e["recorded_at"])
+        table.add_row(str(e["entry"]), e["occurred_on"], event_name(e["type"]), details_text(e["type"], e["details"]),
+                      e["recorded_by"], local_time(e["recorded_at"]))
     return table
 
 
@@ -301,18 +302,6 @@ def local_time(moment: str) -> str:
     return datetime.fromisoformat(moment).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
 
 
-def _value(value: Any) -> str:
-    if value is None:
-        return t("label.none")
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def _details(details: dict[str, Any]) -> str:
-    return "; ".join(f"{k}={_value(v)}" for k, v in details.items())
-
-
 def history_table(report: dict[str, Any]) -> Table:
     """The timeline; late entries in red with a mark, each correction on its own line under the entry."""
     title = report["case"]
@@ -325,15 +314,13 @@ def history_table(report: dict[str, Any]) -> Table:
         table.add_column(t(f"col.{key}"))
     for e in report["entries"]:
         late = f"[red]{e['days_late']} ![/red]" if e["late"] else str(e["days_late"])
-        details = _details(e["details"])
+        details = details_text(e["type"], e["details"])
         if e.get("reason"):
             details += f" ({t('label.reason')}: {e['reason']})"
         table.add_row(str(e["entry"]), e["occurred_on"], local_time(e["recorded_at"]), e["recorded_by"], late,
-                      e["type"], details)
+                      event_name(e["type"]), details)
         for c in e["corrections"]:
-            changed = ", ".join(
-                f"{k}: {_value(c['original'].get(k, '…'))} → {_value(c['corrected'].get(k, '…'))}" for k in c["fields"]
-            )
+            changed = changes_text(e["type"], c["fields"], c["original"], c["corrected"])
             table.add_row("", "", local_time(c["recorded_at"]), c["recorded_by"], "",
                           f"[yellow]{t('label.corrected')}[/yellow]",
                           t("label.correction_line", entry=c["entry"], changes=changed, reason=c["reason"]))
@@ -359,6 +346,7 @@ def consent_audit_table(report: dict[str, Any]) -> Table:
         for s in case["sharings"]:
             covered = covered_by(s)
             status = t(f"audit.{s['status']}")
-            table.add_row(s["case"], str(s["entry"]), s["occurred_on"], local_time(s["recorded_at"]), s["recipient"],
+            table.add_row(s["case"], str(s["entry"]), s["occurred_on"], local_time(s["recorded_at"]),
+                          recipient_text(s["recipient"]),
                           covered, f"[red]{status}[/red]" if s["problem"] else status)
     return table

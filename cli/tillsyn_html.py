@@ -10,7 +10,9 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from ledger.cli.i18n import LANG, t
+from ledger.cli.describe import changes_text, event_name, money_text
+from ledger.cli.describe import recipient_text as _recipient
+from ledger.cli.i18n import LANG, t, term
 
 CSS = """
 @page { size: A4; margin: 16mm 14mm; }
@@ -53,12 +55,10 @@ def _table(headers: list[str], rows: list[str], css: str = "") -> str:
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _details(details: dict[str, Any]) -> str:
-    parts = []
-    for key, value in details.items():
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-        parts.append(f"{escape(key)}={_e(shown)}")
-    return "; ".join(parts)
+def _details(type_name: str, details: dict[str, Any]) -> str:
+    from ledger.cli.describe import details_text
+
+    return escape(details_text(type_name, details))
 
 
 def _local(moment: str | None) -> str:
@@ -70,19 +70,19 @@ def _local(moment: str | None) -> str:
 def _case_section(view: dict[str, Any], protected: bool) -> str:
     threat = view["threat"]
     facts = [
-        (t("col.status"), view["status"]),
+        (t("col.status"), term("status", view["status"])),
         (t("col.opened_on"), view["opened_on"]),
         (t("label.closed_on"), view["closed_on"]),
-        (t("col.environment"), view["environment"]),
-        (t("col.source"), view["referral_source"]),
-        (t("label.protection"), view["protection_level"]),
-        (t("label.threat"), None if threat is None else f"{threat['level']} ({threat['assessed_on']})"),
-        (t("label.paid_total"), view["paid_total"]),
+        (t("col.environment"), term("environment", view["environment"])),
+        (t("col.source"), term("source", view["referral_source"])),
+        (t("label.protection"), term("protection", view["protection_level"])),
+        (t("label.threat"), None if threat is None else f"{term('threat', threat['level'])} ({threat['assessed_on']})"),
+        (t("label.paid_total"), money_text(view["paid_total"])),
         (t("col.events"), view["event_count"]),
     ]
     rows = "".join(f"<tr><td>{escape(k)}</td><td>{_e(v)}</td></tr>" for k, v in facts)
     consents = [
-        f"<tr><td>{_e(key)}</td><td>{_e(c['granted_on'])}</td><td>{_e(c['valid_until'])}</td>"
+        f"<tr><td>{_e(_recipient(key))}</td><td>{_e(c['granted_on'])}</td><td>{_e(c['valid_until'])}</td>"
         f"<td>{_e(c['revoked_on'])}</td><td>{escape(t('label.yes') if c['active'] else t('label.no'))}</td></tr>"
         for key, c in view["consents"].items()
     ]
@@ -99,7 +99,7 @@ def _timeline_section(history: dict[str, Any]) -> str:
     rows = []
     for e in history["entries"]:
         late = f'<span class="late">{e["days_late"]} !</span>' if e["late"] else str(e["days_late"])
-        details = _details(e["details"])
+        details = _details(e["type"], e["details"])
         if e.get("reason"):
             details += f" ({escape(t('label.reason'))}: {_e(e['reason'])})"
         if e.get("note"):
@@ -107,12 +107,10 @@ def _timeline_section(history: dict[str, Any]) -> str:
         rows.append(
             f'<tr class="{"late" if e["late"] else ""}"><td>{e["entry"]}</td><td class="d">{_e(e["occurred_on"])}</td>'
             f"<td>{_e(_local(e['recorded_at']))}</td><td>{_e(e['recorded_by'])}</td><td class=\"late\">{late}</td>"
-            f"<td>{_e(e['type'])}</td><td>{details}</td></tr>"
+            f"<td>{_e(event_name(e['type']))}</td><td>{details}</td></tr>"
         )
         for c in e["corrections"]:
-            changes = "; ".join(
-                f"{escape(k)}: {_e(c['original'].get(k, '…'))} → {_e(c['corrected'].get(k, '…'))}" for k in c["fields"]
-            )
+            changes = escape(changes_text(e["type"], c["fields"], c["original"], c["corrected"]))
             rows.append(
                 f'<tr class="correction"><td></td><td></td><td>{_e(_local(c["recorded_at"]))}</td>'
                 f"<td>{_e(c['recorded_by'])}</td><td></td><td>{escape(t('label.corrected'))}</td>"
@@ -138,7 +136,7 @@ def _audit_section(audit: dict[str, Any]) -> str:
         label = t(f"audit.{s['status']}")
         rows.append(
             f"<tr><td>{s['entry']}</td><td>{_e(s['occurred_on'])}</td><td>{_e(_local(s['recorded_at']))}</td>"
-            f"<td>{_e(s['recipient'])}</td><td>{_e(covered)}</td>"
+            f"<td>{_e(_recipient(s['recipient']))}</td><td>{_e(covered)}</td>"
             f'<td><span class="badge {css}">{escape(label)}</span></td></tr>'
         )
     summary = t("label.audit_summary", sharings=len(audit["sharings"]), problems=len(audit["problems"]))

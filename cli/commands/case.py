@@ -6,7 +6,19 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, done, opt, print_json, recorded, services
+from ledger.cli.common import (
+    AsOpt,
+    CaseArg,
+    DateOpt,
+    JsonOpt,
+    NoteOpt,
+    done,
+    opt,
+    print_json,
+    recorded,
+    services,
+    typed,
+)
 from ledger.cli.i18n import t
 
 app = typer.Typer(help=t("grp.case"), no_args_is_help=True)
@@ -18,8 +30,8 @@ def open_(
     gender: Annotated[str, opt("opt.gender", "--gender")],
     environment: Annotated[str, opt("opt.environment", "--environment")],
     source: Annotated[str, opt("opt.source", "--source")],
-    type_: Annotated[str, opt("opt.type", "--type", show_default=True)] = "application",
-    protection: Annotated[str, opt("opt.protection", "--protection", show_default=True)] = "none",
+    type_: Annotated[str, opt("opt.type", "--type", show_default=True)] = typed("actualisation", "application"),
+    protection: Annotated[str, opt("opt.protection", "--protection", show_default=True)] = typed("protection", "none"),
     identity_kind: Annotated[str | None, opt("opt.identity_kind", "--identity-kind")] = None,
     birth_year: Annotated[int | None, opt("opt.birth_year", "--birth-year")] = None,
     date: DateOpt = None,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, opt, recorded, services
+from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, opt, recorded, services, typed
 from ledger.cli.i18n import t
 
 app = typer.Typer(help=t("grp.consent"), no_args_is_help=True)
@@ -17,7 +17,7 @@ def grant(
     case: CaseArg,
     recipient: Annotated[str, opt("opt.recipient", "--recipient")],
     purpose: Annotated[str, opt("opt.purpose", "--purpose")],
-    form: Annotated[str, opt("opt.form", "--form", show_default=True)] = "written",
+    form: Annotated[str, opt("opt.form", "--form", show_default=True)] = typed("consent_form", "written"),
     provider: Annotated[str | None, opt("opt.provider", "--provider")] = None,
     valid_until: Annotated[str | None, opt("opt.valid_until", "--valid-until")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
@@ -32,7 +32,7 @@ def grant(
 def revoke(
     case: CaseArg,
     recipient: Annotated[str, opt("opt.recipient", "--recipient")],
-    form: Annotated[str, opt("opt.form", "--form", show_default=True)] = "written",
+    form: Annotated[str, opt("opt.form", "--form", show_default=True)] = typed("consent_form", "written"),
     provider: Annotated[str | None, opt("opt.provider", "--provider")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, opt, recorded, services
+from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, choices, opt, recorded, services
 from ledger.cli.i18n import t
 
 app = typer.Typer(help=t("grp.decision"), no_args_is_help=True)
@@ -60,7 +60,8 @@ def court(
 def status(
     case: CaseArg,
     decision: Annotated[str, typer.Argument(help=t("opt.decision_id"), metavar="DECISION", show_default=False)],
-    new_status: Annotated[str, typer.Argument(help=t("opt.decision_status"), metavar="STATUS", show_default=False)],
+    new_status: Annotated[str, typer.Argument(help=t("opt.decision_status", choices=choices("decision_status")),
+                                              metavar="STATUS", show_default=False)],
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
     services(as_).ledger.change_decision_status(case, decision, new_status, on=date, note=note)

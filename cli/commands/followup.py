@@ -6,10 +6,11 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, opt, recorded, services
+from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, opt, recorded, services, typed
 from ledger.cli.i18n import t
 
 app = typer.Typer(help=t("grp.followup"), no_args_is_help=True)
+UNKNOWN = typed("answer", "unknown")
 
 
 @app.command("record", help=t("cmd.followup.record"))
@@ -18,11 +19,11 @@ def record(
     time_point: Annotated[str, opt("opt.time_point", "--time-point")],
     housing: Annotated[str, opt("opt.housing", "--housing")],
     occupation: Annotated[str, opt("opt.occupation", "--occupation")],
-    income_support: Annotated[str, opt("opt.answer", "--income-support", show_default=True)] = "unknown",
-    substance_use: Annotated[str, opt("opt.answer", "--substance-use", show_default=True)] = "unknown",
-    psychiatric_contact: Annotated[str, opt("opt.answer", "--psychiatric-contact", show_default=True)] = "unknown",
-    new_suspicion: Annotated[str, opt("opt.answer", "--new-suspicion", show_default=True)] = "unknown",
-    remaining_threat: Annotated[str, opt("opt.answer", "--remaining-threat", show_default=True)] = "unknown",
+    income_support: Annotated[str, opt("opt.answer", "--income-support", show_default=True)] = UNKNOWN,
+    substance_use: Annotated[str, opt("opt.answer", "--substance-use", show_default=True)] = UNKNOWN,
+    psychiatric_contact: Annotated[str, opt("opt.answer", "--psychiatric-contact", show_default=True)] = UNKNOWN,
+    new_suspicion: Annotated[str, opt("opt.answer", "--new-suspicion", show_default=True)] = UNKNOWN,
+    remaining_threat: Annotated[str, opt("opt.answer", "--remaining-threat", show_default=True)] = UNKNOWN,
     goal: Annotated[list[str] | None, opt("opt.goal_outcome", "--goal", metavar="N=OUTCOME")] = None,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:

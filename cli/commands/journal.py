@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, opt, recorded, services
+from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, opt, recorded, services, typed
 from ledger.cli.i18n import t
 
 journal = typer.Typer(help=t("grp.journal"), no_args_is_help=True)
@@ -17,7 +17,7 @@ TextArg = Annotated[str, typer.Argument(help=t("arg.journal_text"), metavar="TEX
 @journal.command("add", help=t("cmd.journal.add"))
 def add(
     case: CaseArg, text: TextArg,
-    kind: Annotated[str, opt("opt.journal_kind", "--kind", show_default=True)] = "övrigt",
+    kind: Annotated[str, opt("opt.journal_kind", "--kind", show_default=True)] = typed("journal", "other"),
     date: DateOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
     entry = services(as_).ledger.add_journal(case, text, kind=kind, on=date)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, opt, recorded, services
+from ledger.cli.common import AsOpt, CaseArg, DateOpt, JsonOpt, NoteOpt, opt, recorded, services, typed
 from ledger.cli.i18n import t
 
 placement = typer.Typer(help=t("grp.placement"), no_args_is_help=True)
@@ -52,7 +52,7 @@ def extend(
 def end(
     case: CaseArg,
     placement_id: PlacementArg,
-    reason: Annotated[str, opt("opt.end_reason", "--reason", show_default=True)] = "planned",
+    reason: Annotated[str, opt("opt.end_reason", "--reason", show_default=True)] = typed("end_reason", "planned"),
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,
 ) -> None:
     services(as_).ledger.end_placement(case, placement_id, reason=reason, on=date, note=note)
@@ -65,7 +65,7 @@ def start_service(
     provider: Annotated[str, opt("opt.provider", "--provider")],
     intervention: Annotated[str, opt("opt.intervention", "--intervention")],
     price: Annotated[str | None, opt("opt.price", "--price")] = None,
-    price_unit: Annotated[str, opt("opt.price_unit", "--price-unit", show_default=True)] = "month",
+    price_unit: Annotated[str, opt("opt.price_unit", "--price-unit", show_default=True)] = typed("price_unit", "month"),
     decision: Annotated[str | None, opt("opt.decision_id", "--decision")] = None,
     urgent: Annotated[bool, opt("opt.urgent", "--urgent")] = False,
     date: DateOpt = None, note: NoteOpt = None, as_: AsOpt = None, as_json: JsonOpt = False,

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ledger.cli.common import JsonOpt, print_json, services
-from ledger.cli.i18n import t
+from ledger.cli.i18n import t, term
 
 app = typer.Typer(help=t("grp.projections"), no_args_is_help=True)
 
@@ -26,7 +26,8 @@ def status(as_json: JsonOpt = False) -> None:
     for key in ("name", "version", "position", "head", "lag"):
         table.add_column(t(f"col.{key}"), justify="left" if key == "name" else "right")
     for row in rows:
-        table.add_row(row["name"], str(row["version"]), str(row["position"]), str(row["head"]), str(row["lag"]))
+        table.add_row(term("projection", row["name"]), str(row["version"]), str(row["position"]), str(row["head"]),
+                      str(row["lag"]))
     console().print(table)
 
 
@@ -36,6 +37,7 @@ def rebuild(
     as_json: JsonOpt = False,
 ) -> None:
     housekeeping = services().housekeeping
+    name = _code(name)
     if as_json:
         print_json(housekeeping.rebuild(name))
         return
@@ -50,7 +52,7 @@ def rebuild(
 
         def progress(projection: str, position: int, head: int) -> None:
             if projection not in tasks:
-                tasks[projection] = bar.add_task(projection, total=head, rate="")
+                tasks[projection] = bar.add_task(term("projection", projection), total=head, rate="")
             task = bar.tasks[tasks[projection]]
             bar.update(tasks[projection], completed=position)
             speed = task.speed
@@ -58,3 +60,16 @@ def rebuild(
 
         reached = housekeeping.rebuild(name, progress=progress)
     typer.echo(t("done.rebuilt", names=", ".join(reached)))
+
+
+def _code(name: str | None) -> str | None:
+    """A projection's name as typed: its code, or its label (``ärendelista``)."""
+    from ledger.cli.i18n import CATALOGUE
+
+    if name is None:
+        return None
+    wanted = name.strip().casefold()
+    for key, labels in CATALOGUE.items():
+        if key.startswith("projection.") and wanted in (labels[0].casefold(), labels[1].casefold()):
+            return key.split(".", 1)[1]
+    return name

@@ -68,7 +68,7 @@ def _line(out: str, case: str) -> list[str]:
 def test_the_table_is_swedish_and_marks_protected_identity(capsys: pytest.CaptureFixture[str], reads: str) -> None:
     out = ok(capsys, reads).out
     assert out.lstrip().startswith("Åtkomstlogg")
-    for heading in ("Tid (lokal)", "Användare", "Ärende", "Kommando", "Skyddad identitet"):
+    for heading in ("Tid (svensk tid)", "Användare", "Ärende", "Kommando", "Skyddad identitet"):
         assert heading in out
     rows = [line for line in out.splitlines() if "AVH-" in line]
     assert len(rows) == 3
@@ -120,7 +120,7 @@ def test_english_with_ledger_lang_en(capsys: pytest.CaptureFixture[str], reads: 
     english = run_process(reads, "access-log", env={"LEDGER_LANG": "en", "TZ": "Europe/Stockholm"})
     assert english.code == 0, english.err
     assert english.out.lstrip().startswith("Access log")
-    for heading in ("Time (local)", "User", "Case", "Command", "Protected identity"):
+    for heading in ("Time (Swedish time)", "User", "Case", "Command", "Protected identity"):
         assert heading in english.out
     assert all("YES – protected registration" in line for line in _line(english.out, HIDDEN))
     assert "Entries: 3, 1 of them on cases with a protected identity, 0 refused." in english.out
