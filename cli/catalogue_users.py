@@ -142,8 +142,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "access_denied": ("Nekad: {action} kräver rollen {roles}{why}. Nekandet är loggat.",
                       "Refused: {action} needs the role {roles}{why}. The refusal is logged."),
     "or": (" eller ", " or "),
-    "not_found_case": ("Ärendet {ref} finns inte eller du saknar behörighet.",
-                       "Case {ref} does not exist or you may not see it."),
+    "not_found_case": ("Ärendet {ref} finns inte eller du saknar behörighet. Sök med ledger case list eller "
+                       "ledger case find.",
+                       "Case {ref} does not exist or you may not see it. Search with ledger case list or ledger case "
+                       "find."),
     "access.why.no_role": (" (ingen av dina roller ger det)", " (none of your roles allows it)"),
     "access.why.no_user": (" (du är inte användare i ledgern — be administratören: ledger user add)",
                            " (you are not a user of the ledger — ask the administrator: ledger user add)"),

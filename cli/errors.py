@@ -14,14 +14,29 @@ from typing import Any
 from ledger.cli.i18n import CATALOGUE, LANG, t, term
 from ledger.domain.errors import LedgerError
 
-_TERMS = {"reason": "reason", "kind": "kind", "rule": "rule"}
+_TERMS = {"reason": "reason", "kind": "kind", "rule": "rule", "action": "action"}
+#: The vocabulary of a refused rule's detail (its label is ``detail.<name>``).
+_DETAIL_TERMS = {"outcome": "outcome", "recipient": "recipient"}
 
 
 def message(error: LedgerError) -> str:
     params: dict[str, Any] = {k: term(_TERMS[k], v) if k in _TERMS else v for k, v in error.params.items()}
+    if "recipient" in params:
+        from ledger.cli.describe import recipient_text
+
+        params["recipient"] = recipient_text(str(params["recipient"]))
+    if "intervention" in params:
+        params["intervention"] = term("intervention", params["intervention"])
     if error.key == "rule_violation":
-        details = ", ".join(f"{k}={v}" for k, v in error.params.items() if k != "rule")
-        params = {"rule": params.get("rule", "?"), "details": details or "-"}
+        details = ", ".join(f"{term('detail', k)}: {term(_DETAIL_TERMS[k], v) if k in _DETAIL_TERMS else v}"
+                            for k, v in error.params.items() if k != "rule")
+        text = t("rule_violation", rule=params.get("rule", "?"), details=details or "-")
+        return text if details else text.replace(" (-)", "")
+    variant = f"{error.key}.{error.params.get('next')}"
+    if error.key == "not_found" and error.params.get("case") and error.params.get("kind") not in ("case", "person"):
+        variant = "not_found.in_case"
+    if variant in CATALOGUE:
+        return t(variant, **params)
     elif error.key == "access_denied":
         roles = [term("role", r.strip()) for r in str(error.params.get("roles", "")).split(",") if r.strip()]
         why = f"access.why.{error.params.get('why')}"

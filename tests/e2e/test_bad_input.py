@@ -142,7 +142,7 @@ BAD_INPUTS: dict[str, Bad] = {
     # -- decisions and placements ----------------------------------------------------------------------
     "placement-without-decision": Bad(
         ("placement", "start", CASE, "--provider", "SKYDD1", "--intervention", "hvb", "--daily-price", "2500",
-         "--date", "2026-02-01"), 1, ("Inget beviljat beslut om hvb", "--urgent")),
+         "--date", "2026-02-01"), 1, ("Inget beviljat beslut om HVB", "--urgent")),
     "placement-without-decision-urgent-accepted": Bad(
         ("placement", "start", CASE, "--provider", "SKYDD1", "--intervention", "hvb", "--daily-price", "2500",
          "--urgent", "--date", "2026-02-01"), 0, stored=1),
@@ -163,17 +163,17 @@ BAD_INPUTS: dict[str, Bad] = {
                                     ("överstiger det som återstår av B1", "66000.00")),
     # -- consent -------------------------------------------------------------------------------------------
     "consent-revoke-never-granted": Bad(("consent", "revoke", CASE, "--recipient", "sis"), 1,
-                                        ("Inget giltigt samtycke för sis",)),
+                                        ("Inget giltigt samtycke för SiS",)),
     "consent-revoke-twice": Bad(("consent", "revoke", CASE, "--recipient", "police"), 1,
-                                ("Inget giltigt samtycke för police",),
+                                ("Inget giltigt samtycke för polisen",),
                                 setup=(("consent", "revoke", CASE, "--recipient", "police", "--date", "2026-03-01"),)),
     "share-without-consent": Bad(("share", "record", CASE, "--recipient", "sis", "--what", "boendeort"), 1,
-                                 ("Inget giltigt samtycke för sis",)),
+                                 ("Inget giltigt samtycke för SiS", "--legal-basis", "consent grant")),
     "share-legal-basis-accepted": Bad(("share", "record", CASE, "--recipient", "sis", "--what", "boendeort",
                                        "--legal-basis", "OSL 10 kap. 2 §"), 0, stored=1),
     # -- closed case: only follow-up and reopening --------------------------------------------------------
     "closed-contact": Bad(("contact", "add", CASE, "--channel", "phone"), 1,
-                          (f"Ärende {CASE} är avslutat", "contact"), setup=CLOSE),
+                          (f"Ärende {CASE} är avslutat", "kontakt", "case reopen"), setup=CLOSE),
     "closed-payment": Bad(("payment", "record", CASE, "100", *PAY_P1), 1, (f"Ärende {CASE} är avslutat",), setup=CLOSE),
     "closed-placement": Bad(("placement", "start", CASE, "--provider", "SKYDD1", "--intervention", "protected_housing",
                              "--daily-price", "3000", "--urgent"), 1, (f"Ärende {CASE} är avslutat",), setup=CLOSE),

@@ -280,7 +280,7 @@ def record_share(case: CaseState, cmd: c.RecordShare, rec: ev.Recording,
     if is_protected(protection) and cmd.recipient == Recipient.RELATIVES:
         raise RuleViolation(rule="protected_identity_share", recipient=str(cmd.recipient))
     if not cmd.legal_basis:
-        rules.check_consent(case, cmd.recipient, cmd.provider, rec.on)
+        rules.check_consent(case, cmd.recipient, cmd.provider, rec.on, sharing=True)
     return [ev.InformationShared(**header, recipient=cmd.recipient, provider=cmd.provider, what=cmd.what,
                                  legal_basis=cmd.legal_basis or None)]
 

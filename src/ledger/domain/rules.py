@@ -113,11 +113,13 @@ def check_decision_for(
     return found
 
 
-def check_consent(case: CaseState, recipient: Recipient, provider: str | None, day: date) -> None:
+def check_consent(case: CaseState, recipient: Recipient, provider: str | None, day: date, *,
+                  sharing: bool = False) -> None:
     """A consent for the recipient must cover ``day`` (to revoke it, or to share under it)."""
     key = consent_key(recipient, provider)
     if not case.covers(key, day):
-        raise ConsentNotActive(case=case.case_number, recipient=key, date=day.isoformat())
+        raise ConsentNotActive(case=case.case_number, recipient=key, date=day.isoformat(),
+                               next="share" if sharing else "revoke")
 
 
 def placement(case: CaseState, placement_id: str) -> PlacementState:
