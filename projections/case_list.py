@@ -8,7 +8,10 @@
 - ``consent_revoked_running``: consent for a provider was revoked and no consent covers today,
   while an intervention with that provider runs;
 - ``urgent_without_decision``: an urgent placement or service still has no decision;
-- ``decision_ended_running``: the decision behind a running intervention has ended.
+- ``decision_ended_running``: the decision behind a running intervention has ended;
+- ``payment_duplicate``, ``payment_over_price``: a payment was confirmed past the invoice checks (a
+  duplicate invoice or an overlapping period; an amount above the agreed price), until it is
+  reversed in full.
 """
 
 from __future__ import annotations
@@ -22,12 +25,13 @@ from sqlalchemy import Connection, select
 from ledger.adapters.schema import case_grants, cases, consents, decisions, interventions
 from ledger.domain import events as ev
 from ledger.domain.case import consent_covers, consent_key
+from ledger.projections.money import flagged_payments
 from ledger.projections.projection import Fact, Projection
 from ledger.projections.rows import Unit
 
 ATTENTION = ("threat_review_passed", "followup_due", "consent_revoked_running", "urgent_without_decision",
              "decision_ended_running", "condition_no_assessment", "condition_motivation", "condition_consent",
-             "condition_serious_crime")
+             "condition_serious_crime", "payment_duplicate", "payment_over_price")
 
 
 class CaseList(Projection):
@@ -242,6 +246,11 @@ def attention(conn: Connection, today: date) -> dict[Any, list[str]]:
             add(r.case_id, "urgent_without_decision")
         if r.decision_id is not None and (r.case_id, r.decision_id) in ended:
             add(r.case_id, "decision_ended_running")
+    for case_id, duplicate, over_price in flagged_payments(conn):
+        if duplicate:
+            add(case_id, "payment_duplicate")
+        if over_price:
+            add(case_id, "payment_over_price")
     return found
 
 

@@ -5,13 +5,18 @@ All amounts are integer öre (exact on SQLite and PostgreSQL alike).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
+
+from sqlalchemy import Connection, func, or_, select
 
 from ledger.adapters.schema import budgets, grant_months, grants, interventions, money_cases, payment_months, payments
 from ledger.domain import events as ev
 from ledger.domain.case import decision_covers
+from ledger.domain.decide_money import invoice_key
 from ledger.projections.allocation import allocate_iso
+from ledger.projections.budget import kr
 from ledger.projections.projection import Fact, Projection
 from ledger.projections.rows import Unit
 
@@ -27,7 +32,7 @@ def ore(amount: Decimal | str) -> int:
 
 class Money(Projection):
     name = "money"
-    version = 3
+    version = 4
     tables = (money_cases, budgets, interventions, payments, payment_months, grants, grant_months)
 
 
@@ -126,9 +131,12 @@ def _payment_recorded(unit: Unit, e: Fact) -> None:
     case_id = e["originator_id"]
     item = e.get("placement_id") or e.get("service_id")
     found = unit[interventions].get(case_id, item) if item else None
+    limit = e.get("price_limit")
     _payment(unit, case_id, e["payment_id"], e["payment_id"], item, e["provider"],
              found["intervention"] if found else "other", e["period_start"], e["period_end"], ore(e["amount"]),
-             e["occurred_on"], found)
+             e["occurred_on"], found, invoice=e.get("invoice_number"),
+             duplicate=bool(e.get("duplicate_of")) or bool(e.get("invoice_elsewhere")),
+             over_price=limit is not None, price_limit_ore=ore(limit) if limit is not None else None)
 
 
 @on(ev.PaymentReversed)
@@ -138,12 +146,13 @@ def _payment_reversed(unit: Unit, e: Fact) -> None:
     assert original is not None, "reversal of an unknown payment passed the rules"
     _payment(unit, case_id, e["reversal_id"], e["payment_id"], original["item_id"], original["provider"],
              original["intervention"], original["period_start"], original["period_end"], -ore(e["amount"]),
-             e["occurred_on"], None)
+             e["occurred_on"], None, invoice=original["invoice_number"])
 
 
 def _payment(unit: Unit, case_id: Any, ref: str, payment_id: str, item: str | None, provider: str,
              intervention: str, start: str, end: str, amount: int, paid_on: str, paid_for: dict[str, Any] | None,
-             ) -> None:
+             *, invoice: str | None = None, duplicate: bool = False, over_price: bool = False,
+             price_limit_ore: int | None = None) -> None:
     """One payment or reversal; ``paid_for``: the intervention paid for, if already looked up."""
     if item is not None and amount > 0:
         if paid_for is None:
@@ -154,7 +163,8 @@ def _payment(unit: Unit, case_id: Any, ref: str, payment_id: str, item: str | No
     unit[payments].put({
         "case_id": case_id, "ref": ref, "payment_id": payment_id, "item_id": item, "provider": provider,
         "intervention": intervention, "period_start": start, "period_end": end, "amount_ore": amount,
-        "paid_on": paid_on,
+        "paid_on": paid_on, "invoice_number": invoice, "invoice_key": invoice_key(invoice),
+        "duplicate": duplicate, "over_price": over_price, "price_limit_ore": price_limit_ore,
     })
     append = unit[payment_months].append
     for y, m, part in allocate_iso(amount, start, end):
@@ -181,3 +191,71 @@ def _state_grant_decided(unit: Unit, e: Fact) -> None:
     for y, m, part in allocate_iso(granted, row["period_start"], row["period_end"]) if granted else ():
         unit[grant_months].append({"case_id": case_id, "reference": reference, "year": y, "month": m,
                                    "amount_ore": part})
+
+
+# -- questions about payments ------------------------------------------------------------------------
+
+
+def invoice_paid(conn: Connection, provider: str, key: str, other_than: Any) -> bool:
+    """Whether a payment of another case than ``other_than``, not reversed in full, paid the provider's
+    invoice ``key`` (:func:`ledger.domain.decide_money.invoice_key`)."""
+    left = func.sum(payments.c.amount_ore)
+    query = (select(payments.c.case_id).where(payments.c.provider == provider, payments.c.invoice_key == key,
+                                              payments.c.case_id != other_than)
+             .group_by(payments.c.case_id, payments.c.payment_id).having(left > 0).limit(1))
+    return conn.execute(query).first() is not None
+
+
+def list_payments(conn: Connection, *, case: str | None = None, provider: str | None = None,
+                  invoice: str | None = None, since: date | None = None, until: date | None = None,
+                  ) -> list[dict[str, Any]]:
+    """Payments (not reversals), oldest payment first, each with what was reversed of it and what the
+    invoice checks found; ``since``/``until``: the period paid for overlaps them (inclusive)."""
+    paid = payments.alias("paid")
+    query = (select(paid, money_cases.c.case_number).join(money_cases, money_cases.c.case_id == paid.c.case_id)
+             .where(paid.c.ref == paid.c.payment_id))
+    if case is not None:
+        query = query.where(money_cases.c.case_number == case)
+    if provider is not None:
+        query = query.where(paid.c.provider == provider)
+    if invoice is not None:
+        query = query.where(paid.c.invoice_key == invoice_key(invoice))
+    if since is not None:
+        query = query.where(paid.c.period_end >= since)
+    if until is not None:
+        query = query.where(paid.c.period_start <= until)
+    rows = conn.execute(query).all()
+    reversed_: dict[tuple[Any, str], int] = {}
+    if rows:
+        back = (select(payments.c.case_id, payments.c.payment_id, func.sum(payments.c.amount_ore))
+                .where(payments.c.ref != payments.c.payment_id,
+                       payments.c.case_id.in_({r.case_id for r in rows}))
+                .group_by(payments.c.case_id, payments.c.payment_id))
+        reversed_ = {(case_id, payment_id): -int(total) for case_id, payment_id, total in conn.execute(back)}
+    found = [{
+        "case": r.case_number, "payment_id": r.payment_id, "item": r.item_id, "provider": r.provider,
+        "intervention": r.intervention, "invoice_number": r.invoice_number,
+        "period_start": r.period_start.isoformat(), "period_end": r.period_end.isoformat(),
+        "paid_on": r.paid_on.isoformat(), "amount": kr(r.amount_ore),
+        "reversed": kr(reversed_.get((r.case_id, r.payment_id), 0)), "duplicate": bool(r.duplicate),
+        "over_price": bool(r.over_price),
+        "price_limit": kr(r.price_limit_ore) if r.price_limit_ore is not None else None,
+    } for r in rows]
+    found.sort(key=lambda p: (p["paid_on"], p["case"], int(p["payment_id"][1:])))
+    return found
+
+
+def flagged_payments(conn: Connection) -> list[tuple[Any, bool, bool]]:
+    """(case id, duplicate, over price) of every payment the ekonom confirmed past a check of its
+    invoice, while it is not reversed in full."""
+    flagged = conn.execute(select(payments.c.case_id, payments.c.payment_id, payments.c.duplicate,
+                                  payments.c.over_price)
+                           .where(payments.c.ref == payments.c.payment_id,
+                                  or_(payments.c.duplicate, payments.c.over_price))).all()
+    if not flagged:
+        return []
+    left = dict(((case_id, payment_id), int(total)) for case_id, payment_id, total in conn.execute(
+        select(payments.c.case_id, payments.c.payment_id, func.sum(payments.c.amount_ore))
+        .where(payments.c.case_id.in_({f.case_id for f in flagged}))
+        .group_by(payments.c.case_id, payments.c.payment_id)))
+    return [(f.case_id, bool(f.duplicate), bool(f.over_price)) for f in flagged if left[(f.case_id, f.payment_id)] > 0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from ledger.adapters.config import describe_url
 from ledger.adapters.mapper import PydanticMapper
@@ -85,6 +86,23 @@ class ReadSide:
         self.catch_up()
         with self.store.read() as conn:
             return {**build(conn, year, today), "cases": counted_cases(conn, year)}
+
+    def payments(self, *, case: str | None = None, provider: str | None = None, invoice: str | None = None,
+                 since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+        """Payments with what was reversed of them and what the invoice checks found (``projections/money.py``)."""
+        from ledger.projections.money import list_payments
+
+        self.catch_up()
+        with self.store.read() as conn:
+            return list_payments(conn, case=case, provider=provider, invoice=invoice, since=since, until=until)
+
+    def invoice_paid(self, provider: str, invoice_key: str, *, other_than: UUID) -> bool:
+        """Whether another case paid the provider's invoice (not reversed in full): ``payment record``'s check."""
+        from ledger.projections.money import invoice_paid
+
+        self.catch_up()
+        with self.store.read() as conn:
+            return invoice_paid(conn, provider, invoice_key, other_than)
 
     def setting(self, key: str) -> str | None:
         return self.store.setting(key)

@@ -187,7 +187,7 @@ class Services:
         """The write side."""
         from ledger.application.service import Ledger
 
-        return Ledger(**self._ledger_parts(self.gate))
+        return Ledger(**self._ledger_parts(self.gate), invoices=lambda: self.read_side)
 
     def batch_ledger(self, flush_every: int = 5000) -> BatchLedger:
         """The write side in batch mode (demo data): commands collected, written in large transactions."""

@@ -117,7 +117,7 @@ BAD_INPUTS: dict[str, Bad] = {
                        ("Ogiltigt belopp", "beloppet måste vara större än noll")),
     "amount-letters": Bad(("payment", "record", CASE, "abc", *PAY_P1), 2, ("Ogiltigt belopp", "fel format")),
     "amount-three-decimals": Bad(("payment", "record", CASE, "1.999", *PAY_P1), 2, ("Ogiltigt belopp", "fel format")),
-    "amount-swedish-accepted": Bad(("payment", "record", CASE, "89 550,00", *PAY_P1), 0, stored=1),
+    "amount-swedish-accepted": Bad(("payment", "record", CASE, "83 550,00", *PAY_P1), 0, stored=1),  # 28 days at 3 000
     # -- dates -------------------------------------------------------------------------------------------
     "date-malformed": Bad(("contact", "add", CASE, "--channel", "phone", "--date", "2026-13-01"), 2,
                           ("Ogiltigt datum i date", "2026-13-01", "ÅÅÅÅ-MM-DD")),
@@ -174,7 +174,10 @@ BAD_INPUTS: dict[str, Bad] = {
     # -- closed case: only follow-up and reopening --------------------------------------------------------
     "closed-contact": Bad(("contact", "add", CASE, "--channel", "phone"), 1,
                           (f"Ärende {CASE} är avslutat", "kontakt", "case reopen"), setup=CLOSE),
-    "closed-payment": Bad(("payment", "record", CASE, "100", *PAY_P1), 1, (f"Ärende {CASE} är avslutat",), setup=CLOSE),
+    "closed-payment": Bad(("payment", "record", CASE, "100", "--placement", "P1", "--from", "2026-03-01", "--to",
+                           "2026-03-03"), 1, (f"Ärende {CASE} avslutades 2026-03-02", "case reopen"), setup=CLOSE),
+    "closed-payment-before-closure-accepted": Bad(("payment", "record", CASE, "100", *PAY_P1), 0, stored=1,
+                                                  setup=CLOSE),
     "closed-placement": Bad(("placement", "start", CASE, "--provider", "SKYDD1", "--intervention", "protected_housing",
                              "--daily-price", "3000", "--urgent"), 1, (f"Ärende {CASE} är avslutat",), setup=CLOSE),
     "closed-followup-accepted": Bad(("followup", "record", CASE, "--time-point", "closure", "--housing", "own",

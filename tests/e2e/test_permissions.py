@@ -68,6 +68,7 @@ COMMANDS: list[tuple[tuple[Action, ...], tuple[str, ...]]] = [
     ((Action.PAYMENT_RECORD,), ("payment", "record", A, "30 000", "--placement", "P1", "--from", "2026-02-01",
                                 "--to", "2026-02-10", "--invoice", "F-2")),
     ((Action.PAYMENT_REVERSE,), ("payment", "reverse", A, "B1", "--amount", "1 000")),
+    ((Action.PAYMENT_LIST,), ("payment", "list")),
     ((Action.GRANT_APPLY,), ("grant", "apply", A, "--reference", "A-2/26", "--amount", "10 000",
                              "--from", "2026-02-01", "--to", "2026-02-28")),
     ((Action.GRANT_DECIDE,), ("grant", "decide", A, "--reference", "A-1/26", "--outcome", "granted", "--amount",

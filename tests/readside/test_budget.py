@@ -28,7 +28,7 @@ def scenario(app):
     b = app.open_case(TEST_PNR[11], gender="woman", environment="honour", source="self", on="2025-12-01")
     app.record_decision(b, outcome="granted", intervention="defector_coach", period_start="2025-12-01",
                         on="2025-12-01")
-    s1 = app.start_service(b, provider="COACH", intervention="defector_coach", price="1 000", price_unit="once",
+    s1 = app.start_service(b, provider="COACH", intervention="defector_coach", price="31 000", price_unit="once",
                            on="2025-12-15")
     app.record_payment(b, "31 000", period_start="2025-12-15", period_end="2026-01-14", service=s1, on="2026-01-20")
     return app
@@ -82,7 +82,8 @@ def test_seed_document_figures(sqlite_url: str, monkeypatch: pytest.MonkeyPatch)
     placement = app.start_placement(case, provider="P1", intervention="hvb", daily_price="3 000", on="2023-01-02")
     for amount, start, end in (("1 000 000", "2023-01-02", "2023-02-15"), ("1 055 730", "2023-02-16", "2023-03-31"),
                                ("1 000 000", "2023-04-01", "2023-04-30")):
-        app.record_payment(case, amount, period_start=start, period_end=end, placement=placement, on="2023-05-10")
+        app.record_payment(case, amount, period_start=start, period_end=end, placement=placement, on="2023-05-10",
+                           over_price="the seed gives totals, not days at a daily price")
     report = ReadSide(app).budget(2023)
     assert report["paid"] == "3055730.00"
     assert report["remaining"] == "3969270.00"

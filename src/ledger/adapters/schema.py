@@ -176,6 +176,14 @@ payments = Table(
     Column("period_end", Date(), nullable=False),
     Column("amount_ore", BigInteger(), nullable=False),
     Column("paid_on", Date(), nullable=False),
+    # the invoice as typed and as compared (``decide_money.invoice_key``; a reversal carries its payment's)
+    Column("invoice_number", String()),
+    Column("invoice_key", String()),
+    # what the invoice checks found and the ekonom confirmed (a payment's row only)
+    Column("duplicate", Boolean(), nullable=False, default=False),
+    Column("over_price", Boolean(), nullable=False, default=False),
+    Column("price_limit_ore", BigInteger()),
+    Index("proj_payments_invoice", "provider", "invoice_key"),
 )
 
 payment_months = Table(

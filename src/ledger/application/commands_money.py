@@ -5,11 +5,15 @@ Parsed here into typed commands; the rules are :mod:`ledger.domain.decide_money`
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from ledger.application.core import LedgerCore, command
 from ledger.domain import commands as c
 from ledger.domain import decide_money as decide
+from ledger.domain.case import CaseState
+from ledger.domain.errors import LedgerError
+from ledger.domain.event import Event, Recording
 from ledger.domain.money import optional_amount, parse_amount
 from ledger.domain.permissions import Action
 from ledger.domain.rules import DateLike, optional_date
@@ -71,15 +75,35 @@ class MoneyCommands(LedgerCore):
     def record_payment(
         self, case: str, amount: str | Decimal, *, period_start: DateLike, period_end: DateLike,
         provider: str | None = None, placement: str | None = None, service: str | None = None,
-        invoice: str | None = None, on: DateLike = None, note: str | None = None,
+        invoice: str | None = None, confirm_duplicate: str | None = None, over_price: str | None = None,
+        on: DateLike = None, note: str | None = None,
     ) -> str:
-        """Record a paid invoice; returns its id, e.g. ``B1``."""
+        """Record a paid invoice; returns its id, e.g. ``B1``. A duplicate invoice or an overlapping period
+        needs ``confirm_duplicate`` (why it is paid anyway), an amount above the agreed price
+        ``over_price`` (why): see :func:`ledger.domain.decide_money.record_payment`."""
         amount_ = parse_amount(amount)
         start, end = self._period(period_start, period_end)
         given = self._provider(provider).code if provider else None
-        cmd = c.RecordPayment(amount_, start, end, given, placement, service, invoice)
-        new = self._on_case(Action.PAYMENT_RECORD, case, on, note, lambda s, r: decide.record_payment(s, cmd, r))
+        cmd = c.RecordPayment(amount_, start, end, given, placement, service, invoice, confirm_duplicate, over_price)
+
+        def decide_payment(state: CaseState, rec: Recording) -> list[Event]:
+            elsewhere = self._invoice_elsewhere(state, cmd)
+            return decide.record_payment(state, replace(cmd, invoice_elsewhere=elsewhere), rec)
+
+        new = self._on_case(Action.PAYMENT_RECORD, case, on, note, decide_payment)
         return new[0].payment_id  # type: ignore[attr-defined, no-any-return]
+
+    def _invoice_elsewhere(self, state: CaseState, cmd: c.RecordPayment) -> bool:
+        """Whether the provider's invoice number is already paid on another case (asked of the read side;
+        not asked without one, nor when the provider or the invoice number is wanting)."""
+        key = decide.invoice_key(cmd.invoice)
+        if self.invoices is None or key is None:
+            return False
+        try:
+            provider = decide.payment_provider(state, cmd)
+        except LedgerError:
+            return False  # the rules refuse it, in their order
+        return self.invoices().invoice_paid(provider, key, other_than=state.id)
 
     @command(Action.PAYMENT_REVERSE)
     def reverse_payment(self, case: str, payment: str, *, amount: str | Decimal | None = None, on: DateLike = None,

@@ -30,7 +30,7 @@ from eventsourcing.utils import Environment
 from pydantic import ValidationError
 
 from ledger.application.gate import Gate
-from ledger.application.ports import PersonIndex, Settings
+from ledger.application.ports import InvoiceIndex, PersonIndex, Settings
 from ledger.domain import events as ev
 from ledger.domain import rules
 from ledger.domain.aggregates import PROJECTORS, ProviderState, case_id, normalise_case_number, provider_id
@@ -80,9 +80,12 @@ class LedgerCore(Application[UUID]):
     name = "ledger"
 
     def __init__(self, *, factory: InfrastructureFactory[Any], mapper: Mapper[UUID], settings: Settings,
-                 clock: Clock, gate: Gate, persons: PersonIndex, retry_seconds: float = RETRY_SECONDS) -> None:
+                 clock: Clock, gate: Gate, persons: PersonIndex, retry_seconds: float = RETRY_SECONDS,
+                 invoices: Callable[[], InvoiceIndex] | None = None) -> None:
         self._factory, self._mapper = factory, mapper
         self.settings, self.clock, self.gate, self.persons = settings, clock, gate, persons
+        #: invoices paid on other cases (the read side); ``None``: not checked (in memory, in batch mode)
+        self.invoices = invoices
         self.retry_seconds = retry_seconds
         self._person_ns: UUID | None = None
         super().__init__()

@@ -94,7 +94,23 @@ class ReadModels(Protocol):
         numbers it counts (for the access log when it is shown unsuppressed)."""
         ...
 
+    def payments(self, *, case: str | None = None, provider: str | None = None, invoice: str | None = None,
+                 since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+        """Payments (``payment list``), each with its case, what was reversed of it and what the invoice
+        checks found; ``since``/``until``: the period paid for overlaps them."""
+        ...
+
     def setting(self, key: str) -> str | None:
+        ...
+
+
+class InvoiceIndex(Protocol):
+    """Invoices already paid, across cases (the read side's payments, caught up): for the check that a
+    provider's invoice number is not paid twice (``payment record``)."""
+
+    def invoice_paid(self, provider: str, invoice_key: str, *, other_than: UUID) -> bool:
+        """Whether a payment not reversed in full, of a case other than ``other_than``, paid the
+        provider's invoice (its number compared as ``ledger.domain.decide_money.invoice_key``)."""
         ...
 
 

@@ -300,6 +300,47 @@ class Queries:
             self.gate.shown(Action.BUDGET_BY_CASE, [row["key"] for row in report["rows"]])
         return present(report)  # type: ignore[no-any-return]
 
+    def payments(self, *, case: str | None = None, provider: str | None = None, invoice: str | None = None,
+                 since: str | None = None, until: str | None = None) -> list[dict[str, Any]]:
+        """``payment list``: payments with their invoices, what was reversed and the reasons given for
+        paying past the invoice checks; only cases the user may see, each one shown a logged read."""
+        number = normalise_case_number(case) if case is not None else None
+        if number is not None:
+            self._visible(Action.PAYMENT_LIST, number)
+        else:
+            self.gate.require(Action.PAYMENT_LIST)
+        first, last = optional_date(since, "--from"), optional_date(until, "--to")
+        if first is not None and last is not None:
+            check_order(first, last, "--from", "--to")
+        rows = self._read_models().payments(case=number, provider=provider.strip().upper() if provider else None,
+                                            invoice=invoice, since=first, until=last)
+        if number is None and rows:
+            visible = {row["case"] for row in self._visible_rows(Action.PAYMENT_LIST)}
+            rows = [row for row in rows if row["case"] in visible]
+        reasons = self._payment_reasons({row["case"] for row in rows if row["duplicate"] or row["over_price"]})
+        for row in rows:
+            row["duplicate_reason"], row["over_price_reason"] = reasons.get((row["case"], row["payment_id"]),
+                                                                            (None, None))
+        self.gate.shown(Action.PAYMENT_LIST, [row["case"] for row in rows])
+        return present(rows)  # type: ignore[no-any-return]
+
+    def _payment_reasons(self, numbers: set[str]) -> dict[tuple[str, str], tuple[str | None, str | None]]:
+        """(case, payment) -> the reasons given for paying past the invoice checks (sealed free text, from
+        the cases' own events, corrected; a thinned-out person's are gone)."""
+        from ledger.domain import events as ev
+        from ledger.domain.corrections import apply_corrections
+
+        found: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+        for number in sorted(numbers):
+            try:
+                events = apply_corrections(self.ledger.case_events(number))
+            except PersonThinned:
+                continue
+            for e in events:
+                if isinstance(e, ev.PaymentRecorded):
+                    found[(number, e.payment_id)] = (e.duplicate_reason, e.over_price_reason)
+        return found
+
     def stats(self, year: int | str, *, threshold: int = DEFAULT_THRESHOLD, suppressed: bool = True
               ) -> dict[str, Any]:
         """``stats``: the yearly report as published — ``shown`` with disclosure control (hidden cells

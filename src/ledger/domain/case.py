@@ -21,9 +21,10 @@ from ledger.domain.vocab import ConsentForm, DecisionOutcome, DecisionStatus, In
 
 #: The stored shape of :class:`CaseState` in snapshots. Bump it when the state's fields change:
 #: a snapshot of another shape is then ignored and the case folded from its first event.
-CASE_STATE_TOPIC = "ledger.case:CaseState/5"
+CASE_STATE_TOPIC = "ledger.case:CaseState/6"
 #: Shapes written by earlier versions (their snapshots are left unused, and not checked).
-OLD_CASE_STATE_TOPICS = frozenset({"ledger.case:CaseState", "ledger.case:CaseState/2", "ledger.case:CaseState/3"})
+OLD_CASE_STATE_TOPICS = frozenset({"ledger.case:CaseState", "ledger.case:CaseState/2", "ledger.case:CaseState/3",
+                                   "ledger.case:CaseState/5"})
 
 D = TypeVar("D", date, str)  # a date, or its ISO text (the read side compares dates as text)
 
@@ -116,6 +117,9 @@ class PlacementState(BaseModel):
     intervention: Intervention
     started_on: date
     daily_price: Decimal
+    #: every daily price and the day it applies from (an extension's price: from the day after the
+    #: previous planned end), oldest first; what an invoice for a period may cost
+    prices: list[tuple[date, Decimal]] = []
     planned_end: date | None = None
     decision_id: str | None = None
     urgent: bool = False
@@ -142,6 +146,7 @@ class PaymentState(BaseModel):
     period_end: date
     placement_id: str | None = None
     service_id: str | None = None
+    invoice_number: str | None = None
     paid_on: date
 
 

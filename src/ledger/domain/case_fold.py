@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextlib import suppress
+from datetime import timedelta
 from typing import Any
 
 from ledger.domain import events as ev
@@ -201,6 +202,7 @@ def _(e: ev.PlacementStarted, s: CaseState) -> None:
         intervention=e.intervention,
         started_on=e.occurred_on,
         daily_price=e.daily_price,
+        prices=[(e.occurred_on, e.daily_price)],
         planned_end=e.planned_end,
         decision_id=e.decision_id,
         urgent=e.urgent,
@@ -210,9 +212,12 @@ def _(e: ev.PlacementStarted, s: CaseState) -> None:
 @_on(ev.PlacementExtended)
 def _(e: ev.PlacementExtended, s: CaseState) -> None:
     placement = s.placements[e.placement_id]
-    placement.planned_end = e.planned_end
     if e.daily_price is not None:
+        # the new price is the extended period's: from the day after the previous planned end
+        since = placement.planned_end + timedelta(days=1) if placement.planned_end else e.occurred_on
+        placement.prices = [p for p in placement.prices if p[0] < since] + [(since, e.daily_price)]
         placement.daily_price = e.daily_price
+    placement.planned_end = e.planned_end
     if e.decision_id is not None:
         placement.decision_id = e.decision_id
 
@@ -251,6 +256,7 @@ def _(e: ev.PaymentRecorded, s: CaseState) -> None:
         period_end=e.period_end,
         placement_id=e.placement_id,
         service_id=e.service_id,
+        invoice_number=e.invoice_number,
         paid_on=e.occurred_on,
     )
 

@@ -275,6 +275,12 @@ class RecordPayment:
     placement: str | None = None
     service: str | None = None
     invoice: str | None = None
+    #: why a duplicate invoice or an overlapping period is paid anyway (``--confirm-duplicate``)
+    duplicate_reason: str | None = None
+    #: why more than the period costs at the agreed price is paid (``--over-price``)
+    over_price_reason: str | None = None
+    #: the invoice number is already paid by the provider on another case (the application asks the read side)
+    invoice_elsewhere: bool = False
 
 
 @dataclass(frozen=True)

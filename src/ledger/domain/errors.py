@@ -14,10 +14,12 @@
     │   ├── FutureDate
     │   ├── DateOutOfOrder
     │   ├── CaseClosedError
+    │   │   └── PaymentAfterClosure
     │   ├── CaseNotClosed
     │   ├── DecisionMissing
     │   ├── ConsentNotActive
     │   ├── ReversalExceedsPayment
+    │   ├── DuplicateInvoice (InvoicePaidElsewhere), PaymentPeriodOverlap, PaymentOverPrice (unless confirmed)
     │   ├── PlacementNotRunning
     │   ├── AlreadyExists
     │   ├── InvestigationState
@@ -116,6 +118,12 @@ class CaseClosedError(RuleViolation):
     key = "case_closed"
 
 
+class PaymentAfterClosure(CaseClosedError):
+    """On a closed case a payment (or its reversal) may only be for a period that ended by the closure."""
+
+    key = "payment_after_closure"
+
+
 class CaseNotClosed(RuleViolation):
     """Only a closed case can be reopened."""
 
@@ -138,6 +146,31 @@ class ReversalExceedsPayment(RuleViolation):
     """A reversal may not exceed what is left of the payment it reverses."""
 
     key = "reversal_exceeds_payment"
+
+
+class DuplicateInvoice(RuleViolation):
+    """The provider's invoice number is already paid (on this case or another), and it was not confirmed."""
+
+    key = "duplicate_invoice"
+
+
+class InvoicePaidElsewhere(DuplicateInvoice):
+    """The provider's invoice number is already paid on another case (which one is not said: see
+    ``payment list``, a logged read), and it was not confirmed."""
+
+    key = "invoice_paid_elsewhere"
+
+
+class PaymentPeriodOverlap(RuleViolation):
+    """The period overlaps a payment for the same placement or service, and it was not confirmed."""
+
+    key = "payment_period_overlap"
+
+
+class PaymentOverPrice(RuleViolation):
+    """The amount is more than the period costs at the agreed price, and it was not confirmed."""
+
+    key = "payment_over_price"
 
 
 class PlacementNotRunning(RuleViolation):
@@ -292,6 +325,7 @@ __all__ = [
     "DateOutOfOrder",
     "DecisionMissing",
     "DigestInvalid",
+    "DuplicateInvoice",
     "FileUnusable",
     "FutureDate",
     "InputError",
@@ -301,10 +335,14 @@ __all__ = [
     "InvalidIdentityNumber",
     "InvalidMoment",
     "InvestigationState",
+    "InvoicePaidElsewhere",
     "KeyUnavailable",
     "LedgerError",
     "NotFound",
     "PassphraseRequired",
+    "PaymentAfterClosure",
+    "PaymentOverPrice",
+    "PaymentPeriodOverlap",
     "PersonThinned",
     "PlacementNotRunning",
     "ReversalExceedsPayment",

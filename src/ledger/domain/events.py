@@ -264,6 +264,14 @@ class ServiceEnded(Event):
 
 
 class PaymentRecorded(Event):
+    """A paid invoice. What the invoice checks found and the ekonom paid anyway is kept with it:
+    ``duplicate_of`` (this case's payments with the same invoice number or an overlapping period),
+    ``invoice_elsewhere`` (the invoice number already paid on another case), ``price_limit`` (what the
+    period costs at the agreed price, when the amount was above it), and the reasons given — free
+    text, so sealed as personal data, yet shown in the case's log like a sharing's legal basis."""
+
+    shown_in_log: ClassVar[frozenset[str]] = frozenset({"duplicate_reason", "over_price_reason"})
+
     payment_id: str
     amount: Money
     period_start: date
@@ -272,6 +280,11 @@ class PaymentRecorded(Event):
     placement_id: str | None = None
     service_id: str | None = None
     invoice_number: str | None = None
+    duplicate_of: list[str] = Field(default_factory=list)
+    invoice_elsewhere: bool = False
+    price_limit: Decimal | None = Field(default=None, ge=0, max_digits=15, decimal_places=2)
+    duplicate_reason: Text | None = personal()
+    over_price_reason: Text | None = personal()
 
 
 class PaymentReversed(Event):
