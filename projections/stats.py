@@ -12,7 +12,11 @@ Which people a table counts, for ``year``:
 - closure reasons: cases closed in the year; children and relatives: noted in the year.
 
 People with protected identity are counted like everyone else; no table is broken down by
-place or provider, so no cell can point at where a protected person lives.
+place or provider, and providers of residential interventions are not counted at all, so no cell
+can point at where a protected person lives.
+
+Each table says what disclosure control must know about it (:func:`declare`); an unsuppressed
+export also keeps the ``parts`` that merging municipalities needs (``stats_merge.py``).
 """
 
 from __future__ import annotations
@@ -34,8 +38,11 @@ from ledger.adapters.schema import (
     stat_followups,
     stat_household,
 )
+from ledger.domain.disclosure import rows_and_columns
 from ledger.domain.vocab import (
+    RESIDENTIAL,
     Answer,
+    AssessmentReason,
     ClosureReason,
     Environment,
     Gender,
@@ -46,6 +53,8 @@ from ledger.domain.vocab import (
 )
 from ledger.projections.budget import kr
 
+INTERVENTIONS = tuple(i.value for i in Intervention)
+RESIDENTIAL_TYPES = frozenset(i.value for i in RESIDENTIAL)
 AGE_BANDS = ("0-17", "18-20", "21-24", "25-29", "30-39", "40+", "unknown")
 STEPS = ("actualised", "assessed", "investigated", "granted", "police_case")
 DIMENSIONS: dict[str, tuple[str, ...]] = {
@@ -77,13 +86,53 @@ def age_band(birth_year: int | None, year: int) -> str:
 
 
 def build(conn: Connection, year: int, today: date) -> dict[str, Any]:
-    """All tables for ``year`` with raw values (suppression: :func:`ledger.domain.disclosure.disclose`)."""
+    """All tables for ``year`` with raw values and what disclosure control needs to know about them
+    (suppression: :func:`ledger.domain.disclosure.disclose`)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     opened_or_closed = (((stat_cases.c.opened_on >= start) & (stat_cases.c.opened_on <= end)) | (
         (stat_cases.c.closed_on >= start) & (stat_cases.c.closed_on <= end)
     )) & ~stat_cases.c.excluded
     wanted = [c for c in stat_cases.columns if c.name not in ("case_id", "person_id", "excluded")]  # ids: not needed
     cases = [dict(r._mapping) for r in conn.execute(select(*wanted).where(opened_or_closed))]
+    i = interventions
+    running = [r._asdict() for r in conn.execute(
+        select(i.c.kind, i.c.provider, i.c.intervention, i.c.started_on, i.c.ended_on, _text(money_cases.c.person_id))
+        .select_from(i.join(money_cases, money_cases.c.case_id == i.c.case_id))
+        .where(i.c.started_on <= end, (i.c.ended_on.is_(None)) | (i.c.ended_on >= start))
+    )]
+    pm = payment_months
+    paid = [(kind, person, int(amount)) for kind, person, amount in conn.execute(
+        select(pm.c.intervention, _text(money_cases.c.person_id), func.sum(pm.c.amount_ore))
+        .select_from(pm.join(money_cases, money_cases.c.case_id == pm.c.case_id))
+        .where(pm.c.year == year).group_by(pm.c.intervention, money_cases.c.person_id)
+    )]
+    gm = grant_months
+    granted = [(person, int(amount)) for person, amount in conn.execute(
+        select(_text(money_cases.c.person_id), func.sum(gm.c.amount_ore))
+        .select_from(gm.join(money_cases, money_cases.c.case_id == gm.c.case_id))
+        .where(gm.c.year == year).group_by(money_cases.c.person_id)
+    )]
+    budget_row = conn.execute(select(budgets.c.set_ore + budgets.c.adjusted_ore).where(budgets.c.year == year)).scalar()
+    followups = [dict(r._mapping) for r in conn.execute(
+        select(stat_followups).where(stat_followups.c.year == year,
+                                     stat_followups.c.time_point.in_(("closure", "12_months")),
+                                     stat_followups.c.case_id.not_in(_excluded())))]
+    household = [tuple(r) for r in conn.execute(
+        select(stat_household.c.kind, stat_household.c.relation)
+        .where(stat_household.c.year == year, stat_household.c.case_id.not_in(_excluded())))]
+    return assemble(year, today, cases=cases, running=running, paid=paid, granted=granted,
+                    budget_ore=None if budget_row is None else int(budget_row), followups=followups,
+                    household=household)
+
+
+def assemble(year: int, today: date, *, cases: list[dict[str, Any]], running: list[dict[str, Any]],
+             paid: list[tuple[str, Any, int]], granted: list[tuple[Any, int]], budget_ore: int | None,
+             followups: list[dict[str, Any]], household: list[tuple[str, str | None]]) -> dict[str, Any]:
+    """The report from the year's facts (what :func:`build` reads; tests feed it directly):
+    ``cases`` as rows of ``proj_stats_cases`` opened or closed in the year; ``running`` the placements
+    and services running some day in the year (``kind``, ``provider``, ``intervention``,
+    ``started_on``, ``ended_on``, ``person_id``); ``paid`` öre per (intervention, person);
+    ``granted`` öre per person; the budget; the follow-ups and household notes of the year."""
     for c in cases:
         c["age_band"] = age_band(c["birth_year"], c["opened_on"].year)
         need = c["protection_needed"]
@@ -94,13 +143,15 @@ def build(conn: Connection, year: int, today: date) -> dict[str, Any]:
         records = [(step, c[dim]) for c in cohort for step in STEPS if _reached(c, step)]
         tables.append(_crosstab(f"flow_by_{dim}", "step", dim, STEPS, values, records, col_total=False))
     tables.append(_dropouts(cohort))
-    tables += _interventions_and_costs(conn, year, today)
-    tables += _outcomes(conn, year)
+    tables.append(interventions_table(intervention_parts(running, year, today)))
+    tables.append(costs_table(cost_parts(paid)))
+    tables.append(summary_table(summary_parts(paid, granted, budget_ore)))
+    tables += _outcomes(followups)
     closed = [(c["closure_reason"], c["gender"]) for c in cases if c["closed_on"] and c["closed_on"].year == year]
     reasons = tuple(r.value for r in ClosureReason if r != ClosureReason.OPENED_IN_ERROR)  # not cases at all
     tables.append(_crosstab("closure_reasons_by_gender", "reason", "gender", reasons, DIMENSIONS["gender"], closed))
-    tables.append(_household(conn, year))
-    return {"year": year, "tables": tables}
+    tables.append(_household(household))
+    return declare({"year": year, "tables": tables})
 
 
 def _excluded() -> Any:
@@ -156,92 +207,169 @@ def _crosstab(table_id: str, row_dim: str, col_dim: str, rows: tuple[str, ...], 
             "cols": out_cols, "values": values, "basis": None, "row_total": row_total, "col_total": col_total}
 
 
+#: Every drop-out row, whether or not anyone is in it (a row that appears only when someone is in it
+#: would say so, hidden or not).
+DROPOUT_REASONS = (
+    *(f"not_investigated:{r.value}" for r in AssessmentReason),
+    "denied",
+    *(f"closed_before_decision:{r.value}" for r in ClosureReason if r != ClosureReason.OPENED_IN_ERROR),
+)
+
+
 def _dropouts(cohort: list[dict[str, Any]]) -> dict[str, Any]:
     reasons = []
     for c in cohort:
         if c["assessment_outcome"] == "no_investigation":
-            reasons.append((f"not_investigated:{c['assessment_reason']}", c["gender"]))
+            reason = f"not_investigated:{c['assessment_reason']}"
+            reasons.append((reason if reason in DROPOUT_REASONS else "not_investigated:other", c["gender"]))
         elif c["denied_on"] and not c["granted_on"]:
             reasons.append(("denied", c["gender"]))
         elif c["closed_on"] and not c["granted_on"] and not c["denied_on"]:
-            reasons.append((f"closed_before_decision:{c['closure_reason']}", c["gender"]))
-    rows = tuple(sorted({r for r, _ in reasons}))
-    return _crosstab("dropouts_by_gender", "reason", "gender", rows, DIMENSIONS["gender"], reasons)
+            reason = f"closed_before_decision:{c['closure_reason']}"
+            reasons.append((reason if reason in DROPOUT_REASONS else "closed_before_decision:other", c["gender"]))
+    return _crosstab("dropouts_by_gender", "reason", "gender", DROPOUT_REASONS, DIMENSIONS["gender"], reasons)
 
 
-def _interventions_and_costs(conn: Connection, year: int, today: date) -> list[dict[str, Any]]:
+def intervention_parts(running: list[dict[str, Any]], year: int, today: date) -> dict[str, Any]:
+    """What the interventions table is made of, per intervention type and ``total`` (kept in an
+    unsuppressed export so that municipalities can be merged): people, people in placements, care
+    days, placement lengths, providers (of non-residential interventions only: see ``providers``)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
-    i = interventions
-    rows = conn.execute(
-        select(i.c.kind, i.c.provider, i.c.intervention, i.c.started_on, i.c.ended_on, _text(money_cases.c.person_id))
-        .select_from(i.join(money_cases, money_cases.c.case_id == i.c.case_id))
-        .where(i.c.started_on <= end, (i.c.ended_on.is_(None)) | (i.c.ended_on >= start))
-    ).all()
     people: dict[str, set[Any]] = defaultdict(set)
+    placed: dict[str, set[Any]] = defaultdict(set)
     providers: dict[str, set[str]] = defaultdict(set)
     care_days: dict[str, int] = defaultdict(int)
     lengths: dict[str, list[int]] = defaultdict(list)
-    for r in rows:
-        people[r.intervention].add(r.person_id)
-        providers[r.intervention].add(r.provider)
-        if r.kind == "placement":
-            last = min(d for d in (r.ended_on, end, today) if d is not None)
-            care_days[r.intervention] += max(0, (last - max(r.started_on, start)).days + 1)
-            lengths[r.intervention].append((min(r.ended_on or last, last) - r.started_on).days + 1)
-    kinds = [i.value for i in Intervention]
-    all_people = set().union(*people.values()) if people else set()
-    all_lengths = [n for values in lengths.values() for n in values]
-    table_rows = [*kinds, "total"]
-    values, basis = [], []
-    for kind in table_rows:
-        who = all_people if kind == "total" else people.get(kind, set())
-        days = sum(care_days.values()) if kind == "total" else care_days.get(kind, 0)
-        lens = all_lengths if kind == "total" else lengths.get(kind, [])
-        provs = set().union(*providers.values()) if kind == "total" and providers else providers.get(kind, set())
-        values.append([len(who), days, median(lens), p90(lens), len(provs)])
-        basis.append([None, len(who), len(lens), len(lens), len(who)])
-    people_table = {"id": "interventions", "kind": "measure", "row_dim": "intervention", "col_dim": "measure",
-                    "rows": table_rows, "cols": ["people", "care_days", "median_days", "p90_days", "providers"],
-                    "values": values, "basis": basis, "additive_cols": [1], "lengths": {
-                        k: sorted(v) for k, v in lengths.items()}}
+    for r in running:
+        kind = r["intervention"]
+        people[kind].add(r["person_id"])
+        if kind not in RESIDENTIAL_TYPES:
+            providers[kind].add(r["provider"])
+        if r["kind"] == "placement":
+            placed[kind].add(r["person_id"])
+            last = min(d for d in (r["ended_on"], end, today) if d is not None)
+            care_days[kind] += max(0, (last - max(r["started_on"], start)).days + 1)
+            lengths[kind].append((min(r["ended_on"] or last, last) - r["started_on"]).days + 1)
 
-    pm = payment_months
-    paid_rows = conn.execute(
-        select(pm.c.intervention, _text(money_cases.c.person_id), func.sum(pm.c.amount_ore))
-        .select_from(pm.join(money_cases, money_cases.c.case_id == pm.c.case_id))
-        .where(pm.c.year == year).group_by(pm.c.intervention, money_cases.c.person_id)
-    ).all()
-    paid: dict[str, int] = defaultdict(int)
+    def union(sets: dict[str, set[Any]]) -> int:
+        return len(set().union(*sets.values())) if sets else 0
+
+    return {
+        "people": {**{k: len(v) for k, v in people.items()}, "total": union(people)},
+        "placement_people": {**{k: len(v) for k, v in placed.items()}, "total": union(placed)},
+        "care_days": {**care_days, "total": sum(care_days.values())},
+        "lengths": {**{k: sorted(v) for k, v in lengths.items()},
+                    "total": sorted(n for v in lengths.values() for n in v)},
+        "providers": {**{k: len(v) for k, v in providers.items()}, "total": union(providers)},
+    }
+
+
+def interventions_table(parts: dict[str, Any]) -> dict[str, Any]:
+    """People, care days, median and 90th-percentile length, providers per intervention type.
+
+    Care days and lengths rest on the people in placements; median, percentile and providers are
+    derived from the row's people (hidden with them). Providers of residential interventions are
+    not published (``None``): they are where people live; the total counts the providers of the
+    other interventions."""
+    rows = [*INTERVENTIONS, "total"]
+    values, basis = [], []
+    for kind in rows:
+        lens = parts["lengths"].get(kind, [])
+        placed = parts["placement_people"].get(kind, 0)
+        providers = None if kind in RESIDENTIAL_TYPES else parts["providers"].get(kind, 0)
+        values.append([parts["people"].get(kind, 0), parts["care_days"].get(kind, 0), median(lens), p90(lens),
+                       providers])
+        basis.append([None, placed, placed, placed, None])
+    return {"id": "interventions", "kind": "measure", "row_dim": "intervention", "col_dim": "measure", "rows": rows,
+            "cols": ["people", "care_days", "median_days", "p90_days", "providers"], "values": values,
+            "basis": basis, "parts": parts}
+
+
+def cost_parts(paid: list[tuple[str, Any, int]]) -> dict[str, Any]:
+    """Paid öre and the people paid for, per intervention type and ``total``."""
+    amounts: dict[str, int] = defaultdict(int)
     payers: dict[str, set[Any]] = defaultdict(set)
-    for kind, person_id, amount in paid_rows:
-        paid[kind] += int(amount)
+    for kind, person_id, amount in paid:
+        amounts[kind] += amount
         payers[kind].add(person_id)
-    cost_kinds = kinds + (["other"] if "other" not in kinds else [])
-    cost_values, cost_basis = [], []
     everyone = set().union(*payers.values()) if payers else set()
-    for kind in [*cost_kinds, "total"]:
-        total = sum(paid.values()) if kind == "total" else paid.get(kind, 0)
-        who = everyone if kind == "total" else payers.get(kind, set())
-        cost_values.append([kr(total), len(who), kr(total // len(who)) if who else None])
-        cost_basis.append([len(who), None, len(who)])
-    costs = {"id": "costs_by_intervention", "kind": "measure", "row_dim": "intervention", "col_dim": "measure",
-             "rows": [*cost_kinds, "total"], "cols": ["paid", "people", "paid_per_person"],
-             "values": cost_values, "basis": cost_basis, "additive_cols": [0], "paid_ore": dict(paid),
-             "payers": {k: len(v) for k, v in payers.items()}}
-    granted = int(conn.execute(select(func.coalesce(func.sum(grant_months.c.amount_ore), 0))
-                               .where(grant_months.c.year == year)).scalar() or 0)
-    budget_row = conn.execute(select(budgets.c.set_ore + budgets.c.adjusted_ore).where(budgets.c.year == year)).scalar()
-    total_paid = sum(paid.values())
-    summary = {"id": "cost_summary", "kind": "measure", "row_dim": "figure", "col_dim": "value",
-               "rows": ["paid", "state_grants", "share_covered_by_grants", "budget", "budget_outcome_share"],
-               "cols": ["value"],
-               "values": [[kr(total_paid)], [kr(granted)],
-                          [f"{granted / total_paid:.4f}" if total_paid else None],
-                          [kr(int(budget_row)) if budget_row is not None else None],
-                          [f"{total_paid / int(budget_row):.4f}" if budget_row else None]],
-               "basis": [[len(everyone)], [len(everyone)], [len(everyone)], [None], [len(everyone)]],
-               "additive_cols": [], "granted_ore": granted, "budget_ore": int(budget_row) if budget_row else None}
-    return [people_table, costs, summary]
+    return {"paid_ore": {**amounts, "total": sum(amounts.values())},
+            "payers": {**{k: len(v) for k, v in payers.items()}, "total": len(everyone)}}
+
+
+def costs_table(parts: dict[str, Any]) -> dict[str, Any]:
+    """Paid, people and paid per person (rounded down to the öre) per intervention type."""
+    rows = [*INTERVENTIONS, "total"]
+    values, basis = [], []
+    for kind in rows:
+        total, who = parts["paid_ore"].get(kind, 0), parts["payers"].get(kind, 0)
+        values.append([kr(total), who, kr(total // who) if who else None])
+        basis.append([who, None, who])
+    return {"id": "costs_by_intervention", "kind": "measure", "row_dim": "intervention", "col_dim": "measure",
+            "rows": rows, "cols": ["paid", "people", "paid_per_person"], "values": values, "basis": basis,
+            "parts": parts}
+
+
+def summary_parts(paid: list[tuple[str, Any, int]], granted: list[tuple[Any, int]],
+                  budget_ore: int | None) -> dict[str, Any]:
+    return {"paid_ore": sum(amount for _, _, amount in paid), "payers": len({person for _, person, _ in paid}),
+            "granted_ore": sum(amount for _, amount in granted), "grant_people": len({p for p, _ in granted}),
+            "budget_ore": budget_ore}
+
+
+def summary_table(parts: dict[str, Any]) -> dict[str, Any]:
+    """Paid, state grants and their share, the budget and the share of it used."""
+    paid, granted, budget = parts["paid_ore"], parts["granted_ore"], parts["budget_ore"]
+    payers, grant_people = parts["payers"], parts["grant_people"]
+    return {"id": "cost_summary", "kind": "measure", "row_dim": "figure", "col_dim": "value",
+            "rows": ["paid", "state_grants", "share_covered_by_grants", "budget", "budget_outcome_share"],
+            "cols": ["value"],
+            "values": [[kr(paid)], [kr(granted)], [f"{granted / paid:.4f}" if paid else None],
+                       [kr(budget) if budget is not None else None],
+                       [f"{paid / budget:.4f}" if budget else None]],
+            "basis": [[payers], [grant_people], [grant_people], [None], [payers]], "parts": parts}
+
+
+def declare(report: dict[str, Any]) -> dict[str, Any]:
+    """Say what disclosure control must know (see :mod:`ledger.domain.disclosure`): each table's
+    additive ``lines``, its ``derived`` cells and ``public`` cells, and the report's ``links``."""
+    ids = {t["id"]: t for t in report["tables"]}
+    for table in report["tables"]:
+        values = table["values"]
+        n_rows, n_cols = len(values), len(values[0]) if values else 0
+        last = n_rows - 1
+        derived: list[Any] = []
+        public: list[Any] = []
+        if table["kind"] == "count":
+            lines = rows_and_columns(n_rows, n_cols, table["row_total"], table["col_total"])
+        elif table["id"] == "interventions":
+            # people and providers are distinct in the total: someone in two rows is one in the total
+            lines = [[[(r, c) for r in range(last) if values[r][c] is not None], (last, c), *(
+                ["distinct"] if c != 1 else [])] for c in (0, 1, 4)]
+            for r in range(n_rows):
+                derived += [[(r, c), [(r, 0)]] for c in (2, 3, 4) if values[r][c] is not None]
+        elif table["id"] == "costs_by_intervention":
+            lines = [[[(r, 0) for r in range(last)], (last, 0)], [[(r, 1) for r in range(last)], (last, 1), "distinct"]]
+            derived = [[(r, 2), [(r, 0), (r, 1)]] for r in range(n_rows)]
+        elif table["id"] == "cost_summary":
+            lines = []
+            derived = [[(2, 0), [(0, 0), (1, 0)]], [(4, 0), [(0, 0)]]]
+            public = [(3, 0)]
+        else:  # pragma: no cover - every table is one of the above
+            raise ValueError(table["id"])
+        table.update(lines=lines, derived=derived, public=public)
+    links: list[list[Any]] = []
+    flows = [t for t in report["tables"] if t["id"].startswith("flow_by_")]
+    if flows:
+        links += [[(t["id"], r, len(t["cols"]) - 1) for t in flows] for r in range(len(flows[0]["rows"]))]
+    outcomes = [t for t in report["tables"] if t["id"].startswith("outcome_")]
+    if outcomes:
+        links += [[(t["id"], len(t["rows"]) - 1, c) for t in outcomes] for c in range(len(outcomes[0]["cols"]))]
+    if "costs_by_intervention" in ids and "cost_summary" in ids:
+        links.append([("costs_by_intervention", len(ids["costs_by_intervention"]["rows"]) - 1, 0),
+                      ("cost_summary", 0, 0)])
+    report["links"] = links
+    return report
 
 
 def median(values: list[int]) -> float | None:
@@ -255,22 +383,16 @@ def p90(values: list[int]) -> float | None:
     return float(ordered[max(0, -(-9 * len(ordered) // 10) - 1)])  # nearest rank
 
 
-def _outcomes(conn: Connection, year: int) -> list[dict[str, Any]]:
-    rows = [dict(r._mapping) for r in conn.execute(
-        select(stat_followups).where(stat_followups.c.year == year,
-                                     stat_followups.c.time_point.in_(("closure", "12_months")),
-                                     stat_followups.c.case_id.not_in(_excluded())))]
+def _outcomes(followups: list[dict[str, Any]]) -> list[dict[str, Any]]:
     tables = []
     for measure, values in OUTCOME_MEASURES.items():
-        records = [(r[measure], r["time_point"]) for r in rows]
+        records = [(r[measure], r["time_point"]) for r in followups]
         tables.append(_crosstab(f"outcome_{measure}", measure, "time_point", values, ("closure", "12_months"),
                                 records, row_total=False))
     return tables
 
 
-def _household(conn: Connection, year: int) -> dict[str, Any]:
-    rows = conn.execute(select(stat_household.c.kind, stat_household.c.relation)
-                        .where(stat_household.c.year == year, stat_household.c.case_id.not_in(_excluded()))).all()
+def _household(rows: list[tuple[str, str | None]]) -> dict[str, Any]:
     records = [("children" if kind == "child" else f"relative:{relation}", "count") for kind, relation in rows]
     labels = ("children", "relative:parent", "relative:partner", "relative:sibling", "relative:child",
               "relative:other")

@@ -19,12 +19,17 @@ def stats(
     threshold: Annotated[int, opt("opt.threshold", "--threshold", show_default=True)] = 5,
     no_suppression: Annotated[bool, opt("opt.no_suppression", "--no-suppression")] = False,
     municipality: Annotated[str | None, opt("opt.municipality", "--municipality")] = None,
+    as_json: Annotated[bool, opt("opt.json", "--json")] = False,
 ) -> None:
     from ledger.domain.disclosure import check_threshold
     from ledger.domain.errors import InputError, InvalidChoice
 
     if format_ not in FORMATS:
         raise InvalidChoice(field="format", value=format_[:20], allowed=", ".join(FORMATS))
+    if as_json:  # the same as --format json: stable English keys
+        if format_ not in ("table", "json"):
+            raise InputError(field="--json", reason="json_with_format")
+        format_ = "json"
     if format_ == "xlsx" and not out:
         raise InputError(field="--out", reason="required")
     check_threshold(threshold)
@@ -61,9 +66,11 @@ def _merge(files: list[str], threshold: int, suppressed: bool) -> tuple[Any, ...
 
 
 def _write(format_: str, out: str | None, meta: dict, shown: dict, raw: dict | None) -> None:
+    import io
     from pathlib import Path
 
     from ledger.cli import export
+    from ledger.cli.files import write_text
 
     if format_ == "xlsx":
         assert out is not None
@@ -77,10 +84,10 @@ def _write(format_: str, out: str | None, meta: dict, shown: dict, raw: dict | N
         if target is None:
             from rich.console import Console
 
-            with open(out, "w", encoding="utf-8") as handle:  # type: ignore[arg-type]
-                file_console = Console(file=handle, width=160, color_system=None)
-                for table in export.render_tables(meta, shown):
-                    file_console.print(table)
+            file_console = Console(record=True, width=160, color_system=None, file=io.StringIO())
+            for table in export.render_tables(meta, shown):
+                file_console.print(table)
+            write_text(Path(out), file_console.export_text())  # type: ignore[arg-type]
             typer.echo(t("done.written", path=out))
             return
         for table in export.render_tables(meta, shown):
@@ -92,7 +99,7 @@ def _write(format_: str, out: str | None, meta: dict, shown: dict, raw: dict | N
     if out is None:
         typer.echo(text, nl=False)
     else:
-        Path(out).write_text(text, encoding="utf-8")
+        write_text(Path(out), text)
         typer.echo(t("done.written", path=out))
     if not meta["suppression"]["applied"]:
         typer.echo(t("stats.internal_only"), err=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 
@@ -71,31 +69,41 @@ def test_raw_tables_count_the_known_history(history) -> None:
 
 
 def test_suppression_primary_and_secondary(history) -> None:
-    from ledger.domain.disclosure import disclose
+    from ledger.domain.disclosure import disclose, hidden_cells
     from tests.helpers import Reads as ReadSide
 
-    shown = disclose(ReadSide(history).stats(2026), threshold=5)
+    raw = ReadSide(history).stats(2026)
+    shown = disclose(raw, threshold=5)
     flow = _table(shown, "flow_by_gender")
     row = flow["rows"].index("actualised")
     # man = 1 is hidden (primary); with the total 7 shown, woman would reveal it: hidden too (secondary)
     assert flow["values"][row] == ["..", "..", 0, 0, 7]
-    assert flow["suppressed"][row] == ["secondary", "primary", "", "", ""]
+    assert flow["suppressed"][row] == [True, True, False, False, False]  # that it is hidden, never why
+    index = [t["id"] for t in raw["tables"]].index("flow_by_gender")
+    why = hidden_cells(raw, 5)
+    assert (why[(index, row, 0)], why[(index, row, 1)]) == ("secondary", "primary")
     # investigated: woman 5 shown; granted: 3 women, hidden with its total
     assert _cell(flow, "investigated", "woman") == 5
     assert _cell(flow, "granted", "woman") == ".."
     assert _cell(flow, "granted", "total") == ".."
-    # money and medians resting on 3 people are hidden
+    # the granted total is hidden in every flow table (the same number)
+    for dim in ("age_band", "environment", "referral_source", "protection_need"):
+        assert _cell(_table(shown, f"flow_by_{dim}"), "granted", "total") == ".."
+    # money and medians resting on 3 people are hidden, and so is what is derived from them
     interventions = _table(shown, "interventions")
     assert _cell(interventions, "hvb", "median_days") == ".."
-    assert _cell(_table(shown, "costs_by_intervention"), "hvb", "paid") == ".."
+    assert _cell(interventions, "hvb", "providers") is None  # residential: never published
+    costs = _table(shown, "costs_by_intervention")
+    assert [_cell(costs, "hvb", col) for col in costs["cols"]] == ["..", "..", ".."]
+    summary = _table(shown, "cost_summary")
+    # no grants (nobody: shown); no budget: its share is nothing, but whether it is rests on three people
+    assert [_cell(summary, f, "value") for f in summary["rows"]] == ["..", "0.00", "..", None, ".."]
     # a lower threshold shows them
     low = disclose(ReadSide(history).stats(2026), threshold=2)
     assert _cell(_table(low, "flow_by_gender"), "granted", "woman") == 3
 
 
-def test_four_formats_carry_metadata_and_the_same_cells(
-    history, db_url: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_json_carries_metadata_and_english_codes(history, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     out = run_cli(capsys, db_url, "stats", "2026", "--format", "json", "--municipality", "Testkommun")
     assert out.code == 0, out.err
     document = out.json()
@@ -104,29 +112,16 @@ def test_four_formats_carry_metadata_and_the_same_cells(
     assert document["metadata"]["suppression"]["applied"] is True
     assert {"produced_at", "ledger_version"} <= set(document["metadata"])
     assert "raw" not in document
-    assert _cell(_table(document, "flow_by_gender"), "actualised", "man") == ".."
-
-    out = run_cli(capsys, db_url, "stats", "2026", "--format", "csv")
-    assert out.code == 0, out.err
-    body = "\n".join(line for line in out.out.splitlines() if not line.startswith("#"))
-    rows = {(r["table"], r["row"], r["column"]): r for r in csv.DictReader(io.StringIO(body))}
-    assert rows[("flow_by_gender", "actualised", "man")]["value"] == ".."
-    assert rows[("flow_by_gender", "actualised", "total")]["value"] == "7"
-    assert "# suppression.threshold: 5" in out.out
-
-    path = tmp_path / "stats.xlsx"
-    out = run_cli(capsys, db_url, "stats", "2026", "--format", "xlsx", "--out", str(path))
-    assert out.code == 0, out.err
-    from openpyxl import load_workbook
-
-    book = load_workbook(path)
-    assert book["metadata"]["A1"].value == "municipality"
-    sheet = book["flow_by_gender"]
-    assert [c.value for c in sheet[2]] == ["actualised", "..", "..", 0, 0, 7]
-
-    out = run_cli(capsys, db_url, "stats", "2026", "--format", "table")
-    assert out.code == 0, out.err
-    assert ".." in out.out and "Flöde per kön" in out.out
+    flow = _table(document, "flow_by_gender")
+    assert flow["rows"][0] == "actualised" and flow["cols"][0] == "woman"
+    assert _cell(flow, "actualised", "man") == ".."
+    assert _cell(_table(document, "costs_by_intervention"), "total", "paid") == ".."
+    # --json is the same
+    again = run_cli(capsys, db_url, "stats", "2026", "--json", "--municipality", "Testkommun")
+    assert again.code == 0, again.err
+    assert {**again.json(), "metadata": None} == {**document, "metadata": None}
+    refused = run_cli(capsys, db_url, "stats", "2026", "--json", "--format", "csv")
+    assert refused.code == 2 and "--json" in refused.err
 
 
 def test_no_suppression_says_internal_use(history, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -167,3 +162,59 @@ def test_merge_resuppresses(history, db_url: str, capsys: pytest.CaptureFixture[
     assert refused.code == 2
     assert "--no-suppression" in refused.err
     assert json.loads(Path(files[0]).read_text())["raw"]["year"] == 2026
+
+
+def _five_plus_two(app) -> None:
+    """Five people in protected housing at one provider (129 600 kr each), two of them also with a
+    defector coach (32 350 kr each): 648 000 + 64 700 = 712 700 kr paid in 2026."""
+    app.add_provider("SKYDD1", name="Skyddat boende Nord AB", on="2026-01-01")
+    app.add_provider("COACH1", name="Coachen AB", on="2026-01-01")
+    for n in range(5):
+        case = app.open_case(TEST_PNR[220 + n], gender="man", environment="criminal", source="police",
+                             on="2026-01-10")
+        app.record_assessment(case, "investigate", "needs_support", on="2026-01-11")
+        app.open_investigation(case, on="2026-01-12")
+        app.record_decision(case, outcome="granted", intervention="protected_housing", period_start="2026-02-01",
+                            period_end="2026-12-31", on="2026-02-01")
+        placement = app.start_placement(case, provider="SKYDD1", intervention="protected_housing",
+                                        daily_price="3 600", on="2026-02-01")
+        app.record_payment(case, "129 600", period_start="2026-02-01", period_end="2026-03-08", placement=placement,
+                           on="2026-03-10")
+        if n < 2:
+            app.record_decision(case, outcome="granted", intervention="defector_coach", period_start="2026-02-01",
+                                period_end="2026-12-31", on="2026-02-01")
+            service = app.start_service(case, provider="COACH1", intervention="defector_coach", price="32 350",
+                                        price_unit="month", on="2026-02-01")
+            app.record_payment(case, "32 350", period_start="2026-02-01", period_end="2026-02-28", service=service,
+                               on="2026-03-10")
+
+
+def test_five_in_protected_housing_two_with_a_coach_the_coach_cost_stays_hidden(
+    app, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 12: the published costs row hid protected housing's sum but showed its people (5) and its
+    paid per person (129 600), so the coach's 64 700 was 712 700 − 5 × 129 600. Now the per-person
+    amount goes with the hidden sum, and nothing published gives the coach's cost."""
+    from tests.unit.test_disclosure_property import published_leaks
+
+    _five_plus_two(app)
+    raw = run_cli(capsys, db_url, "stats", "2026", "--json", "--no-suppression")
+    assert raw.code == 0, raw.err
+    costs = _table(raw.json(), "costs_by_intervention")
+    assert (_cell(costs, "protected_housing", "paid"), _cell(costs, "defector_coach", "paid"),
+            _cell(costs, "total", "paid")) == ("648000.00", "64700.00", "712700.00")
+
+    out = run_cli(capsys, db_url, "stats", "2026", "--json")
+    assert out.code == 0, out.err
+    shown = out.json()
+    costs = _table(shown, "costs_by_intervention")
+    assert [_cell(costs, "defector_coach", col) for col in costs["cols"]] == ["..", "..", ".."]
+    assert _cell(costs, "protected_housing", "paid") == ".."
+    assert _cell(costs, "protected_housing", "paid_per_person") == ".."
+    published = [v for t in shown["tables"] for row in t["values"] for v in row]
+    assert "64700.00" not in published and "129600.00" not in published
+    # one protected-housing provider: no provider count of a residential intervention is published
+    interventions = _table(shown, "interventions")
+    assert _cell(interventions, "protected_housing", "providers") is None
+    assert _cell(interventions, "defector_coach", "providers") == ".."
+    assert published_leaks(raw.json()["raw"]) == []

@@ -1,15 +1,49 @@
-"""Disclosure control for small counts: primary and secondary cell suppression, and the published report.
+"""Disclosure control for the yearly statistics: primary, derived and secondary suppression over the
+whole published set, checked by an audit that tries to recompute every hidden cell.
 
-Primary: a count from 1 to ``threshold - 1`` (default 1–4) is hidden, and so is any cell
-(a money sum, a median) that rests on fewer than ``threshold`` people. Secondary: wherever a
-row or column adds up to a shown total, one hidden cell alone could be recovered by
-subtraction, so one more cell of that line is hidden — the smallest non-zero one, else the
-smallest — until no line has exactly one hidden member.
+The report (``ledger.projections.stats.build``) declares, per table, what an attacker can use:
+
+- ``basis``: the people behind each cell (``None``: the cell is itself a count of people or providers);
+- ``lines``: additive relations, ``[parts, total]`` — the parts add up to the total — or
+  ``[parts, total, "distinct"]`` when the total counts distinct people or providers (someone in two
+  rows is one in the total: the total is at most the sum, and at least each part);
+- ``derived``: ``[cell, sources]`` — the cell is computed from its sources (a per-person amount from
+  the sum and the people, a median from the row's people, a share from two amounts);
+- ``public``: cells that are not about people at all (the budget) and are never hidden;
+
+and, for the whole report, ``links``: cells of different tables that are the same number (the
+step totals of every flow table, the follow-up totals of every outcome table, the amount paid).
+
+The rules, applied until nothing changes:
+
+1. **Primary**: a count from 1 to ``threshold - 1`` is hidden, and so is any cell resting on fewer
+   than ``threshold`` people (a sum, a median, a per-person amount).
+2. **Links**: a number hidden in one table is hidden wherever it appears (with the same mark).
+3. **Derived**: a cell computed from a hidden cell is hidden with it. A derived cell is therefore
+   shown only when everything it comes from is shown, and adds nothing to what can be computed.
+4. **Secondary**: a line that adds up with exactly one hidden member would give it away by
+   subtraction: one more member of the line is hidden, the smallest non-zero one.
+5. **Audit**: every line of every table, linked across tables, is one linear equation in the hidden
+   cells. A hidden cell is *exposed* when the equations determine it (exact rational elimination),
+   when interval reasoning pins it to one value (every hidden cell is a whole number of at least 0;
+   each equation bounds each of its unknowns by what the others can add), or — a count hidden
+   because it is small — when its upper bound is below the threshold, which would tell that it is
+   small. For an exposed cell one more member of one of its lines is hidden, the smallest non-zero
+   one, and everything starts again at 2.
+
+Why a cell is hidden is not published: the reader sees ``..`` only. Telling which hidden counts
+are the small ones would give bounds (1 to ``threshold - 1``) that, in a table where every count
+is small, pin them all.
+
+A ``distinct`` line is taken to add up whenever it does (nobody is in two of its rows: an attacker
+who assumes so is right), else only as the inequalities it always satisfies.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+import re
+from collections import defaultdict
 from typing import Any
 
 from ledger.domain.errors import InputError
@@ -18,6 +52,14 @@ MARKER = ".."
 DEFAULT_THRESHOLD = 5
 #: The thresholds a report may be published with (below 2 hides nothing).
 THRESHOLDS = range(2, 101)
+PRIMARY, SECONDARY, DERIVED = "primary", "secondary", "derived"
+#: How many rounds of interval tightening the audit runs (each is one pass over every equation).
+BOUND_ROUNDS = 60
+
+Ref = tuple[int, int, int]  # table index, row, column
+Line = tuple[tuple[Ref, ...], Ref, bool]  # the parts, the total, whether it is an equation
+Constraint = tuple[dict[Ref, int], int]  # sum(coefficient * unknown) >= constant
+_MONEY = re.compile(r"^-?[0-9]+\.[0-9]{2}$")
 
 
 def check_threshold(threshold: int) -> int:
@@ -26,75 +68,332 @@ def check_threshold(threshold: int) -> int:
     return threshold
 
 
-@dataclass
-class Grid:
-    """A table of numbers with the lines that add up (for secondary suppression)."""
-
-    values: list[list[Any]]
-    basis: list[list[int | None]]  # people behind each cell (None: the cell is itself a count)
-    lines: list[list[tuple[int, int]]] = field(default_factory=list)  # cells of each additive line, total included
-    hidden: list[list[str]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.hidden = [["" for _ in row] for row in self.values]
-
-
-def suppress(grid: Grid, threshold: int) -> Grid:
-    """Mark cells ``primary`` or ``secondary`` in ``grid.hidden`` (values stay, for internal use)."""
-    for r, row in enumerate(grid.values):
-        for c, value in enumerate(row):
-            n = grid.basis[r][c] if grid.basis[r][c] is not None else value
-            if isinstance(n, int) and 0 < n < threshold:
-                grid.hidden[r][c] = "primary"
-    changed = True
-    while changed:
-        changed = False
-        for line in grid.lines:
-            hidden = [cell for cell in line if grid.hidden[cell[0]][cell[1]]]
-            if len(hidden) != 1:
-                continue
-            candidates = [cell for cell in line if not grid.hidden[cell[0]][cell[1]]]
-            if not candidates:
-                continue
-            nonzero = [cell for cell in candidates if _size(grid, cell) not in (0, None)]
-            pick = min(nonzero or candidates, key=lambda cell: (_size(grid, cell) or 0, cell))
-            grid.hidden[pick[0]][pick[1]] = "secondary"
-            changed = True
-    return grid
-
-
-def _size(grid: Grid, cell: tuple[int, int]) -> Any:
-    value = grid.values[cell[0]][cell[1]]
-    return value if isinstance(value, int) else grid.basis[cell[0]][cell[1]]
-
-
-def rows_and_columns(n_rows: int, n_cols: int, row_total: bool, col_total: bool) -> list[list[tuple[int, int]]]:
-    """Additive lines of a cross-table whose last column/row (if present) are totals."""
-    lines = []
+def rows_and_columns(n_rows: int, n_cols: int, row_total: bool, col_total: bool) -> list[list[Any]]:
+    """The additive lines ``[parts, total]`` of a cross-table whose last column/row are totals."""
+    lines: list[list[Any]] = []
     if row_total:
-        lines += [[(r, c) for c in range(n_cols)] for r in range(n_rows)]
+        lines += [[[(r, c) for c in range(n_cols - 1)], (r, n_cols - 1)] for r in range(n_rows)]
     if col_total:
-        lines += [[(r, c) for r in range(n_rows)] for c in range(n_cols)]
+        lines += [[[(r, c) for r in range(n_rows - 1)], (n_rows - 1, c)] for c in range(n_cols)]
     return lines
 
 
+def number(value: Any) -> int | None:
+    """A cell's value as a whole number for the equations: counts and days as they are, money
+    (``"1234.50"``) in öre; anything else (medians, shares, nothing) is not in any line."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _MONEY.match(value):
+        whole, _, frac = value.partition(".")
+        sign = -1 if whole.startswith("-") else 1
+        return sign * (abs(int(whole)) * 100 + int(frac))
+    return None
+
+
+def _declared_lines(table: dict[str, Any]) -> list[list[Any]]:
+    if "lines" in table:
+        return list(table["lines"])
+    values = table["values"]
+    n_rows, n_cols = len(values), len(values[0]) if values else 0
+    if table["kind"] == "count":
+        return rows_and_columns(n_rows, n_cols, table.get("row_total", False), table.get("col_total", False))
+    return [[[(r, c) for r in range(n_rows - 1)], (n_rows - 1, c)] for c in table.get("additive_cols", [])]
+
+
+class _Control:
+    """The published set as one system of cells, with what is hidden and why."""
+
+    def __init__(self, report: dict[str, Any], threshold: int) -> None:
+        self.threshold = threshold
+        self.tables = report["tables"]
+        index = {t["id"]: i for i, t in enumerate(self.tables)}
+        self.hidden: dict[Ref, str] = {}
+        self.lines: list[Line] = []
+        self.derived: list[tuple[Ref, tuple[Ref, ...]]] = []
+        self.public: set[Ref] = set()
+        for i, table in enumerate(self.tables):
+            for line in _declared_lines(table):
+                parts = tuple((i, r, c) for r, c in line[0])
+                total = (i, line[1][0], line[1][1])
+                adds_up = len(line) < 3 or sum(number(self.value(p)) or 0 for p in parts) == number(self.value(total))
+                self.lines.append((parts, total, adds_up))
+            for cell, sources in table.get("derived", []):
+                self.derived.append(((i, cell[0], cell[1]), tuple((i, r, c) for r, c in sources)))
+            self.public |= {(i, r, c) for r, c in table.get("public", [])}
+        # linked cells: one number in several tables (union-find on the refs)
+        self._parent: dict[Ref, Ref] = {}
+        for group in report.get("links", []):
+            refs = [(index[t], r, c) for t, r, c in group if t in index]
+            for ref in refs[1:]:
+                self._union(refs[0], ref)
+        self.members: dict[Ref, list[Ref]] = defaultdict(list)
+        for ref in self._parent:
+            self.members[self.root(ref)].append(ref)
+
+    # -- cells ---------------------------------------------------------------------------------
+
+    def value(self, ref: Ref) -> Any:
+        return self.tables[ref[0]]["values"][ref[1]][ref[2]]
+
+    def basis(self, ref: Ref) -> int | None:
+        grid = self.tables[ref[0]].get("basis")
+        return None if grid is None else grid[ref[1]][ref[2]]
+
+    def is_count(self, ref: Ref) -> bool:
+        """A count of people or providers, hidden by its own size."""
+        value = self.value(ref)
+        return self.basis(ref) is None and isinstance(value, int) and not isinstance(value, bool)
+
+    def root(self, ref: Ref) -> Ref:
+        while self._parent.get(ref, ref) != ref:
+            ref = self._parent[ref]
+        return ref
+
+    def _union(self, a: Ref, b: Ref) -> None:
+        self._parent.setdefault(a, a)
+        self._parent.setdefault(b, b)
+        ra, rb = self.root(a), self.root(b)
+        if ra != rb:
+            self._parent[max(ra, rb)] = min(ra, rb)
+
+    # -- the rules -----------------------------------------------------------------------------
+
+    def run(self) -> dict[Ref, str]:
+        self._primary()
+        while True:
+            if self._spread() or self._single_hidden_lines():
+                continue
+            exposed = self.exposed()
+            if not exposed or not self._protect(exposed):
+                return self.hidden
+
+    def _primary(self) -> None:
+        for i, table in enumerate(self.tables):
+            for r, row in enumerate(table["values"]):
+                for c, value in enumerate(row):
+                    ref = (i, r, c)
+                    if ref in self.public:
+                        continue
+                    size = value if self.is_count(ref) else self.basis(ref)
+                    if isinstance(size, int) and 0 < size < self.threshold:
+                        self.hidden[ref] = PRIMARY
+
+    def _spread(self) -> bool:
+        """Rules 2 and 3, to a fixed point. True when something more was hidden."""
+        changed_any = False
+        changed = True
+        while changed:
+            changed = False
+            for members in self.members.values():
+                marks = [self.hidden[m] for m in members if m in self.hidden]
+                if marks:
+                    mark = PRIMARY if PRIMARY in marks else marks[0]
+                    for m in members:
+                        if m not in self.hidden:
+                            self.hidden[m] = mark
+                            changed = True
+            for cell, sources in self.derived:
+                if cell not in self.hidden and cell not in self.public and any(s in self.hidden for s in sources):
+                    self.hidden[cell] = DERIVED
+                    changed = True
+            changed_any |= changed
+        return changed_any
+
+    def _candidates(self, lines: list[Line]) -> list[Ref]:
+        found = []
+        for parts, total, _ in lines:
+            for ref in (*parts, total):
+                if ref not in self.hidden and ref not in self.public and number(self.value(ref)) is not None:
+                    found.append(ref)
+        return found
+
+    def _hide_smallest(self, candidates: list[Ref]) -> bool:
+        if not candidates:
+            return False
+        size = {ref: abs(number(self.value(ref)) or 0) for ref in candidates}
+        pick = min(candidates, key=lambda ref: (size[ref] == 0, size[ref], ref))
+        self.hidden[pick] = SECONDARY
+        return True
+
+    def _single_hidden_lines(self) -> bool:
+        """Rule 4: True when something more was hidden."""
+        changed = False
+        for line in self.lines:
+            parts, total, adds_up = line
+            if adds_up and sum(1 for ref in (*parts, total) if ref in self.hidden) == 1:
+                changed |= self._hide_smallest(self._candidates([line]))
+        return changed
+
+    # -- the audit -----------------------------------------------------------------------------
+
+    def constraints(self) -> tuple[list[Constraint], list[Constraint]]:
+        """The lines over the hidden numbers (a linked number is one unknown, named by its root):
+        equations ``sum(coefficient * unknown) == constant`` and inequalities ``... >= constant``."""
+        equations: list[Constraint] = []
+        inequalities: list[Constraint] = []
+        for parts, total, adds_up in self.lines:
+            if adds_up:
+                form = self._form([*((p, 1) for p in parts), (total, -1)])
+                if form:
+                    equations.append(form)
+                continue
+            # distinct counts: total <= sum of parts, and each part <= total
+            for form in (self._form([*((p, 1) for p in parts), (total, -1)]),
+                         *(self._form([(total, 1), (p, -1)]) for p in parts)):
+                if form:
+                    inequalities.append(form)
+        return equations, inequalities
+
+    def _form(self, signed: list[tuple[Ref, int]]) -> Constraint | None:
+        """``sum(sign * cell)`` as hidden terms and a constant (the shown cells moved across); None
+        when no cell is hidden or a shown one has no number."""
+        coefficients: dict[Ref, int] = defaultdict(int)
+        constant = 0
+        for ref, sign in signed:
+            if ref in self.hidden:
+                coefficients[self.root(ref)] += sign
+                continue
+            value = number(self.value(ref))
+            if value is None:
+                return None
+            constant -= sign * value
+        terms = {ref: a for ref, a in coefficients.items() if a}
+        return (terms, constant) if terms else None
+
+    def exposed(self) -> list[Ref]:
+        """The hidden numbers (by root) that the published set gives away: determined by the
+        equations, pinned to one value by interval reasoning, or — a count hidden because it is
+        small — shown to be below the threshold."""
+        equations, inequalities = self.constraints()
+        found = _determined([terms for terms, _ in equations])
+        unknowns = {k for terms, _ in (*equations, *inequalities) for k in terms}
+        lower: dict[Ref, int] = dict.fromkeys(unknowns, 0)
+        upper: dict[Ref, int | None] = dict.fromkeys(unknowns)
+        _tighten([*inequalities, *equations, *(({k: -a for k, a in terms.items()}, -c) for terms, c in equations)],
+                 lower, upper)
+        for k in unknowns:
+            high = upper[k]
+            if lower[k] == high or (high is not None and high < self.threshold and self._small(k)):
+                found.add(k)
+        return sorted(found)
+
+    def _small(self, unknown: Ref) -> bool:
+        return any(self.hidden.get(m) == PRIMARY and self.is_count(m) for m in self.members.get(unknown, [unknown]))
+
+    def _protect(self, exposed: list[Ref]) -> bool:
+        """Hide one more member of a line of the first exposed number that has a shown member (else of
+        any line connected to it through hidden numbers). False when nothing more can be hidden."""
+        by_unknown: dict[Ref, list[Line]] = defaultdict(list)
+        for line in self.lines:
+            parts, total, _ = line
+            for ref in (*parts, total):
+                if ref in self.hidden:
+                    by_unknown[self.root(ref)].append(line)
+        for unknown in exposed:
+            if self._hide_smallest(self._candidates(by_unknown[unknown])):
+                return True
+        for unknown in exposed:
+            seen, todo, lines = {unknown}, [unknown], []
+            while todo:
+                for line in by_unknown[todo.pop()]:
+                    lines.append(line)
+                    parts, total, _ = line
+                    for ref in (*parts, total):
+                        if ref in self.hidden and self.root(ref) not in seen:
+                            seen.add(self.root(ref))
+                            todo.append(self.root(ref))
+            if self._hide_smallest(self._candidates(lines)):
+                return True
+        return False
+
+
+def _determined(rows: list[dict[Ref, int]]) -> set[Ref]:
+    """The unknowns whose value the equations fix: reduced row echelon form over the rationals (kept
+    in whole numbers, each row divided by its greatest common divisor); an unknown is determined when
+    it is a pivot whose row holds nothing else."""
+    pivots: dict[Ref, dict[Ref, int]] = {}
+    for terms in rows:
+        row = dict(terms)
+        for pivot in [k for k in row if k in pivots]:
+            factor = row.get(pivot)
+            if factor:
+                row = _combine(row, pivots[pivot], pivot)
+        if not row:
+            continue
+        pivot = min(row)
+        for other_pivot, other in pivots.items():
+            if pivot in other:
+                pivots[other_pivot] = _combine(other, row, pivot)
+        pivots[pivot] = row
+    return {pivot for pivot, row in pivots.items() if len(row) == 1}
+
+
+def _combine(row: dict[Ref, int], by: dict[Ref, int], unknown: Ref) -> dict[Ref, int]:
+    """``row`` with ``unknown`` eliminated by ``by`` (whole numbers, divided by their common divisor)."""
+    a, f = by[unknown], row[unknown]
+    out = {k: a * v for k, v in row.items()}
+    for k, v in by.items():
+        out[k] = out.get(k, 0) - f * v
+    out = {k: v for k, v in out.items() if v}
+    divisor = math.gcd(*out.values()) if out else 1
+    return {k: v // divisor for k, v in out.items()} if divisor > 1 else out
+
+
+def _tighten(constraints: list[Constraint], lower: dict[Ref, int], upper: dict[Ref, int | None]) -> None:
+    """Interval reasoning: narrow each unknown's whole-number bounds by constraints ``sum(a * x) >= c``,
+    each unknown bounded by the most the others can add (``upper`` None: no bound)."""
+    forms = [(list(terms.items()), constant) for terms, constant in constraints]
+    for _ in range(BOUND_ROUNDS):
+        changed = False
+        for items, constant in forms:
+            most = 0  # the most the terms can add, over those that have a most
+            unbounded: Ref | None = None
+            several = False
+            for k, a in items:
+                edge = upper[k] if a > 0 else lower[k]
+                if edge is None:
+                    several = unbounded is not None
+                    unbounded = k
+                    if several:
+                        break
+                else:
+                    most += a * edge
+            if several:
+                continue
+            for k, a in items:
+                if unbounded is not None and k != unbounded:
+                    continue
+                edge = upper[k] if a > 0 else lower[k]
+                need = constant - (most - (0 if edge is None else a * edge))  # a * x >= need
+                if a > 0:
+                    bound = -((-need) // a)  # ceil(need / a)
+                    if bound > lower[k]:
+                        lower[k], changed = bound, True
+                else:
+                    bound = need // a  # floor(need / a): a < 0 turns >= into <=
+                    current = upper[k]
+                    if current is None or bound < current:
+                        upper[k], changed = bound, True
+        if not changed:
+            break
+
+
+def hidden_cells(report: dict[str, Any], threshold: int = DEFAULT_THRESHOLD) -> dict[Ref, str]:
+    """Every cell to hide, with its mark (``primary``, ``secondary``, ``derived``)."""
+    return _Control(report, threshold).run()
+
+
 def disclose(report: dict[str, Any], threshold: int = DEFAULT_THRESHOLD, suppressed: bool = True) -> dict[str, Any]:
-    """The report for export: hidden cells replaced by the marker, internals dropped."""
+    """The report for export: hidden cells replaced by the marker (``suppressed`` says which, not why),
+    internals dropped."""
+    hidden = hidden_cells(report, threshold) if suppressed else {}
     tables = []
-    for table in report["tables"]:
+    for i, table in enumerate(report["tables"]):
         values = table["values"]
-        if table["kind"] == "count":
-            basis: list[list[int | None]] = [[None] * len(row) for row in values]
-            lines = rows_and_columns(len(values), len(values[0]) if values else 0, table["row_total"],
-                                     table["col_total"])
-        else:
-            basis = table["basis"]
-            lines = [[(r, c) for r in range(len(values))] for c in table.get("additive_cols", [])]
-        grid = Grid(values=values, basis=basis, lines=lines)
-        if suppressed:
-            suppress(grid, threshold)
-        shown = [[MARKER if grid.hidden[r][c] else v for c, v in enumerate(row)] for r, row in enumerate(values)]
+        marks = [[(i, r, c) in hidden for c in range(len(row))] for r, row in enumerate(values)]
+        shown = [[MARKER if marks[r][c] else v for c, v in enumerate(row)] for r, row in enumerate(values)]
         tables.append({"id": table["id"], "row_dim": table["row_dim"], "col_dim": table["col_dim"],
-                       "rows": table["rows"], "cols": table["cols"], "values": shown,
-                       "suppressed": [[grid.hidden[r][c] for c in range(len(row))] for r, row in enumerate(values)]})
+                       "rows": table["rows"], "cols": table["cols"], "values": shown, "suppressed": marks})
     return {"year": report["year"], "tables": tables}
