@@ -49,4 +49,6 @@ class PinnedClock:
         return self.moment.astimezone(UTC) if self.moment is not None else datetime.now(UTC)
 
     def today(self) -> date:
-        return self.day if self.day is not None else datetime.now(LOCAL).date()
+        if self.day is not None:
+            return self.day
+        return (self.moment or datetime.now(UTC)).astimezone(LOCAL).date()  # a pinned moment pins its day too
