@@ -39,6 +39,7 @@ file before it writes the file: the archive shows every case with its identity n
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 from collections.abc import Callable
@@ -89,6 +90,10 @@ def export_archive(store: SQLStore, path: str | Path, before_write: Callable[[li
     is written. ``seal_keys`` gives the header's ``keys`` and the key lines from the read's connection
     (:mod:`ledger.adapters.archive_keys`); a store that has data keys is not exported without it."""
     target = Path(path)
+    if not target.name or not target.name.strip():  # "" or a folder's "." or "..": no file to write
+        from ledger.domain.errors import InputError
+
+        raise InputError(field="--out", reason="required")
     partial = target.with_name(target.name + ".part")
     verifier = Verifier()
     logged: set[str] = set()
@@ -114,10 +119,12 @@ def export_archive(store: SQLStore, path: str | Path, before_write: Callable[[li
                                 (exported_at or datetime.now(UTC)).isoformat(timespec="seconds"), keys)
         partial.replace(target)
     except OSError as error:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a name too long for the file system cannot be removed either
+            partial.unlink(missing_ok=True)
         raise file_error(target, error) from None
     except BaseException:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
         raise
     return _result(target, verifier.head, access)
 

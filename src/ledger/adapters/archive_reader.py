@@ -342,8 +342,10 @@ def open_text(path: Path, mode: str) -> IO[str]:
 
 
 def file_error(path: Path, error: OSError) -> FileUnusable:
-    reasons = {errno.ENOENT: "not_found", errno.ENOSPC: "disk_full", errno.EACCES: "permission",
-               errno.EPERM: "permission", errno.EISDIR: "is_directory", errno.EROFS: "read_only"}
+    reasons = {errno.ENOENT: "not_found", errno.ENOSPC: "disk_full", errno.EFBIG: "disk_full",  # a size limit
+               errno.EACCES: "permission", errno.EPERM: "permission", errno.EISDIR: "is_directory",
+               errno.EROFS: "read_only", errno.ENAMETOOLONG: "name_too_long",
+               errno.ENOTDIR: "not_a_folder", errno.EEXIST: "not_a_folder"}  # a file where the path needs a folder
     reason = reasons.get(error.errno or 0, "io")
     return FileUnusable(file=path.name, reason=reason)
 

@@ -14,13 +14,18 @@ from typing import Any
 #: Anything shaped like an identity number: YYMMDD or YYYYMMDD, optional ``-`` or ``+``, four digits.
 IDENTITY_LIKE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)")
 MASK = "************"
+#: In an error: any run of ten digits or more (with a ``-`` or ``+`` where a number has one). A typed
+#: value an error repeats (an entry, a year, a reference) may be an identity number in the wrong
+#: place, whole or with a digit too many; an error never needs ten digits in a row to be understood.
+_LONG_DIGITS = re.compile(r"(?<!\d)\d{6,}[-+]?\d{4,}(?!\d)")
 #: C0 controls but tab and newline, DEL, C1 controls, and the bidirectional embeddings, overrides and isolates.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def scrub(value: Any) -> Any:
-    """``value`` with anything shaped like an identity number masked (other types unchanged)."""
-    return IDENTITY_LIKE.sub(MASK, value) if isinstance(value, str) else value
+    """An error parameter with anything that may be an identity number masked: the shape of one, and
+    any longer run of digits (other types unchanged)."""
+    return _LONG_DIGITS.sub(MASK, IDENTITY_LIKE.sub(MASK, value)) if isinstance(value, str) else value
 
 
 def _escape(match: re.Match[str]) -> str:
