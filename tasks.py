@@ -31,8 +31,10 @@ def ensure_venv(extras: str) -> None:
     if stamp.exists() and stamp.stat().st_mtime >= (ROOT / "pyproject.toml").stat().st_mtime:
         return
     target = f".[{extras}]" if extras else "."
-    run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-    run([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", target])
+    # -qq: errors only. setuptools notes every editable install of a package spread over several folders
+    # (src/ledger, projections, cli) as a "BuildBackendWarning"; it is a notice, not a fault of ours.
+    run([str(PYTHON), "-m", "pip", "install", "-qq", "--upgrade", "pip"])
+    run([str(PYTHON), "-m", "pip", "install", "-qq", "-e", target])
     stamp.touch()
 
 

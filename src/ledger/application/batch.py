@@ -9,7 +9,8 @@ that whole transaction (nothing of it is stored), it is not retried.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, TypeVar
 from uuid import UUID
@@ -34,6 +35,7 @@ class BatchLedger(Ledger):
     def __init__(self, *, flush_every: int = 5000, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.flush_every = flush_every
+        self._at: datetime | None = None
         self._pending: list[ev.Event] = []
         self._states: dict[UUID, Any] = {}
 
@@ -53,10 +55,11 @@ class BatchLedger(Ledger):
             pending, self._pending = self._pending, []
             super()._save(pending)
 
-    def act_as(self, name: str, on: date | None = None) -> None:
+    def act_as(self, name: str, on: date | None = None, at: datetime | None = None) -> None:
         """Record the next commands as ``name`` (a user of this training store, with their roles): the
         demo's unit has case workers, a manager and an economist. ``on``: who may see a protected case
-        is judged on that day (the demo plays a unit's years, and access grants run a year at a time)."""
+        is judged on that day (the demo plays a unit's years, and access grants run a year at a time);
+        ``at``: the moment the entries are recorded (the demo's entries are recorded when they would have been)."""
         from ledger.application.gate import Actor, Gate
         from ledger.domain.clock import PinnedClock
 
@@ -66,6 +69,11 @@ class BatchLedger(Ledger):
         roles = users.roles_of(name) if users is not None else frozenset()
         clock = PinnedClock(self.clock.now(), on) if on is not None else self.clock
         self.gate = Gate(Actor(name, roles, training=True), self.gate.access_log, self.gate.protection, clock)
+        self._at = at
+
+    def _recording(self, on: Any, note: str | None) -> ev.Recording:
+        recording = super()._recording(on, note)
+        return recording if self._at is None else replace(recording, at=self._at)
 
     def _retry_after_conflict(self) -> bool:
         return False

@@ -12,7 +12,7 @@ the same events. A store that already holds the demo's providers is refused (not
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -52,9 +52,11 @@ def generate(app: BatchLedger, *, cases: int = 30, years: int = 2, seed: int = 1
         protection = rng.choice(("protected_registration", "fictitious_identity")) if i in protected else "none"
         intake(plan, Case(worker, opened, int(identity[:4]), protected_identity=protection != "none"), identity,
                protection, providers)
+    times = RecordingTimes(random.Random(seed * 7919 + 1), app.clock.now())
     with app:
         for n, step in enumerate(sorted(plan.steps, key=lambda s: (s[0], s[1])), start=1):
-            _execute(app, *step)
+            day, order, user, command, case, args, kw, save = step
+            _execute(app, day, order, user, command, case, args, kw, save, at=times.next(day, command))
             if n % FLUSH_EVERY == 0:
                 app.flush()
     return {"cases": cases, "events": app.event_count(), "municipality": municipality, "seed": seed}
@@ -74,9 +76,37 @@ def demo_users(app: BatchLedger) -> None:
     app.flush()
 
 
+class RecordingTimes:
+    """When each demo entry would have been recorded: in office hours on the day it happened, the
+    day's entries in order; a contact note, a follow-up or an invoice sometimes days or weeks later
+    (nothing depends on those, so the case still reads right at any moment); never after ``now``."""
+
+    #: Entries a worker may write up late; the rest are recorded the day they happen.
+    LATE_KINDS = frozenset({"record_contact", "record_followup", "record_payment"})
+
+    def __init__(self, rng: random.Random, now: datetime) -> None:
+        self.rng, self.now = rng, now
+        self.day: date | None = None
+        self.minutes = 0
+
+    def next(self, day: date, command: str) -> datetime:
+        from ledger.domain.clock import LOCAL
+
+        if day != self.day:
+            self.day, self.minutes = day, self.rng.randint(0, 45)
+        self.minutes += self.rng.randint(2, 12)
+        delay = 0
+        if command in self.LATE_KINDS:
+            draw = self.rng.random()
+            delay = self.rng.randint(1, 7) if draw < 0.17 else self.rng.randint(15, 45) if draw > 0.92 else 0
+        moment = datetime.combine(day + timedelta(days=delay), time(8, 0), LOCAL) + timedelta(
+            minutes=min(self.minutes, 540) + (self.rng.randint(0, 420) if delay else 0))
+        return min(moment, self.now)
+
+
 def _execute(app: BatchLedger, day: date, _: int, user: str, command: str, case: Case | None, args: tuple[Any, ...],
-             kw: dict[str, Any], save: str) -> None:
-    app.act_as(user, day)
+             kw: dict[str, Any], save: str, at: datetime | None = None) -> None:
+    app.act_as(user, day, at)
     if case is not None:
         args = tuple(case.ids[a.key] if isinstance(a, Ref) else a for a in args)
         kw = {k: case.ids[v.key] if isinstance(v, Ref) else v for k, v in kw.items()}

@@ -1,0 +1,1 @@
+"""Reference data shipped with the ledger (Skatteverket's test identity numbers)."""
