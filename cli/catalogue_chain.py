@@ -90,8 +90,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "file_unusable": ("Filen {file} kan inte användas: {reason}.", "The file {file} cannot be used: {reason}."),
     "store_missing": (
-        "Databasen {db} finns inte; ange en befintlig liggare med --db eller LEDGER_DB.",
-        "The database {db} does not exist; name an existing ledger with --db or LEDGER_DB.",
+        "Databasen {db} finns inte; ange en befintlig liggare med --db eller LEDGER_DB, eller skapa en med "
+        "ledger init.",
+        "The database {db} does not exist; name an existing ledger with --db or LEDGER_DB, or make one with "
+        "ledger init.",
     ),
     "store_not_empty": (
         "Liggaren är inte tom ({events} händelser); ett arkiv kan bara importeras till en tom liggare.",

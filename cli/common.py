@@ -8,6 +8,7 @@ command, into the context's :class:`Session`.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -65,7 +66,10 @@ class Session:
         self.db, self.user = db, user
         self._services: dict[str | None, Services] = {}
 
-    def services(self, as_: str | None = None) -> Services:
+    def services(self, as_: str | None = None, creating: bool = False) -> Services:
+        """The services for ``as_`` (or the root's ``--as``). A database named with ``--db`` or
+        ``LEDGER_DB`` must exist unless the command makes one (``creating``: ``init``, ``demo``): a
+        mistyped path is refused, not created empty."""
         user = as_ or self.user
         found = self._services.get(user)
         if found is None:
@@ -73,6 +77,8 @@ class Session:
             from ledger.bootstrap import Services
 
             found = self._services[user] = Services(Config.resolve(self.db, user))
+        if not creating and (self.db or os.environ.get("LEDGER_DB")):
+            found.existing()
         return found
 
     @property
@@ -85,10 +91,11 @@ def services(as_: str | None = None) -> Services:
     """The services of this invocation (``as_``: the command's own ``--as``, if it has one)."""
     from typer._click.globals import get_current_context  # Typer's own click, not the click package
 
-    session = get_current_context().find_root().obj
+    context = get_current_context()
+    session = context.find_root().obj
     if not isinstance(session, Session):  # a command built on its own, without the root's options
         session = Session(None, None)
-    return session.services(as_)
+    return session.services(as_, creating=context.command_path.split()[1:2] in (["init"], ["demo"], ["import"]))
 
 
 def print_json(data: Any) -> None:

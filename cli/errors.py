@@ -17,6 +17,8 @@ from ledger.domain.errors import LedgerError
 _TERMS = {"reason": "reason", "kind": "kind", "rule": "rule", "action": "action"}
 #: The vocabulary of a refused rule's detail (its label is ``detail.<name>``).
 _DETAIL_TERMS = {"outcome": "outcome", "recipient": "recipient"}
+#: Errors whose parameters are sums of money, written the Swedish way (``96 000,00``) in the message.
+_MONEY_PARAMS = {"payment_over_price": ("amount", "limit"), "reversal_exceeds_payment": ("amount", "left")}
 
 
 def message(error: LedgerError) -> str:
@@ -27,6 +29,10 @@ def message(error: LedgerError) -> str:
         params["recipient"] = recipient_text(str(params["recipient"]))
     if "intervention" in params:
         params["intervention"] = term("intervention", params["intervention"])
+    if error.key in _MONEY_PARAMS:
+        from ledger.cli.describe import money_text
+
+        params.update({k: money_text(params[k]) for k in _MONEY_PARAMS[error.key] if k in params})
     if error.key == "rule_violation":
         details = ", ".join(f"{term('detail', k)}: {term(_DETAIL_TERMS[k], v) if k in _DETAIL_TERMS else v}"
                             for k, v in error.params.items() if k != "rule")
@@ -90,6 +96,8 @@ _VALUE_MESSAGES = (
     (r"Input should be a valid boolean.*", "usage.want_boolean"),
     (r"Input should be a valid date.*", "usage.want_date"),
     (r".*is not a valid integer.*", "usage.want_integer"),
+    (r"Input should be greater than or equal to (?P<low>\S+?)\.?", "usage.want_at_least"),
+    (r"Input should be less than or equal to (?P<high>\S+?)\.?", "usage.want_at_most"),
 )
 
 
@@ -125,7 +133,8 @@ def report(error: BaseException) -> int:
         return 1
     else:
         text, code = t("internal_error", name=type(error).__name__), 3
-    sys.stderr.write(f"{t('err.prefix')}: {text} {t('err.nothing_stored')}\n")
+    stored = getattr(error, "stored", False)
+    sys.stderr.write(f"{t('err.prefix')}: {text}" + ("" if stored else f" {t('err.nothing_stored')}") + "\n")
     if os.environ.get("LEDGER_DEBUG") == "1":
         raise error
     return code

@@ -503,6 +503,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "action.service": ("öppen insats", "service"),
     "action.share": ("utlämnande", "sharing"),
     "action.threat": ("hotbildsbedömning", "threat assessment"),
+    "rule.demo_needs_empty_store": ("databasen har redan ärenden; demodata skrivs bara till en ny databas "
+                                    "(ange en ny fil med --db)",
+                                    "the database has cases already; demo data goes into a new database only "
+                                    "(name a new file with --db)"),
+    "opt.limit": ("Visa de så här många nyaste ärendena.", "Show this many of the newest cases."),
+    "opt.all": ("Visa alla ärenden.", "Show every case."),
+    "label.page": ("Visar de {shown} nyaste av {total} ärenden; --all visar alla, --limit N fler eller färre.",
+                   "Showing the newest {shown} of {total} cases; --all shows them all, --limit N more or fewer."),
+    "opt.budget_as_of": ("Visa läget en tidigare dag, ÅÅÅÅ-MM-DD (standard: i dag).",
+                         "Show the figures as of an earlier day, YYYY-MM-DD (default: today)."),
+    "budget.not_set": ("Ingen budget är satt för {year}. Sätt den med: ledger budget set {year} BELOPP",
+                       "No budget is set for {year}. Set it with: ledger budget set {year} AMOUNT"),
+    "demo_stopped": ("Demodata avbröts ({cause}); databasen har nu {events} händelser, en del av demon. Ta bort "
+                     "filen och kör ledger demo igen på en ny fil.",
+                     "The demo stopped ({cause}); the database now holds {events} events, part of the demo. Delete "
+                     "the file and run ledger demo again on a new one."),
+    "demo.interrupted": ("avbruten", "interrupted"),
     "detail.case": ("ärende", "case"),
     "detail.decision": ("beslut", "decision"),
     "detail.ref": ("gäller", "concerns"),
@@ -532,6 +549,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "usage.want_integer": ("ange ett heltal", "give a whole number"),
     "usage.want_number": ("ange ett tal", "give a number"),
     "usage.want_boolean": ("ange ja eller nej", "give yes or no"),
+    "usage.want_at_least": ("ange minst {low}", "give at least {low}"),
+    "usage.want_at_most": ("ange högst {high}", "give at most {high}"),
     "usage.want_date": ("ange ett datum ÅÅÅÅ-MM-DD", "give a date YYYY-MM-DD"),
     "usage.hint": ("Se '{command} --help'.", "See '{command} --help'."),
     # reasons, kinds and fields used inside messages
@@ -544,6 +563,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                               "reserve numbers are 4–24 characters A–Z, 0–9 and -"),
     "reason.negative": ("negativt belopp", "negative amount"),
     "reason.not_positive": ("beloppet måste vara större än noll", "the amount must be more than zero"),
+    "reason.amount_too_large": ("beloppet är för stort (högst 999 999 999 999,99 kr)",
+                         "the amount is too large (at most 999 999 999 999.99 kr)"),
     "reason.type": ("fel typ", "wrong type"),
     "reason.required": ("krävs", "required"),
     "reason.range": ("utanför tillåtet intervall", "out of range"),
@@ -554,9 +575,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # raised by the event models' validation (Text fields hold at most 2000 characters)
     "reason.string_too_long": ("texten är för lång", "the text is too long"),
     "reason.disk_full": ("disken är full", "the disk is full"),
+    "reason.driver_missing": ("PostgreSQL-drivrutinen saknas; installera den med: pip install "
+                              "'avhoppar-ledger[postgres]'",
+                              "the PostgreSQL driver is missing; install it with: pip install 'avhoppar-ledger[postgres]'"),
+    "reason.disk_io": ("läs- eller skrivfel på disken; är den full?", "a disk read or write error; is it full?"),
     "reason.locked": ("databasen är låst för länge", "the database was locked too long"),
     "reason.unreachable": ("databasen kan inte nås", "the database cannot be reached"),
     "reason.read_only": ("databasen är skrivskyddad", "the database is read-only"),
+    "reason.not_a_folder": ("en del av sökvägen är en fil, inte en mapp", "part of the path is a file, not a folder"),
+    "reason.name_too_long": ("filnamnet är för långt för filsystemet", "the file name is too long for the file system"),
+    "reason.no_permission": ("databasfilen kan inte öppnas: får din inloggning läsa och skriva den, dess -wal-fil och "
+                             "dess mapp?", "the database file cannot be opened: may your login read and write it, "
+                             "its -wal file and its folder?"),
     "reason.database": ("databasfel", "database error"),
     "kind.case": ("ärende", "case"),
     "kind.provider": ("utförare", "provider"),

@@ -162,11 +162,34 @@ def demo(
     import time
 
     started = time.perf_counter()
-    result = services().demo(cases=cases, years=years, seed=seed, municipality=municipality)
+    found = services()
+    try:
+        result = found.demo(cases=cases, years=years, seed=seed, municipality=municipality)
+    except (Exception, KeyboardInterrupt) as error:  # say what was written before the stop, then stop as before
+        _demo_stopped(found, error)
+        raise
     seconds = f"{time.perf_counter() - started:.1f}"
     done(
         as_json, t("done.demo", cases=result["cases"], events=result["events"], seconds=seconds), **result
     )
+
+
+def _demo_stopped(found: Any, error: BaseException) -> None:
+    """The demo writes in batches: if it stops after one was committed, "nothing was stored" would be
+    untrue, so the error says how much is in the store and what to do."""
+    from ledger.domain.errors import DemoStopped, LedgerError
+
+    if isinstance(error, LedgerError) and error.key in ("training_only", "rule_violation", "input_error"):
+        return  # refused before anything was written
+    try:
+        stored = found.event_count()
+    except Exception:  # noqa: BLE001 - the store itself failed: the original error says why
+        return
+    if stored:
+        from ledger.cli.errors import message
+
+        cause = message(error).rstrip(".") if isinstance(error, LedgerError) else t("demo.interrupted")
+        raise DemoStopped(events=stored, cause=cause) from error
 
 
 def _plain_help() -> None:

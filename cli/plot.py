@@ -42,5 +42,9 @@ def budget_plot(report: dict[str, Any], path: str) -> None:
     ax.set_title(t("title.budget", year=report["year"], as_of=report["as_of"]))
     ax.legend(loc="upper left")
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    from ledger.cli.files import write_with
+
+    try:
+        write_with(path, lambda partial: fig.savefig(partial, format=str(path).rsplit(".", 1)[-1].lower()))
+    finally:
+        plt.close(fig)

@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ledger.cli.describe import changes_text, details_text, event_name, recipient_text
 from ledger.cli.i18n import LANG, t, term
@@ -15,7 +16,8 @@ from ledger.cli.i18n import LANG, t, term
 def console() -> Console:
     import sys
 
-    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
+    # markup=False: text people typed ("[bold]…") is shown as typed; emphasis is given as styled Text
+    return Console(highlight=False, markup=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
 
 
 def money(value: str | None) -> str:
@@ -263,7 +265,8 @@ def budget_tables(report: dict[str, Any]) -> list[Any]:
         for column in columns:
             table.add_column(t(f"budget.{column}"), justify="right")
         for row in report["rows"]:
-            table.add_row(row["key"], *(money(row[c]) for c in columns))
+            key = term("intervention", row["key"]) if report["by"] == "intervention" else row["key"]
+            table.add_row(key, *(money(row[c]) for c in columns))
         out.append(table)
     return out
 
@@ -288,8 +291,8 @@ def month_chart(report: dict[str, Any], width: int = 40) -> Table:
         if mark is not None:
             bar[mark] = "|" if mark >= filled else "┃"
         over = budget and cumulative + committed > budget
-        table.add_row(f"{report['year']}-{entry['month']:02d}", ("[red]" if over else "") + "".join(bar)
-                      + ("[/red]" if over else ""), money(str(cumulative)))
+        table.add_row(f"{report['year']}-{entry['month']:02d}", Text("".join(bar), style="red" if over else ""),
+                      money(str(cumulative)))
     return table
 
 
@@ -313,16 +316,18 @@ def history_table(report: dict[str, Any]) -> Table:
     for key in ("entry", "occurred_on", "recorded_local", "recorded_by", "days_late", "type", "details"):
         table.add_column(t(f"col.{key}"))
     for e in report["entries"]:
-        late = f"[red]{e['days_late']} ![/red]" if e["late"] else str(e["days_late"])
+        late = Text(f"{e['days_late']} !", style="red") if e["late"] else str(e["days_late"])
         details = details_text(e["type"], e["details"])
         if e.get("reason"):
             details += f" ({t('label.reason')}: {e['reason']})"
+        if e.get("note"):
+            details += f"\n{t('journal.note').capitalize()}: {e['note']}"
         table.add_row(str(e["entry"]), e["occurred_on"], local_time(e["recorded_at"]), e["recorded_by"], late,
                       event_name(e["type"]), details)
         for c in e["corrections"]:
             changed = changes_text(e["type"], c["fields"], c["original"], c["corrected"])
             table.add_row("", "", local_time(c["recorded_at"]), c["recorded_by"], "",
-                          f"[yellow]{t('label.corrected')}[/yellow]",
+                          Text(t("label.corrected"), style="yellow"),
                           t("label.correction_line", entry=c["entry"], changes=changed, reason=c["reason"]))
     return table
 
@@ -348,5 +353,5 @@ def consent_audit_table(report: dict[str, Any]) -> Table:
             status = t(f"audit.{s['status']}")
             table.add_row(s["case"], str(s["entry"]), s["occurred_on"], local_time(s["recorded_at"]),
                           recipient_text(s["recipient"]),
-                          covered, f"[red]{status}[/red]" if s["problem"] else status)
+                          covered, Text(status, style="red") if s["problem"] else status)
     return table

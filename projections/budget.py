@@ -57,6 +57,7 @@ def budget_report(conn: Connection, year: int, today: date, by: str | None = Non
     report: dict[str, Any] = {
         "year": year,
         "as_of": today.isoformat(),
+        "has_budget": row is not None,
         "budget": kr(budget),
         "budget_set": kr(budget_set),
         "budget_adjusted": kr(adjusted),

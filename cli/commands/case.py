@@ -76,19 +76,23 @@ def list_(
     needs_attention: Annotated[bool, opt("opt.needs_attention", "--needs-attention")] = False,
     mine: Annotated[bool, opt("opt.mine", "--mine")] = False,
     person: Annotated[str | None, opt("opt.person", "--person", metavar="IDENTITY")] = None,
+    limit: Annotated[int, opt("opt.limit", "--limit", min=1, max=1_000_000, show_default=True)] = 50,
+    all_: Annotated[bool, opt("opt.all", "--all")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     rows = services().queries.cases(status=status, recorded_by=recorded_by, environment=environment,
-                                    provider=provider, needs_attention=needs_attention, mine=mine, person=person)
+                                    provider=provider, needs_attention=needs_attention, mine=mine, person=person,
+                                    limit=None if all_ else limit)
     if as_json:
-        print_json(rows)
-        return
-    from ledger.cli.render import case_table, console
+        print_json(list(rows))
+    elif rows:
+        from ledger.cli.render import case_table, console
 
-    if rows:
         console().print(case_table(rows))
     else:
         typer.echo(t("label.no_cases"))
+    if rows.total > len(rows):  # on stderr, so that --json stays one JSON document
+        typer.echo(t("label.page", shown=len(rows), total=rows.total), err=True)
 
 
 @app.command("find", help=t("cmd.case.find"))

@@ -12,8 +12,8 @@ from ledger.cli.i18n import t
 AsOfOpt = Annotated[str | None, opt("opt.as_of", "--as-of")]
 RecordedBeforeOpt = Annotated[str | None, opt("opt.recorded_before", "--recorded-before")]
 
-history_app = typer.Typer()
-correct_app = typer.Typer()
+history_app = typer.Typer(add_completion=False)
+correct_app = typer.Typer(add_completion=False)
 
 
 @history_app.command(help=t("cmd.history"))

@@ -54,6 +54,7 @@ def show(
     year: YearArg,
     by: Annotated[str | None, opt("opt.by", "--by")] = None,
     plot: Annotated[str | None, opt("opt.plot", "--plot")] = None,
+    as_of: Annotated[str | None, opt("opt.budget_as_of", "--as-of", metavar="DATE")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     from ledger.cli.common import print_json
@@ -61,7 +62,7 @@ def show(
 
     if plot is not None and not plot.lower().endswith((".png", ".svg")):
         raise InvalidChoice(field="plot", value=plot[-20:], allowed="FILE.png, FILE.svg")
-    report = services().queries.budget(year, by)
+    report = services().queries.budget(year, by, as_of)
     if plot is not None:
         from ledger.cli.plot import budget_plot
 
@@ -74,6 +75,8 @@ def show(
     out = console()
     for table in budget_tables(report):
         out.print(table)
+    if not report.get("has_budget", True):
+        typer.echo(t("budget.not_set", year=report["year"]), err=True)
     if plot is not None:
         typer.echo(t("done.plot", path=plot))
 

@@ -51,10 +51,14 @@ class Services:
         (``StoreMissing``) rather than created — verifying, taking the digest of or exporting a
         mistyped path must not report an empty ledger."""
         from ledger.adapters.config import sqlite_file
-        from ledger.domain.errors import StoreMissing
+        from ledger.domain.errors import StorageError, StoreMissing
 
         path = sqlite_file(self.config.url)
-        if path is not None and not path.is_file():
+        try:
+            there = path is None or path.is_file()
+        except PermissionError as error:  # a folder on the way this login may not enter
+            raise StorageError(reason="no_permission") from error
+        if not there:
             raise StoreMissing(db=str(path))
         return self
 
@@ -267,6 +271,11 @@ class Services:
             self.__dict__.pop(name, None)
         return done
 
+    def event_count(self) -> int:
+        """How many events the store holds (the demo's report of what it committed)."""
+        with self.store.read() as conn:
+            return int(self.store.head(conn))
+
     def demo(self, *, cases: int, years: int, seed: int, municipality: str) -> dict[str, Any]:
         """``ledger demo``: a training store (made one if it is new) with a synthetic unit's users and cases."""
         from ledger.application.demo import generate
@@ -278,6 +287,13 @@ class Services:
             self.initialise(training=True, roles=[r.value for r in Role])
         elif not users.training:
             raise TrainingOnly(option="demo")
+        else:
+            from ledger.domain import events as ev
+            from ledger.domain.errors import RuleViolation
+
+            with self.store.read() as conn:  # invented cases go into a store of their own, never beside others
+                if next(self.store.states_of_topic(conn, ev.topic_of(ev.CaseActualised), window=1), None) is not None:
+                    raise RuleViolation(rule="demo_needs_empty_store")
         return generate(self.batch_ledger(), cases=cases, years=years, seed=seed, municipality=municipality)
 
     @cached_property

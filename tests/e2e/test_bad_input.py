@@ -160,7 +160,7 @@ BAD_INPUTS: dict[str, Bad] = {
     "unknown-payment": Bad(("payment", "reverse", CASE, "B9"), 1, ("Finns inte: utbetalning B9",)),
     # -- money rules ---------------------------------------------------------------------------------------
     "reversal-exceeds-payment": Bad(("payment", "reverse", CASE, "B1", "--amount", "66 000,01"), 1,
-                                    ("överstiger det som återstår av B1", "66000.00")),
+                                    ("överstiger det som återstår av B1", "66\u00a0000,00")),
     # -- consent -------------------------------------------------------------------------------------------
     "consent-revoke-never-granted": Bad(("consent", "revoke", CASE, "--recipient", "sis"), 1,
                                         ("Inget giltigt samtycke för SiS",)),

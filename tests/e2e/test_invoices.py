@@ -108,7 +108,7 @@ def test_a_duplicate_invoice_and_an_overlapping_period_need_confirming(capsys: p
 
 def test_more_than_days_times_the_daily_price_needs_confirming(capsys: pytest.CaptureFixture[str], db: str) -> None:
     over = refused(capsys, db, *pay(A, "99 000", *APRIL, "--invoice", "F-2001"))
-    assert "99000.00" in over.err and "högst 96000.00 kr" in over.err and "30 dagar" in over.err
+    assert kr("99 000,00") + " kr" in over.err and "högst " + kr("96 000,00") + " kr" in over.err and "30 dagar" in over.err
     assert "--over-price" in over.err
     ok(capsys, db, *pay(A, "99 000,00", *APRIL, "--invoice", "F-2001", "--over-price", "Extra nattpersonal"))
     [row] = listed(capsys, db)

@@ -11,7 +11,6 @@ own rights are tested in ``test_logins_pg.py``).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -181,6 +180,17 @@ def test_every_action_of_the_table_is_tried() -> None:
     assert tried == set(PERMISSIONS), set(PERMISSIONS) ^ tried
 
 
+def _copy_store(source: Path, target: Path) -> None:
+    """A consistent copy of a SQLite store, its write-ahead log included (SQLite's backup API)."""
+    import sqlite3
+
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    target.chmod(0o600)
+
+
 def _denied(db: str) -> list[tuple[str, str]]:
     from ledger.adapters.access_log import SqlAccessLog
 
@@ -195,7 +205,7 @@ def _denied(db: str) -> list[tuple[str, str]]:
 def test_every_command_as_every_role(template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                      role: Role, actions: tuple[Action, ...], args: tuple[str, ...]) -> None:
     path = tmp_path / "store.sqlite3"
-    shutil.copy(template, path)
+    _copy_store(template, path)
     db, user = str(path), f"r_{role.value}"
     argv = tuple(a.replace("{tmp}", str(tmp_path)) for a in args)
     before = event_count(db)
@@ -217,7 +227,7 @@ def test_every_command_as_every_role(template: Path, tmp_path: Path, capsys: pyt
 def test_an_ended_user_and_a_stranger_are_refused_everything(template: Path, tmp_path: Path,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "store.sqlite3"
-    shutil.copy(template, path)
+    _copy_store(template, path)
     db = str(path)
     assert _run(capsys, db, "user", "end", "r_case_worker").code == 0
     before = event_count(db)
@@ -232,7 +242,7 @@ def test_an_ended_user_and_a_stranger_are_refused_everything(template: Path, tmp
 def test_a_look_alike_name_is_not_a_user(template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A Cyrillic "а" in ``аnna`` is refused as a name, not taken for someone (nor escapes --user filters)."""
     path = tmp_path / "store.sqlite3"
-    shutil.copy(template, path)
+    _copy_store(template, path)
     result = _run(capsys, str(path), "case", "list", user="r_m\u0430nager")
     assert result.code == 2 and "användarnamn" in result.err and "\u0430" not in result.err
     added = _run(capsys, str(path), "user", "add", "\u0430nna", "--role", "handläggare")

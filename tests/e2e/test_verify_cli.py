@@ -286,13 +286,13 @@ def test_a_database_that_does_not_exist_is_refused_and_not_created(capsys: pytes
     args = [arg.replace("{tmp}", str(tmp_path)) for arg in command]
     for db in (str(missing), f"sqlite:///{missing}"):
         result = run_cli(capsys, db, *args, ready=False)
-        assert (result.code, result.out) == (2, "")
+        assert (result.code, result.out) == (1, "")
         assert result.err == (f"Fel: Databasen {missing} finns inte; ange en befintlig liggare med --db eller "
-                              "LEDGER_DB. Inget har sparats.\n")
+                              "LEDGER_DB, eller skapa en med ledger init. Inget har sparats.\n")
         assert not missing.exists() and not (tmp_path / "no").exists()
         assert list(tmp_path.iterdir()) == []
     english = run_process(str(missing), *args, env={"LEDGER_LANG": "en"}, ready=False)
-    assert english.code == 2 and f"The database {missing} does not exist" in english.err
+    assert english.code == 1 and f"The database {missing} does not exist" in english.err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -302,7 +302,7 @@ def test_the_database_from_ledger_db_must_exist_too(tmp_path: Path) -> None:
     missing = tmp_path / "typo.db"
     process = subprocess.run([sys.executable, "-m", "ledger.cli", "verify"], capture_output=True, text=True,
                              env={**os.environ, "LEDGER_DB": str(missing)}, timeout=120, check=False)
-    assert process.returncode == 2 and f"Databasen {missing} finns inte" in process.stderr
+    assert process.returncode == 1 and f"Databasen {missing} finns inte" in process.stderr
     assert list(tmp_path.iterdir()) == []
 
 

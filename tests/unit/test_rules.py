@@ -557,7 +557,7 @@ def test_reversal_before_the_payment_is_refused(app: Ledger, placed: str) -> Non
 def test_revoking_consent_never_granted_is_refused(app: Ledger, case: str) -> None:
     with refused(app, ConsentNotActive) as err:
         app.revoke_consent(case, "police", on="2026-03-01")
-    assert err.value.params == {"case": case, "recipient": "police", "date": "2026-03-01"}
+    assert err.value.params == {"case": case, "recipient": "police", "date": "2026-03-01", "next": "revoke"}
 
 
 def test_revoking_consent_twice_is_refused(app: Ledger, case: str) -> None:

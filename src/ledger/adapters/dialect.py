@@ -193,7 +193,10 @@ class PostgresDialect(Dialect):
     mark = "%s"
 
     def engine(self, url: str) -> Engine:
-        return create_engine(url, pool_pre_ping=True)
+        try:
+            return create_engine(url, pool_pre_ping=True)
+        except ImportError:  # psycopg is an extra: name it rather than fail with a module error
+            raise StorageError(reason="driver_missing") from None
 
     def purge(self, engine: Engine) -> list[str]:
         """``VACUUM FULL`` of the tables gallring rewrites: new files without the destroyed rows (the old
@@ -312,7 +315,7 @@ def _set_wal(cursor: Any) -> None:
 
 
 def os_storage_error(error: OSError) -> StorageError:
-    if error.errno == errno.ENOSPC:
+    if error.errno in (errno.ENOSPC, errno.EFBIG):
         return StorageError(reason="disk_full")
     if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return StorageError(reason="read_only")
@@ -328,9 +331,13 @@ def refused(message: str) -> StorageError:
     lowered = message.lower()
     if "full" in lowered or "no space" in lowered:
         reason = "disk_full"
+    elif "disk i/o" in lowered or "file too large" in lowered:
+        reason = "disk_io"
     elif "locked" in lowered or "lock timeout" in lowered or "busy" in lowered:
         reason = "locked"
-    elif "connect" in lowered or "could not" in lowered or "unable to open" in lowered:
+    elif "unable to open" in lowered:  # SQLite: the file, its WAL or its folder is not this login's to open
+        reason = "no_permission"
+    elif "connect" in lowered or "could not" in lowered:
         reason = "unreachable"
     elif "readonly" in lowered or "read-only" in lowered:
         reason = "read_only"

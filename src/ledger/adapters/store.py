@@ -72,8 +72,11 @@ class SQLStore:
         cls._stores.clear()
 
     def _has_events(self) -> bool:
-        with self.engine.connect() as conn:
-            return events_table.name in inspect(conn).get_table_names()
+        try:
+            with self.engine.connect() as conn:
+                return events_table.name in inspect(conn).get_table_names()
+        except sa_exc.DBAPIError as error:  # not even readable (a WAL store needs its -shm file written)
+            raise storage_error(error) from error
 
     def create_tables(self, tables: MetaData) -> None:
         """Create the missing tables of ``tables``; safe when several processes open a new store at once.

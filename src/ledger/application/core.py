@@ -258,6 +258,6 @@ _PYDANTIC_REASONS = {
     "greater_than": "range",
     "greater_than_equal": "range",
     "decimal_max_digits": "too_many_digits",
-    "decimal_whole_digits": "too_large",
+    "decimal_whole_digits": "amount_too_large",
     "decimal_max_places": "format",
 }

@@ -56,6 +56,14 @@ def present(value: Any, key: str | None = None) -> Any:
     return value
 
 
+class Page(list[dict[str, Any]]):
+    """Rows of a list that may be cut short: ``total`` is how many there are in all."""
+
+    def __init__(self, rows: list[dict[str, Any]], total: int) -> None:
+        super().__init__(rows)
+        self.total = total
+
+
 class Queries:
     """Everything a reader may ask about cases, through the gate (roles, visibility, the access log)
     and masking."""
@@ -269,8 +277,9 @@ class Queries:
 
     def cases(self, *, status: str | None = None, recorded_by: str | None = None, environment: str | None = None,
               provider: str | None = None, needs_attention: bool = False, mine: bool = False,
-              person: str | None = None) -> list[dict[str, Any]]:
-        """``case list``: the overview, newest first, filtered; only the cases the user may see."""
+              person: str | None = None, limit: int | None = None) -> Page:
+        """``case list``: the overview, newest first, filtered; only the cases the user may see; the newest
+        ``limit`` of them if given (``Page.total``: how many there are), and only those are logged reads."""
         self.gate.require(Action.CASE_LIST)
         if status is not None and status not in CASE_STATUSES:
             raise InvalidChoice(field="status", value=status[:20], allowed=", ".join(CASE_STATUSES))
@@ -283,17 +292,25 @@ class Queries:
             ident = parse_identity(person, None, today=self._today())
             wanted = str(self.ledger.persons.person_id(ident.number))
             rows = [row for row in rows if row.get("person_id") == wanted]
+        total = len(rows)
+        if limit is not None:
+            rows = rows[:limit]
         self.gate.shown(Action.CASE_LIST, [row["case"] for row in rows])
         for row in rows:
             row.pop("access_grants", None)
             row.pop("person_id", None)
-        return present(rows)  # type: ignore[no-any-return]
+        return Page(present(rows), total)
 
-    def budget(self, year: int | str, by: str | None = None) -> dict[str, Any]:
-        """``budget show``: the year's budget consumption; by case, every case named is a read (and only
+    def budget(self, year: int | str, by: str | None = None, as_of: str | None = None) -> dict[str, Any]:
+        """``budget show``: the year's budget consumption, as of today or an earlier day (``as_of``: what was
+        paid and committed by then, the forecast from then); by case, every case named is a read (and only
         cases the user may see are named)."""
+        from ledger.domain.rules import check_not_future
+
         self.gate.require(Action.BUDGET_BY_CASE if by == "case" else Action.BUDGET_SHOW)
-        report = self._read_models().budget(check_year(year), self._today(), by)
+        day = optional_date(as_of, "--as-of") or self._today()
+        check_not_future(day, self._today(), "--as-of")
+        report = self._read_models().budget(check_year(year), day, by)
         if by == "case":
             visible = {row["case"] for row in self._visible_rows(Action.BUDGET_BY_CASE)}
             report["rows"] = [row for row in report["rows"] if row["key"] in visible]

@@ -48,6 +48,12 @@ from ledger.domain.vocab import (
 # -- the case's own steps ---------------------------------------------------------------------------
 
 
+def required_text(value: str | None, field: str) -> None:
+    """Text a command cannot do without: refused when empty or only blanks (exit 2, nothing stored)."""
+    if value is None or not value.strip():
+        raise InputError(field=field, reason="required")
+
+
 @dataclass(frozen=True)
 class OpenCase:
     identity: Identity
@@ -82,6 +88,9 @@ class GrantConsent:
     purpose: str
     form: ConsentForm
     valid_until: date | None = None
+
+    def __post_init__(self) -> None:
+        required_text(self.purpose, "--purpose")
 
 
 @dataclass(frozen=True)
@@ -191,6 +200,11 @@ class RecordShare:
     provider: str | None
     what: str
     legal_basis: str | None = None
+
+    def __post_init__(self) -> None:
+        required_text(self.what, "--what")
+        if self.legal_basis is not None:
+            required_text(self.legal_basis, "--legal-basis")
 
 
 @dataclass(frozen=True)
@@ -313,6 +327,10 @@ class AddProvider:
     name: str
     org_number: str | None = None
     own_operation: bool = False
+
+    def __post_init__(self) -> None:
+        required_text(self.code, "CODE")
+        required_text(self.name, "--name")
 
 
 @dataclass(frozen=True)

@@ -261,9 +261,18 @@ class ArchiveInvalid(InputError):
 
 
 class FileUnusable(InputError):
-    """A digest or archive file cannot be read or written (``file``, ``reason``)."""
+    """A file cannot be read or written (``file``, ``reason``). A wrong path or a file that is not what
+    it should be is malformed input (exit 2); a full disk, a read-only place or a failing disk is the
+    machine's state, not the input's (exit 1)."""
 
     key = "file_unusable"
+    #: Reasons that are the machine's state rather than the input's.
+    MACHINE = frozenset({"disk_full", "read_only", "io"})
+
+    def __init__(self, **params: Any) -> None:
+        super().__init__(**params)
+        if params.get("reason") in self.MACHINE:
+            self.exit_code = 1
 
 
 class StoreNotEmpty(RuleViolation):
@@ -272,10 +281,12 @@ class StoreNotEmpty(RuleViolation):
     key = "store_not_empty"
 
 
-class StoreMissing(InputError):
-    """``verify``, ``digest`` or ``export`` named a SQLite database that does not exist (``db``)."""
+class StoreMissing(LedgerError):
+    """A command named a SQLite database that does not exist (``db``): refused, never created empty
+    (only ``ledger init``, ``demo`` and ``import`` make a store; the default path is made on first use)."""
 
     key = "store_missing"
+    exit_code = 1
 
 
 class KeyUnavailable(LedgerError):
@@ -356,3 +367,11 @@ __all__ = [
     "TrainingOnly",
     "scrub",
 ]
+
+
+class DemoStopped(LedgerError):
+    """``ledger demo`` stopped after some of its batches were committed (``events`` in the store)."""
+
+    key = "demo_stopped"
+    exit_code = 1
+    stored = True  # the error's message says what is in the store, instead of "nothing was stored"

@@ -21,6 +21,10 @@ _GROUPED = re.compile(r"^[0-9]{1,3}(?P<sep>[ .,])[0-9]{3}(?:(?P=sep)[0-9]{3})*(?
 _PLAIN = re.compile(r"^[0-9]+(?:[.,][0-9]{1,2})?$")
 
 
+#: No amount the ledger records reaches a thousand billion kronor (events hold 15 digits, two of them öre).
+MAX_AMOUNT = Decimal("1000000000000")
+
+
 def parse_amount(value: str | int | Decimal, *, allow_zero: bool = False) -> Decimal:
     """Parse a positive amount in kronor with at most two decimals into a quantised ``Decimal``."""
     if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
@@ -41,6 +45,8 @@ def parse_amount(value: str | int | Decimal, *, allow_zero: bool = False) -> Dec
         raise InvalidAmount(reason="format")
     if amount == 0 and not allow_zero:
         raise InvalidAmount(reason="not_positive")
+    if amount >= MAX_AMOUNT:
+        raise InvalidAmount(reason="amount_too_large")
     return amount.quantize(ORE)
 
 
