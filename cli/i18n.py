@@ -511,8 +511,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "opt.all": ("Visa alla ärenden.", "Show every case."),
     "label.page": ("Visar de {shown} nyaste av {total} ärenden; --all visar alla, --limit N fler eller färre.",
                    "Showing the newest {shown} of {total} cases; --all shows them all, --limit N more or fewer."),
-    "opt.budget_as_of": ("Visa läget en tidigare dag, ÅÅÅÅ-MM-DD (standard: i dag).",
-                         "Show the figures as of an earlier day, YYYY-MM-DD (default: today)."),
+    "opt.budget_as_of": ("Visa läget en tidigare dag, ÅÅÅÅ-MM-DD (standard: i dag): utbetalt till och med den "
+                         "dagen, åtaganden och prognos därifrån; budget och statsbidrag som de nu är registrerade.",
+                         "Show the figures as of an earlier day, YYYY-MM-DD (default: today): paid by that day, "
+                         "commitments and forecast from then; the budget and state grants as now recorded."),
     "budget.not_set": ("Ingen budget är satt för {year}. Sätt den med: ledger budget set {year} BELOPP",
                        "No budget is set for {year}. Set it with: ledger budget set {year} AMOUNT"),
     "demo_stopped": ("Demodata avbröts ({cause}); databasen har nu {events} händelser, en del av demon. Ta bort "

@@ -35,12 +35,14 @@ def kr(value_ore: int) -> str:
 
 
 def budget_report(conn: Connection, year: int, today: date, by: str | None = None) -> dict[str, Any]:
-    """Figures for ``year`` as known ``today``; money values as decimal strings."""
+    """Figures for ``year`` as they stood on ``today`` (``budget show --as-of``): paid = the payments and
+    reversals made by then, committed and the forecast from then on; the budget and state grants as
+    now recorded. Money values as decimal strings."""
     row = conn.execute(select(budgets.c.set_ore, budgets.c.adjusted_ore).where(budgets.c.year == year)).first()
     budget_set, adjusted = (row[0], row[1]) if row else (0, 0)
     budget = budget_set + adjusted
     paid = int(conn.execute(select(func.coalesce(func.sum(payment_months.c.amount_ore), 0))
-                            .where(payment_months.c.year == year)).scalar() or 0)
+                            .where(payment_months.c.year == year, payment_months.c.paid_on <= today)).scalar() or 0)
     granted = int(conn.execute(select(func.coalesce(func.sum(grant_months.c.amount_ore), 0))
                                .where(grant_months.c.year == year)).scalar() or 0)
     committed_rows, committed_by_month = _committed(conn, year, today)
@@ -48,11 +50,11 @@ def budget_report(conn: Connection, year: int, today: date, by: str | None = Non
     clients, providers = conn.execute(
         select(func.count(func.distinct(money_cases.c.person_id)), func.count(func.distinct(payment_months.c.provider)))
         .select_from(payment_months.join(money_cases, money_cases.c.case_id == payment_months.c.case_id))
-        .where(payment_months.c.year == year)
+        .where(payment_months.c.year == year, payment_months.c.paid_on <= today)
     ).one()
     monthly = dict(conn.execute(
         select(payment_months.c.month, func.sum(payment_months.c.amount_ore))
-        .where(payment_months.c.year == year).group_by(payment_months.c.month)
+        .where(payment_months.c.year == year, payment_months.c.paid_on <= today).group_by(payment_months.c.month)
     ).tuples().all())
     report: dict[str, Any] = {
         "year": year,
@@ -85,7 +87,7 @@ def budget_report(conn: Connection, year: int, today: date, by: str | None = Non
             break
     if by is not None:
         report["by"] = by
-        report["rows"] = _breakdown(conn, year, by, committed_rows)
+        report["rows"] = _breakdown(conn, year, today, by, committed_rows)
     return report
 
 
@@ -115,10 +117,11 @@ def _committed(
     return out, by_month
 
 
-def _breakdown(conn: Connection, year: int, by: str, committed_rows: list[Any]) -> list[dict[str, Any]]:
+def _breakdown(conn: Connection, year: int, today: date, by: str, committed_rows: list[Any]) -> list[dict[str, Any]]:
     pm = payment_months
+    paid_by = (pm.c.year == year, pm.c.paid_on <= today)
     if by == "month":
-        paid = dict(conn.execute(select(pm.c.month, func.sum(pm.c.amount_ore)).where(pm.c.year == year)
+        paid = dict(conn.execute(select(pm.c.month, func.sum(pm.c.amount_ore)).where(*paid_by)
                                  .group_by(pm.c.month)).tuples().all())
         return [{"key": f"{year}-{m:02d}", "paid": kr(int(paid.get(m, 0)))} for m in range(1, 13)]
     if by == "case":
@@ -136,7 +139,7 @@ def _breakdown(conn: Connection, year: int, by: str, committed_rows: list[Any]) 
         for row in committed_rows:
             committed[row[index]] = committed.get(row[index], 0) + row[4]
     paid = dict(conn.execute(select(column, func.sum(pm.c.amount_ore)).select_from(source)
-                             .where(pm.c.year == year).group_by(column)).tuples().all())
+                             .where(*paid_by).group_by(column)).tuples().all())
     keys = sorted(set(paid) | set(committed))
     return [
         {"key": key, "paid": kr(int(paid.get(key, 0))), "committed": kr(committed.get(key, 0)),

@@ -32,7 +32,7 @@ def ore(amount: Decimal | str) -> int:
 
 class Money(Projection):
     name = "money"
-    version = 4
+    version = 5  # 5: proj_payment_months.paid_on
     tables = (money_cases, budgets, interventions, payments, payment_months, grants, grant_months)
 
 
@@ -169,7 +169,7 @@ def _payment(unit: Unit, case_id: Any, ref: str, payment_id: str, item: str | No
     append = unit[payment_months].append
     for y, m, part in allocate_iso(amount, start, end):
         append({"case_id": case_id, "ref": ref, "year": y, "month": m, "provider": provider,
-                "intervention": intervention, "amount_ore": part})
+                "intervention": intervention, "amount_ore": part, "paid_on": paid_on})
 
 
 @on(ev.StateGrantApplied)

@@ -122,6 +122,14 @@ def test_budget_as_of_an_earlier_day_and_a_year_without_budget(capsys: pytest.Ca
     assert run_cli(capsys, sqlite_url, "budget", "set", "2026", "1 000 000").code == 0
     now = run_cli(capsys, sqlite_url, "budget", "show", "2026", "--json").json()
     assert now["has_budget"] is True
+    assert run_cli(capsys, sqlite_url, "provider", "add", "SKYDD1", "--name", "Skyddat boende Nord AB").code == 0
+    assert run_cli(capsys, sqlite_url, *OPEN).code == 0
+    assert run_cli(capsys, sqlite_url, "payment", "record", CASE, "12 000", "--provider", "SKYDD1", "--from",
+                   "2026-03-01", "--to", "2026-03-31", "--date", "2026-04-10").code == 0
+    then = run_cli(capsys, sqlite_url, "budget", "show", "2026", "--as-of", "2026-04-09", "--json").json()
+    later = run_cli(capsys, sqlite_url, "budget", "show", "2026", "--as-of", "2026-04-10", "--json").json()
+    assert (then["as_of"], then["paid"], then["remaining"]) == ("2026-04-09", "0.00", "1000000.00")
+    assert (later["paid"], later["remaining"]) == ("12000.00", "988000.00")
     future = run_cli(capsys, sqlite_url, "budget", "show", "2026", "--as-of", "2027-01-01")
     assert future.code == 1 and "framtiden" in future.err, future.err
 

@@ -100,3 +100,26 @@ def test_a_second_demo_in_the_same_store_is_refused_and_stores_nothing(sqlite_ur
     with pytest.raises(AlreadyExists):
         generate(app, cases=3)
     assert app.event_count() == before
+
+
+def test_demo_entries_are_recorded_when_a_worker_would_have_written_them(sqlite_url: str) -> None:
+    """Not all at generation time (which made every entry late): most on the day they happened, in
+    office hours and in order; a few contact notes, follow-ups and invoices days or weeks later; none
+    before it happened or after now."""
+    from datetime import timedelta
+
+    from ledger.domain.clock import LOCAL
+
+    app = batch_at(sqlite_url, "demo")
+    generate(app)
+    dated = [e for e in _events(app) if hasattr(e, "occurred_on") and getattr(e, "stream", "") != "users"]
+    lateness = [(e.recorded_at.astimezone(LOCAL).date() - e.occurred_on).days for e in dated]
+    assert min(lateness) >= 0
+    assert sum(1 for d in lateness if d == 0) > 0.8 * len(lateness)
+    late = [e for e, d in zip(dated, lateness, strict=True) if d > 14]
+    assert 0 < len(late) < 0.05 * len(lateness)
+    assert {type(e).__name__ for e in late} <= {"ContactRecorded", "FollowUpRecorded", "PaymentRecorded"}
+    assert max(e.recorded_at for e in dated) <= app.clock.now() + timedelta(seconds=1)
+    hours = {e.recorded_at.astimezone(LOCAL).hour for e in dated if e.recorded_at.astimezone(LOCAL).date()
+             == e.occurred_on and e.recorded_at.astimezone(LOCAL).date() < app.clock.today()}
+    assert hours <= set(range(8, 18)), hours

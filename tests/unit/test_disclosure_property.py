@@ -569,7 +569,8 @@ def _store_rows(facts: dict[str, Any], rng: random.Random) -> dict[str, list[dic
             "paid_through": None})
     for n, (kind, person, amount) in enumerate(facts["paid"]):
         rows["proj_payment_months"].append({"case_id": person_case[person], "ref": f"B{n}", "year": YEAR, "month": 3,
-                                            "provider": "P", "intervention": kind, "amount_ore": amount})
+                                            "provider": "P", "intervention": kind, "amount_ore": amount,
+                                            "paid_on": date(YEAR, 4, 1)})
     for n, (person, amount) in enumerate(facts["granted"]):
         rows["proj_grant_months"].append({"case_id": person_case[person], "reference": f"G{n}", "year": YEAR,
                                           "month": 5, "amount_ore": amount})

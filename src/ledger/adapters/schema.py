@@ -196,6 +196,7 @@ payment_months = Table(
     Column("provider", String(32), nullable=False),
     Column("intervention", String(32), nullable=False),
     Column("amount_ore", BigInteger(), nullable=False),
+    Column("paid_on", Date(), nullable=False),  # the payment's (or reversal's) day, for budget show --as-of
     Index("proj_payment_months_year", "year"),
 )
 
