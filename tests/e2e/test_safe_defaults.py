@@ -197,3 +197,34 @@ def test_a_full_disk_leaves_no_file_behind(capsys: pytest.CaptureFixture[str], t
     assert result.code == 1, (fmt, result.out, result.err)
     assert "Traceback" not in result.err and "disken är full" in result.err, result.err
     assert list(out.parent.iterdir()) == [], fmt
+
+
+def test_a_demo_stopped_after_a_batch_was_stored_says_what_it_stored(capsys: pytest.CaptureFixture[str],
+                                                                     sqlite_url: str,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed (Ctrl-C) after its first batches were committed, the demo must not say "Inget har
+    sparats": it says how many events the store now holds and what to do."""
+    import ledger.application.demo as demo
+
+    real, calls = demo._execute, [0]
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        calls[0] += 1
+        if calls[0] > demo.FLUSH_EVERY + 10:
+            raise KeyboardInterrupt
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(demo, "_execute", interrupted)
+    result = run_cli(capsys, sqlite_url, "demo", "--cases", "120", ready=False)
+    stored = event_count(sqlite_url)
+    assert result.code == 1, result.err
+    assert stored > 0 and f"{stored} händelser" in result.err and "ledger demo" in result.err, result.err
+    assert "Inget har sparats" not in result.err and "Traceback" not in result.err
+
+
+def test_a_missing_postgresql_driver_names_what_to_install(capsys: pytest.CaptureFixture[str],
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the extra were not installed
+    result = run_cli(capsys, "postgresql://ledger@127.0.0.1:9/avhopp", "info", ready=False)
+    assert result.code == 1, result.err
+    assert "pip install 'avhoppar-ledger[postgres]'" in result.err and "Traceback" not in result.err
