@@ -204,7 +204,7 @@ def test_a_demo_stopped_after_a_batch_was_stored_says_what_it_stored(capsys: pyt
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """Killed (Ctrl-C) after its first batches were committed, the demo must not say "Inget har
     sparats": it says how many events the store now holds and what to do."""
-    import ledger.application.demo as demo
+    from ledger.application import demo
 
     real, calls = demo._execute, [0]
 
