@@ -156,4 +156,5 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                 "--json writes JSON and cannot be combined with another --format"),
     "reason.old_export": ("exporten är gjord av en äldre version: gör om den med --no-suppression --format json",
                           "the export was made by an older version: make it again with --no-suppression --format json"),
+    "label.swedish_time": ("svensk tid", "Swedish time"),
 }

@@ -45,13 +45,16 @@ def raw_in(text: str) -> dict[str, list[str]]:
         "codes": sorted({w for w in words if w in codes or re.fullmatch(r"[a-z]+(_[a-z0-9]+)+", w)}),
         "events": sorted({w for w in words if w in names}),
         "amounts": sorted(set(re.findall(r"(?<![\d,.])\d{4,}\.\d\d(?![\d])", text))),
+        # a moment as the machine keeps it (UTC, ISO): people read Swedish time, ``2026-03-10 14:30``
+        "times": sorted(set(re.findall(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?(?:\+00:00|Z)?", text))),
     }
     return {kind: items for kind, items in found.items() if items}
 
 
 def test_the_checker_finds_what_it_looks_for() -> None:
-    assert raw_in("Insats protected_housing, CaseActualised, 280000.00") == {
-        "codes": ["protected_housing"], "events": ["CaseActualised"], "amounts": ["280000.00"]}
+    assert raw_in("Insats protected_housing, CaseActualised, 280000.00, 2026-11-30T11:00:00+00:00") == {
+        "codes": ["protected_housing"], "events": ["CaseActualised"], "amounts": ["280000.00"],
+        "times": ["2026-11-30T11:00:00+00:00"]}
     assert raw_in("Insats skyddat boende, aktualisering, 280 000,00 kr, AVH-2026-0001, anna.l") == {}
 
 
