@@ -84,6 +84,8 @@ def test_the_demo_has_every_kind_of_event_and_respects_dates(sqlite_url: str) ->
     assert all(e.occurred_on <= date.fromisoformat(TODAY) for e in events if hasattr(e, "occurred_on"))
     workers = Counter(e.recorded_by for e in events if hasattr(e, "recorded_by") and e.stream != "users")
     assert len(workers) >= 6 and "demo" not in workers  # the administrator who added the unit's users records no case
+    invoices = [(e.provider, e.invoice_number) for e in events if type(e).__name__ == "PaymentRecorded"]
+    assert len(invoices) > 100 and len(set(invoices)) == len(invoices)  # the ledger refuses one paid twice
 
 
 @pytest.mark.parametrize("seed", [2, 3, 4, 11])

@@ -72,6 +72,12 @@ class Plan:
     def __init__(self, rng: random.Random, today: date) -> None:
         self.rng, self.today, self.serial = rng, today, 0
         self.steps: list[tuple[Any, ...]] = []
+        self.invoices = 0
+
+    def invoice_number(self) -> str:
+        """A provider's invoice numbers never repeat (the ledger refuses an invoice paid twice)."""
+        self.invoices += 1
+        return f"{self.invoices:05d}"
 
     def add(self, day: date, command: str, case: Case | None, *args: Any, user: str = "", save: str = "",
             **kw: Any) -> None:

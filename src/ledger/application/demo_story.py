@@ -207,7 +207,7 @@ def _invoices(plan: Plan, case: Case, provider: str, start: date, end: date, cos
         last, key = min(month_end, end - timedelta(days=1)), plan.key("b")
         amount, paid = cost(first, last), (month_end if last == month_end else end) + plan.days(3, 12)
         plan.add(paid, "record_payment", case, amount, period_start=first, period_end=last, user=ECONOMIST,
-                 invoice=f"{provider}-{paid:%y%m}-{plan.rng.randint(100, 999)}", save=key, **item)
+                 invoice=f"{provider}-{paid:%y%m}-{plan.invoice_number()}", save=key, **item)
         if plan.rng.random() < 0.04:  # e.g. days charged after discharge
             back = min(amount, cost(last, last) * plan.rng.randint(1, 3))
             plan.add(paid + plan.days(10, 45), "reverse_payment", case, Ref(key), amount=back, user=ECONOMIST)
