@@ -11,7 +11,10 @@ Prints, each with its baseline and the ratio:
   (each timed ``--repeat`` times, interleaved, the best counts);
 - one recording command, process start to exit, vs ``python -c pass`` and vs
   ``python -c "import sqlalchemy, pydantic"``; ``ledger --help`` likewise;
-- ``ledger stats YEAR`` and ``ledger budget show YEAR`` on the large store, projections current.
+- ``ledger stats YEAR`` and ``ledger budget show YEAR`` on the large store, projections current;
+- the chain walk of ``ledger verify`` (in process, snapshots and access log left out) vs a raw join of
+  events and chain rows with both SHA-256s per row (the payload's and the link's), and the whole
+  ``ledger verify`` command.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-SECTIONS = ("append", "rebuild", "startup", "reading")
+SECTIONS = ("append", "rebuild", "startup", "reading", "verify")
 
 
 def timed(fn, repeat: int = 1) -> float:
@@ -108,6 +111,8 @@ def main() -> None:
     if "reading" in sections:
         side.catch_up()
         reading(db)
+    if "verify" in sections:
+        verify(db, n, args.repeat)
     if args.keep:
         print(f"\nkept {work}")
     else:
@@ -188,6 +193,44 @@ def reading(db: Path) -> None:
          stats_seconds / base_pass)
     line("ledger budget show YEAR --json (s)", f"{budget_seconds:.3f}", f"pass {base_pass:.3f}",
          budget_seconds / base_pass)
+
+
+def verify(db: Path, n: int, repeat: int) -> None:
+    """The chain walk against its anchor: the same rows joined and hashed by hand, nothing else."""
+    import hashlib
+
+    from ledger.adapters.store import SQLStore
+    from ledger.adapters.verification import Verifier, walk_chain
+
+    print(f"\nVerifying the chain (best of {repeat} each, interleaved):")
+    con = sqlite3.connect(db)
+
+    def raw_walk() -> None:
+        previous = "0" * 64
+        for position, stream, version, topic, state, when, payload, stored in con.execute(
+                "SELECT e.id, e.originator_id, e.originator_version, e.topic, e.state, c.recorded_at, "
+                "c.payload_hash, c.hash FROM ledger_events e JOIN ledger_chain c ON c.position = e.id ORDER BY e.id"):
+            hashlib.sha256(state).hexdigest()
+            text = f'["t",{position},"{stream}",{version},"{topic}","{when}","{payload}","{previous}"]'
+            hashlib.sha256(text.encode()).hexdigest()
+            previous = stored
+
+    store = SQLStore(f"sqlite:///{db}")
+
+    def chain_walk() -> None:  # what ledger verify does first (then snapshots, then the access log)
+        with store.read() as conn:
+            assert walk_chain(store, conn, Verifier()) is None
+
+    raw_seconds = ours_seconds = float("inf")
+    for _ in range(repeat):
+        raw_seconds = min(raw_seconds, timed(raw_walk))
+        ours_seconds = min(ours_seconds, timed(chain_walk))
+    con.close()
+    line("chain walk (events/s)", f"{n / ours_seconds:,.0f}", f"{n / raw_seconds:,.0f}", raw_seconds / ours_seconds)
+    py = sys.executable
+    ledger = str(Path(py).parent / "ledger")
+    whole = run([ledger, "--db", str(db), "verify"], repeat=3)
+    line("ledger verify, whole command (s)", f"{whole:.3f}", f"walk {ours_seconds:.3f}", whole / ours_seconds)
 
 
 if __name__ == "__main__":

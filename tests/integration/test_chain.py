@@ -26,7 +26,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.adapters.archive import export_archive, import_archive, verify_archive
-from ledger.adapters.chain import GENESIS, Digest, Head, link, link_new, link_reference, payload_hash, recorded_at
+from ledger.adapters.chain import (
+    GENESIS,
+    Digest,
+    Head,
+    link,
+    link_hex,
+    link_new,
+    link_reference,
+    payload_hash,
+    recorded_at,
+)
 from ledger.adapters.config import resolve_url
 from ledger.adapters.recorder import LedgerRecorder
 from ledger.adapters.store import SQLStore
@@ -939,6 +949,17 @@ def test_the_append_link_is_the_plain_definition(position: int, version: int, to
     stream, digest = str(uuid4()), payload_hash(b"x")
     assert link_new(GENESIS, position, stream, version, topic, when, digest) == link_reference(
         GENESIS, position, stream, version, topic, when, digest)
+
+
+@given(position=st.integers(1, 2**40), stream=texts, version=st.integers(0, 2**31), topic=texts, when=texts,
+       payload=st.binary(max_size=20), before=st.binary(max_size=20))
+def test_the_verification_link_is_the_plain_definition(position: int, stream: str, version: int, topic: str,
+                                                       when: str, payload: bytes, before: bytes) -> None:
+    """``link_hex`` (the verification's fast walk) takes the payload's and the previous hash as they are:
+    64 hex digits, which the walk has just checked them to be; everything else is quoted as ``link`` does."""
+    previous, digest = payload_hash(before), payload_hash(payload)
+    assert link_hex(previous, position, stream, version, topic, when, digest) == link_reference(
+        previous, position, stream, version, topic, when, digest)
 
 
 @given(note=st.text(max_size=60), extra=st.dictionaries(st.text(max_size=12), st.text(max_size=12), max_size=4))
