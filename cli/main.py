@@ -164,9 +164,13 @@ def demo(
     started = time.perf_counter()
     found = services()
     try:
+        before = found.event_count()
+    except Exception:  # noqa: BLE001 - not a store (yet): the demo itself says why
+        before = 0
+    try:
         result = found.demo(cases=cases, years=years, seed=seed, municipality=municipality)
     except (Exception, KeyboardInterrupt) as error:  # say what was written before the stop, then stop as before
-        _demo_stopped(found, error)
+        _demo_stopped(found, error, before)
         raise
     seconds = f"{time.perf_counter() - started:.1f}"
     done(
@@ -174,18 +178,16 @@ def demo(
     )
 
 
-def _demo_stopped(found: Any, error: BaseException) -> None:
+def _demo_stopped(found: Any, error: BaseException, before: int) -> None:
     """The demo writes in batches: if it stops after one was committed, "nothing was stored" would be
     untrue, so the error says how much is in the store and what to do."""
     from ledger.domain.errors import DemoStopped, LedgerError
 
-    if isinstance(error, LedgerError) and error.key in ("training_only", "rule_violation", "input_error"):
-        return  # refused before anything was written
     try:
         stored = found.event_count()
     except Exception:  # noqa: BLE001 - the store itself failed: the original error says why
         return
-    if stored:
+    if stored > before:
         from ledger.cli.errors import message
 
         cause = message(error).rstrip(".") if isinstance(error, LedgerError) else t("demo.interrupted")

@@ -125,3 +125,22 @@ def test_demo_entries_are_recorded_when_a_worker_would_have_written_them(sqlite_
     hours = {e.recorded_at.astimezone(LOCAL).hour for e in dated if e.recorded_at.astimezone(LOCAL).date()
              == e.occurred_on and e.recorded_at.astimezone(LOCAL).date() < app.clock.today()}
     assert hours <= set(range(8, 18)), hours
+
+
+def test_someone_is_actualised_again_only_when_their_cases_are_closed() -> None:
+    """More cases than Skatteverket has test numbers (a million-event demo has 22 222): a number is
+    used again only for a person whose every case closed before the new one opens, never for a
+    protected person; with nobody free, no case (one person, one open case)."""
+    import random
+
+    from ledger.application.demo_plan import Case, People
+
+    people = People(random.Random(1), date(2026, 11, 30))
+    for pool in people.pools.values():
+        pool.clear()
+    people.used = [TEST_PNR[0], TEST_PNR[1], TEST_PNR[2]]
+    people.opened(TEST_PNR[0], Case("a", date(2025, 1, 1), 1990, closed=date(2025, 6, 30)))
+    people.opened(TEST_PNR[1], Case("a", date(2025, 1, 1), 1990, closed=None))  # still open
+    people.opened(TEST_PNR[2], Case("a", date(2025, 1, 1), 1990, closed=date(2025, 3, 1), protected_identity=True))
+    assert {people.pick(date(2025, 7, 1), "personnummer") for _ in range(30)} == {TEST_PNR[0]}
+    assert people.pick(date(2025, 6, 30), "personnummer") is None

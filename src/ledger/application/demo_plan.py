@@ -64,6 +64,7 @@ class Case:
     protection: bool = False
     criteria_met: bool = False
     protected_identity: bool = False  # only its own worker (and the manager, and who is granted) may see it
+    closed: date | None = None  # the closing day, if it comes by today
 
 
 class Plan:
@@ -105,6 +106,7 @@ class People:
         data = json.loads((resources.files("ledger") / "data" / "testdata_identities.json").read_text("utf-8"))
         self.rng, self.today = rng, today
         self.used: list[str] = []
+        self.cases: dict[str, list[Case]] = {}  # each number's cases, to actualise a person again only when closed
         self.pools: dict[str, dict[int, list[str]]] = {}
         for kind in ("personnummer", "samordningsnummer"):
             by_year: dict[int, list[str]] = {}
@@ -114,8 +116,10 @@ class People:
             for numbers in by_year.values():
                 rng.shuffle(numbers)
 
-    def pick(self, opened: date, kind: str) -> str:
-        """Someone aged 15-45 at opening, mostly around 20, while any are left."""
+    def pick(self, opened: date, kind: str) -> str | None:
+        """Someone aged 15-45 at opening, mostly around 20, while any are left; then someone actualised
+        again, whose every case was closed before ``opened`` (one person has one open case at a time);
+        None when there is nobody of either kind."""
         target, ages = opened.year - round(self.rng.triangular(15, 45, 20)), range(opened.year - 45, opened.year - 15)
         for pool in (self.pools[kind], self.pools["personnummer"], self.pools["samordningsnummer"]):
             while years := sorted((y for y in pool if pool[y]), key=lambda y: (y not in ages, abs(y - target), y)):
@@ -126,4 +130,13 @@ class People:
                     continue
                 self.used.append(number)
                 return number
-        return self.rng.choice(self.used)  # every number used: someone is actualised again
+        for _ in range(40):  # every number used: someone is actualised again
+            number = self.rng.choice(self.used)
+            earlier = self.cases.get(number, ())  # not a protected person: their next case would be protected too
+            if all(c.closed is not None and c.closed < opened and not c.protected_identity for c in earlier):
+                return number
+        return None
+
+    def opened(self, number: str, case: Case) -> None:
+        """``case`` is ``number``'s (planned through to its closure, if that comes by today)."""
+        self.cases.setdefault(number, []).append(case)

@@ -240,6 +240,7 @@ def _close(plan: Plan, case: Case, day: date, reason: str, *, helped: bool) -> N
         if rng.random() < share:  # a few overdue follow-ups for the unit manager to find
             plan.add(when, "record_followup", case, time_point=point, **_outcome(rng, 0.65, helped))
     plan.add(day, "close_case", case, reason)
+    case.closed = day if day <= plan.today else None
 
 
 def _outcome(rng: random.Random, good: float, known: bool = True) -> dict[str, str]:
