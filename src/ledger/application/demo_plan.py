@@ -130,7 +130,7 @@ class People:
                     continue
                 self.used.append(number)
                 return number
-        for _ in range(40):  # every number used: someone is actualised again
+        for _ in range(200):  # every number used: someone is actualised again
             number = self.rng.choice(self.used)
             earlier = self.cases.get(number, ())  # not a protected person: their next case would be protected too
             if all(c.closed is not None and c.closed < opened and not c.protected_identity for c in earlier):
