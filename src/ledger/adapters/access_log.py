@@ -32,12 +32,16 @@ from ledger.adapters.mapper import PydanticMapper
 from ledger.adapters.schema import OLD_ACCESS_TABLE, access_metadata, access_table, events_table
 from ledger.adapters.store import SQLStore
 from ledger.application.ports import AccessEntry
+from ledger.domain import events as ev
 from ledger.domain.aggregates import case_id
 from ledger.domain.errors import NotFound
 
 _READY: weakref.WeakSet[SQLStore] = weakref.WeakSet()
 #: Cases whose protection is looked up in one query (an export or an audit logs every case at once).
 _CHUNK = 500
+#: The events of a person's stream that set the protection level (the rest, a case opened or an
+#: erasure, need not be read to know it).
+_LEVEL_TOPICS = [ev.topic_of(ev.PersonRegistered), ev.topic_of(ev.ProtectionLevelChanged)]
 _TAIL = "SELECT position, hash FROM ledger_access_log ORDER BY position DESC LIMIT 1"
 
 
@@ -175,7 +179,7 @@ class SqlProtection:
                 people = {UUID(str(first["person_id"])) for first in firsts.values()}
                 current: dict[UUID, str] = {}
                 for row in conn.execute(select(t.c.originator_id, t.c.state)
-                                        .where(t.c.originator_id.in_(list(people)))
+                                        .where(t.c.originator_id.in_(list(people)), t.c.topic.in_(_LEVEL_TOPICS))
                                         .order_by(t.c.originator_id, t.c.originator_version)):
                     level = decode(bytes(row[1]))["s"].get("protection_level")
                     if level is not None:
