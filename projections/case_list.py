@@ -16,7 +16,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date, timedelta
 from typing import Any
 
@@ -193,16 +193,22 @@ for _event_class in ev.CASE_EVENTS:
         CaseList.on(_event_class)(_handler(_SPECIAL.get(_event_class)))
 
 
-def attention(conn: Connection, today: date) -> dict[Any, list[str]]:
-    """Case id → the reasons it needs attention today (only cases with at least one)."""
+def attention(conn: Connection, today: date, only: Collection[Any] | None = None) -> dict[Any, list[str]]:
+    """Case id → the reasons it needs attention today (only cases with at least one); of the cases
+    ``only`` (their ids) if given — a page of the case list, not the whole store."""
     found: dict[Any, list[str]] = {}
     day = today.isoformat()
+    ids = list(only) if only is not None else None
+    wanted = set(ids or ())
+
+    def among(table: Any, query: Any) -> Any:
+        return query if ids is None else query.where(table.c.case_id.in_(ids))
 
     def add(case_id: Any, reason: str) -> None:
         if reason not in found.setdefault(case_id, []):
             found[case_id].append(reason)
 
-    granted = {r[0] for r in conn.execute(select(decisions.c.case_id).where(decisions.c.granted))}
+    granted = {r[0] for r in conn.execute(among(decisions, select(decisions.c.case_id).where(decisions.c.granted)))}
     for r in conn.execute(select(cases.c.case_id, cases.c.status, cases.c.assessed, cases.c.motivated,
                                  cases.c.consent_given, cases.c.serious_crime_suspected).where(
                                      cases.c.status == "open", cases.c.case_id.in_(granted))):
@@ -216,27 +222,28 @@ def attention(conn: Connection, today: date) -> dict[Any, list[str]]:
             add(r.case_id, "condition_consent")
         if r.serious_crime_suspected is not False:
             add(r.case_id, "condition_serious_crime")
-    for r in conn.execute(select(cases.c.case_id, cases.c.status, cases.c.closed_on, cases.c.threat_review_on,
-                                 cases.c.followup_closure, cases.c.followup_12)):
+    for r in conn.execute(among(cases, select(cases.c.case_id, cases.c.status, cases.c.closed_on,
+                                              cases.c.threat_review_on, cases.c.followup_closure,
+                                              cases.c.followup_12))):
         if r.status == "open" and r.threat_review_on is not None and r.threat_review_on < today:
             add(r.case_id, "threat_review_passed")
         if r.status == "closed" and (
             not r.followup_closure or (r.closed_on + timedelta(days=365) <= today and not r.followup_12)
         ):
             add(r.case_id, "followup_due")
-    running = conn.execute(
+    running = conn.execute(among(interventions,
         select(interventions.c.case_id, interventions.c.provider, interventions.c.urgent_without_decision,
-               interventions.c.decision_id).where(interventions.c.ended_on.is_(None))
+               interventions.c.decision_id).where(interventions.c.ended_on.is_(None)))
     ).all()
     periods: dict[tuple[Any, str], list[tuple[str, str | None, str | None]]] = {}
-    for r in conn.execute(select(consents.c.case_id, consents.c.recipient, consents.c.granted_on,
-                                 consents.c.revoked_on, consents.c.valid_until).where(
-                                     consents.c.recipient.like("provider:%"))):
+    for r in conn.execute(among(consents, select(consents.c.case_id, consents.c.recipient, consents.c.granted_on,
+                                                 consents.c.revoked_on, consents.c.valid_until).where(
+                                                     consents.c.recipient.like("provider:%")))):
         periods.setdefault((r.case_id, r.recipient), []).append(
             (r.granted_on.isoformat(), _iso(r.revoked_on), _iso(r.valid_until)))
-    ended = {(r.case_id, r.decision_id) for r in conn.execute(
+    ended = {(r.case_id, r.decision_id) for r in conn.execute(among(decisions,
         select(decisions.c.case_id, decisions.c.decision_id).where(
-            (decisions.c.period_end < today) | decisions.c.status.in_(("revoked", "replaced"))))}
+            (decisions.c.period_end < today) | decisions.c.status.in_(("revoked", "replaced")))))}
     for r in running:
         consent = periods.get((r.case_id, f"provider:{r.provider}"), [])
         revoked = any(revoked_on is not None and revoked_on <= day for _, revoked_on, _ in consent)
@@ -247,6 +254,8 @@ def attention(conn: Connection, today: date) -> dict[Any, list[str]]:
         if r.decision_id is not None and (r.case_id, r.decision_id) in ended:
             add(r.case_id, "decision_ended_running")
     for case_id, duplicate, over_price in flagged_payments(conn):
+        if ids is not None and case_id not in wanted:
+            continue
         if duplicate:
             add(case_id, "payment_duplicate")
         if over_price:
@@ -260,8 +269,9 @@ def _iso(value: date | None) -> str | None:
 
 def list_cases(conn: Connection, *, status: str | None = None, recorded_by: str | None = None,
                environment: str | None = None, provider: str | None = None,
-               needs_attention: bool = False, today: date) -> list[dict[str, Any]]:
-    """Rows of the overview, newest case first, each with its attention reasons."""
+               needs_attention: bool = False, today: date, with_attention: bool = True) -> list[dict[str, Any]]:
+    """Rows of the overview, newest case first, each with its attention reasons (None without
+    ``with_attention``, unless ``needs_attention`` filters by them: :func:`attention` of a page later)."""
     query = select(cases)
     if status:
         query = query.where(cases.c.status == status)
@@ -273,14 +283,14 @@ def list_cases(conn: Connection, *, status: str | None = None, recorded_by: str 
         query = query.where(cases.c.case_id.in_(
             select(interventions.c.case_id).where(interventions.c.provider == provider.upper())))
     query = query.order_by(cases.c.opened_on.desc(), cases.c.case_number.desc())
-    reasons = attention(conn, today)
+    reasons = attention(conn, today) if with_attention or needs_attention else None
     grants: dict[Any, list[list[str]]] = {}
     for g in conn.execute(select(case_grants.c.case_id, case_grants.c.user_name, case_grants.c.until)):
         grants.setdefault(g.case_id, []).append([g.user_name, g.until.isoformat()])
     rows = []
     for row in conn.execute(query):
         item = dict(row._mapping)
-        item["attention"] = reasons.get(row.case_id, [])
+        item["attention"] = reasons.get(row.case_id, []) if reasons is not None else None
         item["grants"] = grants.get(row.case_id, [])
         if needs_attention and not item["attention"]:
             continue

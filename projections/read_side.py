@@ -37,14 +37,16 @@ class ReadSide:
 
     def cases(self, *, today: date, status: str | None = None, recorded_by: str | None = None,
               environment: str | None = None, provider: str | None = None,
-              needs_attention: bool = False) -> list[dict[str, Any]]:
-        """The case overview; filters: status, recorded_by, environment, provider, needs_attention."""
+              needs_attention: bool = False, with_attention: bool = True) -> list[dict[str, Any]]:
+        """The case overview; filters: status, recorded_by, environment, provider, needs_attention. Without
+        ``with_attention`` a row's ``attention`` is None (unless the filter needs it): :meth:`attention`
+        gives it for the rows that are shown."""
         from ledger.projections.case_list import list_cases
 
         self.catch_up()
         with self.store.read() as conn:
             rows = list_cases(conn, today=today, status=status, recorded_by=recorded_by, environment=environment,
-                              provider=provider, needs_attention=needs_attention)
+                              provider=provider, needs_attention=needs_attention, with_attention=with_attention)
         return [
             {
                 "case": r["case_number"],
@@ -68,6 +70,16 @@ class ReadSide:
             }
             for r in rows
         ]
+
+    def attention(self, today: date, numbers: list[str]) -> dict[str, list[str]]:
+        """The attention reasons of these cases today (a page of the case list), by case number."""
+        from ledger.domain.aggregates import case_id
+        from ledger.projections.case_list import attention
+
+        ids = {case_id(number): number for number in numbers}
+        with self.store.read() as conn:
+            found = attention(conn, today, only=list(ids) if len(ids) <= 1_000 else None)  # else all at once
+        return {number: found.get(key, []) for key, number in ids.items()}
 
     def budget(self, year: int, today: date, by: str | None = None) -> dict[str, Any]:
         """Budget consumption for ``year`` (see ``projections/budget.py`` for the definitions)."""

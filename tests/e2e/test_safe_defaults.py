@@ -107,11 +107,17 @@ def test_case_list_is_paged(capsys: pytest.CaptureFixture[str], sqlite_url: str)
     for pnr in TEST_PNR[70:74]:
         assert run_cli(capsys, sqlite_url, "case", "open", pnr, "--gender", "kvinna", "--environment", "criminal",
                        "--source", "police", "--date", "2026-03-01").code == 0
+    assert run_cli(capsys, sqlite_url, "threat", "record", "AVH-2026-0004", "--unit", "noa", "--level", "high",
+                   "--review-on", "2026-06-01", "--date", "2026-03-02").code == 0
     two = run_cli(capsys, sqlite_url, "case", "list", "--limit", "2", "--json")
     every = run_cli(capsys, sqlite_url, "case", "list", "--all", "--json")
     assert [row["case"] for row in two.json()] == [row["case"] for row in every.json()][:2]
     assert "2 nyaste av 4" in two.err and "--all" in two.err
     assert len(every.json()) == 4 and "nyaste" not in every.err
+    # a page's attention reasons are worked out for its rows only, and are the same as in the whole list
+    assert [row["attention"] for row in two.json()] == [row["attention"] for row in every.json()][:2]
+    assert all(isinstance(row["attention"], list) for row in every.json())
+    assert "threat_review_passed" in two.json()[0]["attention"]
     assert run_cli(capsys, sqlite_url, "case", "list", "--limit", "0").code == 2
 
 

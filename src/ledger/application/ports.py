@@ -81,8 +81,12 @@ class ReadModels(Protocol):
 
     def cases(self, *, today: date, status: str | None = None, recorded_by: str | None = None,
               environment: str | None = None, provider: str | None = None,
-              needs_attention: bool = False) -> list[dict[str, Any]]:
+              needs_attention: bool = False, with_attention: bool = True) -> list[dict[str, Any]]:
         """The case overview, newest first (see ``projections/case_list.py``)."""
+        ...
+
+    def attention(self, today: date, numbers: list[str]) -> dict[str, list[str]]:
+        """The attention reasons of these cases today, by case number."""
         ...
 
     def budget(self, year: int, today: date, by: str | None = None) -> dict[str, Any]:

@@ -285,7 +285,7 @@ class Queries:
             raise InvalidChoice(field="status", value=status[:20], allowed=", ".join(CASE_STATUSES))
         env = choose(Environment, environment, "environment").value if environment else None
         rows = self._visible_rows(Action.CASE_LIST, status=status, recorded_by=recorded_by, environment=env,
-                                  provider=provider, needs_attention=needs_attention)
+                                  provider=provider, needs_attention=needs_attention, with_attention=False)
         if mine:
             rows = [row for row in rows if row.get("assigned_to") == self.user]
         if person is not None:
@@ -295,6 +295,12 @@ class Queries:
         total = len(rows)
         if limit is not None:
             rows = rows[:limit]
+        unknown = [row["case"] for row in rows if row["attention"] is None]
+        if unknown:  # worked out for the rows shown only, not the whole store
+            reasons = self._read_models().attention(self._today(), unknown)
+            for row in rows:
+                if row["attention"] is None:
+                    row["attention"] = reasons[row["case"]]
         self.gate.shown(Action.CASE_LIST, [row["case"] for row in rows])
         for row in rows:
             row.pop("access_grants", None)
