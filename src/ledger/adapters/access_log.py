@@ -29,7 +29,7 @@ from sqlalchemy import Connection, insert, inspect, select
 
 from ledger.adapters.chain import GENESIS, Head, access_link
 from ledger.adapters.mapper import PydanticMapper
-from ledger.adapters.schema import OLD_ACCESS_TABLE, access_metadata, access_table, events_table
+from ledger.adapters.schema import OLD_ACCESS_TABLE, access_metadata, access_table
 from ledger.adapters.store import SQLStore
 from ledger.application.ports import AccessEntry
 from ledger.domain import events as ev
@@ -163,28 +163,40 @@ class SqlProtection:
         """Each (normalised) case's level; a chunk of cases at a time in two queries (their first
         events, then their persons' streams). ``NotFound`` for the first unknown case. Only the
         statistical part of the events is read: no key is needed to know how protected a case is."""
-        t = events_table
         levels: dict[str, str] = {}
         decode = self.mapper.state_decoder()
         numbers = list(case_numbers)
-        for start in range(0, len(numbers), _CHUNK):
-            ids = {case_id(number): number for number in numbers[start:start + _CHUNK]}
-            with self.store.read() as conn:
-                firsts = {UUID(str(r[0])): decode(bytes(r[1]))["s"] for r in conn.execute(
-                    select(t.c.originator_id, t.c.state)
-                    .where(t.c.originator_id.in_(list(ids)), t.c.originator_version == 1))}
-                missing = next((number for key, number in ids.items() if key not in firsts), None)
-                if missing is not None:
-                    raise NotFound(kind="case", ref=missing)
-                people = {UUID(str(first["person_id"])) for first in firsts.values()}
-                current: dict[UUID, str] = {}
-                for row in conn.execute(select(t.c.originator_id, t.c.state)
-                                        .where(t.c.originator_id.in_(list(people)), t.c.topic.in_(_LEVEL_TOPICS))
-                                        .order_by(t.c.originator_id, t.c.originator_version)):
-                    level = decode(bytes(row[1]))["s"].get("protection_level")
-                    if level is not None:
-                        current[UUID(str(row[0]))] = str(level)
-            for key, number in ids.items():
-                first = firsts[key]
-                levels[number] = current.get(UUID(str(first["person_id"])), str(first["protection_level"]))
+        sid, m = self.store.dialect.stream_id, self.store.mark
+        with self.store.read() as conn:
+            cursor = conn.connection.cursor()  # the driver's cursor: thousands of cases for a whole case list
+            try:
+                for start in range(0, len(numbers), _CHUNK):
+                    ids = {case_id(number): number for number in numbers[start:start + _CHUNK]}
+                    marks = ", ".join([m] * len(ids))
+                    cursor.execute(f"SELECT originator_id, state FROM ledger_events WHERE originator_id IN ({marks}) "
+                                   "AND originator_version = 1", tuple(sid(key) for key in ids))
+                    firsts = {_uuid(stream): decode(bytes(state))["s"] for stream, state in cursor.fetchall()}
+                    missing = next((number for key, number in ids.items() if key not in firsts), None)
+                    if missing is not None:
+                        raise NotFound(kind="case", ref=missing)
+                    people = sorted({UUID(str(first["person_id"])) for first in firsts.values()})
+                    current: dict[UUID, str] = {}
+                    marks = ", ".join([m] * len(people))
+                    cursor.execute(f"SELECT originator_id, state FROM ledger_events WHERE originator_id IN ({marks}) "
+                                   f"AND topic IN ({m}, {m}) ORDER BY originator_id, originator_version",
+                                   (*(sid(person) for person in people), *_LEVEL_TOPICS))
+                    for stream, state in cursor.fetchall():
+                        level = decode(bytes(state))["s"].get("protection_level")
+                        if level is not None:
+                            current[_uuid(stream)] = str(level)
+                    for key, number in ids.items():
+                        first = firsts[key]
+                        levels[number] = current.get(UUID(str(first["person_id"])), str(first["protection_level"]))
+            finally:
+                cursor.close()
         return levels
+
+
+def _uuid(value: Any) -> UUID:
+    """A stream id as the driver gives it (SQLite: 32 hex digits; PostgreSQL: a UUID)."""
+    return value if isinstance(value, UUID) else UUID(str(value))
