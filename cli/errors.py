@@ -70,6 +70,8 @@ def usage_message(error: Any) -> str:
         getattr(param, "human_readable_name", None) or "?"
     )
     if isinstance(error, ce.MissingParameter):
+        if getattr(param, "param_type_name", None) == "argument":  # as the help names it: CASE, AMOUNT
+            return t("usage.missing_argument", name=str(getattr(param, "name", "?")).upper())
         return t("usage.missing", name=name)
     if isinstance(error, ce.NoSuchOption):
         return t("usage.no_such_option", name=error.option_name)

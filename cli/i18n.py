@@ -538,6 +538,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "internal_error": ("Internt fel ({name}). Kör med LEDGER_DEBUG=1 för detaljer.",
                        "Internal error ({name}). Run with LEDGER_DEBUG=1 for details."),
     "usage.missing": ("{name} saknas.", "Missing {name}."),
+    "usage.missing_argument": ("Argumentet {name} saknas.", "Missing argument {name}."),
     "usage.no_such_option": ("Okänd flagga: {name}.", "No such option: {name}."),
     "usage.bad_value": ("Ogiltigt värde för {name}: {detail}.", "Invalid value for {name}: {detail}."),
     "usage.other": ("Felaktigt anrop: {detail}", "Wrong usage: {detail}"),

@@ -143,6 +143,8 @@ def test_flags_take_the_swedish_words(capsys: pytest.CaptureFixture[str], sqlite
     (("case", "list", "--mine=ja"), "Flaggan --mine tar inget värde"),
     (("demo", "--cases", "många"), "ange ett heltal"),
     (("case", "list", "--limit", "0"), "ange minst 1"),
+    (("case", "show"), "Argumentet CASE saknas"),
+    (("payment", "record", "AVH-2026-0001"), "Argumentet AMOUNT saknas"),
 ])
 def test_clicks_own_messages_are_swedish(capsys: pytest.CaptureFixture[str], sqlite_url: str, args: tuple[str, ...],
                                          expected: str) -> None:
