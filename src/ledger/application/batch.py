@@ -72,8 +72,14 @@ class BatchLedger(Ledger):
         self._at = at
 
     def _recording(self, on: Any, note: str | None) -> ev.Recording:
+        """The entry as recorded at ``act_as``'s moment, if one was given: that day is its "today" too
+        (a case gets its number in the year it was actualised, as it would have)."""
         recording = super()._recording(on, note)
-        return recording if self._at is None else replace(recording, at=self._at)
+        if self._at is None:
+            return recording
+        from ledger.domain.clock import LOCAL
+
+        return replace(recording, at=self._at, today=max(self._at.astimezone(LOCAL).date(), recording.on))
 
     def _retry_after_conflict(self) -> bool:
         return False
