@@ -43,6 +43,15 @@ def money_text(value: Any) -> str:
         return str(value)
 
 
+def local_time(moment: str) -> str:
+    """An ISO UTC timestamp as the unit's local time, to the minute (``2026-03-10 14:30``)."""
+    from datetime import datetime
+
+    from ledger.domain.clock import LOCAL
+
+    return datetime.fromisoformat(moment).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+
+
 def yes_no_text(value: bool) -> str:
     return t("label.yes") if value else t("label.no")
 

@@ -111,7 +111,7 @@ def _meta_rows(meta: dict[str, Any]) -> list[tuple[str, Any]]:
             shown = (t("stats.rule.applied", limit=suppression["threshold"] - 1, threshold=suppression["threshold"],
                        marker=suppression["marker"]) if suppression["applied"] else t("stats.rule.none"))
         elif key == "produced_at":  # Swedish time, said so, as in every human view
-            from ledger.cli.render import local_time
+            from ledger.cli.describe import local_time
 
             shown = f"{local_time(value)} ({t('label.swedish_time')})"
         elif isinstance(value, list):

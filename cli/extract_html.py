@@ -9,49 +9,56 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from ledger.cli.describe import event_name, field_label, local_time, recipient_text, value_text
 from ledger.cli.i18n import LANG, t, term
 from ledger.cli.tillsyn_html import CSS, _e, _table
 
 
-def _fields(fields: dict[str, Any]) -> str:
-    parts = []
-    for key, value in fields.items():
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else value
-        parts.append(f"<b>{escape(term('field', key))}</b>: {_e(shown)}")
-    return "<br>".join(parts) or "–"
+def _fields(type_name: str, fields: dict[str, Any]) -> str:
+    """An entry's fields as the other views give them (:mod:`ledger.cli.describe`): labels, codes in
+    words, amounts as ``1 234,50``."""
+    return "<br>".join(f"<b>{escape(field_label(key))}</b>: {escape(value_text(type_name, key, value))}"
+                       for key, value in fields.items()) or "–"
+
+
+def _time(moment: str) -> str:
+    return escape(local_time(moment))
 
 
 def _case(case: dict[str, Any]) -> str:
     entries = [
         f"<tr><td class=\"d\">{_e(e['entry'])}</td><td class=\"d\">{_e(e['occurred_on'])}</td>"
-        f"<td class=\"d\">{_e(e['recorded_at'][:16].replace('T', ' '))}</td><td>{_e(e['recorded_by'])}</td>"
-        f"<td>{escape(term('what', e['type']))}</td><td>{_fields(e['fields'])}</td></tr>"
+        f"<td class=\"d\">{_time(e['recorded_at'])}</td><td>{_e(e['recorded_by'])}</td>"
+        f"<td>{escape(event_name(e['type']))}</td><td>{_fields(e['type'], e['fields'])}</td></tr>"
         for e in case["entries"]
     ]
     decisions = [
-        f"<tr><td>{_e(d['id'])}</td><td>{_e(d['outcome'])}</td><td>{_e(d['intervention'])}</td>"
-        f"<td class=\"d\">{_e(d['period_start'])} – {_e(d['period_end'])}</td><td>{_e(d['status'])}</td></tr>"
+        f"<tr><td>{_e(d['id'])}</td><td>{_e(term('outcome', d['outcome']))}</td>"
+        f"<td>{_e(term('intervention', d['intervention']))}</td>"
+        f"<td class=\"d\">{_e(d['period_start'])} – {_e(d['period_end'])}</td>"
+        f"<td>{_e(term('decision_status', d['status']))}</td></tr>"
         for d in case["decisions"]
     ]
     consents = [
-        f"<tr><td>{_e(c['recipient'])}{' (' + _e(c['provider']) + ')' if c['provider'] else ''}</td>"
+        f"<tr><td>{_e(recipient_text(c['recipient']))}{' (' + _e(c['provider']) + ')' if c['provider'] else ''}</td>"
         f"<td>{_e(c['purpose'])}</td><td class=\"d\">{_e(c['granted_on'])}</td>"
         f"<td class=\"d\">{_e(c['valid_until'])}</td></tr>"
         for c in case["consents"]
     ]
     sharings = [
-        f"<tr><td class=\"d\">{_e(s['shared_on'])}</td><td>{_e(s['recipient'])}</td><td>{_e(s['what'])}</td>"
+        f"<tr><td class=\"d\">{_e(s['shared_on'])}</td><td>{_e(recipient_text(s['recipient']))}</td>"
+        f"<td>{_e(s['what'])}</td>"
         f"<td>{_e(s['legal_basis'] or t('extract.by_consent'))}</td><td>{_e(s['recorded_by'])}</td></tr>"
         for s in case["sharings"]
     ]
     reads = [
-        f"<tr><td class=\"d\">{_e(a['accessed_at'][:16].replace('T', ' '))}</td><td>{_e(a['user'])}</td>"
+        f"<tr><td class=\"d\">{_time(a['accessed_at'])}</td><td>{_e(a['user'])}</td>"
         f"<td>{_e(a['command'])}</td><td>{_e(t('access.outcome.' + a['outcome']))}</td></tr>"
         for a in case["access"]
     ]
     return (
         f"<h2>{escape(t('extract.h.case', case=case['case']))}</h2>"
-        + "<p>" + escape(t("extract.case_facts", status=case["status"], opened=case["opened_on"],
+        + "<p>" + escape(t("extract.case_facts", status=term("status", case["status"]), opened=case["opened_on"],
                            closed=case["closed_on"] or "–", assigned=case["assigned_to"] or "–")) + "</p>"
         f"<h3>{escape(t('extract.h.entries'))}</h3>"
         + _table([t("extract.col.entry"), t("extract.col.occurred"), t("extract.col.recorded"),
@@ -75,7 +82,7 @@ def render(data: dict[str, Any]) -> str:
     """The whole extract as one HTML document."""
     person = data["person"]
     title = t("extract.title")
-    sub = t("extract.sub", at=data["produced_at"][:16].replace("T", " "), by=data["produced_by"])
+    sub = t("extract.sub", at=local_time(data["produced_at"]), by=data["produced_by"])
     if "thinned_on" in data:
         cases = ", ".join(c["case"] for c in data["cases"])
         body = f"<p>{escape(t('extract.thinned', on=data['thinned_on'], cases=cases))}</p>"
@@ -84,7 +91,7 @@ def render(data: dict[str, Any]) -> str:
         kept = ", ".join(term("gallring.kept", k) for k in gallring["kept"]) or "–"
         facts = [
             (t("extract.identity"), person["identity_number"]),
-            (t("extract.gender"), person["gender"]),
+            (t("extract.gender"), term("gender", person["gender"])),
             (t("extract.birth_year"), person["birth_year"]),
             (t("extract.protection"), term("protection", person["protection_level"])
              if person["protection_level"] != "none" else t("label.none")),

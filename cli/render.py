@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ledger.cli.describe import changes_text, details_text, event_name, recipient_text
+from ledger.cli.describe import changes_text, details_text, event_name, local_time, recipient_text
 from ledger.cli.i18n import LANG, t, term
 
 
@@ -294,15 +294,6 @@ def month_chart(report: dict[str, Any], width: int = 40) -> Table:
         table.add_row(f"{report['year']}-{entry['month']:02d}", Text("".join(bar), style="red" if over else ""),
                       money(str(cumulative)))
     return table
-
-
-def local_time(moment: str) -> str:
-    """An ISO UTC timestamp as the unit's local time, to the minute (``2026-03-10 14:30``)."""
-    from datetime import datetime
-
-    from ledger.domain.clock import LOCAL
-
-    return datetime.fromisoformat(moment).astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
 
 
 def history_table(report: dict[str, Any]) -> Table:

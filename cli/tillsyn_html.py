@@ -62,7 +62,7 @@ def _details(type_name: str, details: dict[str, Any]) -> str:
 
 
 def _local(moment: str | None) -> str:
-    from ledger.cli.render import local_time
+    from ledger.cli.describe import local_time
 
     return "–" if not moment else local_time(moment)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TODAY
-from tests.helpers import run_cli
+from tests.helpers import ledger_at, run_cli
 
 CASE = "AVH-2025-0004"  # a case with payments and 18 kinds of entry (numbers run per year of actualisation)
 
@@ -108,10 +108,17 @@ def _files(demo: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> dic
     for sheet in workbook.worksheets:
         cells += [str(c.value) for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
     text["xlsx"] = "\n".join(cells)
+    app = ledger_at(demo)  # the register extract of the case's person, found by the number they were opened with
+    first = app.recorder.select_events(app.get_case(CASE).person_id, limit=1)[0]
+    extract = tmp_path / "utdrag.html"
+    assert run_cli(capsys, demo, "registerutdrag", app.mapper.to_domain_event(first).identity_number,
+                   "--out", str(extract)).code == 0
+    page = extract.read_text(encoding="utf-8").split("<body>", 1)[1]
+    text["registerutdrag"] = html.unescape(re.sub(r"<[^>]+>", " ", page))
     return text
 
 
-def test_the_tillsyn_file_and_the_workbook_are_swedish(demo: str, capsys: pytest.CaptureFixture[str],
+def test_the_tillsyn_file_the_register_extract_and_the_workbook_are_swedish(demo: str, capsys: pytest.CaptureFixture[str],
                                                         tmp_path: Path) -> None:
     for name, text in _files(demo, capsys, tmp_path).items():
         assert raw_in(text) == {}, name
