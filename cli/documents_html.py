@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from ledger.cli.describe import local_time, money_text
 from ledger.cli.i18n import LANG, t, term
 from ledger.cli.tillsyn_html import CSS, _e, _table
 
@@ -41,7 +42,7 @@ def _facts(rows: list[tuple[str, Any]]) -> str:
 
 def _sub(data: dict[str, Any]) -> str:
     return t("document.sub", municipality=data.get("municipality") or t("document.unit"), case=data["case"],
-             at=data["produced_at"][:10])
+             at=local_time(data["produced_at"])[:10])  # the day in Sweden, not in UTC
 
 
 def decision_letter(data: dict[str, Any]) -> str:
@@ -58,7 +59,7 @@ def decision_letter(data: dict[str, Any]) -> str:
         (t("document.notified"), d["notified_on"]),
     ]
     if d.get("daily_price"):
-        rows.insert(3, (t("col.daily_price"), d["daily_price"]))
+        rows.insert(3, (t("col.daily_price"), money_text(d["daily_price"])))
     status = ""
     if d.get("appealed_on"):
         status = f"<p>{escape(t('document.appealed', on=d['appealed_on']))}</p>"
