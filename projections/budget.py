@@ -41,8 +41,9 @@ def budget_report(conn: Connection, year: int, today: date, by: str | None = Non
     row = conn.execute(select(budgets.c.set_ore, budgets.c.adjusted_ore).where(budgets.c.year == year)).first()
     budget_set, adjusted = (row[0], row[1]) if row else (0, 0)
     budget = budget_set + adjusted
+    paid_by = (payment_months.c.year == year, payment_months.c.paid_on <= today)  # the year's, paid by that day
     paid = int(conn.execute(select(func.coalesce(func.sum(payment_months.c.amount_ore), 0))
-                            .where(payment_months.c.year == year, payment_months.c.paid_on <= today)).scalar() or 0)
+                            .where(*paid_by)).scalar() or 0)
     granted = int(conn.execute(select(func.coalesce(func.sum(grant_months.c.amount_ore), 0))
                                .where(grant_months.c.year == year)).scalar() or 0)
     committed_rows, committed_by_month = _committed(conn, year, today)
@@ -50,11 +51,11 @@ def budget_report(conn: Connection, year: int, today: date, by: str | None = Non
     clients, providers = conn.execute(
         select(func.count(func.distinct(money_cases.c.person_id)), func.count(func.distinct(payment_months.c.provider)))
         .select_from(payment_months.join(money_cases, money_cases.c.case_id == payment_months.c.case_id))
-        .where(payment_months.c.year == year, payment_months.c.paid_on <= today)
+        .where(*paid_by)
     ).one()
     monthly = dict(conn.execute(
         select(payment_months.c.month, func.sum(payment_months.c.amount_ore))
-        .where(payment_months.c.year == year, payment_months.c.paid_on <= today).group_by(payment_months.c.month)
+        .where(*paid_by).group_by(payment_months.c.month)
     ).tuples().all())
     report: dict[str, Any] = {
         "year": year,
@@ -87,7 +88,7 @@ def budget_report(conn: Connection, year: int, today: date, by: str | None = Non
             break
     if by is not None:
         report["by"] = by
-        report["rows"] = _breakdown(conn, year, today, by, committed_rows)
+        report["rows"] = _breakdown(conn, year, by, committed_rows, paid_by)
     return report
 
 
@@ -117,9 +118,9 @@ def _committed(
     return out, by_month
 
 
-def _breakdown(conn: Connection, year: int, today: date, by: str, committed_rows: list[Any]) -> list[dict[str, Any]]:
+def _breakdown(conn: Connection, year: int, by: str, committed_rows: list[Any],
+               paid_by: tuple[Any, ...]) -> list[dict[str, Any]]:
     pm = payment_months
-    paid_by = (pm.c.year == year, pm.c.paid_on <= today)
     if by == "month":
         paid = dict(conn.execute(select(pm.c.month, func.sum(pm.c.amount_ore)).where(*paid_by)
                                  .group_by(pm.c.month)).tuples().all())
