@@ -10,11 +10,22 @@ The link formula itself is :mod:`ledger.adapters.chain`.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ledger.adapters.chain import GENESIS, Digest, Head, access_link, link, link_hex, payload_hash, stream_text
+from ledger.adapters.chain import (
+    CHAIN_TAG,
+    GENESIS,
+    Digest,
+    Head,
+    access_link,
+    link,
+    link_hex,
+    payload_hash,
+    stream_text,
+)
 
 if TYPE_CHECKING:
     from ledger.adapters.store import SQLStore
@@ -104,6 +115,8 @@ class Verifier:
         self.position = 0
         self.digests = sorted(set(digests), key=lambda h: (h.position, h.hash))
         self._next_digest = 0
+        self.quoted_topics: dict[str, str] = {}  # the quoted text of a topic and a stream, as in a link
+        self.quoted_streams: dict[Any, str] = {}
         self.matched: list[Head] = []
         self._pending = self._check_digests()  # a digest of the empty store (position 0)
 
@@ -227,26 +240,39 @@ def _intact_window(store: SQLStore, conn: Any, verifier: Verifier, start: int, s
     if start < 1 or verifier.pending or verifier.digest_within(start, stop):
         return False
     m = store.mark
+    previous, expected, sha256, head = verifier.previous, start, hashlib.sha256, f'["{CHAIN_TAG}",'
+    quoted, streams = verifier.quoted_topics, verifier.quoted_streams
     cursor = conn.connection.cursor()  # the driver's cursor, in this read's transaction: no row objects
     try:
         cursor.execute(
             "SELECT e.id, e.originator_id, e.originator_version, e.topic, e.state, c.recorded_at, c.payload_hash, "
             f"c.hash FROM ledger_events e JOIN ledger_chain c ON c.position = e.id WHERE e.id BETWEEN {m} AND {m} "
             "ORDER BY e.id", (start, stop))
-        rows = cursor.fetchall()
-    finally:
-        cursor.close()
-    if len(rows) != stop - start + 1:  # a position without its event or its entry: the careful way says which
-        return False
-    previous, expected, sha256 = verifier.previous, start, hashlib.sha256
-    try:
-        for position, stream, version, topic, state, when, recorded, stored in rows:
-            if position != expected or sha256(as_bytes(state)).hexdigest() != recorded:
+        for position, stream, version, topic, stored_state, when, recorded, stored in cursor:
+            state = stored_state if type(stored_state) is bytes else as_bytes(stored_state)
+            if position != expected or sha256(state).hexdigest() != recorded:
                 return False
-            if link_hex(previous, position, stream_text(stream), version, topic, when, recorded) != stored:
+            # The link's text (chain.link) built in place: the stream's and the topic's quoted text looked
+            # up (a stream has many events), the timestamp put in as it is when it has nothing to escape.
+            # Anything unusual goes through link_hex; a text that is not the canonical one cannot match.
+            q = quoted.get(topic)
+            if q is None:
+                q = quoted[topic] = json.dumps(topic)
+            t = streams.get(stream)
+            if t is None:
+                t = streams[stream] = json.dumps(stream_text(stream))
+            if type(version) is int and '"' not in when and "\\" not in when:
+                text = f'{head}{position},{t},{version},{q},"{when}","{recorded}","{previous}"]'
+                if sha256(text.encode("ascii")).hexdigest() != stored:
+                    return False
+            elif link_hex(previous, position, stream_text(stream), version, topic, when, recorded) != stored:
                 return False
             previous, expected = stored, expected + 1
     except (TypeError, ValueError, UnicodeEncodeError):  # a column altered into something of another type
+        return False
+    finally:
+        cursor.close()
+    if expected != stop + 1:  # a position without its event or its entry: the careful way says which
         return False
     verifier.previous, verifier.position = previous, stop
     return True

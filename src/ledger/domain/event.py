@@ -79,7 +79,7 @@ class Recording:
 class Event(BaseModel):
     """Base of every stored event."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
     stream: ClassVar[str] = "case"
 
     originator_id: UUID
@@ -119,7 +119,7 @@ class Snapshot(BaseModel):
     an older shape is not used (the stream is folded from its first event instead).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     originator_id: UUID
     originator_version: int
