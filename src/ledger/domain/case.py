@@ -7,7 +7,6 @@ on that day", for the share rule, the consent audit and the views alike. The fol
 the state from events is :func:`ledger.domain.case_fold.project_case`.
 """
 
-from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal

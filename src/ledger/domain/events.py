@@ -8,7 +8,6 @@ statistical fields, so per-person encryption and erasure can later touch only th
 Streams: one per case, person, provider, budget year and case-number year.
 """
 
-from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
