@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag as _InvalidTag
+
 from ledger.domain.errors import KeyUnavailable, PersonThinned, SealBroken, StorageError
 
 if TYPE_CHECKING:
@@ -191,12 +193,18 @@ class FileKeyService:
         return hmac.new(self.key_file.index, value.encode("utf-8"), hashlib.sha256).digest()
 
 
+#: After this many keys read one at a time, :meth:`KeyRing.key` reads the rest of the table at once.
+_READ_ALL_AFTER = 16
+
+
 class KeyRing:
     """The data keys in ``ledger_keys``, unwrapped on first use and kept for this process."""
 
     def __init__(self, store: SQLStore, service: Callable[[], KeyService]) -> None:
         self.store, self._service = store, service
         self._keys: dict[str, bytes] = {}
+        self._wrapped: dict[str, tuple[Any, Any]] = {}  # read but not yet unwrapped: (wrapped, destroyed_at)
+        self._misses = 0
         self._ready = False
 
     @property
@@ -236,10 +244,32 @@ class KeyRing:
                 conn.execute(insert(t), rows)
 
     def key(self, key_id: str) -> bytes:
-        """The data key of ``key_id``; :class:`PersonThinned` once destroyed by gallring."""
+        """The data key of ``key_id``; :class:`PersonThinned` once destroyed by gallring.
+
+        Read from ``ledger_keys`` on first use, one row at a time; a process that has needed many
+        (a replay, a check of many streams) reads the rest of the table's rows in one query instead,
+        and unwraps each only when it is needed."""
         found = self._keys.get(key_id)
         if found is not None:
             return found
+        row = self._wrapped.pop(key_id, None)
+        if row is None:
+            self._misses += 1
+            if self._misses == _READ_ALL_AFTER:
+                self._read_all()
+                row = self._wrapped.pop(key_id, None)
+        if row is None:
+            row = self._read(key_id)
+        wrapped, destroyed_at = row
+        if wrapped is None:
+            if isinstance(destroyed_at, str):  # read through the driver (SQLite keeps text)
+                destroyed_at = datetime.fromisoformat(destroyed_at)
+            raise PersonThinned(on=(destroyed_at or datetime.now()).date().isoformat())
+        unwrapped: bytes = self.service.unwrap(key_id, bytes(wrapped))
+        self._keys[key_id] = unwrapped
+        return unwrapped
+
+    def _read(self, key_id: str) -> tuple[Any, Any]:
         self._table()
         from sqlalchemy import select
 
@@ -249,11 +279,19 @@ class KeyRing:
             row = conn.execute(select(t.c.wrapped, t.c.destroyed_at).where(t.c.key_id == key_id)).first()
         if row is None:
             raise KeyUnavailable(reason="data_key_missing", file=key_id[:8])
-        if row.wrapped is None:
-            raise PersonThinned(on=(row.destroyed_at or datetime.now()).date().isoformat())
-        unwrapped: bytes = self.service.unwrap(key_id, bytes(row.wrapped))
-        self._keys[key_id] = unwrapped
-        return unwrapped
+        return row[0], row[1]
+
+    def _read_all(self) -> None:
+        """Every wrapped key not yet unwrapped, kept wrapped until asked for."""
+        self._table()
+        with self.store.read() as conn:
+            cursor = conn.connection.cursor()  # the driver's: thousands of rows, no row objects
+            try:
+                cursor.execute("SELECT key_id, wrapped, destroyed_at FROM ledger_keys")
+                keys = self._keys
+                self._wrapped = {k: (w, d) for k, w, d in cursor.fetchall() if k not in keys}
+            finally:
+                cursor.close()
 
     def destroyed(self, conn: Any) -> dict[str, datetime]:
         from sqlalchemy import select
@@ -283,6 +321,7 @@ class KeyRing:
             raise StorageError(reason="not_owner") from error
         for key_id in ids:
             self._keys.pop(key_id, None)
+            self._wrapped.pop(key_id, None)
         return count
 
     def export_keys(self, conn: Any) -> list[tuple[str, bytes | None, datetime, datetime | None]]:
@@ -303,22 +342,27 @@ class PersonalCipher:
 
     def __init__(self, ring: KeyRing) -> None:
         self.ring = ring
+        self._aeads: dict[bytes, Any] = {}  # a data key -> its AES-GCM, made once (a person has many events)
+
+    def _aead(self, key_id: str) -> Any:
+        key = self.ring.key(key_id)  # asked every time: a key destroyed by gallring is gone from the ring
+        found = self._aeads.get(key)
+        if found is None:
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+            found = self._aeads[key] = AESGCM(key)
+        return found
 
     def seal(self, key_id: str, plaintext: bytes, aad: bytes) -> dict[str, str]:
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
         nonce = secrets.token_bytes(12)
-        sealed = AESGCM(self.ring.key(key_id)).encrypt(nonce, plaintext, aad)
+        sealed = self._aead(key_id).encrypt(nonce, plaintext, aad)
         return {"k": key_id, "n": _b64(nonce), "c": _b64(sealed)}
 
     def open(self, envelope: Mapping[str, Any], aad: bytes) -> bytes:
-        from cryptography.exceptions import InvalidTag
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        key = self.ring.key(str(envelope["k"]))
+        aead = self._aead(str(envelope["k"]))
         try:
-            return AESGCM(key).decrypt(base64.b64decode(envelope["n"]), base64.b64decode(envelope["c"]), aad)
-        except (InvalidTag, ValueError, TypeError):
+            return aead.decrypt(base64.b64decode(envelope["n"]), base64.b64decode(envelope["c"]), aad)  # type: ignore[no-any-return]
+        except (_InvalidTag, ValueError, TypeError):
             raise SealBroken(ref=aad.decode("ascii", "replace")[:48]) from None
 
 
