@@ -218,7 +218,7 @@ def walk_chain(store: SQLStore, conn: Any, verifier: Verifier, window: int = WIN
     low, high = store.chain_bounds(conn)
     for start in range(low, high + 1, window):
         stop = min(start + window - 1, high)
-        if _intact_window(store, conn, verifier, start, stop):
+        if intact_window(store, conn, verifier, start, stop):
             continue
         events, entries = store.chain_window(conn, start, stop, REACH)
         for position in range(start, stop + 1):
@@ -228,13 +228,16 @@ def walk_chain(store: SQLStore, conn: Any, verifier: Verifier, window: int = WIN
     return None
 
 
-def _intact_window(store: SQLStore, conn: Any, verifier: Verifier, start: int, stop: int) -> bool:
+def intact_window(store: SQLStore, conn: Any, verifier: Verifier, start: int, stop: int,
+                  collect: list[tuple[Any, ...]] | None = None) -> bool:
     """The fast way through a window of positions: events and chain entries in one joined read through
     the driver, each payload and link hashed in a tight loop. True when every position is there and
     chains on (the verifier then stands at ``stop``); False at the first thing that is not so, or when a
     digest falls inside the window, with the verifier untouched: the window is then walked the careful
     way (:meth:`Verifier.check`), which names the problem and where it is. The hashes are the same
-    functions; only the reading and the bookkeeping are leaner (``bench/bench_ledger.py --only verify``)."""
+    functions; only the reading and the bookkeeping are leaner (``bench/bench_ledger.py --only verify``).
+    ``collect``: each row as read, ``(position, stream, version, topic, state, recorded_at, payload_hash,
+    hash)``, appended to it (the archive's lines), complete only when True is returned."""
     from ledger.adapters.store import as_bytes
 
     if start < 1 or verifier.pending or verifier.digest_within(start, stop):
@@ -268,6 +271,8 @@ def _intact_window(store: SQLStore, conn: Any, verifier: Verifier, start: int, s
             elif link_hex(previous, position, stream_text(stream), version, topic, when, recorded) != stored:
                 return False
             previous, expected = stored, expected + 1
+            if collect is not None:
+                collect.append((position, stream, version, topic, state, when, recorded, stored))
     except (TypeError, ValueError, UnicodeEncodeError):  # a column altered into something of another type
         return False
     finally:
