@@ -79,6 +79,7 @@ class PydanticMapper(Mapper[Any]):
         super().__init__(transcoder or JSONBytesTranscoder(), compressor, cipher)
         self.personal, self._case_person = personal, case_person
         self._persons: dict[UUID, UUID] = {}
+        self._stream_texts: dict[UUID | str, str] = {}
 
     # -- whose key --------------------------------------------------------------------------------------
 
@@ -172,7 +173,10 @@ class PydanticMapper(Mapper[Any]):
             from ledger.domain.errors import KeyUnavailable
 
             raise KeyUnavailable(reason="key_missing", file="-")
-        return self.transcoder.decode(self.personal.open(sealed, _aad(stream, version)))  # type: ignore[no-any-return]
+        text = self._stream_texts.get(stream)
+        if text is None:  # a stream's text made once: a replay opens many of its events
+            text = self._stream_texts[stream] = str(stream)
+        return self.transcoder.decode(self.personal.open(sealed, f"{text}/{version}".encode("ascii")))  # type: ignore[no-any-return]
 
     def to_domain_event(self, stored_event: StoredEvent, personal: bool = True) -> Any:
         """The event; ``personal=False``: without its personal fields (they keep their defaults), for

@@ -297,9 +297,9 @@ class SQLStore:
         (a tampered row must be reported, not crash the verification)."""
         return [
             (v, t, as_bytes(st))
-            for v, t, st in conn.exec_driver_sql(
-                f"SELECT originator_version, topic, state FROM ledger_snapshots WHERE originator_id = {self.mark} "
-                "ORDER BY originator_version", (stream,),
+            for v, t, st in driver_rows(
+                conn, "SELECT originator_version, topic, state FROM ledger_snapshots "
+                f"WHERE originator_id = {self.mark} ORDER BY originator_version", (stream,),
             )
         ]
 
@@ -308,8 +308,8 @@ class SQLStore:
         m = self.mark
         return [
             (int(p), int(v), str(t), as_bytes(st))
-            for p, v, t, st in conn.exec_driver_sql(
-                f"SELECT id, originator_version, topic, state FROM ledger_events WHERE originator_id = {m} "
+            for p, v, t, st in driver_rows(
+                conn, f"SELECT id, originator_version, topic, state FROM ledger_events WHERE originator_id = {m} "
                 f"AND originator_version <= {m} ORDER BY originator_version", (stream, upto),
             )
         ]
@@ -364,6 +364,17 @@ class SQLStore:
             if not inspect(conn).has_table(keys_table.name):
                 return False
             return conn.execute(select(func.count()).select_from(keys_table)).scalar() != 0
+
+
+def driver_rows(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` as the driver gives them, in ``conn``'s transaction: no SQLAlchemy row objects
+    (a check reads hundreds of thousands of rows, a stream at a time)."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def as_bytes(value: Any) -> bytes:
