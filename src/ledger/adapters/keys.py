@@ -204,6 +204,7 @@ class KeyRing:
         self.store, self._service = store, service
         self._keys: dict[str, bytes] = {}
         self._wrapped: dict[str, tuple[Any, Any]] = {}  # read but not yet unwrapped: (wrapped, destroyed_at)
+        self._known: set[str] = set()  # ids ensured to have a row (a new person's events are sealed one by one)
         self._misses = 0
         self._ready = False
 
@@ -220,7 +221,8 @@ class KeyRing:
 
     def ensure(self, key_ids: Iterable[str]) -> None:
         """Data keys for every id that has none yet, in one transaction (a new person gets one)."""
-        wanted = [k for k in dict.fromkeys(key_ids) if k not in self._keys]
+        known = self._known
+        wanted = [k for k in dict.fromkeys(key_ids) if k not in known and k not in self._keys]
         if not wanted:
             return
         self._table()
@@ -231,6 +233,7 @@ class KeyRing:
         with self.store.read() as conn:
             have = {r[0] for r in conn.execute(select(t.c.key_id).where(t.c.key_id.in_(wanted)))}
         new = [k for k in wanted if k not in have]
+        known.update(have)  # a row stays, even once its key is destroyed by gallring
         if not new:
             return
         service, now = self.service, datetime.now(UTC).replace(tzinfo=None)
@@ -242,6 +245,7 @@ class KeyRing:
                 from sqlalchemy import insert
 
                 conn.execute(insert(t), rows)
+        known.update(new)
 
     def key(self, key_id: str) -> bytes:
         """The data key of ``key_id``; :class:`PersonThinned` once destroyed by gallring.

@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 from uuid import UUID
 
+from ledger.application.gallring import SETTINGS
 from ledger.application.service import Ledger
 from ledger.domain import events as ev
 from ledger.domain.aggregates import PROJECTORS, CaseNumbersState
@@ -38,6 +39,7 @@ class BatchLedger(Ledger):
         self._at: datetime | None = None
         self._pending: list[ev.Event] = []
         self._states: dict[UUID, Any] = {}
+        self._rules: Any = None  # the decision rules as read, until the batch itself changes the settings
 
     def __enter__(self) -> BatchLedger:
         return self
@@ -47,7 +49,7 @@ class BatchLedger(Ledger):
             if kind is None:
                 self.flush()
         finally:  # what was not written is dropped, and the next batch reads the store afresh
-            self._pending, self._states = [], {}
+            self._pending, self._states, self._rules = [], {}, None
 
     def flush(self) -> None:
         """Write the events collected so far in one transaction."""
@@ -84,9 +86,16 @@ class BatchLedger(Ledger):
     def _retry_after_conflict(self) -> bool:
         return False
 
+    def decision_rules(self) -> Any:
+        if self._rules is None:
+            self._rules = super().decision_rules()
+        return self._rules
+
     def _save(self, new_events: list[ev.Event]) -> None:
         self._pending.extend(new_events)
         for event in new_events:
+            if event.originator_id == SETTINGS:
+                self._rules = None
             self._states[event.originator_id] = _FOLDS[event.stream](self._states.get(event.originator_id), [event])
         if len(self._pending) >= self.flush_every:
             self.flush()
