@@ -43,7 +43,7 @@ class JSONBytesTranscoder(Transcoder):
     """Canonical JSON, so equal events give equal bytes (and equal hashes)."""
 
     def encode(self, obj: Any) -> bytes:
-        return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        return _encode(obj).encode()
 
     def decode(self, data: bytes) -> Any:
         """``json.loads``: through the C scanner when the bytes are one UTF-8 JSON value with nothing
@@ -58,6 +58,8 @@ class JSONBytesTranscoder(Transcoder):
         return json.loads(data)
 
 
+#: ``json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)``, one encoder for all.
+_encode = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 _scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # the C scanner, not in the stubs
 
 

@@ -130,7 +130,9 @@ class LedgerCore(Application[UUID]):
         prepare = getattr(self.mapper, "prepare", None)
         if prepare is not None:  # data keys for new people, in one transaction before the events are sealed
             prepare(new_events)
-        self.save(*new_events)
+        # The event store directly: Application.save would check each event against the library's
+        # runtime protocols (``isinstance`` of a Protocol, slow) only to hand the same list to this put.
+        self.events.put(new_events)
         for event in new_events:
             if event.stream == "case" and event.originator_version % SNAPSHOT_INTERVAL == 0:
                 self.take_snapshot(event.originator_id, event.originator_version)
