@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Table, insert, select
 
 from ledger.adapters import chained
 from ledger.adapters.schema import events_table, snapshots_table
-from ledger.adapters.store import SQLStore
+from ledger.adapters.store import SQLStore, driver_rows
 
 
 class LedgerRecorder(ProcessRecorder):
@@ -143,18 +143,24 @@ def _select_stream(
     store: SQLStore, t: Table, originator_id: UUID | str, *, gt: int | None, lte: int | None, desc: bool,
     limit: int | None,
 ) -> list[StoredEvent]:
-    """One stream's rows (events or snapshots) between versions, in either order."""
+    """One stream's rows (events or snapshots) between versions, in either order (through the driver:
+    a replay reads thousands of streams, and SQLAlchemy's statement and row objects cost more than the read)."""
     stream = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
-    query = select(t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state).where(t.c.originator_id == stream)
+    m = store.mark
+    sql = f"SELECT originator_version, topic, state FROM {t.name} WHERE originator_id = {m}"
+    params: list[Any] = [store.dialect.stream_id(stream)]
     if gt is not None:
-        query = query.where(t.c.originator_version > gt)
+        sql += f" AND originator_version > {m}"
+        params.append(int(gt))
     if lte is not None:
-        query = query.where(t.c.originator_version <= lte)
-    query = query.order_by(t.c.originator_version.desc() if desc else t.c.originator_version)
+        sql += f" AND originator_version <= {m}"
+        params.append(int(lte))
+    sql += " ORDER BY originator_version DESC" if desc else " ORDER BY originator_version"
     if limit is not None:
-        query = query.limit(limit)
+        sql += f" LIMIT {int(limit)}"
     with store.read() as conn:
-        return [StoredEvent(r[0], r[1], r[2], bytes(r[3])) for r in conn.execute(query)]
+        rows = driver_rows(conn, sql, tuple(params))
+    return [StoredEvent(stream, int(v), topic, bytes(st)) for v, topic, st in rows]
 
 
 class Factory(InfrastructureFactory[LedgerRecorder]):
