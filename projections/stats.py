@@ -93,13 +93,13 @@ def build(conn: Connection, year: int, today: date) -> dict[str, Any]:
         (stat_cases.c.closed_on >= start) & (stat_cases.c.closed_on <= end)
     )) & ~stat_cases.c.excluded
     wanted = [c for c in stat_cases.columns if c.name not in ("case_id", "person_id", "excluded")]  # ids: not needed
-    cases = [dict(r._mapping) for r in conn.execute(select(*wanted).where(opened_or_closed))]
+    cases = _dicts(conn.execute(select(*wanted).where(opened_or_closed)))
     i = interventions
-    running = [r._asdict() for r in conn.execute(
+    running = _dicts(conn.execute(
         select(i.c.kind, i.c.provider, i.c.intervention, i.c.started_on, i.c.ended_on, _text(money_cases.c.person_id))
         .select_from(i.join(money_cases, money_cases.c.case_id == i.c.case_id))
         .where(i.c.started_on <= end, (i.c.ended_on.is_(None)) | (i.c.ended_on >= start))
-    )]
+    ))
     pm = payment_months
     paid = [(kind, person, int(amount)) for kind, person, amount in conn.execute(
         select(pm.c.intervention, _text(money_cases.c.person_id), func.sum(pm.c.amount_ore))
@@ -113,10 +113,10 @@ def build(conn: Connection, year: int, today: date) -> dict[str, Any]:
         .where(gm.c.year == year).group_by(money_cases.c.person_id)
     )]
     budget_row = conn.execute(select(budgets.c.set_ore + budgets.c.adjusted_ore).where(budgets.c.year == year)).scalar()
-    followups = [dict(r._mapping) for r in conn.execute(
+    followups = _dicts(conn.execute(
         select(stat_followups).where(stat_followups.c.year == year,
                                      stat_followups.c.time_point.in_(("closure", "12_months")),
-                                     stat_followups.c.case_id.not_in(_excluded())))]
+                                     stat_followups.c.case_id.not_in(_excluded()))))
     household = [tuple(r) for r in conn.execute(
         select(stat_household.c.kind, stat_household.c.relation)
         .where(stat_household.c.year == year, stat_household.c.case_id.not_in(_excluded())))]
@@ -152,6 +152,12 @@ def assemble(year: int, today: date, *, cases: list[dict[str, Any]], running: li
     tables.append(_crosstab("closure_reasons_by_gender", "reason", "gender", reasons, DIMENSIONS["gender"], closed))
     tables.append(_household(household))
     return declare({"year": year, "tables": tables})
+
+
+def _dicts(result: Any) -> list[dict[str, Any]]:
+    """Rows as dicts by column name, the names looked up once (a year's facts are thousands of rows)."""
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 def _excluded() -> Any:
