@@ -288,10 +288,14 @@ def list_cases(conn: Connection, *, status: str | None = None, recorded_by: str 
     for g in conn.execute(select(case_grants.c.case_id, case_grants.c.user_name, case_grants.c.until)):
         grants.setdefault(g.case_id, []).append([g.user_name, g.until.isoformat()])
     rows = []
-    for row in conn.execute(query):
-        item = dict(row._mapping)
-        item["attention"] = reasons.get(row.case_id, []) if reasons is not None else None
-        item["grants"] = grants.get(row.case_id, [])
+    result = conn.execute(query)
+    keys = list(result.keys())  # looked up once: a whole case list is thousands of rows
+    at = keys.index("case_id")
+    for values in result:
+        item = dict(zip(keys, values, strict=True))
+        case_id = values[at]
+        item["attention"] = reasons.get(case_id, []) if reasons is not None else None
+        item["grants"] = grants.get(case_id, [])
         if needs_attention and not item["attention"]:
             continue
         rows.append(item)
