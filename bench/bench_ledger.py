@@ -96,6 +96,7 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=4,
                         help="years the demo spreads the cases over (more years: more people free to return; "
                              "Skatteverket has 4 759 test numbers and a person has one open case at a time)")
+    parser.add_argument("--small", type=Path, help="reading: a small store (about 10 000 events) to compare with")
     args = parser.parse_args()
     sections = set(args.only or SECTIONS)
 
@@ -127,7 +128,7 @@ def main() -> None:
         startup(side, db)
     if "reading" in sections:
         side.catch_up()
-        reading(db)
+        reading(db, args.small)
     if "verify" in sections:
         verify(db, n, args.repeat)
     if "export" in sections:
@@ -225,20 +226,47 @@ def _packages_loaded(cmd: list[str]) -> list[str]:
     return names
 
 
-def reading(db: Path) -> None:
+def reading(db: Path, small: Path | None = None) -> None:
+    """Reading commands on the large store as whole processes, against ``python -c pass``; with ``small``
+    (a store of about 10 000 events) against the same command on it, run in turn with it: what issue 13
+    asks is that they stay within 1.3x of their time on a small store."""
     print("\nReading on the large store (projections current), median of 3:")
     py = sys.executable
     ledger = str(Path(py).parent / "ledger")
     base_pass = run([py, "-c", "pass"])
     year = time.localtime().tm_year
-    subprocess.run([ledger, "--db", str(db), "projections", "status"], check=True, capture_output=True,
-                   env={**os.environ, "LEDGER_USER": "bench"})
-    stats_seconds = run([ledger, "--db", str(db), "stats", str(year), "--format", "json"], repeat=3)
-    budget_seconds = run([ledger, "--db", str(db), "budget", "show", str(year), "--json"], repeat=3)
-    line("ledger stats YEAR --format json (s)", f"{stats_seconds:.3f}", f"pass {base_pass:.3f}",
-         stats_seconds / base_pass)
-    line("ledger budget show YEAR --json (s)", f"{budget_seconds:.3f}", f"pass {base_pass:.3f}",
-         budget_seconds / base_pass)
+    stores = [db] if small is None else [db, small]
+    for store in stores:
+        subprocess.run([ledger, "--db", str(store), "projections", "status"], check=True, capture_output=True,
+                       env={**os.environ, "LEDGER_USER": "bench"})
+    commands = {"stats YEAR --format json": ["stats", str(year), "--format", "json"],
+                "budget show YEAR --json": ["budget", "show", str(year), "--json"]}
+    if small is not None:
+        commands["case list (newest 50)"] = ["case", "list"]
+        commands["case show (the newest case)"] = ["case", "show"]
+    for label, args in commands.items():
+        cmds = {store: [ledger, "--db", str(store), *args] for store in stores}
+        if args == ["case", "show"]:
+            for store, cmd in cmds.items():
+                cmd.append(_newest_case(ledger, store))
+        times: dict[Path, list[float]] = {store: [] for store in stores}
+        for _ in range(3):  # in turn: a busy moment of the machine hits both alike
+            for store in stores:
+                times[store].append(run(cmds[store], repeat=1))
+        seconds = statistics.median(times[db])
+        if small is None:
+            line(f"ledger {label} (s)", f"{seconds:.3f}", f"pass {base_pass:.3f}", seconds / base_pass)
+        else:
+            base = statistics.median(times[small])
+            line(f"ledger {label} (s)", f"{seconds:.3f}", f"small {base:.3f}", seconds / base)
+
+
+def _newest_case(ledger: str, store: Path) -> str:
+    found = subprocess.run([ledger, "--db", str(store), "case", "list", "--limit", "1", "--json"], check=True,
+                           capture_output=True, text=True, env={**os.environ, "LEDGER_USER": "bench"})
+    data = json.loads(found.stdout)
+    rows = data["cases"] if isinstance(data, dict) else data
+    return str(rows[0]["case"])
 
 
 def verify(db: Path, n: int, repeat: int) -> None:
