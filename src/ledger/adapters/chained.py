@@ -8,6 +8,7 @@ the hashing. The hashing itself is :mod:`ledger.adapters.chain`.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +17,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Connection
 
-from ledger.adapters.chain import GENESIS, link, link_new, payload_hash, recorded_at, stream_text
+from ledger.adapters.chain import CHAIN_TAG, GENESIS, link, payload_hash, recorded_at, stream_text
 from ledger.adapters.dialect import Dialect
 from ledger.domain.errors import ChainBroken
 
@@ -24,6 +25,7 @@ _INSERT_EVENTS = "INSERT INTO ledger_events (id, originator_id, originator_versi
 _INSERT_CHAIN = "INSERT INTO ledger_chain (position, recorded_at, payload_hash, hash) VALUES ({})"
 _COPY_EVENTS = "COPY ledger_events (id, originator_id, originator_version, topic, state) FROM STDIN"
 _COPY_CHAIN = "COPY ledger_chain (position, recorded_at, payload_hash, hash) FROM STDIN"
+_WHEN_KEY = b'"recorded_at":"'  # 15 bytes
 _TAIL = (
     "SELECT e.top, c.position, c.hash FROM (SELECT MAX(id) AS top FROM ledger_events) e "
     "LEFT JOIN ledger_chain c ON c.position = (SELECT MAX(position) FROM ledger_chain)"
@@ -35,28 +37,72 @@ def _statements(dialect: Dialect) -> tuple[str, str]:
     return _INSERT_EVENTS.format(", ".join([m] * 5)), _INSERT_CHAIN.format(", ".join([m] * 4))
 
 
-def append(conn: Connection, dialect: Dialect, stored_events: Sequence[StoredEvent]) -> list[int]:
-    """Insert events at the next positions, each with its chain entry; returns the positions."""
+def append(conn: Connection, dialect: Dialect, stored_events: Sequence[StoredEvent],
+           tail: tuple[int, str] | None = None) -> list[int]:
+    """Insert events at the next positions, each with its chain entry; returns the positions.
+
+    ``tail``: the chain's last position and link, when the write transaction already read them
+    under the lock (:meth:`ledger.adapters.store.SQLStore.write` with ``tail=True``)."""
     if not stored_events:
         return []
-    start, previous = chain_tail(conn)
-    sqlite = dialect.name == "sqlite"
-    events, entries = [], []
+    start, previous = tail if tail is not None else chain_tail(conn)
+    events, entries = chain_rows(start, previous, stored_events, dialect.name == "sqlite")
+    _insert(conn, dialect, events, entries)
+    return list(range(start + 1, start + len(events) + 1))
+
+
+def chain_rows(start: int, previous: str, stored_events: Sequence[StoredEvent],
+               hex_ids: bool) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The rows of ``stored_events`` appended after position ``start`` whose link is ``previous``: the
+    events' (stream ids as 32 hex digits with ``hex_ids``, else UUIDs) and their chain entries'.
+
+    The hot path of an append: the link's text (:func:`ledger.adapters.chain.link_new`) is built in
+    place, each stream's and topic's quoted text looked up (a batch has many events per stream), and
+    ``recorded_at`` is cut out of the canonical payload here; anything unusual in it goes the careful
+    way (:func:`ledger.adapters.chain.recorded_at`, quoted as :func:`ledger.adapters.chain.link` does)."""
+    events: list[tuple[Any, ...]] = []
+    entries: list[tuple[Any, ...]] = []
+    add_event, add_entry = events.append, entries.append
+    sha256, key, careful = hashlib.sha256, _WHEN_KEY, recorded_at  # locals: this loop is the hot path
+    head = f'["{CHAIN_TAG}",'
+    streams: dict[Any, tuple[Any, str]] = {}
+    topics: dict[str, str] = {}
     position = start
-    sha256, when_of, chained = hashlib.sha256, recorded_at, link_new  # locals: this loop is the hot path
     for e in stored_events:
         position += 1
-        stream = e.originator_id if isinstance(e.originator_id, UUID) else UUID(str(e.originator_id))
-        h = stream.hex
-        state, version = e.state, int(e.originator_version)
+        state = e.state
+        known = streams.get(e.originator_id)
+        if known is None:
+            stream = e.originator_id if isinstance(e.originator_id, UUID) else UUID(str(e.originator_id))
+            known = streams[e.originator_id] = (stream.hex if hex_ids else stream, f'"{stream}"')
+        column, stream_text = known
+        topic = e.topic
+        quoted = topics.get(topic)
+        if quoted is None:
+            quoted = topics[topic] = json.dumps(topic)
+        version = int(e.originator_version)
         digest = sha256(state).hexdigest()
-        when = when_of(state)
-        text = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"  # str(stream), faster
-        previous = chained(previous, position, text, version, e.topic, when, digest)
-        events.append((position, h if sqlite else stream, version, e.topic, state))
-        entries.append((position, when, digest, previous))
-    _insert(conn, dialect, events, entries)
-    return list(range(start + 1, position + 1))
+        when = None
+        i = state.rfind(key)
+        if i > 0 and state[i - 1] in b",{":  # canonical JSON: a key (see recorded_at)
+            stop = state.find(b'"', i + 15)
+            if stop > 0:
+                value = state[i + 15:stop]
+                if b"\\" not in value and value.isascii():
+                    when = value.decode()
+                    if when.isprintable():
+                        when_text = f'"{when}"'
+                    else:
+                        when = None
+        if when is None:
+            when = careful(state)
+            when_text = json.dumps(when)
+        previous = sha256(
+            f'{head}{position},{stream_text},{version},{quoted},{when_text},"{digest}","{previous}"]'.encode()
+        ).hexdigest()
+        add_event((position, column, version, topic, state))
+        add_entry((position, when, digest, previous))
+    return events, entries
 
 
 def insert_verified(conn: Connection, dialect: Dialect,

@@ -46,6 +46,8 @@ BEGIN
   END IF;
   RETURN NEW;
 END $$"""
+#: SQLite's page cache per connection, in KiB (SQLite's default is 2 000).
+CACHE_KIB = 32_768
 #: From this many rows on, PostgreSQL gets them with ``COPY`` instead of ``INSERT``.
 COPY_FROM = 100
 
@@ -135,6 +137,10 @@ class SQLiteDialect(Dialect):
             cursor = dbapi_conn.cursor()
             _set_wal(cursor)
             cursor.execute("PRAGMA synchronous=FULL")
+            # A large append (and its unique index on stream and version, written in no order) stays
+            # in memory until its commit instead of being spilled half-way: 100 000 events went in
+            # ~20 % faster with it. Pages are taken only as they are used.
+            cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             cursor.close()
 
         @event.listens_for(engine, "begin")
