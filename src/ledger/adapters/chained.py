@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -30,6 +30,9 @@ _TAIL = (
     "SELECT e.top, c.position, c.hash FROM (SELECT MAX(id) AS top FROM ledger_events) e "
     "LEFT JOIN ledger_chain c ON c.position = (SELECT MAX(position) FROM ledger_chain)"
 )
+#: :func:`chain_tail`'s question in a form cheaper to plan (PostgreSQL plans it anew in every write):
+#: no row while the chain is empty, then :func:`chain_tail` asks.
+TAIL = "SELECT (SELECT MAX(id) FROM ledger_events), position, hash FROM ledger_chain ORDER BY position DESC LIMIT 1"
 
 
 def _statements(dialect: Dialect) -> tuple[str, str]:
@@ -42,27 +45,39 @@ def append(conn: Connection, dialect: Dialect, stored_events: Sequence[StoredEve
     """Insert events at the next positions, each with its chain entry; returns the positions.
 
     ``tail``: the chain's last position and link, when the write transaction already read them
-    under the lock (:meth:`ledger.adapters.store.SQLStore.write` with ``tail=True``)."""
+    under the lock (:meth:`ledger.adapters.store.SQLStore.appending`)."""
     if not stored_events:
         return []
     start, previous = tail if tail is not None else chain_tail(conn)
-    events, entries = chain_rows(start, previous, stored_events, dialect.name == "sqlite")
-    _insert(conn, dialect, events, entries)
-    return list(range(start + 1, start + len(events) + 1))
+    entries: list[tuple[Any, ...]] = []
+    events = chain_rows(start, previous, stored_events, dialect.name == "sqlite", entries)
+    insert_events, insert_chain = _statements(dialect)
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if conn.dispatch.before_cursor_execute:  # someone listens: tell them, as SQLAlchemy would
+            rows = list(events)
+            for listener in conn.dispatch.before_cursor_execute:
+                listener(conn, cursor, insert_events, rows, None, True)
+            events = iter(rows)
+        dialect.insert_chained(cursor, (insert_events, _COPY_EVENTS), events, (insert_chain, _COPY_CHAIN), entries,
+                               len(stored_events))
+    finally:
+        cursor.close()
+    return list(range(start + 1, start + len(stored_events) + 1))
 
 
-def chain_rows(start: int, previous: str, stored_events: Sequence[StoredEvent],
-               hex_ids: bool) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The rows of ``stored_events`` appended after position ``start`` whose link is ``previous``: the
-    events' (stream ids as 32 hex digits with ``hex_ids``, else UUIDs) and their chain entries'.
+def chain_rows(start: int, previous: str, stored_events: Sequence[StoredEvent], hex_ids: bool,
+               entries: list[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``stored_events`` appended after position ``start`` whose link is ``previous``, one
+    at a time: each event's row (its stream id as 32 hex digits with ``hex_ids``, else a UUID) is
+    given as its chain entry is added to ``entries`` (on PostgreSQL the server stores the events
+    while the links are being hashed).
 
     The hot path of an append: the link's text (:func:`ledger.adapters.chain.link_new`) is built in
     place, each stream's and topic's quoted text looked up (a batch has many events per stream), and
     ``recorded_at`` is cut out of the canonical payload here; anything unusual in it goes the careful
     way (:func:`ledger.adapters.chain.recorded_at`, quoted as :func:`ledger.adapters.chain.link` does)."""
-    events: list[tuple[Any, ...]] = []
-    entries: list[tuple[Any, ...]] = []
-    add_event, add_entry = events.append, entries.append
+    add_entry = entries.append
     sha256, key, careful = hashlib.sha256, _WHEN_KEY, recorded_at  # locals: this loop is the hot path
     head = f'["{CHAIN_TAG}",'
     streams: dict[Any, tuple[Any, str]] = {}
@@ -100,9 +115,8 @@ def chain_rows(start: int, previous: str, stored_events: Sequence[StoredEvent],
         previous = sha256(
             f'{head}{position},{stream_text},{version},{quoted},{when_text},"{digest}","{previous}"]'.encode()
         ).hexdigest()
-        add_event((position, column, version, topic, state))
         add_entry((position, when, digest, previous))
-    return events, entries
+        yield position, column, version, topic, state
 
 
 def insert_verified(conn: Connection, dialect: Dialect,
@@ -126,7 +140,12 @@ def _insert(conn: Connection, dialect: Dialect, events: list[tuple[Any, ...]], e
 
 def chain_tail(conn: Connection) -> tuple[int, str]:
     """The last position and its link; refuses to extend a chain whose end does not match its events."""
-    top, position, last = conn.exec_driver_sql(_TAIL).one()
+    return tail_of(conn.exec_driver_sql(_TAIL).one())
+
+
+def tail_of(row: Any) -> tuple[int, str]:
+    """:func:`chain_tail` from its row (of :data:`TAIL`, or of the fuller question that always has one)."""
+    top, position, last = row
     top, position = int(top or 0), int(position or 0)
     if top != position:
         if position < top:

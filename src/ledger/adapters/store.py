@@ -30,7 +30,7 @@ from sqlalchemy import exc as sa_exc
 
 from ledger.adapters import chained
 from ledger.adapters.chain import CHAIN_VERSION, GENESIS, Head, stream_text
-from ledger.adapters.dialect import dialect_for, storage_error
+from ledger.adapters.dialect import dialect_for, refused, storage_error
 from ledger.adapters.schema import events_table, meta_table, metadata, snapshots_table, tracking_table
 from ledger.domain.errors import StorageError
 
@@ -103,16 +103,34 @@ class SQLStore:
     @contextmanager
     def write(self, lock: str = "events") -> Iterator[Connection]:
         """A transaction that holds a write lock (the events', or the access log's) until it ends."""
+        with self._write(lock) as (conn, _):
+            yield conn
+
+    @contextmanager
+    def appending(self) -> Iterator[tuple[Connection, tuple[int, str]]]:
+        """A transaction that holds the events' lock, and the chain's last position and link as read
+        after the lock was taken (on PostgreSQL in the lock's round trip): for
+        :func:`ledger.adapters.chained.append`."""
+        with self._write("events", chained.TAIL) as (conn, row):
+            yield conn, chained.tail_of(row) if row is not None else chained.chain_tail(conn)
+
+    @contextmanager
+    def _write(self, lock: str, then: str | None = None) -> Iterator[tuple[Connection, Any]]:
+        """:meth:`write`, and the first row of the query ``then`` (``None``: none) run once the lock is held."""
+        driver = self.engine.dialect.loaded_dbapi  # sqlite3 or psycopg: COPY and pipelines use it directly
         try:
             with self.engine.connect() as conn:
                 conn.execution_options(ledger_write=True)
                 with conn.begin():
-                    self.dialect.begin_write(conn, lock)
-                    yield conn
+                    yield conn, self.dialect.begin_write(conn, lock, then)
         except sa_exc.IntegrityError as error:
             raise IntegrityError(str(error.orig)) from None
         except sa_exc.DBAPIError as error:
             raise storage_error(error) from error
+        except driver.IntegrityError as error:
+            raise IntegrityError(str(error)) from None
+        except driver.Error as error:
+            raise refused(str(error)) from error
 
     @contextmanager
     def projection(self, *names: str) -> Iterator[Connection]:
