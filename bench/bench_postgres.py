@@ -13,9 +13,10 @@ Prints, each beside its anchor measured in the same run, interleaved, the best o
 
 - **bulk**: ``LedgerRecorder.insert_events`` of N stored events in one transaction (each event with
   its chain entry) vs raw psycopg ``COPY`` of the same rows into a table shaped like
-  ``ledger_events`` (same columns, primary key and unique (stream, version)), in one transaction;
-- **commit**: one event per transaction, many in a row, through ``LedgerRecorder.insert_events`` vs
-  raw psycopg: one single-row ``INSERT`` and ``COMMIT`` per event;
+  ``ledger_events`` (same columns, primary key and unique (stream, version)), in one transaction:
+  text and binary ``COPY`` are both timed, the faster is the baseline;
+- **commit**: one event per transaction, ``--commits`` in a row, ``--rounds`` rounds, through
+  ``LedgerRecorder.insert_events`` vs raw psycopg: one single-row ``INSERT`` and ``COMMIT`` per event;
 - **writers**: 8 threads, each with its own engine (ours) or connection (raw), writing one event per
   transaction at once: ours vs raw writers that take the ledger's advisory lock in each
   transaction and number the row under it (and raw writers without the lock, for reference);
@@ -140,34 +141,42 @@ def bulk(server: Server, events: Sequence[Any], repeat: int) -> None:
     n = len(events)
     print(f"Bulk append of {n} stored events, one transaction (best of {repeat} each, interleaved, fresh databases):")
     rows = rows_of(events)
-    raw_times, our_times = [], []
+    times: dict[str, list[float]] = {"text": [], "binary": [], "ours": []}
     with scratch(server):
         for _ in range(repeat):
-            raw = raw_connection(server.fresh(), table=True)
+            for kind in ("text", "binary"):
+                raw = raw_connection(server.fresh(), table=True)
 
-            def copy(raw: Any = raw) -> None:
-                with raw.cursor() as cursor, cursor.copy(
-                        "COPY raw_events (id, originator_id, originator_version, topic, state) FROM STDIN") as out:
-                    for row in rows:
-                        out.write_row(row)
-                raw.commit()
+                def copy(raw: Any = raw, binary: bool = kind == "binary") -> None:
+                    columns = "raw_events (id, originator_id, originator_version, topic, state)"
+                    with raw.cursor() as cursor, cursor.copy(
+                            f"COPY {columns} FROM STDIN" + (" (FORMAT BINARY)" if binary else "")) as out:
+                        if binary:
+                            out.set_types(["int8", "uuid", "int8", "text", "bytea"])
+                        for row in rows:
+                            out.write_row(row)
+                    raw.commit()
 
-            raw_times.append(timed(copy))
-            assert raw.execute("SELECT count(*) FROM raw_events").fetchone() == (n,)
-            raw.close()
+                times[kind].append(timed(copy))
+                assert raw.execute("SELECT count(*) FROM raw_events").fetchone() == (n,)
+                raw.close()
             recorder = ours(server.fresh())
-            our_times.append(timed(lambda recorder=recorder: recorder.insert_events(events)))
-            assert recorder.max_notification_id() == n
+            times["ours"].append(timed(lambda recorder=recorder: recorder.insert_events(events)))
+            _check(recorder.store, n)
             recorder.store.engine.dispose()
-    raw_s, our_s = min(raw_times), min(our_times)
-    line("insert_events, one transaction (events/s)", f"{n / our_s:,.0f}", f"COPY {n / raw_s:,.0f}", raw_s / our_s)
+    best = {kind: min(found) for kind, found in times.items()}
+    anchor = min(best["text"], best["binary"])
+    line("insert_events, one transaction (events/s)", f"{n / best['ours']:,.0f}", f"COPY {n / anchor:,.0f}",
+         anchor / best["ours"])
+    print(f"  (raw COPY: text {n / best['text']:,.0f} events/s, binary {n / best['binary']:,.0f}; the faster is the "
+          "baseline)")
 
 
 # -- (b) one event per transaction ---------------------------------------------------------------------
 
 
-def commits(server: Server, events: Sequence[Any], per_round: int, repeat: int) -> None:
-    print(f"\nOne event per transaction, {per_round} in a row (best of {repeat} rounds each, interleaved):")
+def commits(server: Server, events: Sequence[Any], per_round: int, rounds: int) -> None:
+    print(f"\nOne event per transaction, {per_round} in a row (best of {rounds} rounds each, interleaved):")
     with scratch(server):
         recorder = ours(server.fresh())
         raw = raw_connection(server.fresh(), table=True)
@@ -177,10 +186,10 @@ def commits(server: Server, events: Sequence[Any], per_round: int, repeat: int) 
         raw.commit()
         done = 1
         raw_best = our_best = float("inf")
-        for _ in range(repeat):
+        for _ in range(rounds):
             batch = range(done, done + per_round)
             if batch.stop > len(events):
-                raise SystemExit(f"--events {len(events)} is too few for {repeat} rounds of {per_round}")
+                raise SystemExit(f"--events {len(events)} is too few for {rounds} rounds of {per_round}")
 
             def raw_round(batch: range = batch) -> None:
                 for i in batch:
@@ -309,7 +318,8 @@ def main() -> None:
                         help="a PostgreSQL server (LEDGER_BENCH_PG_URL): scratch databases are made and dropped on it")
     parser.add_argument("--store", type=Path, required=True, help="a kept SQLite store to take stored events from")
     parser.add_argument("--events", type=int, default=10_000, help="events for the bulk append")
-    parser.add_argument("--commits", type=int, default=300, help="single-event commits per round")
+    parser.add_argument("--commits", type=int, default=50, help="single-event commits per round")
+    parser.add_argument("--rounds", type=int, default=20, help="rounds of single-event commits, the best counts")
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--each", type=int, default=150, help="events per writer")
     parser.add_argument("--repeat", type=int, default=5)
@@ -318,14 +328,14 @@ def main() -> None:
     if not args.url:
         raise SystemExit("give a PostgreSQL server: --url or LEDGER_BENCH_PG_URL")
     sections = set(args.only or SECTIONS)
-    need = max(args.events, 1 + args.commits * args.repeat, args.writers * args.each)
+    need = max(args.events, 1 + args.commits * args.rounds, args.writers * args.each)
     events = stored_events(args.store, need)
     print(f"{len(events)} stored events from {args.store}; server {args.url.rsplit('@', 1)[-1]}\n")
     server = Server(args.url)
     if "bulk" in sections:
         bulk(server, events[:args.events], args.repeat)
     if "commit" in sections:
-        commits(server, events, args.commits, args.repeat)
+        commits(server, events, args.commits, args.rounds)
     if "writers" in sections:
         writers(server, events, args.writers, args.each, args.repeat)
 

@@ -78,6 +78,10 @@ class Dialect:
         (``None``: it has none)."""
         return conn.exec_driver_sql(then).first() if then else None
 
+    def lost(self, conn: Connection) -> bool:
+        """Whether the database ended this connection (after an error on it)."""
+        return False
+
     def begin_ddl(self, conn: Connection) -> None:
         """In a new transaction: take the lock under which missing tables are created."""
 
@@ -268,6 +272,10 @@ class PostgresDialect(Dialect):
             return None
         values = [last.get_value(0, i) for i in range(last.nfields)]
         return tuple(None if value is None else value.decode() for value in values)
+
+    def lost(self, conn: Connection) -> bool:
+        raw = conn.connection.driver_connection
+        return raw is None or bool(raw.broken or raw.closed)
 
     def begin_ddl(self, conn: Connection) -> None:
         conn.exec_driver_sql("SET LOCAL lock_timeout = '30s'")

@@ -119,10 +119,9 @@ class SQLStore:
         """:meth:`write`, and the first row of the query ``then`` (``None``: none) run once the lock is held."""
         driver = self.engine.dialect.loaded_dbapi  # sqlite3 or psycopg: COPY and pipelines use it directly
         try:
-            with self.engine.connect() as conn:
-                conn.execution_options(ledger_write=True)
-                with conn.begin():
-                    yield conn, self.dialect.begin_write(conn, lock, then)
+            conn, transaction, row = self._begin_write(lock, then, driver)
+            with conn, transaction:
+                yield conn, row
         except sa_exc.IntegrityError as error:
             raise IntegrityError(str(error.orig)) from None
         except sa_exc.DBAPIError as error:
@@ -131,6 +130,28 @@ class SQLStore:
             raise IntegrityError(str(error)) from None
         except driver.Error as error:
             raise refused(str(error)) from error
+
+    def _begin_write(self, lock: str, then: str | None, driver: Any) -> tuple[Connection, Any, Any]:
+        """A pooled connection in a write transaction under ``lock``. A connection the server dropped
+        since its last use (nothing was written on it yet) is replaced once: pooled connections are
+        not checked before every use (see :class:`~ledger.adapters.dialect.PostgresDialect`)."""
+        for attempt in (1, 2):
+            conn = self.engine.connect()
+            try:
+                conn.execution_options(ledger_write=True)
+                transaction = conn.begin()
+                return conn, transaction, self.dialect.begin_write(conn, lock, then)
+            except driver.OperationalError:
+                lost = self.dialect.lost(conn)
+                if lost:
+                    conn.invalidate()
+                conn.close()
+                if not lost or attempt == 2:
+                    raise
+            except BaseException:
+                conn.close()
+                raise
+        raise AssertionError("unreachable")
 
     @contextmanager
     def projection(self, *names: str) -> Iterator[Connection]:
