@@ -1,8 +1,11 @@
 """The chained append: every event inserted with its hash-chain link, in the same transaction.
 
 Called inside a write transaction (the ledger's write lock is held, so the last link read here stays
-the last). Rows go to the driver as tuples: SQLAlchemy's per-row processing would cost more than
-the hashing. The hashing itself is :mod:`ledger.adapters.chain`.
+the last). Rows go to the driver's own cursor as tuples: SQLAlchemy's per-row processing would cost
+more than the hashing. How they go in (``executemany``; on PostgreSQL one statement for a few
+events, binary ``COPY`` for many) is the dialect's
+(:meth:`ledger.adapters.dialect.Dialect.insert_chained`); the driver's errors are named by the store.
+The hashing itself is :mod:`ledger.adapters.chain`.
 """
 
 from __future__ import annotations

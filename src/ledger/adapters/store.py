@@ -2,9 +2,9 @@
 
 One database URL picks the backend (:mod:`ledger.adapters.config`), and its
 :class:`~ledger.adapters.dialect.Dialect` says how: writers are serialised (SQLite ``BEGIN
-IMMEDIATE``; PostgreSQL ``LOCK TABLE … IN EXCLUSIVE MODE``), so positions are assigned in commit
-order with no gaps and a projection that reads up to position *n* can never later find an event
-below *n*. A duplicate (stream, version) means another writer got there first: it surfaces as
+IMMEDIATE``; PostgreSQL an advisory lock, taken with ``BEGIN`` in one round trip), so positions are
+assigned in commit order with no gaps and a projection that reads up to position *n* can never
+later find an event below *n*. A duplicate (stream, version) means another writer got there first: it surfaces as
 eventsourcing's ``IntegrityError`` and the application re-runs the command. Everything else the
 database refuses (full disk, unreachable server, lock timeout) becomes
 :class:`~ledger.domain.errors.StorageError`; the transaction is rolled back, so no event is
