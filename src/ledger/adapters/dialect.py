@@ -163,8 +163,8 @@ class SQLiteDialect(Dialect):
             _set_wal(cursor)
             cursor.execute("PRAGMA synchronous=FULL")
             # A large append (and its unique index on stream and version, written in no order) stays
-            # in memory until its commit instead of being spilled half-way: 100 000 events went in
-            # ~20 % faster with it. Pages are taken only as they are used.
+            # in memory until its commit instead of being spilled half-way: 100 000 events took about
+            # 8 % less CPU with it. Pages are taken only as they are used.
             cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             cursor.close()
 
