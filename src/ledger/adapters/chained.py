@@ -1,14 +1,18 @@
 """The chained append: every event inserted with its hash-chain link, in the same transaction.
 
 Called inside a write transaction (the ledger's write lock is held, so the last link read here stays
-the last). Rows go to the driver as tuples: SQLAlchemy's per-row processing would cost more than
-the hashing. The hashing itself is :mod:`ledger.adapters.chain`.
+the last). Rows go to the driver's own cursor as tuples: SQLAlchemy's per-row processing would cost
+more than the hashing. How they go in (``executemany``; on PostgreSQL one statement for a few
+events, binary ``COPY`` for many) is the dialect's
+(:meth:`ledger.adapters.dialect.Dialect.insert_chained`); the driver's errors are named by the store.
+The hashing itself is :mod:`ledger.adapters.chain`.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import json
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -16,7 +20,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Connection
 
-from ledger.adapters.chain import GENESIS, link, link_new, payload_hash, recorded_at, stream_text
+from ledger.adapters.chain import CHAIN_TAG, GENESIS, link, payload_hash, recorded_at, stream_text
 from ledger.adapters.dialect import Dialect
 from ledger.domain.errors import ChainBroken
 
@@ -24,10 +28,14 @@ _INSERT_EVENTS = "INSERT INTO ledger_events (id, originator_id, originator_versi
 _INSERT_CHAIN = "INSERT INTO ledger_chain (position, recorded_at, payload_hash, hash) VALUES ({})"
 _COPY_EVENTS = "COPY ledger_events (id, originator_id, originator_version, topic, state) FROM STDIN"
 _COPY_CHAIN = "COPY ledger_chain (position, recorded_at, payload_hash, hash) FROM STDIN"
+_WHEN_KEY = b'"recorded_at":"'  # 15 bytes
 _TAIL = (
     "SELECT e.top, c.position, c.hash FROM (SELECT MAX(id) AS top FROM ledger_events) e "
     "LEFT JOIN ledger_chain c ON c.position = (SELECT MAX(position) FROM ledger_chain)"
 )
+#: :func:`chain_tail`'s question in a form cheaper to plan (PostgreSQL plans it anew in every write):
+#: no row while the chain is empty, then :func:`chain_tail` asks.
+TAIL = "SELECT (SELECT MAX(id) FROM ledger_events), position, hash FROM ledger_chain ORDER BY position DESC LIMIT 1"
 
 
 def _statements(dialect: Dialect) -> tuple[str, str]:
@@ -35,28 +43,83 @@ def _statements(dialect: Dialect) -> tuple[str, str]:
     return _INSERT_EVENTS.format(", ".join([m] * 5)), _INSERT_CHAIN.format(", ".join([m] * 4))
 
 
-def append(conn: Connection, dialect: Dialect, stored_events: Sequence[StoredEvent]) -> list[int]:
-    """Insert events at the next positions, each with its chain entry; returns the positions."""
+def append(conn: Connection, dialect: Dialect, stored_events: Sequence[StoredEvent],
+           tail: tuple[int, str] | None = None) -> list[int]:
+    """Insert events at the next positions, each with its chain entry; returns the positions.
+
+    ``tail``: the chain's last position and link, when the write transaction already read them
+    under the lock (:meth:`ledger.adapters.store.SQLStore.appending`)."""
     if not stored_events:
         return []
-    start, previous = chain_tail(conn)
-    sqlite = dialect.name == "sqlite"
-    events, entries = [], []
+    start, previous = tail if tail is not None else chain_tail(conn)
+    entries: list[tuple[Any, ...]] = []
+    events = chain_rows(start, previous, stored_events, dialect.name == "sqlite", entries)
+    insert_events, insert_chain = _statements(dialect)
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if conn.dispatch.before_cursor_execute:  # someone listens: tell them, as SQLAlchemy would
+            rows = list(events)
+            for listener in conn.dispatch.before_cursor_execute:
+                listener(conn, cursor, insert_events, rows, None, True)
+            events = iter(rows)
+        dialect.insert_chained(cursor, (insert_events, _COPY_EVENTS), events, (insert_chain, _COPY_CHAIN), entries,
+                               len(stored_events))
+    finally:
+        cursor.close()
+    return list(range(start + 1, start + len(stored_events) + 1))
+
+
+def chain_rows(start: int, previous: str, stored_events: Sequence[StoredEvent], hex_ids: bool,
+               entries: list[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``stored_events`` appended after position ``start`` whose link is ``previous``, one
+    at a time: each event's row (its stream id as 32 hex digits with ``hex_ids``, else a UUID) is
+    given as its chain entry is added to ``entries`` (on PostgreSQL the server stores the events
+    while the links are being hashed).
+
+    The hot path of an append: the link's text (:func:`ledger.adapters.chain.link_new`) is built in
+    place, each stream's and topic's quoted text looked up (a batch has many events per stream), and
+    ``recorded_at`` is cut out of the canonical payload here; anything unusual in it goes the careful
+    way (:func:`ledger.adapters.chain.recorded_at`, quoted as :func:`ledger.adapters.chain.link` does)."""
+    add_entry = entries.append
+    sha256, key, careful = hashlib.sha256, _WHEN_KEY, recorded_at  # locals: this loop is the hot path
+    head = f'["{CHAIN_TAG}",'
+    streams: dict[Any, tuple[Any, str]] = {}
+    topics: dict[str, str] = {}
     position = start
-    sha256, when_of, chained = hashlib.sha256, recorded_at, link_new  # locals: this loop is the hot path
     for e in stored_events:
         position += 1
-        stream = e.originator_id if isinstance(e.originator_id, UUID) else UUID(str(e.originator_id))
-        h = stream.hex
-        state, version = e.state, int(e.originator_version)
+        state = e.state
+        known = streams.get(e.originator_id)
+        if known is None:
+            stream = e.originator_id if isinstance(e.originator_id, UUID) else UUID(str(e.originator_id))
+            known = streams[e.originator_id] = (stream.hex if hex_ids else stream, f'"{stream}"')
+        column, stream_text = known
+        topic = e.topic
+        quoted = topics.get(topic)
+        if quoted is None:
+            quoted = topics[topic] = json.dumps(topic)
+        version = int(e.originator_version)
         digest = sha256(state).hexdigest()
-        when = when_of(state)
-        text = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"  # str(stream), faster
-        previous = chained(previous, position, text, version, e.topic, when, digest)
-        events.append((position, h if sqlite else stream, version, e.topic, state))
-        entries.append((position, when, digest, previous))
-    _insert(conn, dialect, events, entries)
-    return list(range(start + 1, position + 1))
+        when = None
+        i = state.rfind(key)
+        if i > 0 and state[i - 1] in b",{":  # canonical JSON: a key (see recorded_at)
+            stop = state.find(b'"', i + 15)
+            if stop > 0:
+                value = state[i + 15:stop]
+                if b"\\" not in value and value.isascii():
+                    when = value.decode()
+                    if when.isprintable():
+                        when_text = f'"{when}"'
+                    else:
+                        when = None
+        if when is None:
+            when = careful(state)
+            when_text = json.dumps(when)
+        previous = sha256(
+            f'{head}{position},{stream_text},{version},{quoted},{when_text},"{digest}","{previous}"]'.encode()
+        ).hexdigest()
+        add_entry((position, when, digest, previous))
+        yield position, column, version, topic, state
 
 
 def insert_verified(conn: Connection, dialect: Dialect,
@@ -80,7 +143,12 @@ def _insert(conn: Connection, dialect: Dialect, events: list[tuple[Any, ...]], e
 
 def chain_tail(conn: Connection) -> tuple[int, str]:
     """The last position and its link; refuses to extend a chain whose end does not match its events."""
-    top, position, last = conn.exec_driver_sql(_TAIL).one()
+    return tail_of(conn.exec_driver_sql(_TAIL).one())
+
+
+def tail_of(row: Any) -> tuple[int, str]:
+    """:func:`chain_tail` from its row (of :data:`TAIL`, or of the fuller question that always has one)."""
+    top, position, last = row
     top, position = int(top or 0), int(position or 0)
     if top != position:
         if position < top:

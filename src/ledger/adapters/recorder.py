@@ -38,10 +38,10 @@ class LedgerRecorder(ProcessRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], *, tracking: Tracking | None = None, **_: Any
     ) -> Sequence[int] | None:
-        with self.store.write() as conn:
+        with self.store.appending() as (conn, tail):
             if tracking is not None:
                 self._track(conn, tracking)
-            ids = chained.append(conn, self.store.dialect, stored_events)
+            ids = chained.append(conn, self.store.dialect, stored_events, tail)
         return ids
 
     def _track(self, conn: Connection, tracking: Tracking) -> None:

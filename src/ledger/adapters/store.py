@@ -2,9 +2,9 @@
 
 One database URL picks the backend (:mod:`ledger.adapters.config`), and its
 :class:`~ledger.adapters.dialect.Dialect` says how: writers are serialised (SQLite ``BEGIN
-IMMEDIATE``; PostgreSQL ``LOCK TABLE … IN EXCLUSIVE MODE``), so positions are assigned in commit
-order with no gaps and a projection that reads up to position *n* can never later find an event
-below *n*. A duplicate (stream, version) means another writer got there first: it surfaces as
+IMMEDIATE``; PostgreSQL an advisory lock, taken with ``BEGIN`` in one round trip), so positions are
+assigned in commit order with no gaps and a projection that reads up to position *n* can never
+later find an event below *n*. A duplicate (stream, version) means another writer got there first: it surfaces as
 eventsourcing's ``IntegrityError`` and the application re-runs the command. Everything else the
 database refuses (full disk, unreachable server, lock timeout) becomes
 :class:`~ledger.domain.errors.StorageError`; the transaction is rolled back, so no event is
@@ -30,7 +30,7 @@ from sqlalchemy import exc as sa_exc
 
 from ledger.adapters import chained
 from ledger.adapters.chain import CHAIN_VERSION, GENESIS, Head, stream_text
-from ledger.adapters.dialect import dialect_for, storage_error
+from ledger.adapters.dialect import dialect_for, refused, storage_error
 from ledger.adapters.schema import events_table, meta_table, metadata, snapshots_table, tracking_table
 from ledger.domain.errors import StorageError
 
@@ -103,16 +103,55 @@ class SQLStore:
     @contextmanager
     def write(self, lock: str = "events") -> Iterator[Connection]:
         """A transaction that holds a write lock (the events', or the access log's) until it ends."""
+        with self._write(lock) as (conn, _):
+            yield conn
+
+    @contextmanager
+    def appending(self) -> Iterator[tuple[Connection, tuple[int, str]]]:
+        """A transaction that holds the events' lock, and the chain's last position and link as read
+        after the lock was taken (on PostgreSQL in the lock's round trip): for
+        :func:`ledger.adapters.chained.append`."""
+        with self._write("events", chained.TAIL) as (conn, row):
+            yield conn, chained.tail_of(row) if row is not None else chained.chain_tail(conn)
+
+    @contextmanager
+    def _write(self, lock: str, then: str | None = None) -> Iterator[tuple[Connection, Any]]:
+        """:meth:`write`, and the first row of the query ``then`` (``None``: none) run once the lock is held."""
+        driver = self.engine.dialect.loaded_dbapi  # sqlite3 or psycopg: COPY and pipelines use it directly
         try:
-            with self.engine.connect() as conn:
-                conn.execution_options(ledger_write=True)
-                with conn.begin():
-                    self.dialect.begin_write(conn, lock)
-                    yield conn
+            conn, transaction, row = self._begin_write(lock, then, driver)
+            with conn, transaction:
+                yield conn, row
         except sa_exc.IntegrityError as error:
             raise IntegrityError(str(error.orig)) from None
         except sa_exc.DBAPIError as error:
             raise storage_error(error) from error
+        except driver.IntegrityError as error:
+            raise IntegrityError(str(error)) from None
+        except driver.Error as error:
+            raise refused(str(error)) from error
+
+    def _begin_write(self, lock: str, then: str | None, driver: Any) -> tuple[Connection, Any, Any]:
+        """A pooled connection in a write transaction under ``lock``. A connection the server dropped
+        since its last use (nothing was written on it yet) is replaced once: pooled connections are
+        not checked before every use (see :class:`~ledger.adapters.dialect.PostgresDialect`)."""
+        for attempt in (1, 2):
+            conn = self.engine.connect()
+            try:
+                conn.execution_options(ledger_write=True)
+                transaction = conn.begin()
+                return conn, transaction, self.dialect.begin_write(conn, lock, then)
+            except driver.OperationalError:
+                lost = self.dialect.lost(conn)
+                if lost:
+                    conn.invalidate()
+                conn.close()
+                if not lost or attempt == 2:
+                    raise
+            except BaseException:
+                conn.close()
+                raise
+        raise AssertionError("unreachable")
 
     @contextmanager
     def projection(self, *names: str) -> Iterator[Connection]:

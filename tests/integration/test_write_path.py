@@ -1,0 +1,283 @@
+"""The write path on SQLite and PostgreSQL: whichever way a batch goes in, the same rows and the same chain.
+
+On PostgreSQL a batch of fewer than ``COPY_FROM`` events is inserted with its chain entries in one
+statement, a larger one by binary ``COPY``; the lock, its timeout and the chain's tail are asked for
+in one round trip. On SQLite everything goes through ``executemany``. These tests check outcomes:
+byte-identical events and chain entries either way (and equal to the chain's plain definition),
+nothing left of a batch that failed anywhere in it, a clean ``StorageError`` when the lock cannot
+be had, pooled connections the server dropped replaced, concurrent writers of both sizes keeping
+one gapless, valid chain.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid5
+
+import pytest
+from eventsourcing.persistence import IntegrityError, StoredEvent
+from sqlalchemy import event
+
+from ledger.adapters import dialect as dialects
+from ledger.adapters.chain import GENESIS, link_reference, payload_hash, recorded_at
+from ledger.adapters.config import resolve_url
+from ledger.adapters.recorder import LedgerRecorder
+from ledger.adapters.store import SQLStore
+from ledger.adapters.verification import verify_store
+from ledger.domain.errors import StorageError
+from tests import conftest
+
+STREAMS = [uuid5(UUID(int=13), f"case:{i}") for i in range(7)]
+#: ``recorded_at`` values the append must take as the chain's definition does: the usual, and odd ones
+#: (quoted, escaped, not ASCII, not printable, none at all).
+ODD_TIMES: list[str | None] = [
+    "2026-03-01T10:00:00.5Z", "2026-03-01T10:00:00+01:00", 'a "quoted" time', "back\\slash", "tid ä",
+    "bell\u0007", "", None,
+]
+
+
+def payload(n: int, when: str | None = "default") -> bytes:
+    """A payload shaped like the ledger's (canonical JSON, personal part apart), ``recorded_at`` in "s"."""
+    s: dict[str, Any] = {"n": n, "recorded_by": "tester"}
+    if when is not None:
+        s["recorded_at"] = f"2026-03-01T10:{n // 60 % 60:02d}:{n % 60:02d}.5Z" if when == "default" else when
+    state = {"p": {"note": f"anteckning {n} \"recorded_at\":\"x\""}, "s": s}
+    return json.dumps(state, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def batch(first: int, count: int, odd: bool = False) -> list[StoredEvent]:
+    """Events ``first``..``first+count-1`` over seven streams, versions counting per stream."""
+    found = []
+    for n in range(first, first + count):
+        when = ODD_TIMES[n % len(ODD_TIMES)] if odd else "default"
+        found.append(StoredEvent(STREAMS[(n - 1) % 7], (n - 1) // 7 + 1, f"ledger.events:Event{n % 4}",
+                                 payload(n, when)))
+    return found
+
+
+def rows(url: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Every event and chain entry, read behind the ledger's back, stream ids as UUIDs."""
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        conn: Any = sqlite3.connect(url.split("///", 1)[1])
+    else:
+        import psycopg
+
+        conn = psycopg.connect(url)
+    try:
+        events = [(p, UUID(str(s)), v, t, bytes(st)) for p, s, v, t, st in conn.execute(
+            "SELECT id, originator_id, originator_version, topic, state FROM ledger_events ORDER BY id")]
+        entries = [tuple(r) for r in conn.execute(
+            "SELECT position, recorded_at, payload_hash, hash FROM ledger_chain ORDER BY position")]
+    finally:
+        conn.close()
+    return events, entries
+
+
+def defined(stored: list[StoredEvent]) -> list[tuple[Any, ...]]:
+    """The chain entries of ``stored`` at positions 1.. by the chain's plain definition."""
+    previous, found = GENESIS, []
+    for position, e in enumerate(stored, start=1):
+        when, digest = recorded_at(e.state), payload_hash(e.state)
+        previous = link_reference(previous, position, str(e.originator_id), e.originator_version, e.topic, when,
+                                  digest)
+        found.append((position, when, digest, previous))
+    return found
+
+
+@pytest.fixture
+def other_url(db_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second fresh store on the same backend as ``db_url``."""
+    if db_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'other.sqlite3'}"
+        return
+    url = conftest._fresh_pg_database()
+    yield url
+    SQLStore.dispose_all()
+    import psycopg
+
+    with psycopg.connect(conftest.PG_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def recorder_at(url: str) -> LedgerRecorder:
+    return LedgerRecorder(SQLStore.for_url(resolve_url(url)))
+
+
+# -- the same rows whichever way ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("odd", [False, True], ids=["usual", "odd-times"])
+def test_one_large_batch_and_many_small_ones_write_identical_events_and_chain(db_url: str, other_url: str,
+                                                                             odd: bool) -> None:
+    """250 events in one batch (COPY on PostgreSQL) and in batches of 1, 2, 97, 99 and 51 (one statement
+    each): byte-identical rows, the chain as its definition says, and both stores verify."""
+    stored = batch(1, 250, odd)
+    assert dialects.COPY_FROM <= 250 and max(1, 2, 97, 99, 51) < dialects.COPY_FROM
+    assert recorder_at(db_url).insert_events(stored) == list(range(1, 251))
+    small = recorder_at(other_url)
+    first = 0
+    for size in (1, 2, 97, 99, 51):
+        assert small.insert_events(stored[first:first + size]) == list(range(first + 1, first + size + 1))
+        first += size
+    large_rows, small_rows = rows(db_url), rows(other_url)
+    assert large_rows == small_rows
+    events, entries = large_rows
+    assert events == [(p, e.originator_id, e.originator_version, e.topic, e.state)
+                      for p, e in enumerate(stored, start=1)]
+    assert entries == defined(stored)
+    for url in (db_url, other_url):
+        report = verify_store(SQLStore.for_url(resolve_url(url)))
+        assert report.ok and report.events == 250
+
+
+def test_a_batch_after_others_continues_the_chain(db_url: str) -> None:
+    """Batches of every size one after the other: positions 1..n without gaps, one chain."""
+    recorder = recorder_at(db_url)
+    stored = batch(1, 1 + 150 + 3 + 120, odd=True)
+    at = 0
+    for size in (1, 150, 3, 120):
+        assert recorder.insert_events(stored[at:at + size]) == list(range(at + 1, at + size + 1))
+        at += size
+    assert rows(db_url)[1] == defined(stored)
+
+
+# -- all or nothing ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [3, 150], ids=["one-statement", "copy"])
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+def test_a_batch_that_fails_anywhere_leaves_nothing(db_url: str, size: int, where: str) -> None:
+    """A batch whose one event takes a (stream, version) already stored fails as a conflict (the
+    application re-runs the command), and none of its events or chain entries are kept."""
+    recorder = recorder_at(db_url)
+    recorder.insert_events(batch(1, 10))
+    before = rows(db_url)
+    new = batch(11, size)
+    index = {"first": 0, "middle": size // 2, "last": size - 1}[where]
+    taken = batch(1, 10)[3]
+    new[index] = StoredEvent(taken.originator_id, taken.originator_version, taken.topic, payload(999))
+    with pytest.raises(IntegrityError):
+        recorder.insert_events(new)
+    assert rows(db_url) == before
+    assert recorder.insert_events(batch(11, size)) == list(range(11, 11 + size))
+    assert verify_store(recorder.store).ok
+
+
+def test_a_batch_that_repeats_its_own_event_leaves_nothing(db_url: str) -> None:
+    recorder = recorder_at(db_url)
+    new = batch(1, 150)
+    new.append(new[40])
+    with pytest.raises(IntegrityError):
+        recorder.insert_events(new)
+    assert rows(db_url) == ([], [])
+
+
+def test_listeners_of_sqlalchemy_see_the_events_insert(db_url: str) -> None:
+    """Rows sent to the driver directly (and by COPY) are still announced to ``before_cursor_execute``
+    listeners, with every row (a test kills a writer when it sees this)."""
+    recorder = recorder_at(db_url)
+    seen: list[tuple[str, int]] = []
+
+    @event.listens_for(recorder.store.engine, "before_cursor_execute")
+    def _seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if statement.startswith("INSERT INTO ledger_events"):
+            seen.append((statement, len(parameters)))
+
+    recorder.insert_events(batch(1, 150))
+    recorder.insert_events(batch(151, 2))
+    assert [n for _, n in seen] == [150, 2]
+    assert rows(db_url)[1] == defined(batch(1, 152))
+
+
+# -- PostgreSQL: the lock, the connections, many writers -------------------------------------------------
+
+
+def test_a_writer_that_cannot_get_the_lock_gives_up_cleanly(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lock's timeout is in force while the lock is waited for (it is set in the same statement):
+    the writer gets StorageError ``locked``, nothing is written, and the next write goes through."""
+    import psycopg
+
+    monkeypatch.setattr(dialects, "LOCK_TIMEOUT", "300ms")
+    recorder = recorder_at(pg_url)
+    recorder.insert_events(batch(1, 2))
+    with psycopg.connect(pg_url) as holder:
+        holder.execute("SELECT pg_advisory_xact_lock(%s, %s)", dialects._LOCKS["events"])
+        with pytest.raises(StorageError) as refused:
+            recorder.insert_events(batch(3, 1))
+        assert refused.value.params.get("reason") == "locked"
+        holder.rollback()
+    assert recorder.insert_events(batch(3, 1)) == [3]
+    assert rows(pg_url)[1] == defined(batch(1, 3))
+
+
+def _drop_connections(url: str) -> int:
+    """The server ends every other connection to the database (a restart, a firewall's timeout)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        return len(conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchall())
+
+
+def test_a_pooled_connection_the_server_dropped_while_idle_is_replaced(pg_url: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A connection idle longer than ``PING_AFTER`` is checked before use, and replaced if it is gone."""
+    recorder = recorder_at(pg_url)
+    recorder.insert_events(batch(1, 1))
+    monkeypatch.setattr(dialects, "PING_AFTER", 0.0)
+    assert _drop_connections(pg_url) >= 1
+    assert recorder.insert_events(batch(2, 1)) == [2]
+    assert rows(pg_url)[1] == defined(batch(1, 2))
+
+
+def test_a_connection_the_server_dropped_since_its_last_use_is_replaced_before_writing(pg_url: str) -> None:
+    """Not checked when used again soon, but nothing was written on it yet when the loss shows: the
+    write goes through on a new connection."""
+    recorder = recorder_at(pg_url)
+    recorder.insert_events(batch(1, 1))
+    assert _drop_connections(pg_url) >= 1
+    assert recorder.insert_events(batch(2, 1)) == [2]
+    assert _drop_connections(pg_url) >= 1
+    with recorder.store.write("access") as conn:  # any write transaction
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+    assert rows(pg_url)[1] == defined(batch(1, 2))
+
+
+def test_concurrent_writers_of_single_events_and_large_batches_keep_one_gapless_chain(pg_url: str) -> None:
+    """Four writers, each on its own engine, each alternating one event and a COPY-sized batch."""
+    stored = batch(1, 4 * (3 + 3 * 120))
+    per_writer = len(stored) // 4
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def write(w: int) -> None:
+        recorder = LedgerRecorder(SQLStore(resolve_url(pg_url)))
+        mine = stored[w * per_writer:(w + 1) * per_writer]
+        start.wait()
+        try:
+            at = 0
+            for size in (1, 120, 1, 120, 1, 120):
+                recorder.insert_events(mine[at:at + size])
+                at += size
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+        finally:
+            recorder.store.engine.dispose()
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    events, entries = rows(pg_url)
+    assert [e[0] for e in events] == list(range(1, len(stored) + 1))
+    assert sorted((e[1], e[2]) for e in events) == sorted((e.originator_id, e.originator_version) for e in stored)
+    report = verify_store(SQLStore.for_url(resolve_url(pg_url)))
+    assert report.ok and report.events == len(stored) and len(entries) == len(stored)
