@@ -105,7 +105,11 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
     db = work / "ledger.sqlite3"
     if args.store:
-        shutil.copyfile(args.store, db)
+        source, copy = sqlite3.connect(args.store), sqlite3.connect(db)
+        with copy:
+            source.backup(copy)  # the store as committed, its WAL included (a plain file copy can miss it)
+        source.close()
+        copy.close()
         _bench_user(db)
         app = services(str(db), "bench").ledger
         n = app.event_count()
