@@ -1089,3 +1089,45 @@ def test_rows_the_fast_way_cannot_build_are_walked_the_careful_way_and_verify(sq
     connection("UPDATE ledger_chain SET recorded_at = 'x\"\\z' WHERE position = 2")
     assert verify(s) == ("link_altered", 2)
     connection.conn.close()
+
+
+def test_the_fast_walk_takes_an_intact_window_at_once(store: SQLStore) -> None:
+    """The untouched 40 positions are one window the fast way accepts as a whole (so the tests above
+    compare the fast walk, not the careful one twice)."""
+    from ledger.adapters.verification import intact_window
+
+    verifier = Verifier()
+    rows: list[tuple[Any, ...]] = []
+    with store.read() as conn:
+        assert intact_window(store, conn, verifier, 1, N, rows)
+    assert verifier.position == N and [r[0] for r in rows] == list(range(1, N + 1))
+
+
+@pytest.mark.parametrize("odd", ["2026-03-01T10:00:03\n", "2026-03-01\t10:00", "2026-03-01\x7f", "2026-03-01\x00"])
+def test_a_link_forged_over_unescaped_text_is_found(db_url: str, store: SQLStore, raw: Raw, odd: str) -> None:
+    """Someone writes a recorded_at with a character JSON escapes, hashes the link over the text with it
+    left raw (not the canonical text) and rehashes every later link canonically: the walk still says the
+    link at that position is altered, and no archive is written."""
+    import hashlib
+
+    from ledger.adapters.chain import CHAIN_TAG, stream_text
+
+    position = 3
+    if "\x00" in odd and not raw.sqlite:
+        pytest.skip("PostgreSQL's text cannot hold NUL: nobody can store it there")
+    raw("UPDATE ledger_chain SET recorded_at = ? WHERE position = ?", odd, position)
+    previous = raw.entry(position - 1)[2]
+    for p in range(position, N + 1):
+        stream, version, topic = raw("SELECT originator_id, originator_version, topic FROM ledger_events "
+                                     "WHERE id = ?", p)[0]
+        when, payload, _ = raw.entry(p)
+        if p == position:  # the forged one: the timestamp put in as it is
+            text = f'["{CHAIN_TAG}",{p},"{stream_text(stream)}",{version},{json.dumps(topic)},"{when}","{payload}","{previous}"]'
+            digest = hashlib.sha256(text.encode()).hexdigest()
+        else:
+            digest = link(previous, p, stream_text(stream), version, topic, when, payload)
+        raw("UPDATE ledger_chain SET hash = ? WHERE position = ?", digest, p)
+        previous = digest
+    assert verify(store) == ("link_altered", position)
+    with pytest.raises(ChainBroken):
+        export_archive(store, Path(os.environ.get("TMPDIR", "/tmp")) / f"forged-{uuid4().hex}.jsonl")

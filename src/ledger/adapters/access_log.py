@@ -171,7 +171,7 @@ class SqlProtection:
         person, level = _state_field(self.store, "person_id"), _state_field(self.store, "protection_level")
         if self.store.dialect.name == "sqlite":  # ids in the form the driver gives them back: no UUID objects
             def stored(text: str) -> Any:
-                return text.replace("-", "")
+                return text.replace("-", "").lower()  # as the stream ids are written
         else:
             def stored(text: str) -> Any:
                 return sid(UUID(text))

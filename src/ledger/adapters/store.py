@@ -171,13 +171,18 @@ class SQLStore:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read-only transaction (a consistent snapshot on both backends)."""
+        """A read-only transaction (a consistent snapshot on both backends). What the database refuses
+        becomes a :class:`StorageError`, through SQLAlchemy or straight from the driver's cursor (the
+        reads that go through it: a stream, a window of the chain, the data keys)."""
+        driver = self.engine.dialect.loaded_dbapi
         try:
             with self.engine.connect() as conn, conn.begin():
                 self.dialect.begin_read(conn)
                 yield conn
         except sa_exc.DBAPIError as error:
             raise storage_error(error) from error
+        except driver.Error as error:
+            raise refused(str(error)) from error
 
     # -- who is connected, and what they may do ----------------------------------------------------------
 

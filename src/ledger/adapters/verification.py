@@ -256,15 +256,16 @@ def intact_window(store: SQLStore, conn: Any, verifier: Verifier, start: int, st
             if position != expected or sha256(state).hexdigest() != recorded:
                 return False
             # The link's text (chain.link) built in place: the stream's and the topic's quoted text looked
-            # up (a stream has many events), the timestamp put in as it is when it has nothing to escape.
-            # Anything unusual goes through link_hex; a text that is not the canonical one cannot match.
+            # up (a stream has many events), the timestamp put in as it is when JSON would not escape any
+            # of it (printable ASCII without a quote or a backslash): then the text is exactly the canonical
+            # one. Anything else goes through link_hex, which quotes it as the definition does.
             q = quoted.get(topic)
             if q is None:
                 q = quoted[topic] = json.dumps(topic)
             t = streams.get(stream)
             if t is None:
                 t = streams[stream] = json.dumps(stream_text(stream))
-            if type(version) is int and '"' not in when and "\\" not in when:
+            if type(version) is int and '"' not in when and "\\" not in when and when.isascii() and when.isprintable():
                 text = f'{head}{position},{t},{version},{q},"{when}","{recorded}","{previous}"]'
                 if sha256(text.encode("ascii")).hexdigest() != stored:
                     return False
