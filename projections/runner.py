@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterable, Sequence
 from contextlib import closing
+from sys import intern
 from typing import Any
 
 from sqlalchemy import Connection, delete
@@ -109,7 +110,10 @@ def _replay(chunks: Iterable[Sequence[Any]], decode: Decoder, behind: list[Proje
     # Per topic: (handler, unit) of each projection that reads it.
     routes: dict[str, list[tuple[Handler, Unit]]] = {}
     for chunk in chunks:
-        for position, originator_id, version, topic, state in chunk:
+        for position, stream, version, topic, state in chunk:
+            # One string per case (SQLite's ids are text), shared by its rows in memory and by the case
+            # ids kept of rows let go.
+            originator_id = intern(stream) if type(stream) is str else stream
             route = routes.get(topic)
             if route is None:
                 route = routes[topic] = [
