@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from itertools import chain
 from operator import itemgetter
-from sys import intern
 from typing import Any
 from uuid import UUID
 
@@ -55,7 +54,7 @@ class Rows:
         self.evicted: set[Any] = set()
         self.new: dict[tuple[Any, ...], bool | None] = {}  # ordered sets; _NEW or _MAYBE
         self.dirty: dict[tuple[Any, ...], None] = {}
-        self.changes = False  # whether rows of this table were ever changed after their insert
+        self.changes = False  # whether rows of this table were ever changed after their insert (:meth:`written`)
         self.appended: list[dict[str, Any]] = []
         #: Insert into a table without a primary key (one row per fact); every column.
         self.append = self.appended.append
@@ -112,13 +111,13 @@ class Rows:
         elif old is None:
             self.new[key] = _NEW
         else:
-            self.changes = True
             self.dirty[key] = None
 
     def touch(self, *key: Any) -> None:
-        self.changes = True
         if key not in self.new:
             self.dirty[key] = None
+        else:
+            self.changes = True
 
     def change(self, *key: Any) -> dict[str, Any] | None:
         """:meth:`get` and :meth:`touch` in one: the row to change in place (``None`` if there is none)."""
@@ -127,9 +126,10 @@ class Rows:
             row = self.get(*key)
             if row is None:
                 return None
-        self.changes = True
         if key not in self.new:
             self.dirty[key] = None
+        else:
+            self.changes = True
         return row
 
     def flush(self) -> None:
@@ -207,34 +207,30 @@ class Rows:
     def written(self) -> set[tuple[Any, ...]]:
         """The keys of the rows inserted or changed since the last :meth:`flush` — of a table whose rows
         are only ever inserted (payments, say), none: nothing will change them."""
+        if self.dirty:
+            self.changes = True
         return {*self.new, *self.dirty} if self.changes else set()
 
     def evict(self, keep: set[tuple[Any, ...]]) -> None:
-        """After :meth:`flush`: drop from memory every row whose key is not in ``keep``.
+        """After :meth:`flush`: drop from memory every row whose key is not in ``keep`` (rows in memory).
 
-        So memory holds the rows recent batches inserted or changed, not every row of the store.
-        A dropped row is in the database; its case is remembered (:attr:`evicted`), and the row is
-        read back if a later event needs it.
+        So memory holds the rows the last batch inserted or changed, not every row of the store. A
+        dropped row is in the database; its case is remembered (:attr:`evicted`), and the row is read
+        back if a later event needs it.
         """
-        if not self.key or not self.cache:
-            return
         cache = self.cache
-        kept: dict[tuple[Any, ...], dict[str, Any] | None] = {}
-        gone = set()
-        for key, row in cache.items():
-            if key in keep:
-                kept[key] = row
-            elif row is not None:  # a known absence may be forgotten: the row is not in the database either
-                first = key[0]
-                gone.add(intern(first) if type(first) is str else first)  # one string per case in all tables
-        if len(kept) == len(cache):
+        if not self.key or len(keep) == len(cache):
             return
-        self.cache = kept
+        gone = set(map(_first, cache.keys() - keep))
+        self.cache = {key: cache[key] for key in keep}
         self.by_first = None  # rebuilt on first use
         if self.complete:
             self.evicted |= gone
         else:
             self.loaded_first -= gone
+
+
+_first = itemgetter(0)
 
 
 def _key_getter(key: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
@@ -248,16 +244,12 @@ def _key_getter(key: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, .
 class Unit(dict[Table, Rows]):
     """What one projection works on during one batch: its tables as :class:`Rows` (``unit[table]``)."""
 
-    #: Rows stay in memory while one of the last ``KEEP`` batches inserted or changed them.
-    KEEP = 1
-
     def __init__(self, conn: Connection, dialect: Dialect, tables: Iterable[Table], complete: bool) -> None:
         super().__init__()
         self.dialect = dialect
         self.sqlite = dialect.name == "sqlite"
         self.conn = conn
         self.cursor = conn.connection.cursor()  # the driver's cursor, in the batch's transaction
-        self.recent: dict[str, list[set[tuple[Any, ...]]]] = {}  # per table, the keys each recent batch wrote
         for table in tables:
             self[table] = Rows(self, table, complete)
 
@@ -266,15 +258,12 @@ class Unit(dict[Table, Rows]):
         return self.dialect.stream_id(UUID(text))
 
     def flush(self) -> None:
-        """Write every table's changes; then drop from memory the rows this batch and the ``KEEP - 1``
-        batches before it neither inserted nor changed (:meth:`Rows.evict`)."""
+        """Write every table's changes; then drop from memory the rows this batch neither inserted nor
+        changed (:meth:`Rows.evict`)."""
         for rows in self.values():
             written = rows.written()
             rows.flush()
-            recent = self.recent.setdefault(rows.table.name, [])
-            recent.append(written)
-            del recent[:-self.KEEP]
-            rows.evict(set().union(*recent) if len(recent) > 1 else written)
+            rows.evict(written)
 
     def rebind(self, conn: Connection) -> None:
         """Carry the cache into the next batch's transaction (nobody else wrote meanwhile)."""
