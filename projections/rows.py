@@ -24,7 +24,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, Date, Table
 
-from ledger.adapters.dialect import Dialect
+from ledger.adapters.dialect import COPY_FROM, Dialect
 
 _MISSING: Any = object()
 
@@ -65,9 +65,9 @@ class Rows:
         mark = unit.dialect.mark
         name = table.name
         self._insert = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
-        self._upsert = self._insert + (f" ON CONFLICT ({', '.join(self.key)}) DO "
-                                       + (f"UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in others)}"
-                                          if others else "NOTHING"))
+        self._conflict = (f" ON CONFLICT ({', '.join(self.key)}) DO "
+                          + (f"UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in others)}" if others else "NOTHING"))
+        self._upsert = self._insert + self._conflict
         where = " AND ".join(f"{k} = {mark}" for k in self.key)
         self._update = f"UPDATE {name} SET {', '.join(f'{c} = {mark}' for c in others)} WHERE {where}"
         self._select = f"SELECT {', '.join(columns)} FROM {name} WHERE {where}"
@@ -147,13 +147,28 @@ class Rows:
             else:
                 self.unit.dialect.bulk_insert(cursor, self._insert, self._copy, list(inserts))
             if _MAYBE in kinds.values():
-                cursor.executemany(self._upsert, [values(cache[k]) for k in new if kinds[k] is _MAYBE])  # type: ignore[arg-type]
+                self._upsert_many(cursor, [values(cache[k]) for k in new if kinds[k] is _MAYBE])  # type: ignore[arg-type]
         if self.dirty:
             changed = self._changed
             updates = (changed(cache[k]) for k in sorted(self.dirty))  # type: ignore[arg-type]  # in key order too
             cursor.executemany(self._update, updates if sqlite else list(updates))
         self.new, self.dirty = {}, {}
         self.appended.clear()  # the same list: ``append`` is bound to it
+
+    def _upsert_many(self, cursor: Any, params: list[Any]) -> None:
+        """Insert or replace these rows. On PostgreSQL, many of them: ``COPY`` into a temporary table,
+        then one ``INSERT … SELECT … ON CONFLICT`` (as fast as the ``COPY`` of new rows)."""
+        if self.unit.sqlite or len(params) < COPY_FROM:
+            cursor.executemany(self._upsert, params)
+            return
+        name, columns = self.table.name, ", ".join(self.columns)
+        temp = f"{name}_upserted"
+        cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {temp} (LIKE {name}) ON COMMIT DROP")
+        with cursor.copy(f"COPY {temp} ({columns}) FROM STDIN") as copy:
+            for row in params:
+                copy.write_row(row)
+        cursor.execute(f"INSERT INTO {name} ({columns}) SELECT {columns} FROM {temp}{self._conflict}")
+        cursor.execute(f"DROP TABLE {temp}")
 
     def starting_with(self, first: Any) -> list[dict[str, Any]]:
         """Rows whose first key column equals ``first`` (e.g. all rows of one case)."""
