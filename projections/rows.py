@@ -236,7 +236,7 @@ class Rows:
         cache = self.cache
         if not self.key or len(keep) == len(cache):
             return
-        gone = set(map(_first, cache.keys() - keep))
+        gone = set(map(_first, cache.keys() - keep if keep else cache))
         self.cache = {key: cache[key] for key in keep}
         self.by_first = None  # rebuilt on first use
         if self.complete:
