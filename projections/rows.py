@@ -143,7 +143,7 @@ class Rows:
             inserts = chain((values(cache[k]) for k in new if kinds[k] is _NEW),  # type: ignore[arg-type]  # new rows are never None
                             map(values, self.appended))
             if sqlite:
-                cursor.executemany(self._insert, inserts)
+                cursor.executemany(self._insert, inserts)  # type: ignore[arg-type]  # sqlite3 reads any iterable
             else:
                 self.unit.dialect.bulk_insert(cursor, self._insert, self._copy, list(inserts))
             if _MAYBE in kinds.values():
@@ -151,7 +151,7 @@ class Rows:
         if self.dirty:
             changed = self._changed
             updates = (changed(cache[k]) for k in sorted(self.dirty))  # type: ignore[arg-type]  # in key order too
-            cursor.executemany(self._update, updates if sqlite else list(updates))
+            cursor.executemany(self._update, updates if sqlite else list(updates))  # type: ignore[arg-type]  # as above
         self.new, self.dirty = {}, {}
         self.appended.clear()  # the same list: ``append`` is bound to it
 
