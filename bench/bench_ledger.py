@@ -189,6 +189,33 @@ def rebuild(side: Any, db: Path, n: int, repeat: int) -> None:
     con.close()
     line("rebuild money + case_list + stats (events/s)", f"{n / rebuild_seconds:,.0f}",
          f"{n / raw_read_seconds:,.0f}", raw_read_seconds / rebuild_seconds)
+    before, peak = rebuild_peak_memory(db)
+    print(f"  peak memory of a rebuild in its own process: {peak / 2**20:,.0f} MiB (VmHWM; "
+          f"{before / 2**20:,.0f} MiB before it started, {(peak - before) / 2**20:,.0f} MiB more)")
+
+
+def rebuild_peak_memory(db: Path) -> tuple[int, int]:
+    """The high-water mark of resident memory (bytes) of a fresh process that opens the store and rebuilds
+    every projection: before the rebuild (imports, store open) and after it.
+
+    Read from ``VmHWM`` in ``/proc/self/status``, which belongs to the new process's memory alone:
+    ``ru_maxrss`` (of the child, or ``RUSAGE_CHILDREN`` here) starts from this process's own peak,
+    which Linux carries over into a child started by ``fork``/``vfork`` and ``exec``."""
+    code = (
+        "import sys\n"
+        "from ledger.bootstrap import services\n"
+        "def peak():\n"
+        "    with open('/proc/self/status') as status:\n"
+        "        return next(int(x.split()[1]) for x in status if x.startswith('VmHWM:'))\n"
+        "side = services(sys.argv[1], 'bench').read_side\n"
+        "before = peak()\n"
+        "side.rebuild([p.name for p in side.projections])\n"
+        "print(before, peak())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(db)], check=True, capture_output=True, text=True,
+                          env={**os.environ, "LEDGER_USER": "bench"})
+    before, after = (int(kib) * 1024 for kib in done.stdout.split()[-2:])  # kibibytes
+    return before, after
 
 
 def startup(side: Any, db: Path) -> None:

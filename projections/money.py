@@ -163,13 +163,21 @@ def _payment(unit: Unit, case_id: Any, ref: str, payment_id: str, item: str | No
     unit[payments].put({
         "case_id": case_id, "ref": ref, "payment_id": payment_id, "item_id": item, "provider": provider,
         "intervention": intervention, "period_start": start, "period_end": end, "amount_ore": amount,
-        "paid_on": paid_on, "invoice_number": invoice, "invoice_key": invoice_key(invoice),
+        "paid_on": paid_on, "invoice_number": invoice, "invoice_key": _invoice_key(invoice),
         "duplicate": duplicate, "over_price": over_price, "price_limit_ore": price_limit_ore,
     })
     append = unit[payment_months].append
     for y, m, part in allocate_iso(amount, start, end):
         append({"case_id": case_id, "ref": ref, "year": y, "month": m, "provider": provider,
                 "intervention": intervention, "amount_ore": part, "paid_on": paid_on})
+
+
+def _invoice_key(number: str | None) -> str | None:
+    """:func:`invoice_key`, without Unicode normalisation for the usual ASCII number (NFKC leaves ASCII
+    as it is, and ASCII case-folds as ``lower``)."""
+    if number is not None and number.isascii():
+        return "".join(number.split()).lower() or None
+    return invoice_key(number)
 
 
 @on(ev.StateGrantApplied)
