@@ -281,3 +281,56 @@ def test_concurrent_writers_of_single_events_and_large_batches_keep_one_gapless_
     assert sorted((e[1], e[2]) for e in events) == sorted((e.originator_id, e.originator_version) for e in stored)
     report = verify_store(SQLStore.for_url(resolve_url(pg_url)))
     assert report.ok and report.events == len(stored) and len(entries) == len(stored)
+
+
+def _pool_of_three(recorder: LedgerRecorder) -> None:
+    """Three connections in the pool, each used just now (none idle long enough to be checked)."""
+    engine = recorder.store.engine
+    held = [engine.connect() for _ in range(3)]
+    for conn in held:
+        conn.exec_driver_sql("SELECT 1")
+    for conn in held:
+        conn.close()
+
+
+def test_after_a_restart_the_first_write_and_the_first_read_go_through(pg_url: str) -> None:
+    """The server ends every pooled connection at once (a restart, a failover): the next write and the
+    next read each find theirs gone when they begin, before anything is done, and go through on new
+    connections, however many dead ones the pool held."""
+    recorder = recorder_at(pg_url)
+    recorder.insert_events(batch(1, 1))
+    _pool_of_three(recorder)
+    assert _drop_connections(pg_url) >= 3
+    assert recorder.insert_events(batch(2, 1)) == [2]
+    _pool_of_three(recorder)
+    assert _drop_connections(pg_url) >= 3
+    assert recorder.max_notification_id() == 2
+    assert rows(pg_url)[1] == defined(batch(1, 2))
+
+
+def test_the_tail_is_read_after_the_lock_whatever_the_servers_default_isolation(pg_url: str) -> None:
+    """With REPEATABLE READ as the database's default, a writer that waited for the lock still reads
+    the chain's tail as the writer before it left it (no spurious conflict, no gap)."""
+    import time
+
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        name = admin.execute("SELECT current_database()").fetchone()[0]  # type: ignore[index]
+        admin.execute(f'ALTER DATABASE "{name}" SET default_transaction_isolation = \'repeatable read\'')
+    first, second = recorder_at(pg_url), LedgerRecorder(SQLStore(resolve_url(pg_url)))
+    first.insert_events(batch(1, 1))
+    done: list[Any] = []
+    with first.store.appending() as (conn, tail):
+        from ledger.adapters import chained
+
+        waiter = threading.Thread(target=lambda: done.append(second.insert_events(batch(3, 1))))
+        waiter.start()
+        time.sleep(0.5)  # the second writer now waits for the lock, its transaction begun
+        chained.append(conn, first.store.dialect, batch(2, 1), tail)
+    waiter.join()
+    second.store.engine.dispose()
+    assert done == [[3]]
+    events, _ = rows(pg_url)
+    assert [e[0] for e in events] == [1, 2, 3]
+    assert verify_store(SQLStore.for_url(resolve_url(pg_url))).ok

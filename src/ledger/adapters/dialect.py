@@ -267,7 +267,10 @@ class PostgresDialect(Dialect):
         was committed before the lock was granted."""
         raw = conn.connection.driver_connection
         assert raw is not None
-        last = _send_at_once(raw, "BEGIN; " + _lock(lock) + (f"; {then}" if then else ""))
+        # READ COMMITTED named, whatever the server's default: each statement its own snapshot, so the
+        # tail is read after the lock was granted (under REPEATABLE READ it would be the lock's snapshot).
+        begin = "BEGIN ISOLATION LEVEL READ COMMITTED; " + _lock(lock)
+        last = _send_at_once(raw, begin + (f"; {then}" if then else ""))
         if not then or last.ntuples == 0:
             return None
         values = [last.get_value(0, i) for i in range(last.nfields)]
@@ -278,11 +281,11 @@ class PostgresDialect(Dialect):
         return raw is None or bool(raw.broken or raw.closed)
 
     def begin_ddl(self, conn: Connection) -> None:
-        conn.exec_driver_sql("SET LOCAL lock_timeout = '30s'")
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock({}, {})".format(*_LOCKS["ddl"]))
 
     def begin_projections(self, conn: Connection, names: Sequence[str]) -> None:
-        conn.exec_driver_sql("SET LOCAL lock_timeout = '30s'")
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
         for name in sorted(names):
             conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:n))"), {"n": name})
 

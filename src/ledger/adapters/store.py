@@ -148,6 +148,7 @@ class SQLStore:
                 conn.close()
                 if not lost or attempt == 2:
                     raise
+                self.engine.dispose()  # the server went away: its other pooled connections are gone too
             except BaseException:
                 conn.close()
                 raise
@@ -160,6 +161,7 @@ class SQLStore:
         It does not block event writers on PostgreSQL (an advisory lock keyed by the projection's
         name instead of the table lock); on SQLite every write transaction is exclusive anyway.
         """
+        driver = self.engine.dialect.loaded_dbapi
         try:
             with self.engine.connect() as conn:
                 conn.execution_options(ledger_write=True)
@@ -168,6 +170,8 @@ class SQLStore:
                     yield conn
         except sa_exc.DBAPIError as error:
             raise storage_error(error) from error
+        except driver.Error as error:  # from the driver's own cursor (the rebuild's COPY and executemany)
+            raise refused(str(error)) from error
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -176,13 +180,32 @@ class SQLStore:
         reads that go through it: a stream, a window of the chain, the data keys)."""
         driver = self.engine.dialect.loaded_dbapi
         try:
-            with self.engine.connect() as conn, conn.begin():
-                self.dialect.begin_read(conn)
+            conn, transaction = self._begin_read()
+            with conn, transaction:
                 yield conn
         except sa_exc.DBAPIError as error:
             raise storage_error(error) from error
         except driver.Error as error:
             raise refused(str(error)) from error
+
+    def _begin_read(self) -> tuple[Connection, Any]:
+        """A pooled connection in a read transaction. Pooled connections are not checked before every
+        use (see :class:`~ledger.adapters.dialect.PostgresDialect`): one the server dropped shows when the
+        read begins, SQLAlchemy then discards the pool's connections, and the read begins once more."""
+        for attempt in (1, 2):
+            conn = self.engine.connect()
+            try:
+                transaction = conn.begin()
+                self.dialect.begin_read(conn)
+                return conn, transaction
+            except sa_exc.DBAPIError as error:
+                conn.close()
+                if not error.connection_invalidated or attempt == 2:
+                    raise
+            except BaseException:
+                conn.close()
+                raise
+        raise AssertionError("unreachable")
 
     # -- who is connected, and what they may do ----------------------------------------------------------
 
