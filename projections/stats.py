@@ -113,8 +113,9 @@ def build(conn: Connection, year: int, today: date) -> dict[str, Any]:
         .where(gm.c.year == year).group_by(money_cases.c.person_id)
     )]
     budget_row = conn.execute(select(budgets.c.set_ore + budgets.c.adjusted_ore).where(budgets.c.year == year)).scalar()
+    f = stat_followups
     followups = _dicts(conn.execute(
-        select(stat_followups).where(stat_followups.c.year == year,
+        select(f.c.time_point, *(f.c[measure] for measure in OUTCOME_MEASURES)).where(stat_followups.c.year == year,
                                      stat_followups.c.time_point.in_(("closure", "12_months")),
                                      stat_followups.c.case_id.not_in(_excluded()))))
     household = [tuple(r) for r in conn.execute(
@@ -138,9 +139,10 @@ def assemble(year: int, today: date, *, cases: list[dict[str, Any]], running: li
         need = c["protection_needed"]
         c["protection_need"] = "unknown" if need is None else ("yes" if need else "no")
     cohort = [c for c in cases if c["opened_on"].year == year]
+    reached = [(c, [step for step in STEPS if _reached(c, step)]) for c in cohort]  # once, not per dimension
     tables = []
     for dim, values in DIMENSIONS.items():
-        records = [(step, c[dim]) for c in cohort for step in STEPS if _reached(c, step)]
+        records = [(step, c[dim]) for c, steps in reached for step in steps]
         tables.append(_crosstab(f"flow_by_{dim}", "step", dim, STEPS, values, records, col_total=False))
     tables.append(_dropouts(cohort))
     tables.append(interventions_table(intervention_parts(running, year, today)))
