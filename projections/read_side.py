@@ -91,13 +91,14 @@ class ReadSide:
         with self.store.read() as conn:
             return budget_report(conn, year, today, by)
 
-    def stats(self, year: int, today: date) -> dict[str, Any]:
-        """The raw yearly follow-up report (suppression is applied on export), with the cases it counts."""
+    def stats(self, year: int, today: date, *, with_cases: bool = True) -> dict[str, Any]:
+        """The raw yearly follow-up report (suppression is applied on export), with the cases it counts
+        (``with_cases``: only the unsuppressed report logs them as read)."""
         from ledger.projections.stats import build, counted_cases
 
         self.catch_up()
         with self.store.read() as conn:
-            return {**build(conn, year, today), "cases": counted_cases(conn, year)}
+            return {**build(conn, year, today), "cases": counted_cases(conn, year) if with_cases else []}
 
     def payments(self, *, case: str | None = None, provider: str | None = None, invoice: str | None = None,
                  since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:

@@ -93,9 +93,10 @@ class ReadModels(Protocol):
         """Budget consumption for a year, optionally broken down (``case`` rows name cases)."""
         ...
 
-    def stats(self, year: int, today: date) -> dict[str, Any]:
+    def stats(self, year: int, today: date, *, with_cases: bool = True) -> dict[str, Any]:
         """The raw yearly follow-up report, before disclosure control; ``cases`` lists the case
-        numbers it counts (for the access log when it is shown unsuppressed)."""
+        numbers it counts (for the access log when it is shown unsuppressed; not looked up, and
+        empty, without ``with_cases``)."""
         ...
 
     def payments(self, *, case: str | None = None, provider: str | None = None, invoice: str | None = None,

@@ -372,7 +372,7 @@ class Queries:
         case) may have it, and every case counted is a read."""
         self.gate.require(Action.STATS if suppressed else Action.STATS_UNSUPPRESSED)
         check_threshold(threshold)
-        report = dict(self._read_models().stats(check_year(year, "YEAR"), self._today()))
+        report = dict(self._read_models().stats(check_year(year, "YEAR"), self._today(), with_cases=not suppressed))
         counted = report.pop("cases", [])
         if not suppressed:
             self.gate.shown(Action.STATS_UNSUPPRESSED, counted)
