@@ -26,7 +26,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, String, cast, func, select, union
+from sqlalchemy import Boolean, Connection, Date, String, cast, func, select, union
 
 from ledger.adapters.schema import (
     budgets,
@@ -93,13 +93,13 @@ def build(conn: Connection, year: int, today: date) -> dict[str, Any]:
         (stat_cases.c.closed_on >= start) & (stat_cases.c.closed_on <= end)
     )) & ~stat_cases.c.excluded
     wanted = [c for c in stat_cases.columns if c.name not in ("case_id", "person_id", "excluded")]  # ids: not needed
-    cases = _dicts(conn.execute(select(*wanted).where(opened_or_closed)))
+    cases = _dicts(conn, select(*wanted).where(opened_or_closed))
     i = interventions
-    running = _dicts(conn.execute(
+    running = _dicts(conn,
         select(i.c.kind, i.c.provider, i.c.intervention, i.c.started_on, i.c.ended_on, _text(money_cases.c.person_id))
         .select_from(i.join(money_cases, money_cases.c.case_id == i.c.case_id))
         .where(i.c.started_on <= end, (i.c.ended_on.is_(None)) | (i.c.ended_on >= start))
-    ))
+    )
     pm = payment_months
     paid = [(kind, person, int(amount)) for kind, person, amount in conn.execute(
         select(pm.c.intervention, _text(money_cases.c.person_id), func.sum(pm.c.amount_ore))
@@ -114,10 +114,8 @@ def build(conn: Connection, year: int, today: date) -> dict[str, Any]:
     )]
     budget_row = conn.execute(select(budgets.c.set_ore + budgets.c.adjusted_ore).where(budgets.c.year == year)).scalar()
     f = stat_followups
-    followups = _dicts(conn.execute(
-        select(f.c.time_point, *(f.c[measure] for measure in OUTCOME_MEASURES)).where(stat_followups.c.year == year,
-                                     stat_followups.c.time_point.in_(("closure", "12_months")),
-                                     stat_followups.c.case_id.not_in(_excluded()))))
+    followups = _dicts(conn, select(f.c.time_point, *(f.c[measure] for measure in OUTCOME_MEASURES)).where(
+        f.c.year == year, f.c.time_point.in_(("closure", "12_months")), f.c.case_id.not_in(_excluded())))
     household = [tuple(r) for r in conn.execute(
         select(stat_household.c.kind, stat_household.c.relation)
         .where(stat_household.c.year == year, stat_household.c.case_id.not_in(_excluded())))]
@@ -156,10 +154,46 @@ def assemble(year: int, today: date, *, cases: list[dict[str, Any]], running: li
     return declare({"year": year, "tables": tables})
 
 
-def _dicts(result: Any) -> list[dict[str, Any]]:
-    """Rows as dicts by column name, the names looked up once (a year's facts are thousands of rows)."""
-    keys = list(result.keys())
-    return [dict(zip(keys, row, strict=True)) for row in result]
+def _dicts(conn: Connection, query: Any) -> list[dict[str, Any]]:
+    """The rows of ``query`` as dicts by column name, read through the driver's cursor (a year's facts
+    are thousands of rows: SQLAlchemy's row objects and its SQLite date parsing cost more than the
+    query). SQLite gives dates as ISO text and booleans as 0 and 1: those columns are turned into
+    ``date`` and ``bool`` here, as SQLAlchemy would; PostgreSQL's driver gives them as they are."""
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    sqlite = conn.dialect.name == "sqlite"
+    if compiled.positiontup is not None:  # SQLite: ? marks, dates as the text SQLAlchemy would bind
+        args: Any = tuple(_bound(params[name], sqlite) for name in compiled.positiontup)
+    else:
+        args = params
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    if sqlite:
+        dates = [n for n, c in enumerate(query.selected_columns) if isinstance(c.type, Date)]
+        flags = [n for n, c in enumerate(query.selected_columns) if isinstance(c.type, Boolean)]
+        if dates or flags:
+            rows = [_typed(row, dates, flags) for row in rows]
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _bound(value: Any, sqlite: bool) -> Any:
+    return value.isoformat() if sqlite and isinstance(value, date) else value
+
+
+def _typed(row: tuple[Any, ...], dates: list[int], flags: list[int]) -> list[Any]:
+    values = list(row)
+    for n in dates:
+        if values[n] is not None:
+            values[n] = date.fromisoformat(values[n])
+    for n in flags:
+        if values[n] is not None:
+            values[n] = bool(values[n])
+    return values
 
 
 def _excluded() -> Any:
