@@ -101,24 +101,24 @@ def build(conn: Connection, year: int, today: date) -> dict[str, Any]:
         .where(i.c.started_on <= end, (i.c.ended_on.is_(None)) | (i.c.ended_on >= start))
     )
     pm = payment_months
-    paid = [(kind, person, int(amount)) for kind, person, amount in conn.execute(
+    paid = [(kind, person, int(amount)) for kind, person, amount in _fetch(conn,
         select(pm.c.intervention, _text(money_cases.c.person_id), func.sum(pm.c.amount_ore))
         .select_from(pm.join(money_cases, money_cases.c.case_id == pm.c.case_id))
         .where(pm.c.year == year).group_by(pm.c.intervention, money_cases.c.person_id)
-    )]
+    )[1]]
     gm = grant_months
-    granted = [(person, int(amount)) for person, amount in conn.execute(
+    granted = [(person, int(amount)) for person, amount in _fetch(conn,
         select(_text(money_cases.c.person_id), func.sum(gm.c.amount_ore))
         .select_from(gm.join(money_cases, money_cases.c.case_id == gm.c.case_id))
         .where(gm.c.year == year).group_by(money_cases.c.person_id)
-    )]
+    )[1]]
     budget_row = conn.execute(select(budgets.c.set_ore + budgets.c.adjusted_ore).where(budgets.c.year == year)).scalar()
     f = stat_followups
     followups = _dicts(conn, select(f.c.time_point, *(f.c[measure] for measure in OUTCOME_MEASURES)).where(
         f.c.year == year, f.c.time_point.in_(("closure", "12_months")), f.c.case_id.not_in(_excluded())))
-    household = [tuple(r) for r in conn.execute(
+    household = [tuple(r) for r in _fetch(conn,
         select(stat_household.c.kind, stat_household.c.relation)
-        .where(stat_household.c.year == year, stat_household.c.case_id.not_in(_excluded())))]
+        .where(stat_household.c.year == year, stat_household.c.case_id.not_in(_excluded())))[1]]
     return assemble(year, today, cases=cases, running=running, paid=paid, granted=granted,
                     budget_ore=None if budget_row is None else int(budget_row), followups=followups,
                     household=household)
@@ -155,8 +155,14 @@ def assemble(year: int, today: date, *, cases: list[dict[str, Any]], running: li
 
 
 def _dicts(conn: Connection, query: Any) -> list[dict[str, Any]]:
-    """The rows of ``query`` as dicts by column name, read through the driver's cursor (a year's facts
-    are thousands of rows: SQLAlchemy's row objects and its SQLite date parsing cost more than the
+    """The rows of ``query`` as dicts by column name (see :func:`_fetch`)."""
+    names, rows = _fetch(conn, query)
+    return [dict(zip(names, row, strict=True)) for row in rows]
+
+
+def _fetch(conn: Connection, query: Any) -> tuple[list[str], list[Any]]:
+    """The column names and rows of ``query``, read through the driver's cursor (a year's facts are
+    thousands of rows: SQLAlchemy's row objects and its SQLite date parsing cost more than the
     query). SQLite gives dates as ISO text and booleans as 0 and 1: those columns are turned into
     ``date`` and ``bool`` here, as SQLAlchemy would; PostgreSQL's driver gives them as they are."""
     compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
@@ -170,7 +176,7 @@ def _dicts(conn: Connection, query: Any) -> list[dict[str, Any]]:
     try:
         cursor.execute(str(compiled), args)
         names = [d[0] for d in cursor.description]
-        rows = cursor.fetchall()
+        rows: list[Any] = list(cursor.fetchall())
     finally:
         cursor.close()
     if sqlite:
@@ -178,7 +184,7 @@ def _dicts(conn: Connection, query: Any) -> list[dict[str, Any]]:
         flags = [n for n, c in enumerate(query.selected_columns) if isinstance(c.type, Boolean)]
         if dates or flags:
             rows = [_typed(row, dates, flags) for row in rows]
-    return [dict(zip(names, row, strict=True)) for row in rows]
+    return names, rows
 
 
 def _bound(value: Any, sqlite: bool) -> Any:
