@@ -219,3 +219,27 @@ def test_nobody_changes_their_own_roles(unit: str, capsys: pytest.CaptureFixture
     assert refused.code == 1 and "ingen ändrar sina egna roller" in refused.err
     upper = run(capsys, unit, "admin", "user", "add", "Anna.L", "--role", "handläggare")
     assert upper.code == 2 and "användarnamn" in upper.err
+
+
+def test_each_cases_level_is_the_same_with_or_without_sqlites_lookup_indexes(unit: str,
+                                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """On SQLite the levels are read through two partial indexes on the payloads' fields (so a case list
+    of thousands reads no payload); they must give exactly what the plain query gives, after the
+    person's protection was raised and lowered again, and for an unprotected person. PostgreSQL has no
+    such indexes and takes the plain query."""
+    from ledger.bootstrap import services
+
+    db = unit
+    ok(capsys, db, "anna.l", "case", "protect", HIDDEN, "--level", "fingerade_personuppgifter")
+    ok(capsys, db, "karin.a", "case", "protect", PLAIN, "--level", "skyddad_folkbokföring")
+    ok(capsys, db, "karin.a", "case", "protect", PLAIN, "--level", "ingen")
+    found = services(db, "ivo.g")
+    protection = found.gate.protection
+    with_indexes = protection.protection_levels([HIDDEN, PLAIN])
+    assert with_indexes == {HIDDEN: "fictitious_identity", PLAIN: "none"}
+    assert found.store.lookup_indexes == db.startswith("sqlite")
+    found.store.lookup_indexes = False
+    try:
+        assert protection.protection_levels([HIDDEN, PLAIN]) == with_indexes
+    finally:
+        found.store.lookup_indexes = db.startswith("sqlite")

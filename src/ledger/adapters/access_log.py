@@ -29,7 +29,7 @@ from sqlalchemy import Connection, insert, inspect, select
 
 from ledger.adapters.chain import GENESIS, Head, access_link
 from ledger.adapters.mapper import PydanticMapper
-from ledger.adapters.schema import OLD_ACCESS_TABLE, access_metadata, access_table
+from ledger.adapters.schema import OLD_ACCESS_TABLE, access_metadata, access_table, sqlite_state_field
 from ledger.adapters.store import SQLStore
 from ledger.application.ports import AccessEntry
 from ledger.domain import events as ev
@@ -169,6 +169,14 @@ class SqlProtection:
         numbers = list(case_numbers)
         sid, m = self.store.dialect.stream_id, self.store.mark
         person, level = _state_field(self.store, "person_id"), _state_field(self.store, "protection_level")
+        first_from, levels_from = "ledger_events", "ledger_events"
+        levels_where = f"topic IN ({m}, {m})"
+        level_topics: tuple[str, ...] = tuple(_LEVEL_TOPICS)
+        if self.store.lookup_indexes:  # SQLite, with its lookup indexes: the payloads unread
+            first_from = "ledger_events INDEXED BY ledger_events_first_fields"
+            levels_from = "ledger_events INDEXED BY ledger_events_protection"
+            levels_where = "topic IN ({})".format(", ".join(f"'{t}'" for t in _LEVEL_TOPICS))  # as the index says
+            level_topics = ()
         if self.store.dialect.name == "sqlite":  # ids in the form the driver gives them back: no UUID objects
             def stored(text: str) -> Any:
                 return text.replace("-", "").lower()  # as the stream ids are written
@@ -181,7 +189,7 @@ class SqlProtection:
                 for start in range(0, len(numbers), _CHUNK):
                     ids = {sid(case_id(number)): number for number in numbers[start:start + _CHUNK]}
                     marks = ", ".join([m] * len(ids))
-                    cursor.execute(f"SELECT originator_id, {person}, {level} FROM ledger_events WHERE originator_id "
+                    cursor.execute(f"SELECT originator_id, {person}, {level} FROM {first_from} WHERE originator_id "
                                    f"IN ({marks}) AND originator_version = 1", tuple(ids))
                     firsts = {stream: (stored(str(who)), str(first or "none"))
                               for stream, who, first in cursor.fetchall()}
@@ -190,9 +198,9 @@ class SqlProtection:
                         raise NotFound(kind="case", ref=missing)
                     people = sorted({who for who, _ in firsts.values()}, key=str)
                     marks = ", ".join([m] * len(people))
-                    cursor.execute(f"SELECT originator_id, {level} FROM ledger_events WHERE originator_id IN ({marks}) "
-                                   f"AND topic IN ({m}, {m}) ORDER BY originator_id, originator_version",
-                                   (*people, *_LEVEL_TOPICS))
+                    cursor.execute(f"SELECT originator_id, {level} FROM {levels_from} WHERE originator_id IN ({marks}) "
+                                   f"AND {levels_where} ORDER BY originator_id, originator_version",
+                                   (*people, *level_topics))
                     current = {stream: str(changed) for stream, changed in cursor.fetchall() if changed is not None}
                     for key, number in ids.items():
                         who, first = firsts[key]
@@ -206,5 +214,5 @@ def _state_field(store: SQLStore, name: str) -> str:
     """SQL for a statistical field of a stored payload (``{"s": {name: …}}``, plain JSON: only the
     personal part is sealed, see :mod:`ledger.adapters.mapper`) as text."""
     if store.dialect.name == "sqlite":
-        return f"json_extract(CAST(state AS TEXT), '$.s.{name}')"
+        return sqlite_state_field(name)
     return f"(convert_from(state, 'UTF8')::jsonb #>> '{{s,{name}}}')"

@@ -114,6 +114,32 @@ access_table = Table(  # hash-chained like the events: each row's hash covers it
     Index("ledger_access_log_user", "user_name"),
 )
 
+
+def sqlite_state_field(name: str) -> str:
+    """SQLite: a statistical field of a stored payload (``{"s": {name: …}}``, plain JSON: only the
+    personal part is sealed) as text; NULL for a payload that is not JSON (an index on an expression
+    that can fail would refuse to store such an event, and an imported archive may hold one). The
+    lookup indexes below are on exactly these expressions."""
+    text = "CAST(state AS TEXT)"
+    return f"CASE WHEN json_valid({text}) THEN json_extract({text}, '$.s.{name}') END"
+
+
+#: SQLite: who may see which case is decided from the events (:class:`ledger.adapters.access_log.
+#: SqlProtection`), each case's first event and its person's protection events, thousands of them for
+#: a case list. These partial indexes hold the two fields wanted, so that the payloads are not read
+#: (13 108 cases: 0.10 -> 0.02 s). Derived from the events by the database, like any index; made when a
+#: store is opened by someone who may write it (:meth:`ledger.adapters.store.SQLStore.lookup_indexes`).
+#: The topics are stored names, which never change.
+SQLITE_LOOKUP_INDEXES = {
+    "ledger_events_first_fields": (
+        f"CREATE INDEX IF NOT EXISTS ledger_events_first_fields ON ledger_events (originator_id, "
+        f"{sqlite_state_field('person_id')}, {sqlite_state_field('protection_level')}) WHERE originator_version = 1"),
+    "ledger_events_protection": (
+        f"CREATE INDEX IF NOT EXISTS ledger_events_protection ON ledger_events (originator_id, originator_version, "
+        f"{sqlite_state_field('protection_level')}) "
+        "WHERE topic IN ('ledger.events:PersonRegistered', 'ledger.events:ProtectionLevelChanged')"),
+}
+
 #: The access log before it was chained (kept by stores written then; copied into the chain once).
 OLD_ACCESS_TABLE = "ledger_access"
 

@@ -43,6 +43,7 @@ class SQLStore:
     """An engine, the tables, and write/read transactions with the right locking."""
 
     _stores: ClassVar[dict[str, SQLStore]] = {}
+    lookup_indexes = False
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -56,6 +57,8 @@ class SQLStore:
                 raise
             return  # a read-only copy of a store made before the chain: readable as it is
         self._ensure_chain()
+        #: SQLite: whether the lookup indexes are there (:data:`ledger.adapters.schema.SQLITE_LOOKUP_INDEXES`).
+        self.lookup_indexes = self._ensure_lookup_indexes()
 
     @classmethod
     def for_url(cls, url: str) -> SQLStore:
@@ -295,6 +298,28 @@ class SQLStore:
             if error.params.get("reason") != "read_only":
                 raise
             # A read-only copy of an old store: readable as it is; verification says what is unchained.
+
+    def _ensure_lookup_indexes(self) -> bool:
+        """SQLite: make the lookup indexes a store written before them lacks (under the write lock; a
+        few tenths of a second at 665 347 events, once). False when they are not there and cannot be
+        made (a read-only copy): the queries then go without them."""
+        if self.dialect.name != "sqlite":
+            return False
+        from ledger.adapters.schema import SQLITE_LOOKUP_INDEXES
+
+        try:
+            with self.read() as conn:
+                have = {row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+            missing = [ddl for name, ddl in SQLITE_LOOKUP_INDEXES.items() if name not in have]
+            if missing:
+                with self.write() as conn:
+                    for ddl in missing:
+                        conn.exec_driver_sql(ddl)
+        except StorageError as error:
+            if error.params.get("reason") != "read_only":
+                raise
+            return False
+        return True
 
     def chain_backfill(self, conn: Connection) -> dict[str, Any] | None:
         value = self.meta_value(conn, BACKFILL_KEY)
