@@ -22,7 +22,7 @@ from uuid import UUID, uuid4, uuid5
 
 import pytest
 from eventsourcing.persistence import StoredEvent
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ledger.adapters.archive import export_archive, import_archive, verify_archive
@@ -32,7 +32,6 @@ from ledger.adapters.chain import (
     Head,
     link,
     link_hex,
-    link_new,
     link_reference,
     payload_hash,
     recorded_at,
@@ -944,11 +943,22 @@ def test_the_fast_link_is_the_plain_definition(previous: str, position: int, str
         previous, position, stream, version, topic, when, digest)
 
 
-@given(position=st.integers(1, 2**40), version=st.integers(1, 2**31), topic=texts, when=texts)
+@given(position=st.integers(0, 2**40), version=st.integers(1, 2**31), topic=texts, when=texts)
+@example(position=0, version=1, topic="ledger.events:Händelse", when="2026-03-01T10:00\n")
+@example(position=7, version=2, topic="t", when='citat " och \\ bakstreck')
+@example(position=8, version=3, topic="t", when="2026-03-01T10:00\x7f")  # DEL: raw in the payload, escaped in a link
 def test_the_append_link_is_the_plain_definition(position: int, version: int, topic: str, when: str) -> None:
-    stream, digest = str(uuid4()), payload_hash(b"x")
-    assert link_new(GENESIS, position, stream, version, topic, when, digest) == link_reference(
-        GENESIS, position, stream, version, topic, when, digest)
+    """The append builds each link's text in place (``chained.chain_rows``): for any topic and any
+    ``recorded_at`` in the payload, the link is the plain definition's."""
+    from ledger.adapters.chained import chain_rows
+
+    stream = uuid4()
+    state = json.dumps({"p": {}, "s": {"recorded_at": when}}, sort_keys=True, separators=(",", ":"),
+                       ensure_ascii=False).encode()
+    entries: list[tuple[Any, ...]] = []
+    list(chain_rows(position, GENESIS, [StoredEvent(stream, version, topic, state)], True, entries))
+    assert entries[0][3] == link_reference(GENESIS, position + 1, str(stream), version, topic, recorded_at(state),
+                                           payload_hash(state))
 
 
 @given(position=st.integers(1, 2**40), stream=texts, version=st.integers(0, 2**31), topic=texts, when=texts,

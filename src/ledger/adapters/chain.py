@@ -94,16 +94,6 @@ def link(previous: str, position: int, stream: str, version: int, topic: str, wh
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
-def link_new(previous: str, position: int, stream: str, version: int, topic: str, when: str, payload: str) -> str:
-    """:func:`link` for an entry being appended: ``previous``, ``stream`` and ``payload`` were made by
-    this code (hex digits, a UUID's text), so only ``when`` and ``topic`` need quoting with care."""
-    quoted = _topics.get(topic)
-    if quoted is None:
-        quoted = _topics[topic] = json.dumps(topic)
-    text = f'["{CHAIN_TAG}",{position},"{stream}",{version},{quoted},{_json_text(when)},"{payload}","{previous}"]'
-    return hashlib.sha256(text.encode("ascii")).hexdigest()
-
-
 def link_hex(previous: str, position: int, stream: str, version: int, topic: str, when: str, payload: str) -> str:
     """:func:`link` when ``previous`` and ``payload`` are known to be 64 hex digits (verification: the
     payload's hash was just recomputed and matched, the previous hash was the one before's, matched

@@ -76,7 +76,7 @@ def chain_rows(start: int, previous: str, stored_events: Sequence[StoredEvent], 
     given as its chain entry is added to ``entries`` (on PostgreSQL the server stores the events
     while the links are being hashed).
 
-    The hot path of an append: the link's text (:func:`ledger.adapters.chain.link_new`) is built in
+    The hot path of an append: the link's text (:func:`ledger.adapters.chain.link`) is built in
     place, each stream's and topic's quoted text looked up (a batch has many events per stream), and
     ``recorded_at`` is cut out of the canonical payload here; anything unusual in it goes the careful
     way (:func:`ledger.adapters.chain.recorded_at`, quoted as :func:`ledger.adapters.chain.link` does)."""
