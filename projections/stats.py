@@ -38,6 +38,7 @@ from ledger.adapters.schema import (
     stat_followups,
     stat_household,
 )
+from ledger.adapters.store import driver_query
 from ledger.domain.disclosure import rows_and_columns
 from ledger.domain.vocab import (
     RESIDENTIAL,
@@ -174,13 +175,8 @@ def _fetch(conn: Connection, query: Any) -> tuple[list[str], list[Any]]:
         args: Any = tuple(_bound(params[name], sqlite) for name in compiled.positiontup)
     else:
         args = params
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(str(compiled), args)
-        names = [d[0] for d in cursor.description]
-        rows: list[Any] = list(cursor.fetchall())
-    finally:
-        cursor.close()
+    names, found = driver_query(conn, str(compiled), args)
+    rows: list[Any] = found
     if sqlite:
         dates = [n for n, c in enumerate(query.selected_columns) if isinstance(c.type, Date)]
         flags = [n for n, c in enumerate(query.selected_columns) if isinstance(c.type, Boolean)]

@@ -172,7 +172,7 @@ class Services:
         from ledger.adapters.access_log import SqlAccessLog, SqlProtection
         from ledger.application.gate import Gate
 
-        return Gate(actor, SqlAccessLog(self.store), SqlProtection(self.store, self.mapper), self.config.clock)
+        return Gate(actor, SqlAccessLog(self.store), SqlProtection(self.store), self.config.clock)
 
     @cached_property
     def gate(self) -> Gate:

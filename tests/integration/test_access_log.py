@@ -145,7 +145,7 @@ def test_many_cases_at_once_get_the_same_levels_as_one_at_a_time(found: Services
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """The levels are looked up a chunk of cases at a time (an export logs every case)."""
     monkeypatch.setattr(access_log, "_CHUNK", 2)
-    lookup = access_log.SqlProtection(found.store, found.mapper)
+    lookup = access_log.SqlProtection(found.store)
     numbers = [app.open_case(TEST_PNR[50 + i], gender="man", environment="criminal", source="police",
                              protection="confidentiality_marking" if i == 2 else "none", on="2026-03-01")
                for i in range(5)]

@@ -28,7 +28,6 @@ from uuid import UUID
 from sqlalchemy import Connection, insert, inspect, select
 
 from ledger.adapters.chain import GENESIS, Head, access_link
-from ledger.adapters.mapper import PydanticMapper
 from ledger.adapters.schema import OLD_ACCESS_TABLE, access_metadata, access_table, sqlite_state_field
 from ledger.adapters.store import SQLStore
 from ledger.application.ports import AccessEntry
@@ -156,8 +155,8 @@ class SqlAccessLog:
 class SqlProtection:
     """The current protection level of cases, read from their first events and their persons' streams."""
 
-    def __init__(self, store: SQLStore, mapper: PydanticMapper) -> None:
-        self.store, self.mapper = store, mapper
+    def __init__(self, store: SQLStore) -> None:
+        self.store = store
 
     def protection_levels(self, case_numbers: Sequence[str]) -> dict[str, str]:
         """Each (normalised) case's level; a chunk of cases at a time in two queries (their first

@@ -37,8 +37,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
-from cryptography.exceptions import InvalidTag as _InvalidTag
-
 from ledger.domain.errors import KeyUnavailable, PersonThinned, SealBroken, StorageError
 
 if TYPE_CHECKING:
@@ -288,14 +286,11 @@ class KeyRing:
     def _read_all(self) -> None:
         """Every wrapped key not yet unwrapped, kept wrapped until asked for."""
         self._table()
-        with self.store.read() as conn:
-            cursor = conn.connection.cursor()  # the driver's: thousands of rows, no row objects
-            try:
-                cursor.execute("SELECT key_id, wrapped, destroyed_at FROM ledger_keys")
-                keys = self._keys
-                self._wrapped = {k: (w, d) for k, w, d in cursor.fetchall() if k not in keys}
-            finally:
-                cursor.close()
+        from ledger.adapters.store import driver_rows
+
+        with self.store.read() as conn:  # thousands of rows: through the driver, no row objects
+            rows = driver_rows(conn, "SELECT key_id, wrapped, destroyed_at FROM ledger_keys")
+        self._wrapped = {k: (w, d) for k, w, d in rows if k not in self._keys}
 
     def destroyed(self, conn: Any) -> dict[str, datetime]:
         from sqlalchemy import select
@@ -347,13 +342,17 @@ class PersonalCipher:
     def __init__(self, ring: KeyRing) -> None:
         self.ring = ring
         self._aeads: dict[bytes, Any] = {}  # a data key -> its AES-GCM, made once (a person has many events)
+        self._refused: type[Exception] = ValueError  # cryptography's InvalidTag once a key is used (imported then:
+        # a command that opens nothing, stats or budget, does not load cryptography)
 
     def _aead(self, key_id: str) -> Any:
         key = self.ring.key(key_id)  # asked every time: a key destroyed by gallring is gone from the ring
         found = self._aeads.get(key)
         if found is None:
+            from cryptography.exceptions import InvalidTag
             from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+            self._refused = InvalidTag
             found = self._aeads[key] = AESGCM(key)
         return found
 
@@ -363,10 +362,10 @@ class PersonalCipher:
         return {"k": key_id, "n": _b64(nonce), "c": _b64(sealed)}
 
     def open(self, envelope: Mapping[str, Any], aad: bytes) -> bytes:
-        aead = self._aead(str(envelope["k"]))
-        try:
+        try:  # a data key of the wrong length is as broken as a wrong tag (AESGCM refuses it: ValueError)
+            aead = self._aead(str(envelope["k"]))
             return aead.decrypt(base64.b64decode(envelope["n"]), base64.b64decode(envelope["c"]), aad)  # type: ignore[no-any-return]
-        except (_InvalidTag, ValueError, TypeError):
+        except (self._refused, ValueError, TypeError):
             raise SealBroken(ref=aad.decode("ascii", "replace")[:48]) from None
 
 

@@ -458,13 +458,18 @@ class SQLStore:
             return conn.execute(select(func.count()).select_from(keys_table)).scalar() != 0
 
 
-def driver_rows(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+def driver_rows(conn: Connection, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
     """The rows of ``sql`` as the driver gives them, in ``conn``'s transaction: no SQLAlchemy row objects
     (a check reads hundreds of thousands of rows, a stream at a time)."""
+    return driver_query(conn, sql, params)[1]
+
+
+def driver_query(conn: Connection, sql: str, params: Any = ()) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """:func:`driver_rows`, and the names of the columns."""
     cursor = conn.connection.cursor()
     try:
         cursor.execute(sql, params)
-        return list(cursor.fetchall())
+        return [d[0] for d in cursor.description], list(cursor.fetchall())
     finally:
         cursor.close()
 
