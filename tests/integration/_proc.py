@@ -118,21 +118,22 @@ def bulk_write_then_hang(url: str, case: str, count: int) -> None:
     """Record ``count`` contacts on ``case`` in a ``BatchLedger`` and save them in ONE transaction.
 
     ``flush_every`` is set above ``count`` so the batch is written by one ``save`` on exit.
-    Prints ``WRITING`` when the big INSERT into ``ledger_events`` starts (so the parent can kill
+    Prints ``WRITING`` when the events' rows start going in (``Dialect.insert_chained``) (so the parent can kill
     this process in the middle of it) and ``COMMITTED`` once the save returned.
     """
-    from sqlalchemy import event
-
     from tests.helpers import batch_at
 
     app = batch_at(url, "bulk", flush_every=count + 1)
     app.get_case(case)
+    dialect = app.factory.store.dialect
+    insert_chained = dialect.insert_chained
 
-    @event.listens_for(app.factory.store.engine, "before_cursor_execute")
-    def _announce(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        if executemany and statement.lstrip().upper().startswith("INSERT INTO LEDGER_EVENTS"):
-            sys.stdout.write(f"WRITING {len(parameters)}\n")
-            sys.stdout.flush()
+    def _announce(cursor: Any, events_sql: Any, events: Any, chain_sql: Any, entries: Any, n: int) -> None:
+        sys.stdout.write(f"WRITING {n}\n")  # every append's rows go in here, in its transaction
+        sys.stdout.flush()
+        insert_chained(cursor, events_sql, events, chain_sql, entries, n)
+
+    dialect.insert_chained = _announce  # type: ignore[method-assign]
 
     with app:
         for _ in range(count):

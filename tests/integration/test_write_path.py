@@ -20,7 +20,6 @@ from uuid import UUID, uuid5
 
 import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
-from sqlalchemy import event
 
 from ledger.adapters import dialect as dialects
 from ledger.adapters.chain import GENESIS, link_reference, payload_hash, recorded_at
@@ -178,20 +177,22 @@ def test_a_batch_that_repeats_its_own_event_leaves_nothing(db_url: str) -> None:
     assert rows(db_url) == ([], [])
 
 
-def test_listeners_of_sqlalchemy_see_the_events_insert(db_url: str) -> None:
-    """Rows sent to the driver directly (and by COPY) are still announced to ``before_cursor_execute``
-    listeners, with every row (a test kills a writer when it sees this)."""
+def test_every_append_goes_in_through_the_dialect_with_all_its_rows(db_url: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each append hands all its events' rows to ``Dialect.insert_chained`` once, inside its transaction
+    (a test kills a writer when it is there: ``tests/integration/_proc.py``)."""
     recorder = recorder_at(db_url)
-    seen: list[tuple[str, int]] = []
+    seen: list[int] = []
+    insert_chained = recorder.store.dialect.insert_chained
 
-    @event.listens_for(recorder.store.engine, "before_cursor_execute")
-    def _seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-        if statement.startswith("INSERT INTO ledger_events"):
-            seen.append((statement, len(parameters)))
+    def _seen(cursor: Any, events_sql: Any, events: Any, chain_sql: Any, entries: Any, count: int) -> None:
+        seen.append(count)
+        insert_chained(cursor, events_sql, events, chain_sql, entries, count)
 
+    monkeypatch.setattr(recorder.store.dialect, "insert_chained", _seen)
     recorder.insert_events(batch(1, 150))
     recorder.insert_events(batch(151, 2))
-    assert [n for _, n in seen] == [150, 2]
+    assert seen == [150, 2]
     assert rows(db_url)[1] == defined(batch(1, 152))
 
 

@@ -57,11 +57,6 @@ def append(conn: Connection, dialect: Dialect, stored_events: Sequence[StoredEve
     insert_events, insert_chain = _statements(dialect)
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        if conn.dispatch.before_cursor_execute:  # someone listens: tell them, as SQLAlchemy would
-            rows = list(events)
-            for listener in conn.dispatch.before_cursor_execute:
-                listener(conn, cursor, insert_events, rows, None, True)
-            events = iter(rows)
         dialect.insert_chained(cursor, (insert_events, _COPY_EVENTS), events, (insert_chain, _COPY_CHAIN), entries,
                                len(stored_events))
     finally:
