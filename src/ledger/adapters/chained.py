@@ -53,15 +53,21 @@ def append(conn: Connection, dialect: Dialect, stored_events: Sequence[StoredEve
         return []
     start, previous = tail if tail is not None else chain_tail(conn)
     entries: list[tuple[Any, ...]] = []
-    events = chain_rows(start, previous, stored_events, dialect.name == "sqlite", entries)
+    _put(conn, dialect, chain_rows(start, previous, stored_events, dialect.name == "sqlite", entries), entries,
+         len(stored_events))
+    return list(range(start + 1, start + len(stored_events) + 1))
+
+
+def _put(conn: Connection, dialect: Dialect, events: Iterator[Sequence[Any]], entries: Sequence[Sequence[Any]],
+         count: int) -> None:
+    """``count`` events' rows and their chain entries into the tables, the dialect's way."""
     insert_events, insert_chain = _statements(dialect)
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         dialect.insert_chained(cursor, (insert_events, _COPY_EVENTS), events, (insert_chain, _COPY_CHAIN), entries,
-                               len(stored_events))
+                               count)
     finally:
         cursor.close()
-    return list(range(start + 1, start + len(stored_events) + 1))
 
 
 def chain_rows(start: int, previous: str, stored_events: Sequence[StoredEvent], hex_ids: bool,
@@ -119,21 +125,9 @@ def chain_rows(start: int, previous: str, stored_events: Sequence[StoredEvent], 
 
 def insert_verified(conn: Connection, dialect: Dialect,
                     rows: Sequence[tuple[int, UUID, int, str, bytes, str, str, str]]) -> None:
-    """Insert events with chain entries already verified (an archive's import)."""
-    _insert(conn, dialect, [(p, dialect.stream_id(s), v, t, st) for p, s, v, t, st, _, _, _ in rows],
-            [(p, w, d, h) for p, _, _, _, _, w, d, h in rows])
-
-
-def _insert(conn: Connection, dialect: Dialect, events: list[tuple[Any, ...]], entries: list[tuple[Any, ...]]) -> None:
-    """Events through ``executemany``; chain entries too, or ``COPY`` on PostgreSQL (psycopg's
-    ``executemany`` costs as much per row as the hashing)."""
-    insert_events, insert_chain = _statements(dialect)
-    conn.exec_driver_sql(insert_events, events)
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        dialect.bulk_insert(cursor, insert_chain, _COPY_CHAIN, entries)
-    finally:
-        cursor.close()
+    """Insert events with chain entries already verified (an archive's import), the way an append does."""
+    _put(conn, dialect, ((p, dialect.stream_id(s), v, t, st) for p, s, v, t, st, _, _, _ in rows),
+         [(p, w, d, h) for p, _, _, _, _, w, d, h in rows], len(rows))
 
 
 def chain_tail(conn: Connection) -> tuple[int, str]:
