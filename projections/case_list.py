@@ -19,12 +19,14 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import Connection, select
 
 from ledger.adapters.schema import case_grants, cases, consents, decisions, interventions
 from ledger.domain import events as ev
 from ledger.domain.case import consent_covers, consent_key
+from ledger.projections.fetch import fetch, stored_id
 from ledger.projections.money import flagged_payments
 from ledger.projections.projection import Fact, Projection
 from ledger.projections.rows import Unit
@@ -199,7 +201,6 @@ def attention(conn: Connection, today: date, only: Collection[Any] | None = None
     found: dict[Any, list[str]] = {}
     day = today.isoformat()
     ids = list(only) if only is not None else None
-    wanted = set(ids or ())
 
     def among(table: Any, query: Any) -> Any:
         return query if ids is None else query.where(table.c.case_id.in_(ids))
@@ -253,9 +254,7 @@ def attention(conn: Connection, today: date, only: Collection[Any] | None = None
             add(r.case_id, "urgent_without_decision")
         if r.decision_id is not None and (r.case_id, r.decision_id) in ended:
             add(r.case_id, "decision_ended_running")
-    for case_id, duplicate, over_price in flagged_payments(conn):
-        if ids is not None and case_id not in wanted:
-            continue
+    for case_id, duplicate, over_price in flagged_payments(conn, ids):
         if duplicate:
             add(case_id, "payment_duplicate")
         if over_price:
@@ -267,12 +266,30 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+# The overview's columns, in the order of its rows' keys (``attention`` comes after ``threat_review_on``,
+# ``access_grants`` last); ``case_id`` is read to match the case's grants, and not shown.
+_LISTED = (
+    cases.c.case_number.label("case"), cases.c.status, cases.c.opened_on, cases.c.closed_on, cases.c.environment,
+    cases.c.referral_source, cases.c.protection_level, cases.c.opened_by, cases.c.last_recorded_by,
+    cases.c.last_occurred_on, cases.c.running.label("running_interventions"), cases.c.threat_review_on,
+    cases.c.event_count, cases.c.assigned_to, cases.c.thinned_on, cases.c.person_id, cases.c.case_id,
+)
+_KEYS = ("case", "status", "opened_on", "closed_on", "environment", "referral_source", "protection_level",
+         "opened_by", "last_recorded_by", "last_occurred_on", "running_interventions", "threat_review_on",
+         "attention", "event_count", "assigned_to", "thinned_on", "person_id", "access_grants")
+
+
 def list_cases(conn: Connection, *, status: str | None = None, recorded_by: str | None = None,
-               environment: str | None = None, provider: str | None = None,
+               environment: str | None = None, provider: str | None = None, person: UUID | None = None,
                needs_attention: bool = False, today: date, with_attention: bool = True) -> list[dict[str, Any]]:
     """Rows of the overview, newest case first, each with its attention reasons (None without
-    ``with_attention``, unless ``needs_attention`` filters by them: :func:`attention` of a page later)."""
-    query = select(cases)
+    ``with_attention``, unless ``needs_attention`` filters by them: :func:`attention` of a page later).
+    Dates are ISO text, ``person_id`` the person's id as text, ``access_grants`` ``[user, until]`` pairs.
+
+    A whole case list is thousands of rows, read through the driver's cursor
+    (:func:`ledger.projections.fetch.fetch`): no SQLAlchemy row objects, no ``UUID`` object per id,
+    and on SQLite no date parsed only to be written back as text."""
+    query = select(*_LISTED)
     if status:
         query = query.where(cases.c.status == status)
     if recorded_by:
@@ -282,21 +299,29 @@ def list_cases(conn: Connection, *, status: str | None = None, recorded_by: str 
     if provider:
         query = query.where(cases.c.case_id.in_(
             select(interventions.c.case_id).where(interventions.c.provider == provider.upper())))
+    if person is not None:
+        query = query.where(cases.c.person_id == person)
     query = query.order_by(cases.c.opened_on.desc(), cases.c.case_number.desc())
-    reasons = attention(conn, today) if with_attention or needs_attention else None
+    key = stored_id(conn)
+    reasons = None
+    if with_attention or needs_attention:
+        reasons = {key(case): found for case, found in attention(conn, today).items()}
     grants: dict[Any, list[list[str]]] = {}
-    for g in conn.execute(select(case_grants.c.case_id, case_grants.c.user_name, case_grants.c.until)):
-        grants.setdefault(g.case_id, []).append([g.user_name, g.until.isoformat()])
+    for case, user, until in fetch(conn, select(case_grants.c.case_id, case_grants.c.user_name,
+                                                case_grants.c.until), iso_dates=True)[1]:
+        grants.setdefault(case, []).append([user, until])
+    person_text = _uuid_text if conn.dialect.name == "sqlite" else str
     rows = []
-    result = conn.execute(query)
-    keys = list(result.keys())  # looked up once: a whole case list is thousands of rows
-    at = keys.index("case_id")
-    for values in result:
-        item = dict(zip(keys, values, strict=True))
-        case_id = values[at]
-        item["attention"] = reasons.get(case_id, []) if reasons is not None else None
-        item["grants"] = grants.get(case_id, [])
-        if needs_attention and not item["attention"]:
+    for values in fetch(conn, query, iso_dates=True)[1]:
+        case = values[16]
+        found = reasons.get(case, []) if reasons is not None else None
+        if needs_attention and not found:
             continue
-        rows.append(item)
+        rows.append(dict(zip(_KEYS, (*values[:12], found, *values[12:15], person_text(values[15]),
+                                     grants.get(case, [])), strict=True)))
     return rows
+
+
+def _uuid_text(stored: str) -> str:
+    """An id as SQLite stores it (32 hex digits) in the text form of ``str(UUID)``."""
+    return f"{stored[:8]}-{stored[8:12]}-{stored[12:16]}-{stored[16:20]}-{stored[20:]}"

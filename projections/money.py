@@ -5,6 +5,7 @@ All amounts are integer öre (exact on SQLite and PostgreSQL alike).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -253,13 +254,14 @@ def list_payments(conn: Connection, *, case: str | None = None, provider: str | 
     return found
 
 
-def flagged_payments(conn: Connection) -> list[tuple[Any, bool, bool]]:
+def flagged_payments(conn: Connection, only: Collection[Any] | None = None) -> list[tuple[Any, bool, bool]]:
     """(case id, duplicate, over price) of every payment the ekonom confirmed past a check of its
-    invoice, while it is not reversed in full."""
-    flagged = conn.execute(select(payments.c.case_id, payments.c.payment_id, payments.c.duplicate,
-                                  payments.c.over_price)
-                           .where(payments.c.ref == payments.c.payment_id,
-                                  or_(payments.c.duplicate, payments.c.over_price))).all()
+    invoice, while it is not reversed in full; of the cases ``only`` (their ids) if given."""
+    query = select(payments.c.case_id, payments.c.payment_id, payments.c.duplicate, payments.c.over_price).where(
+        payments.c.ref == payments.c.payment_id, or_(payments.c.duplicate, payments.c.over_price))
+    if only is not None:  # a page of the case list: its cases' payments by key, not every payment's row
+        query = query.where(payments.c.case_id.in_(list(only)))
+    flagged = conn.execute(query).all()
     if not flagged:
         return []
     left = dict(((case_id, payment_id), int(total)) for case_id, payment_id, total in conn.execute(

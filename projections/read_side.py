@@ -36,40 +36,18 @@ class ReadSide:
         return catch_up(self.store, self.decode, self.projections, progress=progress)
 
     def cases(self, *, today: date, status: str | None = None, recorded_by: str | None = None,
-              environment: str | None = None, provider: str | None = None,
+              environment: str | None = None, provider: str | None = None, person: UUID | None = None,
               needs_attention: bool = False, with_attention: bool = True) -> list[dict[str, Any]]:
-        """The case overview; filters: status, recorded_by, environment, provider, needs_attention. Without
-        ``with_attention`` a row's ``attention`` is None (unless the filter needs it): :meth:`attention`
-        gives it for the rows that are shown."""
+        """The case overview; filters: status, recorded_by, environment, provider, person (the person's
+        id), needs_attention. Without ``with_attention`` a row's ``attention`` is None (unless the filter
+        needs it): :meth:`attention` gives it for the rows that are shown."""
         from ledger.projections.case_list import list_cases
 
         self.catch_up()
         with self.store.read() as conn:
-            rows = list_cases(conn, today=today, status=status, recorded_by=recorded_by, environment=environment,
-                              provider=provider, needs_attention=needs_attention, with_attention=with_attention)
-        return [
-            {
-                "case": r["case_number"],
-                "status": r["status"],
-                "opened_on": r["opened_on"].isoformat(),
-                "closed_on": r["closed_on"].isoformat() if r["closed_on"] else None,
-                "environment": r["environment"],
-                "referral_source": r["referral_source"],
-                "protection_level": r["protection_level"],
-                "opened_by": r["opened_by"],
-                "last_recorded_by": r["last_recorded_by"],
-                "last_occurred_on": r["last_occurred_on"].isoformat(),
-                "running_interventions": r["running"],
-                "threat_review_on": r["threat_review_on"].isoformat() if r["threat_review_on"] else None,
-                "attention": r["attention"],
-                "event_count": r["event_count"],
-                "assigned_to": r["assigned_to"],
-                "thinned_on": r["thinned_on"].isoformat() if r.get("thinned_on") else None,
-                "person_id": str(r["person_id"]),
-                "access_grants": r["grants"],
-            }
-            for r in rows
-        ]
+            return list_cases(conn, today=today, status=status, recorded_by=recorded_by, environment=environment,
+                              provider=provider, person=person, needs_attention=needs_attention,
+                              with_attention=with_attention)
 
     def attention(self, today: date, numbers: list[str]) -> dict[str, list[str]]:
         """The attention reasons of these cases today (a page of the case list), by case number."""

@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Connection, Date, String, cast, func, select, union
+from sqlalchemy import Connection, String, cast, func, select, union
 
 from ledger.adapters.schema import (
     budgets,
@@ -38,7 +38,6 @@ from ledger.adapters.schema import (
     stat_followups,
     stat_household,
 )
-from ledger.adapters.store import driver_query
 from ledger.domain.disclosure import rows_and_columns
 from ledger.domain.vocab import (
     RESIDENTIAL,
@@ -53,6 +52,7 @@ from ledger.domain.vocab import (
     ReferralSource,
 )
 from ledger.projections.budget import kr
+from ledger.projections.fetch import fetch
 
 INTERVENTIONS = tuple(i.value for i in Intervention)
 RESIDENTIAL_TYPES = frozenset(i.value for i in RESIDENTIAL)
@@ -104,13 +104,13 @@ def build(conn: Connection, year: int, today: date) -> dict[str, Any]:
     pm = payment_months
     by_case = (select(pm.c.case_id, pm.c.intervention, func.sum(pm.c.amount_ore).label("amount_ore"))
                .where(pm.c.year == year).group_by(pm.c.case_id, pm.c.intervention).subquery())  # fewer rows to join
-    paid = [(kind, person, int(amount)) for kind, person, amount in _fetch(conn,
+    paid = [(kind, person, int(amount)) for kind, person, amount in fetch(conn,
         select(by_case.c.intervention, _text(money_cases.c.person_id), func.sum(by_case.c.amount_ore))
         .select_from(by_case.join(money_cases, money_cases.c.case_id == by_case.c.case_id))
         .group_by(by_case.c.intervention, money_cases.c.person_id)
     )[1]]
     gm = grant_months
-    granted = [(person, int(amount)) for person, amount in _fetch(conn,
+    granted = [(person, int(amount)) for person, amount in fetch(conn,
         select(_text(money_cases.c.person_id), func.sum(gm.c.amount_ore))
         .select_from(gm.join(money_cases, money_cases.c.case_id == gm.c.case_id))
         .where(gm.c.year == year).group_by(money_cases.c.person_id)
@@ -119,7 +119,7 @@ def build(conn: Connection, year: int, today: date) -> dict[str, Any]:
     f = stat_followups
     followups = _dicts(conn, select(f.c.time_point, *(f.c[measure] for measure in OUTCOME_MEASURES)).where(
         f.c.year == year, f.c.time_point.in_(("closure", "12_months")), f.c.case_id.not_in(_excluded())))
-    household = [tuple(r) for r in _fetch(conn,
+    household = [tuple(r) for r in fetch(conn,
         select(stat_household.c.kind, stat_household.c.relation)
         .where(stat_household.c.year == year, stat_household.c.case_id.not_in(_excluded())))[1]]
     return assemble(year, today, cases=cases, running=running, paid=paid, granted=granted,
@@ -158,46 +158,9 @@ def assemble(year: int, today: date, *, cases: list[dict[str, Any]], running: li
 
 
 def _dicts(conn: Connection, query: Any) -> list[dict[str, Any]]:
-    """The rows of ``query`` as dicts by column name (see :func:`_fetch`)."""
-    names, rows = _fetch(conn, query)
+    """The rows of ``query`` as dicts by column name (see :func:`ledger.projections.fetch.fetch`)."""
+    names, rows = fetch(conn, query)
     return [dict(zip(names, row, strict=True)) for row in rows]
-
-
-def _fetch(conn: Connection, query: Any) -> tuple[list[str], list[Any]]:
-    """The column names and rows of ``query``, read through the driver's cursor (a year's facts are
-    thousands of rows: SQLAlchemy's row objects and its SQLite date parsing cost more than the
-    query). SQLite gives dates as ISO text and booleans as 0 and 1: those columns are turned into
-    ``date`` and ``bool`` here, as SQLAlchemy would; PostgreSQL's driver gives them as they are."""
-    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params = compiled.construct_params()
-    sqlite = conn.dialect.name == "sqlite"
-    if compiled.positiontup is not None:  # SQLite: ? marks, dates as the text SQLAlchemy would bind
-        args: Any = tuple(_bound(params[name], sqlite) for name in compiled.positiontup)
-    else:
-        args = params
-    names, found = driver_query(conn, str(compiled), args)
-    rows: list[Any] = found
-    if sqlite:
-        dates = [n for n, c in enumerate(query.selected_columns) if isinstance(c.type, Date)]
-        flags = [n for n, c in enumerate(query.selected_columns) if isinstance(c.type, Boolean)]
-        if dates or flags:
-            rows = [_typed(row, dates, flags) for row in rows]
-    return names, rows
-
-
-def _bound(value: Any, sqlite: bool) -> Any:
-    return value.isoformat() if sqlite and isinstance(value, date) else value
-
-
-def _typed(row: tuple[Any, ...], dates: list[int], flags: list[int]) -> list[Any]:
-    values = list(row)
-    for n in dates:
-        if values[n] is not None:
-            values[n] = date.fromisoformat(values[n])
-    for n in flags:
-        if values[n] is not None:
-            values[n] = bool(values[n])
-    return values
 
 
 def _excluded() -> Any:

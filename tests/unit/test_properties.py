@@ -13,11 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from ledger.adapters.mapper import PydanticMapper
 from ledger.domain import events as ev
+from ledger.domain.aggregates import case_id, case_id_hex
 from ledger.domain.case import CaseState
 from ledger.domain.case_fold import project_case
 from ledger.domain.errors import InvalidAmount, InvalidIdentityNumber, LedgerError
@@ -140,6 +141,14 @@ def _amounts(places: int) -> st.SearchStrategy[Decimal]:
 
 #: Positive amounts below 10^9 kronor with zero, one or two decimals.
 amounts = st.sampled_from([0, 1, 2]).flatmap(_amounts)
+
+
+@given(st.text(max_size=40))
+@example("AVH-2026-0054")
+@example("åäö-\x00")
+def test_a_case_ids_hex_is_its_uuid5s(number: str) -> None:
+    """The case list works out thousands of case ids as hex without ``uuid5``: they must be the same."""
+    assert case_id_hex(number) == case_id(number).hex
 
 
 @given(amounts, st.sampled_from(["sv", "en"]))

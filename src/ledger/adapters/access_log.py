@@ -20,7 +20,7 @@ was actualised is used.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -32,7 +32,7 @@ from ledger.adapters.schema import OLD_ACCESS_TABLE, access_metadata, access_tab
 from ledger.adapters.store import SQLStore
 from ledger.application.ports import AccessEntry
 from ledger.domain import events as ev
-from ledger.domain.aggregates import case_id
+from ledger.domain.aggregates import case_id, case_id_hex
 from ledger.domain.errors import NotFound
 
 _READY: weakref.WeakSet[SQLStore] = weakref.WeakSet()
@@ -179,14 +179,19 @@ class SqlProtection:
         if self.store.dialect.name == "sqlite":  # ids in the form the driver gives them back: no UUID objects
             def stored(text: str) -> Any:
                 return text.replace("-", "").lower()  # as the stream ids are written
+
+            stream_of: Callable[[str], Any] = case_id_hex
         else:
             def stored(text: str) -> Any:
                 return sid(UUID(text))
+
+            def stream_of(number: str) -> Any:
+                return sid(case_id(number))
         with self.store.read() as conn:
             cursor = conn.connection.cursor()  # the driver's cursor: thousands of cases for a whole case list
             try:
                 for start in range(0, len(numbers), _CHUNK):
-                    ids = {sid(case_id(number)): number for number in numbers[start:start + _CHUNK]}
+                    ids = {stream_of(number): number for number in numbers[start:start + _CHUNK]}
                     marks = ", ".join([m] * len(ids))
                     cursor.execute(f"SELECT originator_id, {person}, {level} FROM {first_from} WHERE originator_id "
                                    f"IN ({marks}) AND originator_version = 1", tuple(ids))

@@ -54,7 +54,7 @@ def register_extract(queries: Queries, identity: str) -> dict[str, Any]:
     today = ledger.clock.today()
     ident = parse_identity(identity, None, today=today)
     person = ledger.persons.person_id(ident.number)
-    rows = [r for r in queries._read_models().cases(today=today) if r.get("person_id") == str(person)]
+    rows = queries._read_models().cases(today=today, person=person, with_attention=False)
     if not rows:
         raise NotFound(kind="person", ref="-")
     numbers = [r["case"] for r in rows]

@@ -80,9 +80,10 @@ class ReadModels(Protocol):
     """The read side's answers (``ledger.projections``), each after catching up with the events."""
 
     def cases(self, *, today: date, status: str | None = None, recorded_by: str | None = None,
-              environment: str | None = None, provider: str | None = None,
+              environment: str | None = None, provider: str | None = None, person: UUID | None = None,
               needs_attention: bool = False, with_attention: bool = True) -> list[dict[str, Any]]:
-        """The case overview, newest first (see ``projections/case_list.py``)."""
+        """The case overview, newest first; ``person``: only that person's cases (see
+        ``projections/case_list.py``)."""
         ...
 
     def attention(self, today: date, numbers: list[str]) -> dict[str, list[str]]:

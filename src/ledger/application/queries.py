@@ -284,14 +284,15 @@ class Queries:
         if status is not None and status not in CASE_STATUSES:
             raise InvalidChoice(field="status", value=status[:20], allowed=", ".join(CASE_STATUSES))
         env = choose(Environment, environment, "environment").value if environment else None
-        rows = self._visible_rows(Action.CASE_LIST, status=status, recorded_by=recorded_by, environment=env,
-                                  provider=provider, needs_attention=needs_attention, with_attention=False)
-        if mine:
-            rows = [row for row in rows if row.get("assigned_to") == self.user]
+        wanted = None
         if person is not None:
             ident = parse_identity(person, None, today=self._today())
-            wanted = str(self.ledger.persons.person_id(ident.number))
-            rows = [row for row in rows if row.get("person_id") == wanted]
+            wanted = self.ledger.persons.person_id(ident.number)
+        rows = self._visible_rows(Action.CASE_LIST, status=status, recorded_by=recorded_by, environment=env,
+                                  provider=provider, person=wanted, needs_attention=needs_attention,
+                                  with_attention=False)
+        if mine:
+            rows = [row for row in rows if row.get("assigned_to") == self.user]
         total = len(rows)
         if limit is not None:
             rows = rows[:limit]

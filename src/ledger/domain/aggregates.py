@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from hashlib import sha1
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -38,6 +39,18 @@ def case_number(year: int, serial: int) -> str:
 
 def case_id(case_number: str) -> UUID:
     return uuid5(NAMESPACE, f"case:{case_number}")
+
+
+_CASE_NAME = NAMESPACE.bytes + b"case:"
+
+
+def case_id_hex(case_number: str) -> str:
+    """``case_id(case_number).hex``, without the ``UUID`` objects (``uuid5`` is SHA-1 of the namespace
+    and the name, with the version and variant bits set): a case list works out thousands of them."""
+    digest = bytearray(sha1(_CASE_NAME + case_number.encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    return digest.hex()
 
 
 def provider_id(code: str) -> UUID:
