@@ -33,7 +33,7 @@ def ore(amount: Decimal | str) -> int:
 
 class Money(Projection):
     name = "money"
-    version = 5  # 5: proj_payment_months.paid_on
+    version = 6  # 5: proj_payment_months.paid_on; 6: its year index covers the reports' columns
     tables = (money_cases, budgets, interventions, payments, payment_months, grants, grant_months)
 
 

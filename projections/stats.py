@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, String, cast, func, select, union
@@ -57,7 +59,10 @@ from ledger.projections.fetch import fetch
 INTERVENTIONS = tuple(i.value for i in Intervention)
 RESIDENTIAL_TYPES = frozenset(i.value for i in RESIDENTIAL)
 AGE_BANDS = ("0-17", "18-20", "21-24", "25-29", "30-39", "40+", "unknown")
-STEPS = ("actualised", "assessed", "investigated", "granted", "police_case")
+#: The steps of the flow, each reached when its day is known.
+_STEP_COLUMNS = (("actualised", "opened_on"), ("assessed", "assessed_on"), ("investigated", "investigated_on"),
+                 ("granted", "granted_on"), ("police_case", "police_case_on"))
+STEPS = tuple(step for step, _ in _STEP_COLUMNS)
 DIMENSIONS: dict[str, tuple[str, ...]] = {
     "gender": tuple(g.value for g in Gender),
     "age_band": AGE_BANDS,
@@ -140,11 +145,15 @@ def assemble(year: int, today: date, *, cases: list[dict[str, Any]], running: li
         need = c["protection_needed"]
         c["protection_need"] = "unknown" if need is None else ("yes" if need else "no")
     cohort = [c for c in cases if c["opened_on"].year == year]
-    reached = [(c, [step for step in STEPS if _reached(c, step)]) for c in cohort]  # once, not per dimension
+    reached = [tuple(step for step, column in _STEP_COLUMNS if c[column] is not None) for c in cohort]  # once
     tables = []
     for dim, values in DIMENSIONS.items():
-        records = [(step, c[dim]) for c, steps in reached for step in steps]
-        tables.append(_crosstab(f"flow_by_{dim}", "step", dim, STEPS, values, records, col_total=False))
+        # the cases counted by (steps reached, value) in C, then each step of a pair counted once per pair
+        counts: Counter[tuple[str, str]] = Counter()
+        for (steps, value), n in Counter(zip(reached, map(itemgetter(dim), cohort), strict=True)).items():
+            for step in steps:
+                counts[(step, value)] += n
+        tables.append(_crosstab(f"flow_by_{dim}", "step", dim, STEPS, values, counts, col_total=False))
     tables.append(_dropouts(cohort))
     tables.append(interventions_table(intervention_parts(running, year, today)))
     tables.append(costs_table(cost_parts(paid)))
@@ -191,15 +200,12 @@ def _text(column: Any) -> Any:
     return cast(column, String).label(column.name)
 
 
-def _reached(case: dict[str, Any], step: str) -> bool:
-    column = {"actualised": "opened_on", "assessed": "assessed_on", "investigated": "investigated_on",
-              "granted": "granted_on", "police_case": "police_case_on"}[step]
-    return case[column] is not None
-
-
 def _crosstab(table_id: str, row_dim: str, col_dim: str, rows: tuple[str, ...], cols: tuple[str, ...],
-              records: list[tuple[str, str]], *, row_total: bool = True, col_total: bool = True) -> dict[str, Any]:
-    counts = Counter(records)  # counted in C; a missing pair counts 0
+              records: Iterable[tuple[str, str]] | Counter[tuple[str, str]], *, row_total: bool = True,
+              col_total: bool = True) -> dict[str, Any]:
+    """A table of counts of (row, column) pairs: ``records`` one pair per person counted, or already
+    counted (a ``Counter``)."""
+    counts = records if isinstance(records, Counter) else Counter(records)  # counted in C; a missing pair counts 0
     values = [[counts[(r, c)] for c in cols] for r in rows]
     out_cols = list(cols)
     out_rows = list(rows)
@@ -247,16 +253,18 @@ def intervention_parts(running: list[dict[str, Any]], year: int, today: date) ->
     providers: dict[str, set[str]] = defaultdict(set)
     care_days: dict[str, int] = defaultdict(int)
     lengths: dict[str, list[int]] = defaultdict(list)
+    until = min(end, today)  # the last day counted: the year's or today, or the day it ended if earlier
     for r in running:
-        kind = r["intervention"]
-        people[kind].add(r["person_id"])
+        kind, person = r["intervention"], r["person_id"]
+        people[kind].add(person)
         if kind not in RESIDENTIAL_TYPES:
             providers[kind].add(r["provider"])
         if r["kind"] == "placement":
-            placed[kind].add(r["person_id"])
-            last = min(d for d in (r["ended_on"], end, today) if d is not None)
-            care_days[kind] += max(0, (last - max(r["started_on"], start)).days + 1)
-            lengths[kind].append((min(r["ended_on"] or last, last) - r["started_on"]).days + 1)
+            placed[kind].add(person)
+            ended, started = r["ended_on"], r["started_on"]
+            last = ended if ended is not None and ended < until else until
+            care_days[kind] += max(0, (last - (started if started > start else start)).days + 1)
+            lengths[kind].append((last - started).days + 1)
 
     def union(sets: dict[str, set[Any]]) -> int:
         return len(set().union(*sets.values())) if sets else 0
@@ -392,8 +400,9 @@ def p90(values: list[int]) -> float | None:
 
 def _outcomes(followups: list[dict[str, Any]]) -> list[dict[str, Any]]:
     tables = []
+    points = [r["time_point"] for r in followups]
     for measure, values in OUTCOME_MEASURES.items():
-        records = [(r[measure], r["time_point"]) for r in followups]
+        records = zip(map(itemgetter(measure), followups), points, strict=True)  # paired in C
         tables.append(_crosstab(f"outcome_{measure}", measure, "time_point", values, ("closure", "12_months"),
                                 records, row_total=False))
     return tables
