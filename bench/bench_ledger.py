@@ -35,6 +35,8 @@ from typing import Any
 #: The anchors of verify and export: every event with its chain entry, in position order, read raw.
 JOINED = ("SELECT e.id, e.originator_id, e.originator_version, e.topic, e.state, c.recorded_at, c.payload_hash, "
           "c.hash FROM ledger_events e JOIN ledger_chain c ON c.position = e.id ORDER BY e.id")
+ACCESS = ("SELECT position, accessed_at, user_name, case_number, command, protection_level, protected, reason, "
+          "outcome, hash FROM ledger_access_log ORDER BY position")
 SECTIONS = ("append", "rebuild", "startup", "reading", "verify", "export")
 
 
@@ -333,11 +335,16 @@ def verify(db: Path, n: int, repeat: int) -> None:
 
 
 def export(db: Path, work: Path, n: int, repeat: int) -> None:
-    """The archive's events written (the chain verified while writing) against its anchor: the same rows
-    joined by hand, both hashes per row, each line ``json.dumps``'d and written, the file synced."""
+    """The archive written (both chains verified while writing) against its anchor: the same rows joined
+    by hand, both hashes per row, each line ``json.dumps``'d, then the access log's rows with their
+    links hashed and written the same way; written, as an archive must be, to a new file that is synced
+    and then renamed into place (rewriting the same file in place is about 1.3 s cheaper at 500 MB on
+    this machine's ext4, a saving no real export can have: it would leave half an archive behind)."""
     import hashlib
+    from datetime import datetime
 
     from ledger.adapters.archive import export_archive
+    from ledger.adapters.chain import access_link
     from ledger.adapters.store import SQLStore
 
     print(f"\nExporting the events to an archive (best of {repeat} each, interleaved):")
@@ -347,7 +354,8 @@ def export(db: Path, work: Path, n: int, repeat: int) -> None:
     def raw_export() -> None:
         dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         previous = "0" * 64
-        with open(raw_path, "w", encoding="utf-8") as out:
+        part = raw_path.with_name(raw_path.name + ".part")
+        with open(part, "w", encoding="utf-8") as out:
             for position, stream, version, topic, state, when, payload, stored in con.execute(JOINED):
                 hashlib.sha256(state).hexdigest()
                 text = f'["t",{position},"{stream}",{version},"{topic}","{when}","{payload}","{previous}"]'
@@ -356,8 +364,17 @@ def export(db: Path, work: Path, n: int, repeat: int) -> None:
                 out.write(dumps({"position": position, "originator_id": stream, "originator_version": version,
                                  "topic": topic, "recorded_at": when, "payload_hash": payload, "hash": stored,
                                  "state": state.decode()}) + "\n")
+            previous = "0" * 64
+            for position, at, user, case, command, level, protected, reason, outcome, stored in con.execute(ACCESS):
+                when = datetime.fromisoformat(at).isoformat()  # the canonical text the link hashes
+                access_link(previous, position, when, user, case, command, level, bool(protected), reason, outcome)
+                previous = stored
+                out.write(dumps({"access": position, "accessed_at": when, "user": user, "case": case,
+                                 "command": command, "protection_level": level, "protected": bool(protected),
+                                 "reason": reason, "outcome": outcome, "hash": stored}) + "\n")
             out.flush()
             os.fsync(out.fileno())
+        part.replace(raw_path)
 
     store = SQLStore(f"sqlite:///{db}")
 

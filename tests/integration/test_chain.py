@@ -972,6 +972,20 @@ def test_the_verification_link_is_the_plain_definition(position: int, stream: st
         previous, position, stream, version, topic, when, digest)
 
 
+@given(position=st.integers(0, 2**40), stream=texts, version=st.integers(0, 2**31), topic=texts, when=texts,
+       payload=texts, digest=texts, state=texts)
+@example(position=1, stream="0f", version=1, topic="ledger.events:Händelse", when="2026-03-01T10:00\n",
+         payload='"', digest="\\", state='{"s":{"anteckning":"å\u2028\x7f\x00"}}')
+def test_an_archive_line_built_in_place_is_the_encoders(position: int, stream: str, version: int, topic: str,
+                                                         when: str, payload: str, digest: str, state: str) -> None:
+    """The export writes each event's line in place (``_event_text``): for any text in any field it is
+    the line the JSON encoder writes for the same dict (``_event_line``), byte for byte."""
+    from ledger.adapters.archive import _event_line, _event_text, _quote
+
+    assert _event_text(position, _quote(stream), version, _quote(topic), when, payload, digest, state) + "\n" == \
+        _event_line(position, (stream, version, topic, state.encode("utf-8")), (when, payload, digest))
+
+
 @given(note=st.text(max_size=60), extra=st.dictionaries(st.text(max_size=12), st.text(max_size=12), max_size=4))
 def test_recorded_at_is_found_in_any_canonical_payload(note: str, extra: dict[str, str]) -> None:
     state = {"p": {"note": note, **{f"p{k}": v for k, v in extra.items()}},

@@ -61,7 +61,16 @@ from ledger.adapters.archive_reader import (
     walk,
 )
 from ledger.adapters.chain import CHAIN_TAG, GENESIS, Head, stream_text
-from ledger.adapters.verification import ACCESS_ROWS, REACH, WINDOW, AccessWalk, Problem, Verifier, intact_window
+from ledger.adapters.verification import (
+    REACH,
+    WINDOW,
+    AccessWalk,
+    Problem,
+    Verifier,
+    access_rows,
+    access_time_text,
+    intact_window,
+)
 from ledger.domain.errors import ChainBroken, StoreNotEmpty
 
 if TYPE_CHECKING:
@@ -71,6 +80,7 @@ _DERIVED_META = ("projection_version:",)
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder for every line
+_quote: Callable[[str], str] = json.encoder.encode_basestring  # how _dumps quotes a string
 
 
 # -- export --------------------------------------------------------------------------------------------
@@ -170,24 +180,31 @@ def _write(store: SQLStore, conn: Any, out: IO[str], verifier: Verifier, low: in
     out.write("\n")
     for line in keys[1] if keys is not None else []:
         out.write(_dumps(line) + "\n")
-    streams: dict[Any, str] = {}  # a stream id as stored -> its text (a stream has many events)
+    streams: dict[Any, str] = {}  # a stream id as stored -> its text, JSON-quoted (a stream has many events)
+    topics: dict[str, str] = {}  # a topic -> its JSON-quoted text
     for start in range(low, high + 1, WINDOW):
         stop = min(start + WINDOW - 1, high)
         rows: list[tuple[Any, ...]] = []
         if intact_window(store, conn, verifier, start, stop, rows):  # the usual window: read and checked at once
             lines = []
             for position, raw_stream, version, topic, state, when, payload, digest in rows:
-                stream = streams.get(raw_stream)
-                if stream is None:
-                    stream = streams[raw_stream] = stream_text(raw_stream)
-                try:  # _event_line, in place
+                try:
                     text = state.decode("utf-8")
                 except UnicodeDecodeError:
-                    lines.append(_event_line(position, (stream, version, topic, state), (when, payload, digest))[:-1])
+                    lines.append(_event_line(position, (stream_text(raw_stream), version, topic, state),
+                                             (when, payload, digest))[:-1])
                     continue
-                lines.append(_dumps({"position": position, "originator_id": stream, "originator_version": version,
-                                     "topic": topic, "recorded_at": when, "payload_hash": payload, "hash": digest,
-                                     "state": text}))
+                stream = streams.get(raw_stream)
+                if stream is None:
+                    stream = streams[raw_stream] = _quote(stream_text(raw_stream))
+                quoted = topics.get(topic)
+                if quoted is None:
+                    quoted = topics[topic] = _quote(topic)
+                if type(position) is int and type(version) is int and type(when) is str:
+                    lines.append(_event_text(position, stream, version, quoted, when, payload, digest, text))
+                else:  # any other type: as the encoder writes it
+                    lines.append(_event_line(position, (stream_text(raw_stream), version, topic, state),
+                                             (when, payload, digest))[:-1])
             out.write("\n".join(lines))
             out.write("\n")
             continue
@@ -221,13 +238,12 @@ def _write_access(conn: Any, out: IO[str]) -> Head:
     if not inspect(conn).has_table("ledger_access_log"):
         return walk.head
     lines = []
-    for row in conn.exec_driver_sql(ACCESS_ROWS):
-        position, at, user, case, command, level, protected, reason, outcome, digest = row
-        problem = walk.check(int(position), at, user, case, command, level, protected, reason, outcome, digest)
+    for position, at, user, case, command, level, protected, reason, outcome, digest in access_rows(conn):
+        when = access_time_text(at)  # once, for the link and the line
+        problem = walk.check_text(int(position), when, user, case, command, level, protected, reason, outcome, digest)
         if problem is not None:
             raise ChainBroken(position=problem.position, reason=problem.kind)
-        moment = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
-        lines.append(_dumps({"access": int(position), "accessed_at": moment.replace(tzinfo=None).isoformat(),
+        lines.append(_dumps({"access": int(position), "accessed_at": when,
                              "user": user, "case": case, "command": command, "protection_level": level,
                              "protected": bool(protected), "reason": reason, "outcome": outcome, "hash": digest}))
         if len(lines) >= WINDOW:
@@ -236,6 +252,18 @@ def _write_access(conn: Any, out: IO[str]) -> Head:
     if lines:
         out.write("\n".join(lines) + "\n")
     return walk.head
+
+
+def _event_text(position: int, stream: str, version: int, topic: str, when: str, payload: str, digest: str,
+                state: str) -> str:
+    """:func:`_event_line` (without its newline) for a state that is UTF-8 text, built in place: the text
+    ``_dumps`` writes for that dict, each string quoted by the encoder's own function, the numbers as it
+    writes an ``int`` (``position`` and ``version`` must be exactly ``int``); ``stream`` and ``topic``
+    already quoted (they repeat: the caller keeps them). An archive has a line per event, and the
+    encoder's work for each dict is most of the cost of writing it."""
+    return (f'{{"position":{position},"originator_id":{stream},"originator_version":{version},"topic":{topic},'
+            f'"recorded_at":{_quote(when)},"payload_hash":{_quote(payload)},"hash":{_quote(digest)},'
+            f'"state":{_quote(state)}}}')
 
 
 def _event_line(position: int, event: tuple[str, int, str, bytes], entry: tuple[str, str, str]) -> str:

@@ -117,12 +117,15 @@ def link_reference(previous: str, position: int, stream: str, version: int, topi
 ACCESS_TAG = "avhoppar-ledger-access/1"
 
 
+_ascii_json = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True).encode  # json.dumps's, made once
+
+
 def access_link(previous: str, position: int, accessed_at: str, user: str, case: str | None, command: str,
                 protection_level: str, protected: bool, reason: str | None, outcome: str) -> str:
     """The hash of one access-log row: every field of it and the hash of the row before (64 zeros
     before the first), as compact ASCII JSON — the same construction as an event's link."""
-    text = json.dumps([ACCESS_TAG, position, accessed_at, user, case, command, protection_level, protected, reason,
-                       outcome, previous], separators=(",", ":"), ensure_ascii=True)
+    text = _ascii_json([ACCESS_TAG, position, accessed_at, user, case, command, protection_level, protected, reason,
+                        outcome, previous])
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 

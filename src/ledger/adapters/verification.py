@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -313,13 +313,16 @@ class AccessWalk:
 
     def check(self, position: int, accessed_at: Any, user: str, case: str | None, command: str, level: str,
               protected: bool, reason: str | None, outcome: str, stored: str) -> Problem | None:
-        from datetime import datetime
+        return self.check_text(position, access_time_text(accessed_at), user, case, command, level, protected,
+                               reason, outcome, stored)
 
+    def check_text(self, position: int, accessed_at: str, user: str, case: str | None, command: str, level: str,
+                   protected: bool, reason: str | None, outcome: str, stored: str) -> Problem | None:
+        """:meth:`check`, the moment already as :func:`access_time_text` gives it."""
         if position != self.expected:
             return Problem("access_missing" if position > self.expected else "access_altered", self.expected)
-        at = accessed_at if isinstance(accessed_at, datetime) else datetime.fromisoformat(str(accessed_at))
-        link = access_link(self.previous, position, at.replace(tzinfo=None).isoformat(), user, case, command, level,
-                           bool(protected), reason, outcome)
+        link = access_link(self.previous, position, accessed_at, user, case, command, level, bool(protected), reason,
+                           outcome)
         if link != stored:
             return Problem("access_altered", position)
         self.previous, self.expected = link, position + 1
@@ -334,6 +337,27 @@ class AccessWalk:
         return None
 
 
+def access_time_text(accessed_at: Any) -> str:
+    """An access-log row's moment as it is hashed and archived: ISO text in UTC, without an offset
+    (SQLite gives the stored text, PostgreSQL a ``datetime``)."""
+    from datetime import datetime
+
+    at = accessed_at if isinstance(accessed_at, datetime) else datetime.fromisoformat(str(accessed_at))
+    return at.replace(tzinfo=None).isoformat()
+
+
+def access_rows(conn: Any) -> Iterator[tuple[Any, ...]]:
+    """The access log's rows (:data:`ACCESS_ROWS`) through the driver's cursor, in ``conn``'s transaction:
+    no row objects (a log has an entry per case shown)."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(ACCESS_ROWS)
+        while rows := cursor.fetchmany(WINDOW):
+            yield from rows
+    finally:
+        cursor.close()
+
+
 def verify_access(store: SQLStore, conn: Any, digests: list[Head]) -> tuple[Head | None, Problem | None]:
     """Walk the access log's chain in the table (:class:`AccessWalk`). ``(None, None)``: the store
     has no access log yet."""
@@ -345,7 +369,7 @@ def verify_access(store: SQLStore, conn: Any, digests: list[Head]) -> tuple[Head
     problem = walk.start()
     if problem is not None:
         return walk.head, problem
-    for row in conn.exec_driver_sql(ACCESS_ROWS):
+    for row in access_rows(conn):
         problem = walk.check(int(row[0]), *row[1:])
         if problem is not None:
             return walk.head, problem
