@@ -82,7 +82,7 @@ def chain_rows(start: int, previous: str, stored_events: Sequence[StoredEvent], 
     ``recorded_at`` is cut out of the canonical payload here; anything unusual in it goes the careful
     way (:func:`ledger.adapters.chain.recorded_at`, quoted as :func:`ledger.adapters.chain.link` does)."""
     add_entry = entries.append
-    sha256, key, careful, number = hashlib.sha256, _WHEN_KEY, recorded_at, getattr  # locals: the hot path
+    sha256, when_key, careful = hashlib.sha256, _WHEN_KEY, recorded_at  # locals: this loop is the hot path
     head = f'["{CHAIN_TAG}",'
     streams: dict[Any, tuple[Any, str]] = {}
     topics: dict[str, str] = {}
@@ -91,10 +91,11 @@ def chain_rows(start: int, previous: str, stored_events: Sequence[StoredEvent], 
         position += 1
         state = e.state
         oid = e.originator_id
-        known = streams.get(number(oid, "int", oid))  # a UUID by its number: hashed and compared in C
+        key = oid.int if type(oid) is UUID else oid  # a UUID by its number: hashed and compared in C
+        known = streams.get(key)
         if known is None:
             stream = oid if isinstance(oid, UUID) else UUID(str(oid))
-            known = streams[number(oid, "int", oid)] = (stream.hex if hex_ids else stream, f'"{stream}"')
+            known = streams[key] = (stream.hex if hex_ids else stream, f'"{stream}"')
         column, stream_text = known
         topic = e.topic
         quoted = topics.get(topic)
@@ -103,7 +104,7 @@ def chain_rows(start: int, previous: str, stored_events: Sequence[StoredEvent], 
         version = int(e.originator_version)
         digest = sha256(state).hexdigest()
         when = None
-        i = state.rfind(key)
+        i = state.rfind(when_key)
         if i > 0 and state[i - 1] in b",{":  # canonical JSON: a key (see recorded_at)
             stop = state.find(b'"', i + 15)
             if stop > 0:
