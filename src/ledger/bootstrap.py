@@ -214,7 +214,10 @@ class Services:
         existing = self.users()
         if existing is None and training and not adopt_as_training:
             with self.store.read() as conn:
-                if self.store.head(conn):
+                has_events = bool(self.store.head(conn))
+            if has_events:  # another process's init may have won in between: its users' event is the head
+                existing = self.users()
+                if existing is None:
                     raise RuleViolation(rule="training_store_has_events")
         name = self.login(existing.training if existing is not None else training)
         setup = self.store.prepare(training=training)
