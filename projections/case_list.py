@@ -23,6 +23,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, select
 
+from ledger.adapters.chain import stream_text
 from ledger.adapters.schema import case_grants, cases, consents, decisions, interventions
 from ledger.domain import events as ev
 from ledger.domain.case import consent_covers, consent_key
@@ -310,18 +311,13 @@ def list_cases(conn: Connection, *, status: str | None = None, recorded_by: str 
     for case, user, until in fetch(conn, select(case_grants.c.case_id, case_grants.c.user_name,
                                                 case_grants.c.until), iso_dates=True)[1]:
         grants.setdefault(case, []).append([user, until])
-    person_text = _uuid_text if conn.dialect.name == "sqlite" else str
     rows = []
     for values in fetch(conn, query, iso_dates=True)[1]:
         case = values[16]
         found = reasons.get(case, []) if reasons is not None else None
         if needs_attention and not found:
             continue
-        rows.append(dict(zip(_KEYS, (*values[:12], found, *values[12:15], person_text(values[15]),
+        rows.append(dict(zip(_KEYS, (*values[:12], found, *values[12:15], stream_text(values[15]),
                                      grants.get(case, [])), strict=True)))
     return rows
 
-
-def _uuid_text(stored: str) -> str:
-    """An id as SQLite stores it (32 hex digits) in the text form of ``str(UUID)``."""
-    return f"{stored[:8]}-{stored[8:12]}-{stored[12:16]}-{stored[16:20]}-{stored[20:]}"
