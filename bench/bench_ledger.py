@@ -220,11 +220,15 @@ def rebuild_peak_memory(db: Path) -> tuple[int, int]:
     return before, after
 
 
-def startup(side: Any, db: Path) -> None:
+def startup(side: Any, db: Path, pairs: int = 25) -> None:
     """A recording command and ``ledger --help`` as whole processes, against the import floor: a process
     that imports exactly the other packages' modules the recording command loads (found with
-    ``-X importtime``; the standard library's come with them), and nothing of the ledger."""
-    print("\nStart-up, median of 5 runs, process start to exit:")
+    ``-X importtime``; the standard library's come with them), and nothing of the ledger.
+
+    Each command and the floor run in turn, ``pairs`` times; a ratio is the median of the pairs' ratios,
+    so a slow moment of a shared machine weighs on both sides of a pair (timed one after the other,
+    steal time on a virtual machine moved the ratio by 0.1 and more from one run to the next)."""
+    print(f"\nStart-up, {pairs} pairs run in turn (median of the pairs' ratios), process start to exit:")
     py = sys.executable
     ledger = str(Path(py).parent / "ledger")
     from datetime import date
@@ -232,15 +236,26 @@ def startup(side: Any, db: Path) -> None:
     case = side.cases(today=date.today(), status="open")[0]["case"]  # a closed case takes only follow-ups
     record_cmd = ["--db", str(db), "contact", "add", case, "--channel", "phone"]
     needed = _packages_loaded([py, "-X", "importtime", ledger, *record_cmd])
+    floor_cmd = [py, "-c", f"import importlib\nfor name in {needed!r}:\n    try:\n        importlib.import_module(name)\n"
+                 "    except ImportError:\n        pass"]  # a few are probes that fail (org.python)
     base_pass = run([py, "-c", "pass"])
-    floor = run([py, "-c", f"import importlib\nfor name in {needed!r}:\n    try:\n        importlib.import_module(name)\n"
-                 "    except ImportError:\n        pass"])  # a few are probes that fail (org.python)
-    record = run([ledger, *record_cmd])
-    helptime = run([ledger, "--help"])
+    record, floor_a, record_ratio = paired([ledger, *record_cmd], floor_cmd, pairs)
+    helptime, floor_b, help_ratio = paired([ledger, "--help"], floor_cmd, pairs)
     print(f"  (the floor imports {len(needed)} modules of: {', '.join(sorted({n.split('.')[0] for n in needed}))})")
     line("ledger contact add (s)", f"{record:.3f}", f"pass {base_pass:.3f}", record / base_pass)
-    line("ledger contact add vs its import floor", f"{record:.3f}", f"{floor:.3f}", record / floor)
-    line("ledger --help vs that floor", f"{helptime:.3f}", f"{floor:.3f}", helptime / floor)
+    line("ledger contact add vs its import floor", f"{record:.3f}", f"{floor_a:.3f}", record_ratio)
+    line("ledger --help vs that floor", f"{helptime:.3f}", f"{floor_b:.3f}", help_ratio)
+
+
+def paired(cmd: list[str], baseline: list[str], pairs: int) -> tuple[float, float, float]:
+    """``cmd`` and ``baseline`` run in turn ``pairs`` times: their median times and the median ratio."""
+    ours, theirs, ratios = [], [], []
+    run(cmd, repeat=1)  # warm: the files read once, the bytecode written
+    for _ in range(pairs):
+        ours.append(run(cmd, repeat=1))
+        theirs.append(run(baseline, repeat=1))
+        ratios.append(ours[-1] / theirs[-1])
+    return statistics.median(ours), statistics.median(theirs), statistics.median(ratios)
 
 
 def _packages_loaded(cmd: list[str]) -> list[str]:

@@ -70,3 +70,14 @@ def test_a_reversed_arrow_breaks_the_contract(stage: Path, tmp_path: Path, modul
     assert broken, result.stdout
     assert any(contract in line for line in result.stdout.splitlines()), result.stdout
     assert bad_import.rsplit(maxsplit=1)[-1].split(".", maxsplit=1)[0] in result.stdout
+
+
+
+def test_importing_the_ledger_turns_pydantic_plugins_off() -> None:
+    """A plugin installed beside the ledger would see personal data: importing the ledger turns them off,
+    whatever the environment said."""
+    code = ("import os; os.environ['PYDANTIC_DISABLE_PLUGINS'] = ''; import ledger; "
+            "from pydantic.plugin._loader import get_plugins; "
+            "print(os.environ['PYDANTIC_DISABLE_PLUGINS'], list(get_plugins()))")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.split() == ["__all__", "[]"]

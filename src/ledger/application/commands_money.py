@@ -5,7 +5,6 @@ Parsed here into typed commands; the rules are :mod:`ledger.domain.decide_money`
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 
 from ledger.application.core import LedgerCore, command
@@ -16,6 +15,7 @@ from ledger.domain.errors import LedgerError
 from ledger.domain.event import Event, Recording
 from ledger.domain.money import optional_amount, parse_amount
 from ledger.domain.permissions import Action
+from ledger.domain.record import replace
 from ledger.domain.rules import DateLike, optional_date
 from ledger.domain.vocab import GrantOutcome, Intervention, PlacementEndReason, PriceUnit, choose
 

@@ -14,7 +14,7 @@ from hashlib import sha1
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from ledger.domain import events as ev
 from ledger.domain.errors import NotFound
@@ -71,6 +71,7 @@ def person_id(namespace: UUID, identity_number: str) -> UUID:
 
 
 class PersonState(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     id: UUID
     version: int
     protection_level: str
@@ -80,6 +81,7 @@ class PersonState(BaseModel):
 
 
 class ProviderState(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     id: UUID
     version: int
     code: str
@@ -90,6 +92,7 @@ class ProviderState(BaseModel):
 
 
 class BudgetState(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     id: UUID
     version: int
     year: int
@@ -97,6 +100,7 @@ class BudgetState(BaseModel):
 
 
 class CaseNumbersState(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     id: UUID
     version: int
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from ledger.domain import events as ev
 from ledger.domain.vocab import ConsentForm, DecisionOutcome, DecisionStatus, Intervention, Recipient
@@ -63,6 +63,8 @@ class StaleSnapshot(Exception):
 class ConsentPeriod(BaseModel):
     """One consent, from its grant to its revocation or expiry."""
 
+    model_config = ConfigDict(defer_build=True)
+
     recipient: Recipient
     provider: str | None = None
     form: ConsentForm
@@ -79,6 +81,7 @@ class ConsentPeriod(BaseModel):
 
 
 class ThreatState(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     level: str
     protection_needed: bool
     criteria_met: bool
@@ -88,6 +91,7 @@ class ThreatState(BaseModel):
 
 
 class DecisionState(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     outcome: DecisionOutcome
     intervention: Intervention
     period_start: date
@@ -112,6 +116,7 @@ class DecisionState(BaseModel):
 
 
 class PlacementState(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     provider: str
     intervention: Intervention
     started_on: date
@@ -127,6 +132,7 @@ class PlacementState(BaseModel):
 
 
 class ServiceState(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     provider: str
     intervention: Intervention
     started_on: date
@@ -138,6 +144,7 @@ class ServiceState(BaseModel):
 
 
 class PaymentState(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     amount: Decimal
     reversed: Decimal = Decimal("0")
     provider: str
@@ -150,6 +157,7 @@ class PaymentState(BaseModel):
 
 
 class GrantState(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     amount_applied: Decimal
     applied_on: date
     outcome: str | None = None
@@ -158,6 +166,8 @@ class GrantState(BaseModel):
 
 class AssessmentState(BaseModel):
     """The förhandsbedömning and the guideline's conditions it recorded (``None``: not asked)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     outcome: str
     reason: str
@@ -168,12 +178,14 @@ class AssessmentState(BaseModel):
 
 
 class PlanState(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     plan_id: str
     set_on: date
     goals: list[str]
 
 
 class FollowUpState(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     time_point: str
     on: date
     housing: str
@@ -183,6 +195,8 @@ class FollowUpState(BaseModel):
 
 class CaseState(BaseModel):
     """Current state of one case, as the rules see it."""
+
+    model_config = ConfigDict(defer_build=True)
 
     id: UUID
     version: int

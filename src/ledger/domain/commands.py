@@ -9,12 +9,12 @@ the events to store. The frame of every entry (who, when, which day, the note) i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from ledger.domain.errors import InputError
 from ledger.domain.identity import Identity
+from ledger.domain.record import field, record
 from ledger.domain.vocab import (
     ActualisationType,
     Answer,
@@ -54,7 +54,7 @@ def required_text(value: str | None, field: str) -> None:
         raise InputError(field=field, reason="required")
 
 
-@dataclass(frozen=True)
+@record
 class OpenCase:
     identity: Identity
     gender: Gender
@@ -65,23 +65,23 @@ class OpenCase:
     birth_year: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class CloseCase:
     reason: ClosureReason
 
 
-@dataclass(frozen=True)
+@record
 class ReopenCase:
     pass
 
 
-@dataclass(frozen=True)
+@record
 class RecordContact:
     channel: ContactChannel
     with_whom: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class GrantConsent:
     recipient: Recipient
     provider: str | None
@@ -93,14 +93,14 @@ class GrantConsent:
         required_text(self.purpose, "--purpose")
 
 
-@dataclass(frozen=True)
+@record
 class RevokeConsent:
     recipient: Recipient
     provider: str | None
     form: ConsentForm
 
 
-@dataclass(frozen=True)
+@record
 class RecordAssessment:
     outcome: AssessmentOutcome
     reason: AssessmentReason
@@ -110,12 +110,12 @@ class RecordAssessment:
     motivation: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class OpenInvestigation:
     pass
 
 
-@dataclass(frozen=True)
+@record
 class CompleteInvestigation:
     background: str | None = None
     wishes: str | None = None
@@ -123,35 +123,35 @@ class CompleteInvestigation:
     proposal: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class SetPlan:
     goals: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record
 class AddJournal:
     kind: JournalKind
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class NoteObjection:
     entry: int
     text: str
 
 
-@dataclass(frozen=True)
+@record
 class AppealDecision:
     decision: str
 
 
-@dataclass(frozen=True)
+@record
 class RecordCourtRuling:
     decision: str
     outcome: CourtOutcome
 
 
-@dataclass(frozen=True)
+@record
 class RecordThreat:
     unit: AssessingUnit
     level: ThreatLevel
@@ -160,7 +160,7 @@ class RecordThreat:
     review_on: date | None = None
 
 
-@dataclass(frozen=True)
+@record
 class RecordDecision:
     outcome: DecisionOutcome
     intervention: Intervention
@@ -175,13 +175,13 @@ class RecordDecision:
     notified_on: date | None = None
 
 
-@dataclass(frozen=True)
+@record
 class ChangeDecisionStatus:
     decision: str
     status: DecisionStatus
 
 
-@dataclass(frozen=True)
+@record
 class RecordFollowUp:
     time_point: FollowUpPoint
     housing: Housing
@@ -194,7 +194,7 @@ class RecordFollowUp:
     goals: tuple[tuple[int, GoalOutcome], ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class RecordShare:
     recipient: Recipient
     provider: str | None
@@ -207,22 +207,22 @@ class RecordShare:
             required_text(self.legal_basis, "--legal-basis")
 
 
-@dataclass(frozen=True)
+@record
 class RecordRelative:
     relation: Relation
 
 
-@dataclass(frozen=True)
+@record
 class RecordChild:
     birth_year: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class AssignCase:
     to: str
 
 
-@dataclass(frozen=True)
+@record
 class GrantAccess:
     to: str
     until: date
@@ -233,7 +233,7 @@ class GrantAccess:
             raise InputError(field="--reason", reason="required")
 
 
-@dataclass(frozen=True)
+@record
 class ProtectCase:
     level: ProtectionLevel
 
@@ -241,7 +241,7 @@ class ProtectCase:
 # -- what costs money -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class StartPlacement:
     provider: str
     intervention: Intervention
@@ -251,7 +251,7 @@ class StartPlacement:
     urgent: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class ExtendPlacement:
     placement: str
     planned_end: date
@@ -259,13 +259,13 @@ class ExtendPlacement:
     decision: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class EndPlacement:
     placement: str
     reason: PlacementEndReason
 
 
-@dataclass(frozen=True)
+@record
 class StartService:
     provider: str
     intervention: Intervention
@@ -275,12 +275,12 @@ class StartService:
     urgent: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class EndService:
     service: str
 
 
-@dataclass(frozen=True)
+@record
 class RecordPayment:
     amount: Decimal
     period_start: date
@@ -297,13 +297,13 @@ class RecordPayment:
     invoice_elsewhere: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class ReversePayment:
     payment: str
     amount: Decimal | None = None  # None: what is left of the payment
 
 
-@dataclass(frozen=True)
+@record
 class ApplyGrant:
     reference: str
     amount: Decimal
@@ -311,7 +311,7 @@ class ApplyGrant:
     period_end: date
 
 
-@dataclass(frozen=True)
+@record
 class DecideGrant:
     reference: str
     outcome: GrantOutcome
@@ -321,7 +321,7 @@ class DecideGrant:
 # -- the unit's registers ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class AddProvider:
     code: str
     name: str
@@ -333,25 +333,25 @@ class AddProvider:
         required_text(self.name, "--name")
 
 
-@dataclass(frozen=True)
+@record
 class VerifyPermit:
     reference: str | None = None
     valid_until: date | None = None
 
 
-@dataclass(frozen=True)
+@record
 class SetBudget:
     year: int
     amount: Decimal
 
 
-@dataclass(frozen=True)
+@record
 class AdjustBudget:
     year: int
     delta: Decimal
 
 
-@dataclass(frozen=True)
+@record
 class CorrectEntry:
     """New values (field → text as typed) for entry ``entry``, and why; both are required."""
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID, uuid5
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from ledger.domain import events as ev
 from ledger.domain.aggregates import NAMESPACE
@@ -24,6 +24,7 @@ USERS = uuid5(NAMESPACE, "users")
 
 
 class UserState(BaseModel):
+    model_config = ConfigDict(defer_build=True)
     name: str
     roles: list[str]
     active: bool = True
@@ -31,6 +32,8 @@ class UserState(BaseModel):
 
 class UsersState(BaseModel):
     """Whether this is a training store, and every user the ledger has had."""
+
+    model_config = ConfigDict(defer_build=True)
 
     id: UUID
     version: int
