@@ -21,6 +21,7 @@ from uuid import UUID, uuid5
 import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
+from ledger.adapters import chained
 from ledger.adapters import dialect as dialects
 from ledger.adapters.chain import GENESIS, link_reference, payload_hash, recorded_at
 from ledger.adapters.config import resolve_url
@@ -185,9 +186,10 @@ def test_every_append_goes_in_through_the_dialect_with_all_its_rows(db_url: str,
     seen: list[int] = []
     insert_chained = recorder.store.dialect.insert_chained
 
-    def _seen(cursor: Any, events_sql: Any, events: Any, chain_sql: Any, entries: Any, count: int) -> None:
+    def _seen(cursor: Any, events_sql: Any, events: Any, chain_sql: Any, entries: Any, count: int,
+              commit: Any = None) -> None:
         seen.append(count)
-        insert_chained(cursor, events_sql, events, chain_sql, entries, count)
+        insert_chained(cursor, events_sql, events, chain_sql, entries, count, commit)
 
     monkeypatch.setattr(recorder.store.dialect, "insert_chained", _seen)
     recorder.insert_events(batch(1, 150))
@@ -215,6 +217,35 @@ def test_a_writer_that_cannot_get_the_lock_gives_up_cleanly(pg_url: str, monkeyp
         holder.rollback()
     assert recorder.insert_events(batch(3, 1)) == [3]
     assert rows(pg_url)[1] == defined(batch(1, 3))
+
+
+def test_the_tail_and_the_inserts_are_prepared_once_per_connection_even_when_the_first_write_times_out(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chain's tail is a prepared statement of the connection, made in the first write's message
+    (and so is each size of insert that is committed with its values).
+    A PREPARE is not undone by the rollback: when that first write gives up on the lock, the
+    statement exists all the same, and the next writes on the connection use it, not make it again
+    (which the server would refuse). One deallocated meanwhile is made again."""
+    import psycopg
+
+    monkeypatch.setattr(dialects, "LOCK_TIMEOUT", "300ms")
+    recorder = recorder_at(pg_url)
+    with psycopg.connect(pg_url) as holder:
+        holder.execute("SELECT pg_advisory_xact_lock(%s, %s)", dialects._LOCKS["events"])
+        with pytest.raises(StorageError):
+            recorder.insert_events(batch(1, 1))
+        holder.rollback()
+    assert recorder.insert_events(batch(1, 1)) == [1]
+    assert recorder.insert_events(batch(2, 2)) == [2, 3]
+    with recorder.store.engine.connect() as conn:  # the pool's one connection, used by every write above
+        names = conn.exec_driver_sql("SELECT name FROM pg_prepared_statements WHERE name LIKE 'ledger%%'").all()
+    events_sql, chain_sql = chained._statements(recorder.store.dialect)
+    inserts = {dialects._statement_name(dialects._together(events_sql, chain_sql, n)) for n in (1, 2)}
+    assert sorted(names) == sorted([(name,) for name in {dialects._statement_name(chained.TAIL), *inserts}])
+    with recorder.store.engine.connect() as conn:  # as psycopg does after a rollback when it prepared any
+        conn.exec_driver_sql("DEALLOCATE ALL")
+    assert recorder.insert_events(batch(4, 1)) == [4]  # the statement found gone, made again
+    assert rows(pg_url)[1] == defined(batch(1, 4))
 
 
 def _drop_connections(url: str) -> int:
@@ -323,8 +354,6 @@ def test_the_tail_is_read_after_the_lock_whatever_the_servers_default_isolation(
     first.insert_events(batch(1, 1))
     done: list[Any] = []
     with first.store.appending() as (conn, tail):
-        from ledger.adapters import chained
-
         waiter = threading.Thread(target=lambda: done.append(second.insert_events(batch(3, 1))))
         waiter.start()
         time.sleep(0.5)  # the second writer now waits for the lock, its transaction begun
