@@ -57,6 +57,7 @@ from ledger.projections.budget import kr
 from ledger.projections.fetch import fetch
 
 INTERVENTIONS = tuple(i.value for i in Intervention)
+_ORDER = {kind: i for i, kind in enumerate(INTERVENTIONS)}
 RESIDENTIAL_TYPES = frozenset(i.value for i in RESIDENTIAL)
 AGE_BANDS = ("0-17", "18-20", "21-24", "25-29", "30-39", "40+", "unknown")
 #: The steps of the flow, each reached when its day is known.
@@ -270,13 +271,20 @@ def intervention_parts(running: list[dict[str, Any]], year: int, today: date) ->
         return len(set().union(*sets.values())) if sets else 0
 
     return {
-        "people": {**{k: len(v) for k, v in people.items()}, "total": union(people)},
-        "placement_people": {**{k: len(v) for k, v in placed.items()}, "total": union(placed)},
-        "care_days": {**care_days, "total": sum(care_days.values())},
-        "lengths": {**{k: sorted(v) for k, v in lengths.items()},
+        "people": {**{k: len(people[k]) for k in _in_order(people)}, "total": union(people)},
+        "placement_people": {**{k: len(placed[k]) for k in _in_order(placed)}, "total": union(placed)},
+        "care_days": {**{k: care_days[k] for k in _in_order(care_days)}, "total": sum(care_days.values())},
+        "lengths": {**{k: sorted(lengths[k]) for k in _in_order(lengths)},
                     "total": sorted(n for v in lengths.values() for n in v)},
-        "providers": {**{k: len(v) for k, v in providers.items()}, "total": union(providers)},
+        "providers": {**{k: len(providers[k]) for k in _in_order(providers)}, "total": union(providers)},
     }
+
+
+def _in_order(found: dict[str, Any]) -> list[str]:
+    """The intervention types of ``found`` in the vocabulary's order (unknown ones after, by name): a
+    report's parts read the same whatever order the database gave the rows in (PostgreSQL's follows
+    where the rows happen to lie)."""
+    return sorted(found, key=lambda kind: (_ORDER.get(kind, len(_ORDER)), kind))
 
 
 def interventions_table(parts: dict[str, Any]) -> dict[str, Any]:
@@ -308,8 +316,8 @@ def cost_parts(paid: list[tuple[str, Any, int]]) -> dict[str, Any]:
         amounts[kind] += amount
         payers[kind].add(person_id)
     everyone = set().union(*payers.values()) if payers else set()
-    return {"paid_ore": {**amounts, "total": sum(amounts.values())},
-            "payers": {**{k: len(v) for k, v in payers.items()}, "total": len(everyone)}}
+    return {"paid_ore": {**{k: amounts[k] for k in _in_order(amounts)}, "total": sum(amounts.values())},
+            "payers": {**{k: len(payers[k]) for k in _in_order(payers)}, "total": len(everyone)}}
 
 
 def costs_table(parts: dict[str, Any]) -> dict[str, Any]:

@@ -218,3 +218,28 @@ def test_five_in_protected_housing_two_with_a_coach_the_coach_cost_stays_hidden(
     assert _cell(interventions, "protected_housing", "providers") is None
     assert _cell(interventions, "defector_coach", "providers") == ".."
     assert published_leaks(raw.json()["raw"]) == []
+
+
+def test_a_reports_parts_list_the_intervention_types_in_the_vocabularys_order_whatever_the_rows_order() -> None:
+    """PostgreSQL gives the rows in the order they lie in; the parts of an unsuppressed report must not
+    follow it (they are compared and merged between municipalities)."""
+    from datetime import date
+
+    from ledger.projections.stats import INTERVENTIONS, cost_parts, intervention_parts
+
+    def row(kind: str, intervention: str, person: str) -> dict:
+        return {"kind": kind, "intervention": intervention, "provider": "P", "started_on": date(2026, 2, 1),
+                "ended_on": None, "person_id": person}
+
+    running = [row("service", "outreach", "a"), row("placement", "hvb", "b"), row("placement", "protected_housing", "c"),
+               row("service", "contact_person", "d")]
+    paid = [("outreach", "a", 100), ("hvb", "b", 200), ("protected_housing", "c", 300)]
+    wanted = [kind for kind in INTERVENTIONS if kind in {"outreach", "hvb", "protected_housing", "contact_person"}]
+    for rows, payments in ((running, paid), (running[::-1], paid[::-1])):
+        parts = intervention_parts(rows, 2026, date(2026, 12, 31))
+        assert list(parts["people"]) == [*wanted, "total"]
+        assert list(parts["placement_people"]) == [k for k in wanted if k in ("hvb", "protected_housing")] + ["total"]
+        assert list(parts["care_days"]) == list(parts["lengths"]) == list(parts["placement_people"])
+        assert list(parts["providers"]) == ["outreach", "contact_person", "total"]
+        costs = cost_parts(payments)
+        assert list(costs["paid_ore"]) == list(costs["payers"]) == [k for k in wanted if k != "contact_person"] + ["total"]
