@@ -128,11 +128,10 @@ def bulk_write_then_hang(url: str, case: str, count: int) -> None:
     dialect = app.factory.store.dialect
     insert_chained = dialect.insert_chained
 
-    def _announce(cursor: Any, events_sql: Any, events: Any, chain_sql: Any, entries: Any, n: int,
-                  commit: Any = None) -> None:
+    def _announce(cursor: Any, events_sql: Any, events: Any, chain_sql: Any, entries: Any, n: int) -> None:
         sys.stdout.write(f"WRITING {n}\n")  # every append's rows go in here, in its transaction
         sys.stdout.flush()
-        insert_chained(cursor, events_sql, events, chain_sql, entries, n, commit)
+        insert_chained(cursor, events_sql, events, chain_sql, entries, n)
 
     dialect.insert_chained = _announce  # type: ignore[method-assign]
 

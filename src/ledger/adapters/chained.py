@@ -44,30 +44,28 @@ def _statements(dialect: Dialect) -> tuple[str, str]:
 
 
 def append(conn: Connection, dialect: Dialect, stored_events: Sequence[StoredEvent],
-           tail: tuple[int, str] | None = None, *, last: bool = False) -> list[int]:
+           tail: tuple[int, str] | None = None) -> list[int]:
     """Insert events at the next positions, each with its chain entry; returns the positions.
 
     ``tail``: the chain's last position and link, when the write transaction already read them
-    under the lock (:meth:`ledger.adapters.store.SQLStore.appending`). ``last``: nothing follows in
-    the transaction, so the dialect may commit it with the insert (PostgreSQL: one round trip less;
-    :meth:`ledger.adapters.dialect.Dialect.insert_chained`)."""
+    under the lock (:meth:`ledger.adapters.store.SQLStore.appending`)."""
     if not stored_events:
         return []
     start, previous = tail if tail is not None else chain_tail(conn)
     entries: list[tuple[Any, ...]] = []
     _put(conn, dialect, chain_rows(start, previous, stored_events, dialect.name == "sqlite", entries), entries,
-         len(stored_events), last)
+         len(stored_events))
     return list(range(start + 1, start + len(stored_events) + 1))
 
 
 def _put(conn: Connection, dialect: Dialect, events: Iterator[Sequence[Any]], entries: Sequence[Sequence[Any]],
-         count: int, last: bool) -> None:
+         count: int) -> None:
     """``count`` events' rows and their chain entries into the tables, the dialect's way."""
     insert_events, insert_chain = _statements(dialect)
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         dialect.insert_chained(cursor, (insert_events, _COPY_EVENTS), events, (insert_chain, _COPY_CHAIN), entries,
-                               count, conn.connection.info if last else None)
+                               count)
     finally:
         cursor.close()
 
@@ -131,7 +129,7 @@ def insert_verified(conn: Connection, dialect: Dialect,
                     rows: Sequence[tuple[int, UUID, int, str, bytes, str, str, str]]) -> None:
     """Insert events with chain entries already verified (an archive's import), the way an append does."""
     _put(conn, dialect, ((p, dialect.stream_id(s), v, t, st) for p, s, v, t, st, _, _, _ in rows),
-         [(p, w, d, h) for p, _, _, _, _, w, d, h in rows], len(rows), last=False)
+         [(p, w, d, h) for p, _, _, _, _, w, d, h in rows], len(rows))
 
 
 def chain_tail(conn: Connection) -> tuple[int, str]:

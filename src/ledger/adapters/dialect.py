@@ -100,14 +100,11 @@ class Dialect:
         cursor.executemany(insert, rows)
 
     def insert_chained(self, cursor: Any, events_sql: tuple[str, str], events: Iterator[Sequence[Any]],
-                       chain_sql: tuple[str, str], entries: Sequence[Sequence[Any]], count: int,
-                       commit: dict[str, Any] | None = None) -> None:
+                       chain_sql: tuple[str, str], entries: Sequence[Sequence[Any]], count: int) -> None:
         """Insert ``count`` events and their chain entries through the driver's cursor, in the open
         transaction. ``events`` makes each event's row as it is taken and adds its chain entry to
         ``entries``, so the entries are complete once the events are in. The statements: with
-        placeholders, and as a ``COPY``. The driver's errors are left to the store to name.
-        ``commit``: nothing follows in the transaction (the pooled connection's ``info``): the dialect
-        may commit it here, the store's own commit then finding nothing left to do."""
+        placeholders, and as a ``COPY``. The driver's errors are left to the store to name."""
         cursor.executemany(events_sql[0], list(events))  # a list: sqlite3 takes it faster than the generator
         cursor.executemany(chain_sql[0], entries)
 
@@ -264,7 +261,7 @@ class PostgresDialect(Dialect):
                 done.append(f"VACUUM FULL {table}")
         return done
 
-    def begin_write(self, conn: Connection, lock: str, then: str | None = None) -> Any:
+    def begin_write(self, conn: Connection, lock: str, then: str | None = None, again: bool = True) -> Any:
         """``BEGIN``, the lock (with its timeout) and ``then`` sent at once, one round trip instead of
         four. The server runs them one after the other, each with its own snapshot: ``then`` sees what
         was committed before the lock was granted.
@@ -272,7 +269,8 @@ class PostgresDialect(Dialect):
         ``then`` is a prepared statement of the connection (made in the same message the first time it
         is used on it): the server plans it once per connection, not in every write (planning the
         chain's tail took longer than running it; prepared, a write's first round trip took 165
-        instead of 294 µs)."""
+        instead of 294 µs). Found gone, or found there unnoted, it is begun ``again`` once, nothing
+        written yet; a second surprise is an error (a pooler that switches sessions: deployment.md)."""
         raw = conn.connection.driver_connection
         assert raw is not None
         # READ COMMITTED named, whatever the server's default: each statement its own snapshot, so the
@@ -290,11 +288,13 @@ class PostgresDialect(Dialect):
             try:
                 last = _check(results, raw)
             except errors.InvalidSqlStatementName:
+                if not again:
+                    raise
                 # Gone: psycopg deallocates every statement of the session after a rollback (its own
                 # prepared ones may name dropped objects). Begin again, preparing it.
                 _check(_send_at_once(raw, "ROLLBACK"), raw)
-                prepared.clear()  # DEALLOCATE ALL: the inserts prepared on the connection are gone too
-                return self.begin_write(conn, lock, then)
+                prepared.clear()
+                return self.begin_write(conn, lock, then, again=False)
         else:
             # After BEGIN (which must come first to set the isolation). PREPARE is not undone by a
             # rollback: once the server answered it, the name is taken.
@@ -302,6 +302,12 @@ class PostgresDialect(Dialect):
             results = _send_at_once(raw, f"{first}; PREPARE {name} AS {then}; {rest}; EXECUTE {name}")
             if len(results) > 1 and results[1].status == pq.ExecStatus.COMMAND_OK:
                 prepared.add(name)
+            elif again and len(results) > 1 and results[1].error_field(pq.DiagnosticField.SQLSTATE) == b"42P05":
+                # Already there (made by a write interrupted before it noted it): the name is the
+                # statement's text hashed, so it is this statement. Begin again, using it.
+                _check(_send_at_once(raw, "ROLLBACK"), raw)
+                prepared.add(name)
+                return self.begin_write(conn, lock, then, again=False)
             last = _check(results, raw)
         if last.ntuples == 0:
             return None
@@ -376,37 +382,15 @@ class PostgresDialect(Dialect):
             conn.exec_driver_sql(f'SET LOCAL ROLE "{role}"')
 
     def insert_chained(self, cursor: Any, events_sql: tuple[str, str], events: Iterator[Sequence[Any]],
-                       chain_sql: tuple[str, str], entries: Sequence[Sequence[Any]], count: int,
-                       commit: dict[str, Any] | None = None) -> None:
+                       chain_sql: tuple[str, str], entries: Sequence[Sequence[Any]], count: int) -> None:
         """A few events: one statement, in one round trip, inserts the events and their chain entries
         (the events' ``INSERT`` as a data-modifying ``WITH``). Many: binary ``COPY`` of the events as
-        their links are hashed (the server stores rows while Python hashes), then of the entries.
-
-        A few events with ``commit``: the statement is prepared on the connection (in the same
-        message, the first time) and executed with its values as literals (quoted by psycopg's
-        client-side binding) followed by ``COMMIT``, in one message: a single event's write is two
-        round trips (the lock and the tail; the insert and the commit), not three."""
+        their links are hashed (the server stores rows while Python hashes), then of the entries."""
         if count < COPY_FROM:
             params = [value for row in events for value in row]
             for entry in entries:
                 params.extend(entry)
-            together = _together(events_sql[0], chain_sql[0], count)
-            if commit is None:
-                cursor.execute(together, params)
-                return
-            import psycopg
-
-            raw = cursor.connection
-            name = _statement_name(together)
-            prepared: set[str] = commit.setdefault("ledger_prepared", set())
-            run = psycopg.ClientCursor(raw).mogrify(f"EXECUTE {name}({', '.join(['%s'] * len(params))})", params)
-            if name in prepared:
-                _check(_send_at_once(raw, f"{run}; COMMIT"), raw)
-                return
-            results = _send_at_once(raw, f"PREPARE {name} AS {_numbered(together)}; {run}; COMMIT")
-            if results[0].status == psycopg.pq.ExecStatus.COMMAND_OK:
-                prepared.add(name)
-            _check(results, raw)
+            cursor.execute(_together(events_sql[0], chain_sql[0], count), params)
             return
         with cursor.copy(events_sql[1] + " (FORMAT BINARY)") as out:
             out.set_types(_EVENT_TYPES)
@@ -453,13 +437,7 @@ def _check(results: list[Any], raw: Any) -> Any:
     return results[-1]
 
 
-def _numbered(sql: str) -> str:
-    """psycopg's ``%s`` placeholders as the server's ``$1``, ``$2``… (for ``PREPARE``)."""
-    parts = sql.split("%s")
-    return "".join(part + (f"${i}" if i < len(parts) else "") for i, part in enumerate(parts, 1))
-
-
-@lru_cache(maxsize=COPY_FROM + 8)
+@lru_cache(maxsize=8)
 def _statement_name(sql: str) -> str:
     """A prepared statement's name for ``sql``: the same text, the same name on every connection."""
     import hashlib

@@ -41,7 +41,7 @@ class LedgerRecorder(ProcessRecorder):
         with self.store.appending() as (conn, tail):
             if tracking is not None:
                 self._track(conn, tracking)
-            ids = chained.append(conn, self.store.dialect, stored_events, tail, last=True)
+            ids = chained.append(conn, self.store.dialect, stored_events, tail)
         return ids
 
     def _track(self, conn: Connection, tracking: Tracking) -> None:
