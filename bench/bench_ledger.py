@@ -248,12 +248,18 @@ def startup(side: Any, db: Path, pairs: int = 25) -> None:
 
 
 def paired(cmd: list[str], baseline: list[str], pairs: int) -> tuple[float, float, float]:
-    """``cmd`` and ``baseline`` run in turn ``pairs`` times: their median times and the median ratio."""
+    """``cmd`` and ``baseline`` run in turn ``pairs`` times, which goes first alternating: their median
+    times and the median of the pairs' ratios (which need not be the ratio of the medians)."""
     ours, theirs, ratios = [], [], []
     run(cmd, repeat=1)  # warm: the files read once, the bytecode written
-    for _ in range(pairs):
-        ours.append(run(cmd, repeat=1))
-        theirs.append(run(baseline, repeat=1))
+    run(baseline, repeat=1)
+    for i in range(pairs):
+        if i % 2:
+            theirs.append(run(baseline, repeat=1))
+            ours.append(run(cmd, repeat=1))
+        else:
+            ours.append(run(cmd, repeat=1))
+            theirs.append(run(baseline, repeat=1))
         ratios.append(ours[-1] / theirs[-1])
     return statistics.median(ours), statistics.median(theirs), statistics.median(ratios)
 

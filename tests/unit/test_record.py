@@ -97,3 +97,24 @@ def test_a_required_field_after_a_default_is_refused() -> None:
             first: int = 0
             second: int
 
+
+
+def test_class_variables_are_not_fields_and_mutable_defaults_are_refused() -> None:
+    from typing import ClassVar
+
+    @record
+    class WithClassVar:
+        kind: ClassVar[str] = "x"
+        value: int = 1
+
+    assert WithClassVar(2).value == 2 and WithClassVar.kind == "x"
+    assert WithClassVar.__match_args__ == ("value",)
+    with pytest.raises(TypeError, match="mutable default"):
+        @record
+        class Shared:
+            items: list[str] = []  # noqa: RUF012 - the mistake under test
+
+
+def test_replace_wants_a_record() -> None:
+    with pytest.raises(TypeError, match="on a record"):
+        replace(object())

@@ -18,7 +18,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import FrozenInstanceError
-from typing import Any, TypeVar, dataclass_transform
+from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 T = TypeVar("T")
 
@@ -44,13 +44,15 @@ def record(cls: type[T]) -> type[T]:
     """Make ``cls`` a frozen value record of its annotated fields, in their order."""
     if any(hasattr(base, _FIELDS) for base in cls.__mro__[1:]):
         raise TypeError(f"{cls.__name__}: a record does not extend another record")
-    names = tuple(inspect.get_annotations(cls))
+    names = tuple(name for name, kind in inspect.get_annotations(cls).items() if not _class_var(kind))
     defaults: dict[str, Any] = {}
     for name in names:
         if name in cls.__dict__:
-            defaults[name] = cls.__dict__[name]
-            if isinstance(defaults[name], _Factory):
+            default = defaults[name] = cls.__dict__[name]
+            if isinstance(default, _Factory):
                 delattr(cls, name)  # as a dataclass does: the class keeps no shared default
+            elif type(default) in (list, dict, set):
+                raise TypeError(f"{cls.__name__}: mutable default for field {name!r}: use field(default_factory=…)")
         elif defaults:
             raise TypeError(f"{cls.__name__}: field {name!r} without a default follows one with a default")
     setattr(cls, _FIELDS, names)
@@ -70,9 +72,19 @@ def record(cls: type[T]) -> type[T]:
 
 def replace(obj: T, **changes: Any) -> T:
     """A copy of the record ``obj`` with ``changes`` (checked again by its ``__post_init__``)."""
-    values = {name: getattr(obj, name) for name in getattr(type(obj), _FIELDS)}
+    names = getattr(type(obj), _FIELDS, None)
+    if names is None:
+        raise TypeError(f"replace() should be called on a record, not {type(obj).__name__}")
+    values = {name: getattr(obj, name) for name in names}
     values.update(changes)
     return type(obj)(**values)
+
+
+def _class_var(annotation: Any) -> bool:
+    """A class variable, not a field (``ClassVar[…]``, also as postponed annotation text)."""
+    if isinstance(annotation, str):
+        return annotation.startswith(("ClassVar", "typing.ClassVar"))
+    return annotation is ClassVar or getattr(annotation, "__origin__", None) is ClassVar
 
 
 def _init(owner: str, names: tuple[str, ...], defaults: dict[str, Any],
