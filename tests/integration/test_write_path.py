@@ -248,6 +248,27 @@ def test_the_tail_is_prepared_once_per_connection_even_when_the_first_write_time
     assert rows(pg_url)[1] == defined(batch(1, 6))
 
 
+def test_opening_the_read_side_leaves_the_writes_prepared_statement_in_place(pg_url: str) -> None:
+    """psycopg prepares a query it has run five times on a connection, and after a rollback deallocates
+    every statement of the session. Checking which tables exist (as the read side does when it is
+    opened) ends its transaction with a commit, so the write's tail stays prepared."""
+    from ledger.adapters.schema import read_metadata
+
+    recorder = recorder_at(pg_url)
+    recorder.insert_events(batch(1, 7))
+    for _ in range(6):  # the same stream query six times: psycopg prepares it
+        assert len(recorder.select_events(STREAMS[0])) == 1
+    recorder.store.create_tables(read_metadata)
+    recorder.store.create_tables(read_metadata)  # the tables there now: only the check
+    with recorder.store.engine.connect() as conn:
+        names = {n for (n,) in conn.exec_driver_sql("SELECT name FROM pg_prepared_statements").all()}
+        conn.commit()
+    assert dialects._statement_name(chained.TAIL) in names
+    assert any(n.startswith("_pg3_") for n in names)  # psycopg's own: it had some to deallocate
+    assert recorder.insert_events(batch(8, 1)) == [8]
+    assert rows(pg_url)[1] == defined(batch(1, 8))
+
+
 def test_single_events_keep_every_character_whatever_the_client_encoding(pg_url: str) -> None:
     """A few events' values are bound parameters, encoded by the driver in the connection's encoding:
     odd timestamps (quotes, backslashes, non-ASCII, control characters) go in byte for byte, one event

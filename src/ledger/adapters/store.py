@@ -77,7 +77,9 @@ class SQLStore:
     def _has_events(self) -> bool:
         try:
             with self.engine.connect() as conn:
-                return events_table.name in inspect(conn).get_table_names()
+                found = events_table.name in inspect(conn).get_table_names()
+                conn.commit()  # ended, not rolled back: see create_tables
+                return found
         except sa_exc.DBAPIError as error:  # not even readable (a WAL store needs its -shm file written)
             raise storage_error(error) from error
 
@@ -91,6 +93,10 @@ class SQLStore:
         try:
             with self.engine.connect() as conn:
                 existing = set(inspect(conn).get_table_names())
+                # Committed, not rolled back when the connection is closed: after a rollback psycopg
+                # deallocates every prepared statement of the session, the write's tail among them
+                # (it would be prepared again, at two round trips and an error in the server's log).
+                conn.commit()
             if all(table.name in existing for table in tables.sorted_tables):
                 return
             with self.engine.connect() as conn:
