@@ -12,6 +12,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -94,19 +95,31 @@ def sqlite_url(tmp_path: Path) -> Iterator[str]:
     SQLStore.dispose_all()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty store: once on SQLite, once on PostgreSQL."""
+@contextmanager
+def fresh_store(backend: str, folder: Path) -> Iterator[str]:
+    """A fresh, empty store on ``backend`` (``sqlite``: a file in ``folder``; ``postgres``: a new
+    database), gone afterwards: for :func:`db_url` and for fixtures that build a store once per module."""
     from ledger.adapters.store import SQLStore
 
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
-        SQLStore.dispose_all()
+    if backend == "sqlite":
+        try:
+            yield f"sqlite:///{folder / 'ledger.sqlite3'}"
+        finally:
+            SQLStore.dispose_all()
         return
     need_pg()
     url = _fresh_pg_database()
-    yield url
-    _drop_pg_database(url)
+    try:
+        yield url
+    finally:
+        _drop_pg_database(url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty store: once on SQLite, once on PostgreSQL."""
+    with fresh_store(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -55,14 +55,15 @@ def _setup(db: str, user: str, *args: str) -> str:
 def two_persons(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The six cases of the table above, recorded once per backend through the command line (the tests
     only list them)."""
-    from ledger.adapters.store import SQLStore
     from tests import conftest
 
-    if request.param == "sqlite":
-        db = f"sqlite:///{tmp_path_factory.mktemp('persons') / 'ledger.sqlite3'}"
-    else:
-        conftest.need_pg()
-        db = conftest._fresh_pg_database()
+    with conftest.fresh_store(request.param, tmp_path_factory.mktemp("persons")) as db:
+        _record_two_persons(db, conftest.TODAY)
+        yield db
+
+
+def _record_two_persons(db: str, today: str) -> None:
+    """The table's six cases, through the command line."""
 
     def open_(user: str, person: str, on: str, case: str) -> None:
         opened = json.loads(_setup(db, user, "case", "open", person, "--gender", "woman", "--environment", "honour",
@@ -75,27 +76,20 @@ def two_persons(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
                    "--occupation", "work", "--date", on)
         _setup(db, user, "case", "close", case, "--reason", "goals_met", "--date", on)
 
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("LEDGER_TODAY", conftest.TODAY)
-            open_("anna.l", PERSON_A, "2026-01-05", A1)
-            close("anna.l", A1, "2026-02-01", followup=False)
-            open_("anna.l", PERSON_B, "2026-01-06", B1)
-            close("anna.l", B1, "2026-01-20", followup=False)
-            open_("bo.k", PERSON_A, "2026-02-10", A2)
-            close("bo.k", A2, "2026-03-01", followup=False)
-            open_("anna.l", PERSON_A, "2026-03-10", A3)
-            close("anna.l", A3, "2026-04-01", followup=True)
-            open_("anna.l", PERSON_A, "2026-04-10", A4)
-            _setup(db, "anna.l", "threat", "record", A4, "--unit", "noa", "--level", "high", "--review-on",
-                   "2026-06-01", "--date", "2026-04-11")
-            open_("anna.l", PERSON_B, "2026-05-01", B2)
-        yield db
-    finally:
-        if request.param == "sqlite":
-            SQLStore.dispose_all()
-        else:
-            conftest._drop_pg_database(db)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LEDGER_TODAY", today)
+        open_("anna.l", PERSON_A, "2026-01-05", A1)
+        close("anna.l", A1, "2026-02-01", followup=False)
+        open_("anna.l", PERSON_B, "2026-01-06", B1)
+        close("anna.l", B1, "2026-01-20", followup=False)
+        open_("bo.k", PERSON_A, "2026-02-10", A2)
+        close("bo.k", A2, "2026-03-01", followup=False)
+        open_("anna.l", PERSON_A, "2026-03-10", A3)
+        close("anna.l", A3, "2026-04-01", followup=True)
+        open_("anna.l", PERSON_A, "2026-04-10", A4)
+        _setup(db, "anna.l", "threat", "record", A4, "--unit", "noa", "--level", "high", "--review-on",
+               "2026-06-01", "--date", "2026-04-11")
+        open_("anna.l", PERSON_B, "2026-05-01", B2)
 
 
 def listed(capsys: pytest.CaptureFixture[str], db: str, user: str, *filters: str) -> tuple[list[str], Result]:

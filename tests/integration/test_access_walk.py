@@ -74,24 +74,13 @@ def _six_rows(db: str) -> None:
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def logged(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A store with the six rows, made once per backend, for the tests that only read it."""
-    from ledger.adapters.store import SQLStore
     from tests import conftest
 
-    if request.param == "sqlite":
-        db = f"sqlite:///{tmp_path_factory.mktemp('access') / 'ledger.sqlite3'}"
-    else:
-        conftest.need_pg()
-        db = conftest._fresh_pg_database()
-    try:
+    with conftest.fresh_store(request.param, tmp_path_factory.mktemp("access")) as db:
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("LEDGER_TODAY", conftest.TODAY)
             _six_rows(db)
         yield db
-    finally:
-        if request.param == "sqlite":
-            SQLStore.dispose_all()
-        else:
-            conftest._drop_pg_database(db)
 
 
 @pytest.fixture

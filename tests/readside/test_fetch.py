@@ -38,15 +38,9 @@ def side(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     """Three cases, made once per backend (the tests only read): one closed with its closure follow-up,
     one with a threat review date and an assessment (the guideline's conditions: motivated, no serious
     crime), one with nothing more."""
-    from ledger.adapters.store import SQLStore
     from tests import conftest
 
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('fetch') / 'ledger.sqlite3'}"
-    else:
-        conftest.need_pg()
-        url = conftest._fresh_pg_database()
-    try:
+    with conftest.fresh_store(request.param, tmp_path_factory.mktemp("fetch")) as url:
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("LEDGER_TODAY", conftest.TODAY)
             app = ledger_at(url, "tester")
@@ -64,11 +58,6 @@ def side(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
             reads = Reads(app)
             reads.catch_up()
         yield reads
-    finally:
-        if request.param == "sqlite":
-            SQLStore.dispose_all()
-        else:
-            conftest._drop_pg_database(url)
 
 
 def _ordered(query: Any) -> Any:
