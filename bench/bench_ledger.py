@@ -176,33 +176,50 @@ def bulk_append(app: Any, work: Path, n: int, repeat: int) -> None:
 
 
 def rebuild(side: Any, db: Path, n: int, repeat: int) -> None:
-    """Wipe and replay every projection (``ReadSide.rebuild``, what ``ledger projections rebuild`` runs)."""
-    print(f"\nFull rebuild of every projection vs raw select + json.loads (best of {repeat} each, interleaved):")
+    """Wipe and replay every projection (``ReadSide.rebuild``, what ``ledger projections rebuild`` runs:
+    in parallel processes on a machine with more than one core), and the same in this process alone."""
+    from ledger.projections import runner
+
+    cores = len(os.sched_getaffinity(0))
+    print(f"\nFull rebuild of every projection vs raw select + json.loads (best of {repeat} each, interleaved; "
+          f"{cores} cores):")
     con = sqlite3.connect(db)
 
     def raw_read() -> None:
         for (state,) in con.execute("SELECT state FROM ledger_events ORDER BY id"):
             json.loads(state)
 
-    raw_read_seconds = rebuild_seconds = float("inf")
+    def one_process() -> None:
+        runner.rebuild(side.store, *side.projections)
+        runner.catch_up(side.store, side.decode, side.projections, processes=1)
+
+    raw_read_seconds = rebuild_seconds = alone_seconds = float("inf")
     for _ in range(repeat):  # interleaved, so a busy moment of the machine hits both alike
         raw_read_seconds = min(raw_read_seconds, timed(raw_read))
         rebuild_seconds = min(rebuild_seconds, timed(lambda: side.rebuild([p.name for p in side.projections])))
+        alone_seconds = min(alone_seconds, timed(one_process))
     con.close()
     line("rebuild money + case_list + stats (events/s)", f"{n / rebuild_seconds:,.0f}",
          f"{n / raw_read_seconds:,.0f}", raw_read_seconds / rebuild_seconds)
-    before, peak = rebuild_peak_memory(db)
+    line("  the same in one process (events/s)", f"{n / alone_seconds:,.0f}",
+         f"{n / raw_read_seconds:,.0f}", raw_read_seconds / alone_seconds)
+    before, peak, total = rebuild_peak_memory(db)
     print(f"  peak memory of a rebuild in its own process: {peak / 2**20:,.0f} MiB (VmHWM; "
-          f"{before / 2**20:,.0f} MiB before it started, {(peak - before) / 2**20:,.0f} MiB more)")
+          f"{before / 2**20:,.0f} MiB before it started, {(peak - before) / 2**20:,.0f} MiB more); "
+          f"with its workers {total / 2**20:,.0f} MiB (the processes' PSS, sampled)")
 
 
-def rebuild_peak_memory(db: Path) -> tuple[int, int]:
-    """The high-water mark of resident memory (bytes) of a fresh process that opens the store and rebuilds
-    every projection: before the rebuild (imports, store open) and after it.
+def rebuild_peak_memory(db: Path) -> tuple[int, int, int]:
+    """The memory (bytes) of a fresh process that opens the store and rebuilds every projection: its
+    resident high-water mark before the rebuild (imports, store open) and after it, and the largest
+    sum of the proportional set sizes of it and its worker processes, sampled every 10 ms.
 
-    Read from ``VmHWM`` in ``/proc/self/status``, which belongs to the new process's memory alone:
-    ``ru_maxrss`` (of the child, or ``RUSAGE_CHILDREN`` here) starts from this process's own peak,
-    which Linux carries over into a child started by ``fork``/``vfork`` and ``exec``."""
+    The high-water mark is read from ``VmHWM`` in ``/proc/self/status``, which belongs to the new
+    process's memory alone: ``ru_maxrss`` (of the child, or ``RUSAGE_CHILDREN`` here) starts from
+    this process's own peak, which Linux carries over into a child started by ``fork``/``vfork`` and
+    ``exec``. The workers are forked from the rebuilding process: a page they still share with it is
+    counted once in the sum of PSS (split between them), where a sum of resident sizes would count
+    it in each."""
     code = (
         "import sys\n"
         "from ledger.bootstrap import services\n"
@@ -214,10 +231,31 @@ def rebuild_peak_memory(db: Path) -> tuple[int, int]:
         "side.rebuild([p.name for p in side.projections])\n"
         "print(before, peak())\n"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(db)], check=True, capture_output=True, text=True,
-                          env={**os.environ, "LEDGER_USER": "bench"})
-    before, after = (int(kib) * 1024 for kib in done.stdout.split()[-2:])  # kibibytes
-    return before, after
+    probe = subprocess.Popen([sys.executable, "-c", code, str(db)], stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "LEDGER_USER": "bench"})
+    total = 0
+    while probe.poll() is None:
+        total = max(total, _tree_pss(probe.pid))
+        time.sleep(0.01)
+    output = probe.stdout.read() if probe.stdout else ""
+    if probe.returncode:
+        raise SystemExit(f"the rebuild's memory probe failed ({probe.returncode})")
+    before, after = (int(kib) * 1024 for kib in output.split()[-2:])  # kibibytes
+    return before, after, total
+
+
+def _tree_pss(pid: int) -> int:
+    """The summed PSS (bytes) of a process and its descendants now (those that are gone count nothing)."""
+    total, waiting = 0, [pid]
+    while waiting:
+        process = waiting.pop()
+        try:
+            with open(f"/proc/{process}/smaps_rollup") as rollup:
+                total += next(int(x.split()[1]) for x in rollup if x.startswith("Pss:")) * 1024
+            waiting += map(int, Path(f"/proc/{process}/task/{process}/children").read_text().split())
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
 
 
 def startup(side: Any, db: Path, pairs: int = 25) -> None:

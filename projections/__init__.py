@@ -3,6 +3,7 @@
 =================  ==========================================================================
 ``projection.py``  what a projection is; handlers registered by event class
 ``runner.py``      catching up (and rebuilding) all projections together, a batch at a time
+``parallel.py``    a long catch-up in parallel processes, a group of projections in each
 ``rows.py``        the rows a projection changes in a batch, written back once
 ``corrections.py`` corrected values on the read side
 ``versions.py``    a projection whose version changed is rebuilt

@@ -40,6 +40,7 @@ ATTENTION = ("threat_review_passed", "followup_due", "consent_revoked_running", 
 class CaseList(Projection):
     name = "case_list"
     version = 7
+    weight = 1.5
     tables = (cases, consents, decisions, case_grants)
 
 

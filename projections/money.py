@@ -34,6 +34,7 @@ def ore(amount: Decimal | str) -> int:
 class Money(Projection):
     name = "money"
     version = 6  # 5: proj_payment_months.paid_on; 6: its year index covers the reports' columns
+    weight = 2.0
     tables = (money_cases, budgets, interventions, payments, payment_months, grants, grant_months)
 
 

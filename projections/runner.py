@@ -5,7 +5,9 @@ reads), each event decoded once and handed to every projection that has not seen
 projection's changed rows (:mod:`ledger.projections.rows`) and its new position are written **in
 one transaction** — so a crash never applies an event twice or skips one. On SQLite the library's
 subscription does not exist, so reading commands pull (:func:`catch_up`) before they answer; the
-same code runs on PostgreSQL.
+same code runs on PostgreSQL. A long catch-up replays each window outside the write lock and takes
+the lock only to write (:data:`APART_FROM`); projections far behind (a rebuild) catch up in
+parallel processes, a group of them in each (:data:`PARALLEL_FROM`, ``projections/parallel.py``).
 
 Why it is built like this (``docs/performance.md``): decoding pydantic events, SQLAlchemy's
 parameter processing and one function layer after another per event cost a rebuild four times
@@ -14,6 +16,8 @@ what the handlers themselves need.
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable, Generator, Iterable, Sequence
 from contextlib import closing
 from functools import partial
@@ -37,16 +41,28 @@ BATCH = 100_000
 #: Events read from the database at a time within a batch.
 FETCH = 10_000
 
+#: Projections this many positions behind (a rebuild, a new version) catch up in parallel processes,
+#: a group of them in each (``projections/parallel.py``): forking and opening the store costs less
+#: than a tenth of what the second core saves from here on.
+PARALLEL_FROM = 20_000
+
+#: A catch-up of more positions than this replays each window in a read transaction and takes the
+#: write lock only to write its rows: a replay of 100 000 positions holds no lock for seconds. A
+#: few positions (the usual catch-up before an answer) replay under the lock, one transaction less.
+APART_FROM = 1_000
+
 Decoder = Callable[[bytes], dict[str, Any]]
 Progress = Callable[[str, int, int], None]
 
 
 def catch_up(store: SQLStore, decode: Decoder, projections: Iterable[Projection], *, batch: int | None = None,
-             progress: Progress | None = None) -> dict[str, int]:
+             progress: Progress | None = None, processes: int | None = None) -> dict[str, int]:
     """Bring the projections up to the head of the log; returns the position each reached.
 
     ``decode`` turns a stored state into its two parts (the mapper's ``state_decoder()``); each
-    transaction covers ``batch`` positions (default :data:`BATCH`).
+    transaction covers ``batch`` positions (default :data:`BATCH`). Projections at least
+    :data:`PARALLEL_FROM` positions behind catch up in up to ``processes`` processes at once (see
+    :func:`_groups`; ``1``: in this process only).
     """
     chosen = list(projections)
     decode = _faster(decode)
@@ -59,17 +75,28 @@ def catch_up(store: SQLStore, decode: Decoder, projections: Iterable[Projection]
         outdated = stale(store, chosen)
         if outdated:
             rebuild(store, *outdated)
-        reached = _catch_up(store, decode, chosen, batch, progress)
+        reached = _catch_up(store, decode, chosen, batch, progress, processes)
         if reached is not None:
             return reached
 
 
 def _catch_up(store: SQLStore, decode: Decoder, chosen: list[Projection], batch: int | None,
-              progress: Progress | None) -> dict[str, int] | None:
+              progress: Progress | None, processes: int | None) -> dict[str, int] | None:
     """One pass of :func:`catch_up`; ``None`` when a correction arrived meanwhile (start again)."""
     names = [p.name for p in chosen]
     with store.read() as conn:
         lowest = min(store.position(conn, name) for name in names)
+        head = store.head(conn)
+    if head - lowest >= PARALLEL_FROM and len(groups := _groups(chosen, processes)) > 1:
+        from ledger.projections.parallel import in_parallel
+
+        in_parallel(store, decode, groups, batch, progress)  # what is left (appended meanwhile) is done below
+        with store.read() as conn:
+            lowest = min(store.position(conn, name) for name in names)
+            head = store.head(conn)
+    # A long replay runs outside the write lock (event writers and other readers go on meanwhile on
+    # SQLite, and parallel groups overlap), and its rows are written under the lock afterwards.
+    apart = head - lowest > APART_FROM
     # Only a replay from zero needs the corrections recorded so far (one scan); past entries of
     # a projection further on were corrected before its position, or make it stale (above).
     fixes, through = corrections(store, decode) if lowest == 0 else ({}, lowest)
@@ -77,7 +104,7 @@ def _catch_up(store: SQLStore, decode: Decoder, chosen: list[Projection], batch:
     units: dict[str, Unit] = {}
     expected: dict[str, int] = {}
     while True:
-        with store.projection(*names) as conn:
+        with store.read() if apart else store.projection(*names) as conn:
             positions = {name: store.position(conn, name) for name in names}
             head = store.head(conn)
             low = min(positions.values())
@@ -95,14 +122,54 @@ def _catch_up(store: SQLStore, decode: Decoder, chosen: list[Projection], batch:
                 return None  # a correction recorded after this pass began
             with closing(_notifications(store, conn, low, high, behind)) as chunks:  # closed on errors too
                 _replay(chunks, decode, behind, positions, units, fixes)
-            for projection in chosen:
-                units[projection.name].flush()
-                if high > positions[projection.name]:
-                    store.track(conn, projection.name, high)
-                expected[projection.name] = max(high, positions[projection.name])
+            if not apart:
+                _write(store, conn, chosen, units, positions, high, expected)
+        if apart:
+            with store.projection(*names) as conn:
+                if {name: store.position(conn, name) for name in names} != positions:
+                    # Another process caught some of them up meanwhile: this window's rows are not
+                    # written; the next one starts from where the other left them.
+                    units.clear()
+                    continue
+                for unit in units.values():
+                    unit.rebind(conn)
+                _write(store, conn, chosen, units, positions, high, expected)
         if progress:
             for name in names:
                 progress(name, high, head)
+
+
+def _write(store: SQLStore, conn: Connection, chosen: list[Projection], units: dict[str, Unit],
+           positions: dict[str, int], high: int, expected: dict[str, int]) -> None:
+    """A window's rows and the projections' new positions, in the write transaction ``conn``."""
+    for projection in chosen:
+        units[projection.name].flush()
+        if high > positions[projection.name]:
+            store.track(conn, projection.name, high)
+        expected[projection.name] = max(high, positions[projection.name])
+
+
+def _groups(chosen: list[Projection], processes: int | None) -> list[list[Projection]]:
+    """The projections split into groups of about equal work (by :attr:`Projection.weight`), one per
+    process: at most ``processes`` (``None``: as many as this process may use cores, and only where
+    processes can be forked, from a process with no other thread, which a fork could catch holding
+    a lock)."""
+    if processes is None:
+        import multiprocessing  # only here: a reading command that catches up a few events never needs it
+
+        processes = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+            processes = 1
+    count = min(processes, len(chosen))
+    if count < 2:
+        return [chosen]
+    groups: list[list[Projection]] = [[] for _ in range(count)]
+    loads = [0.0] * count
+    for projection in sorted(chosen, key=lambda p: -p.weight):
+        lightest = loads.index(min(loads))
+        groups[lightest].append(projection)
+        loads[lightest] += projection.weight
+    return groups
 
 
 def _faster(decode: Decoder) -> Decoder:

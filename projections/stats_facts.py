@@ -19,6 +19,7 @@ class StatsFacts(Projection):
     name = "stats"
     version = 3
     tables = (stat_cases, stat_followups, stat_household)
+    weight = 0.5
 
 
 on = StatsFacts.on

@@ -44,9 +44,11 @@ def rebuild(
     housekeeping.rebuild_names(name)  # refused before the progress bar shows
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+    # Redrawn as each window is done, not by a thread of its own: a process with a second thread does
+    # not fork, and the rebuild's projections catch up in parallel processes (projections/parallel.py).
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
-        TimeRemainingColumn(),
+        TimeRemainingColumn(), auto_refresh=False,
     ) as bar:
         tasks: dict[str, TaskID] = {}
 
@@ -57,6 +59,7 @@ def rebuild(
             bar.update(tasks[projection], completed=position)
             speed = task.speed
             bar.update(tasks[projection], rate=f"{speed:,.0f} {t('label.events_per_s')}" if speed else "")
+            bar.refresh()
 
         reached = housekeeping.rebuild(name, progress=progress)
     typer.echo(t("done.rebuilt", names=", ".join(reached)))

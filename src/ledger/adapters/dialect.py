@@ -187,6 +187,10 @@ class SQLiteDialect(Dialect):
         again to the file at the checkpoint), about a second. ``FAST`` leaves whole freed pages as
         they are until they are reused — by the replay that follows, which writes the same rows
         again from the events, which stay in the store. The connection's setting is restored.
+
+        The page cache is SQLite's default meanwhile (2 MB, not :data:`CACHE_KIB`): a wipe visits
+        each page once, and at a million events it filled the whole cache, 20 MiB more at the peak
+        of a rebuild for no gain in speed.
         """
         cursor = conn.connection.cursor()
         try:
@@ -194,10 +198,12 @@ class SQLiteDialect(Dialect):
             row = cursor.fetchone()
             before = int(row[0]) if row else 0
             cursor.execute("PRAGMA secure_delete=FAST")
+            cursor.execute("PRAGMA cache_size=-2000")
             try:
                 yield
             finally:
                 cursor.execute(f"PRAGMA secure_delete={before}")
+                cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         finally:
             cursor.close()
 

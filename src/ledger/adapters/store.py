@@ -69,6 +69,14 @@ class SQLStore:
         return store
 
     @classmethod
+    def close_idle(cls, *others: SQLStore) -> None:
+        """Close the pooled connections not in use, of every store of this process and ``others``;
+        the pools open new ones when next asked. Before a fork: a child must not inherit a connection
+        (nor SQLite's state of an open file, which it would share with connections it opens itself)."""
+        for store in {*cls._stores.values(), *others}:
+            store.engine.dispose()
+
+    @classmethod
     def dispose_all(cls) -> None:
         for store in cls._stores.values():
             store.engine.dispose()
