@@ -162,7 +162,7 @@ def _payment(unit: Unit, case_id: Any, ref: str, payment_id: str, item: str | No
         if paid_for is not None and (paid_for["paid_through"] is None or end > paid_for["paid_through"]):
             paid_for["paid_through"] = end
             unit[interventions].touch(case_id, item)
-    unit[payments].put({
+    unit[payments].insert({  # a payment's or reversal's reference is new in its case (the rules)
         "case_id": case_id, "ref": ref, "payment_id": payment_id, "item_id": item, "provider": provider,
         "intervention": intervention, "period_start": start, "period_end": end, "amount_ore": amount,
         "paid_on": paid_on, "invoice_number": invoice, "invoice_key": _invoice_key(invoice),

@@ -113,6 +113,17 @@ class Rows:
         else:
             self.dirty[key] = None
 
+    def insert(self, row: dict[str, Any]) -> None:
+        """Insert a row (every column) whose key no row has yet: one the inserting event makes unique
+        (a payment's reference in its case). Neither looked up nor, if its case had rows let go,
+        written with an upsert; a row already there is the database's error (a broken invariant,
+        not a row to overwrite)."""
+        key = self._key_of(row)
+        self.cache[key] = row
+        if self.by_first is not None:
+            self.by_first.setdefault(key[0], {})[key] = None
+        self.new[key] = _NEW
+
     def touch(self, *key: Any) -> None:
         if key not in self.new:
             self.dirty[key] = None

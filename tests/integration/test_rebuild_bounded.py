@@ -149,3 +149,39 @@ def test_rows_let_go_are_read_back_by_key_by_case_and_by_column(app: Any) -> Non
         found = {(r.case_number, r.status, r.event_count) for r in conn.execute(select(cases))}
     assert found == {("AVH-2026-0001", "open", 2), ("AVH-2026-0002", "closed", 1), ("AVH-2026-0003", "open", 1),
                      ("AVH-2026-0004", "open", 1)}
+
+
+def test_a_row_inserted_as_new_is_neither_looked_up_nor_upserted_and_a_second_one_is_refused(app: Any) -> None:
+    """``Rows.insert`` (a payment: its reference is new in its case) goes in with a plain ``INSERT`` even
+    when its case had rows let go; a row already there with its key is the database's error."""
+    from ledger.domain.errors import StorageError
+    from ledger.projections.money import Money
+    from ledger.projections.rows import Unit
+    from tests.helpers import Reads as ReadSide
+
+    store = ReadSide(app).store
+    case_id = store.dialect.stream_id(uuid.uuid4())
+
+    def payment(ref: str) -> dict[str, Any]:
+        return {"case_id": case_id, "ref": ref, "payment_id": ref, "item_id": None, "provider": "SKYDD1",
+                "intervention": "other", "period_start": "2026-01-01", "period_end": "2026-01-31",
+                "amount_ore": 100, "paid_on": "2026-02-01", "invoice_number": None, "invoice_key": None,
+                "duplicate": False, "over_price": False, "price_limit_ore": None}
+
+    with store.projection(Money.name) as conn:
+        unit = Unit(conn, store.dialect, Money.tables, complete=True)
+        rows = unit[payments]
+        rows.insert(payment("B1"))
+        unit.flush()
+        assert rows.cache == {} and rows.evicted == {case_id}  # let go: its case is remembered
+        rows.insert(payment("B2"))
+        assert rows.new == {(case_id, "B2"): None}  # new, not "maybe there" (which an upsert would write)
+        unit.flush()
+    with store.read() as conn:
+        assert sorted(r.ref for r in conn.execute(select(payments))) == ["B1", "B2"]
+    with pytest.raises(StorageError), store.projection(Money.name) as conn:
+        unit = Unit(conn, store.dialect, Money.tables, complete=True)
+        unit[payments].insert(payment("B1"))
+        unit.flush()
+    with store.read() as conn:
+        assert [r.amount_ore for r in conn.execute(select(payments))] == [100, 100]
