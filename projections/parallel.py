@@ -34,21 +34,21 @@ def in_parallel(store: SQLStore, decode: Decoder, groups: list[list[Projection]]
     context = multiprocessing.get_context("fork")
     SQLStore.close_idle(store)  # the workers open their own connections (none is in use here now)
     workers: dict[Connection, Any] = {}
-    # What this process holds, the workers' garbage collector leaves alone: it would write to every
-    # object it looks at, and so copy the page of each into the worker's own memory.
-    gc.freeze()
-    try:
-        for group in groups:
-            receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_worker, args=(store.url, decode, group, batch, send), daemon=True,
-                                      name=f"ledger catch-up {'+'.join(p.name for p in group)}")
-            process.start()
-            send.close()  # the worker's end: when the worker is gone, reading ours ends
-            workers[receive] = process
-    finally:
-        gc.unfreeze()
     failure: BaseException | None = None
     try:
+        # What this process holds, the workers' garbage collector leaves alone: it would write to every
+        # object it looks at, and so copy the page of each into the worker's own memory.
+        gc.freeze()
+        try:
+            for group in groups:
+                receive, send = context.Pipe(duplex=False)
+                process = context.Process(target=_worker, args=(store.url, decode, group, batch, send),
+                                          daemon=True, name=f"ledger catch-up {'+'.join(p.name for p in group)}")
+                workers[receive] = process
+                process.start()
+                send.close()  # the worker's end: when the worker is gone, reading ours ends
+        finally:
+            gc.unfreeze()
         while workers:
             for ready in wait(list(workers)):
                 end = cast(Connection, ready)  # wait() gives back the connections it was given
@@ -63,9 +63,11 @@ def in_parallel(store: SQLStore, decode: Decoder, groups: list[list[Projection]]
                 elif kind == "error" and failure is None:
                     failure = what[0]
     finally:
-        for receive, process in workers.items():  # only when this process is interrupted
-            process.terminate()
-            process.join()
+        # Only when this process is interrupted, or could not start every worker: none goes on alone.
+        for receive, process in workers.items():
+            if process.pid is not None:
+                process.terminate()
+                process.join()
             receive.close()
     if failure is not None:
         raise failure

@@ -8,6 +8,7 @@ here; the workers are forked from the test's process (``processes=2``, whatever 
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 import pytest
@@ -194,6 +195,45 @@ def test_a_replay_apart_from_the_lock_is_not_written_when_another_process_caught
     assert others == [{p.name: head for p in demo.projections}]
     assert reached == others[0]
     # Written twice, the payments would conflict and the counts in the case rows would be doubled.
+    assert _tables(demo) == expected
+
+
+def test_a_worker_that_cannot_start_stops_the_others_and_nothing_is_half_written(
+        demo: Any, parallel: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    from ledger.projections import runner
+
+    expected = _one_process(demo)
+    runner.rebuild(demo.store, *demo.projections)
+    process_class = type(multiprocessing.get_context("fork").Process())
+    real_start = process_class.start
+    started: list[Any] = []
+
+    def start(process: Any) -> None:
+        if started:
+            raise OSError(11, "Resource temporarily unavailable")  # fork's EAGAIN
+        real_start(process)
+        started.append(process)
+
+    monkeypatch.setattr(process_class, "start", start)
+    parent = os.getpid()
+
+    def slow_in_a_worker(handle: Any) -> Any:  # the started worker is still at work when the next fails
+        def handler(unit: Any, fact: Any) -> None:
+            if os.getpid() != parent:
+                time.sleep(0.5)
+            handle(unit, fact)
+
+        return handler
+
+    real = wrap_handlers(monkeypatch, _money(demo), slow_in_a_worker)
+    with pytest.raises(OSError):
+        runner.catch_up(demo.store, demo.decode, demo.projections, batch=50, processes=2)
+    assert not started[0].is_alive() and multiprocessing.active_children() == []
+    monkeypatch.setattr(process_class, "start", real_start)
+    monkeypatch.setattr(_money(demo), "handlers", real)
+    runner.catch_up(demo.store, demo.decode, demo.projections, processes=1)
     assert _tables(demo) == expected
 
 
