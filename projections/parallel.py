@@ -6,10 +6,11 @@ from this one: its own connections to the store, the same code, the windows and 
 tables; on SQLite each replays its window outside the write lock and takes the lock only to write
 its rows, so the groups overlap on two cores and more. Progress and errors come back through a pipe.
 
-Nothing depends on a worker finishing: each window's rows and positions are committed together, so
-a worker that fails or is killed leaves its projections where its last window left them, and this
-process catches them up the rest of the way (``catch_up`` goes on after :func:`in_parallel`). A
-worker's error is raised here once every worker has stopped.
+Each window's rows and positions are committed together, so a worker that stops leaves its
+projections where its last window left them. A worker's error is raised here once every worker has
+stopped (with the worker's traceback as a note, unless it is one of the ledger's own errors); a
+worker that was killed says nothing, and this process catches its projections up the rest of the
+way (``catch_up`` goes on after :func:`in_parallel`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any, cast
 
 from ledger.adapters.store import SQLStore
+from ledger.domain.errors import LedgerError
 from ledger.projections.projection import Projection
 
 Decoder = Callable[[bytes], dict[str, Any]]
@@ -83,6 +85,9 @@ def _worker(url: str, decode: Decoder, group: list[Projection], batch: int | Non
                  progress=lambda name, position, head: send.send(("progress", name, position, head)))
         store.engine.dispose()
     except BaseException as error:  # noqa: BLE001 - every error goes to the parent, which raises it
+        if not isinstance(error, LedgerError):  # a fault: where it happened, shown with the parent's traceback
+            error.add_note(f"in the worker catching up {', '.join(p.name for p in group)}:\n"
+                           + "".join(traceback.format_exception(error)))
         send.send(("error", _portable(error)))
     finally:
         send.close()

@@ -85,21 +85,24 @@ def _catch_up(store: SQLStore, decode: Decoder, chosen: list[Projection], batch:
     """One pass of :func:`catch_up`; ``None`` when a correction arrived meanwhile (start again)."""
     names = [p.name for p in chosen]
     with store.read() as conn:
-        lowest = min(store.position(conn, name) for name in names)
+        at = {name: store.position(conn, name) for name in names}
         head = store.head(conn)
-    if head - lowest >= PARALLEL_FROM and len(groups := _groups(chosen, processes)) > 1:
+    far = [p for p in chosen if head - at[p.name] >= PARALLEL_FROM]
+    if len(far) > 1 and len(groups := _groups(far, processes)) > 1 and not SQLStore.in_use(store):
         from ledger.projections.parallel import in_parallel
 
         in_parallel(store, decode, groups, batch, progress)  # what is left (appended meanwhile) is done below
         with store.read() as conn:
-            lowest = min(store.position(conn, name) for name in names)
+            at = {name: store.position(conn, name) for name in names}
             head = store.head(conn)
+    lowest = min(at.values())
     # A long replay runs outside the write lock (event writers and other readers go on meanwhile on
     # SQLite, and parallel groups overlap), and its rows are written under the lock afterwards.
     apart = head - lowest > APART_FROM
     # Only a replay from zero needs the corrections recorded so far (one scan); past entries of
     # a projection further on were corrected before its position, or make it stale (above).
-    fixes, through = corrections(store, decode) if lowest == 0 else ({}, lowest)
+    loaded = lowest == 0
+    fixes, through = corrections(store, decode) if loaded else ({}, lowest)
     size = batch or BATCH
     units: dict[str, Unit] = {}
     expected: dict[str, int] = {}
@@ -110,6 +113,8 @@ def _catch_up(store: SQLStore, decode: Decoder, chosen: list[Projection], batch:
             low = min(positions.values())
             if low >= head:
                 return positions
+            if low < through and not loaded:
+                return None  # another process wiped a projection: its replay from zero needs the corrections
             high = min(head, low + size)
             for p in chosen:
                 # Keep the cached rows only if nobody else moved this projection since our last batch.
@@ -128,8 +133,11 @@ def _catch_up(store: SQLStore, decode: Decoder, chosen: list[Projection], batch:
             with store.projection(*names) as conn:
                 if {name: store.position(conn, name) for name in names} != positions:
                     # Another process caught some of them up meanwhile: this window's rows are not
-                    # written; the next one starts from where the other left them.
+                    # written; the next one starts from where the other left them, replayed under
+                    # the lock, so that two processes catching up at once take turns instead of
+                    # both replaying every window.
                     units.clear()
+                    apart = False
                     continue
                 for unit in units.values():
                     unit.rebind(conn)

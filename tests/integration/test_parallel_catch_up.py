@@ -251,21 +251,93 @@ def test_the_rebuild_command_with_its_progress_bar_replays_in_worker_processes(
     monkeypatch.setattr(threading, "active_count", lambda: real_count() - runners_own)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})  # two cores, whatever the machine has
     handled_in = tmp_path / "handled-in"
-
-    def noting_the_process(handle: Any) -> Any:
-        def handler(unit: Any, fact: Any) -> None:
-            with handled_in.open("a") as out:
-                out.write(f"{os.getpid()}\n")
-            handle(unit, fact)
-
-        return handler
-
-    wrap_handlers(monkeypatch, _money(demo), noting_the_process)
+    _handled_in(monkeypatch, _money(demo), handled_in)
     result = run_cli(capsys, db_url, "projections", "rebuild")
     assert result.code == 0, result.err
     processes = set(handled_in.read_text().split())
     assert processes and str(os.getpid()) not in processes, "the money projection was replayed in this process"
     assert _tables(demo) == expected
+
+
+def _handled_in(monkeypatch: pytest.MonkeyPatch, projection: Any, path: Any) -> None:
+    """Every event the projection handles notes the process that handled it in ``path``."""
+
+    def noting_the_process(handle: Any) -> Any:
+        def handler(unit: Any, fact: Any) -> None:
+            with path.open("a") as out:
+                out.write(f"{os.getpid()}\n")
+            handle(unit, fact)
+
+        return handler
+
+    wrap_handlers(monkeypatch, projection, noting_the_process)
+
+
+def test_only_the_projections_far_behind_go_to_workers(demo: Any, parallel: None, monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Any) -> None:
+    """A new version of one projection: it replays alone, in this process; the others are current."""
+    from ledger.projections import runner
+
+    monkeypatch.setattr(runner, "PARALLEL_FROM", 1)
+    expected = _one_process(demo)
+    money = _money(demo)
+    runner.rebuild(demo.store, money())
+    _handled_in(monkeypatch, money, tmp_path / "money")
+    runner.catch_up(demo.store, demo.decode, demo.projections, processes=2)
+    assert set((tmp_path / "money").read_text().split()) == {str(os.getpid())}
+    assert _tables(demo) == expected
+
+
+def test_no_fork_while_a_connection_is_open(demo: Any, parallel: None, monkeypatch: pytest.MonkeyPatch,
+                                            tmp_path: Any) -> None:
+    from ledger.projections import runner
+
+    expected = _one_process(demo)
+    runner.rebuild(demo.store, *demo.projections)
+    _handled_in(monkeypatch, _money(demo), tmp_path / "money")
+    with demo.store.read():  # a child would inherit this connection
+        runner.catch_up(demo.store, demo.decode, demo.projections, processes=2)
+    assert set((tmp_path / "money").read_text().split()) == {str(os.getpid())}
+    assert _tables(demo) == expected
+
+
+def test_a_wipe_by_another_process_during_a_window_keeps_the_corrections(app: Any, parallel: None,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pass that began past zero has not read the corrections; when another process wipes the
+    projections meanwhile, the replay from zero must start over and read them."""
+    import random
+
+    from ledger.adapters.store import SQLStore
+    from ledger.projections import runner
+    from ledger.projections.corrections import CORRECTION
+    from tests.helpers import Reads
+    from tests.readside.test_rebuild import _random_history
+
+    side = Reads(app)
+    _random_history(app, random.Random(3), 150)
+    side.catch_up()
+    behind = _head(side)
+    for row in side.cases(status="open")[:4]:  # projections a few events behind: a pass that begins past zero
+        app.record_contact(row["case"], "phone")
+    assert _head(side) > behind
+    with side.store.read() as conn:
+        assert conn.exec_driver_sql(f"SELECT count(*) FROM ledger_events WHERE topic = '{CORRECTION}'").scalar()
+    real_replay = runner._replay
+
+    def replay_while_another_process_wipes(*args: Any) -> None:
+        real_replay(*args)
+        monkeypatch.setattr(runner, "_replay", real_replay)
+        other = SQLStore(side.store.url)
+        try:
+            runner.rebuild(other, *side.projections)  # ``ledger projections rebuild`` elsewhere: the wipe
+        finally:
+            other.engine.dispose()
+
+    monkeypatch.setattr(runner, "_replay", replay_while_another_process_wipes)
+    runner.catch_up(side.store, side.decode, side.projections, processes=1)
+    got = _tables(side)
+    side.rebuild([p.name for p in side.projections])
+    assert got == _tables(side)
 
 
 def test_the_ledgers_errors_cross_a_process_boundary_as_themselves() -> None:

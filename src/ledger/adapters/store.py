@@ -77,6 +77,12 @@ class SQLStore:
             store.engine.dispose()
 
     @classmethod
+    def in_use(cls, *others: SQLStore) -> bool:
+        """Whether a connection of a store of this process (or of ``others``) is checked out: then this
+        process does not fork (a child would inherit the open connection)."""
+        return any(getattr(store.engine.pool, "checkedout", lambda: 0)() for store in {*cls._stores.values(), *others})
+
+    @classmethod
     def dispose_all(cls) -> None:
         for store in cls._stores.values():
             store.engine.dispose()

@@ -57,13 +57,14 @@ class LedgerError(Exception):
         super().__init__(f"{self.key} {self.params}" if self.params else self.key)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled as its class and parameters (a parallel catch-up's worker hands its error over)."""
-        return _restored, (type(self), self.params)
-
+        """Pickled as its class and parameters, and its attributes (notes among them): a parallel
+        catch-up's worker hands its error over."""
+        return _restored, (type(self), self.params), dict(self.__dict__)
 
 
 def _restored(cls: type[LedgerError], params: dict[str, Any]) -> LedgerError:
     return cls(**params)
+
 
 class InputError(LedgerError):
     """The input is malformed."""
