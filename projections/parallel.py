@@ -18,16 +18,15 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import traceback
-from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from ledger.adapters.store import SQLStore
 from ledger.domain.errors import LedgerError
 from ledger.projections.projection import Projection
 
-Decoder = Callable[[bytes], dict[str, Any]]
-Progress = Callable[[str, int, int], None]
+if TYPE_CHECKING:
+    from ledger.projections.runner import Decoder, Progress
 
 
 def in_parallel(store: SQLStore, decode: Decoder, groups: list[list[Projection]], batch: int | None,

@@ -84,8 +84,7 @@ class SQLStore:
 
     @classmethod
     def dispose_all(cls) -> None:
-        for store in cls._stores.values():
-            store.engine.dispose()
+        cls.close_idle()
         cls._stores.clear()
 
     def _has_events(self) -> bool:
