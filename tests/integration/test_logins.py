@@ -221,6 +221,39 @@ def test_a_login_cannot_write_as_someone_else_by_hand(logins: dict[str, Any], ca
     assert verified.code == 1 and f"position {top + 1}" in verified.err
 
 
+def test_the_server_side_append_is_the_owners_and_writes_only_as_its_caller(logins: dict[str, Any],
+                                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """``ledger init`` made the one-round-trip append in a schema only the owner may create in: a worker's
+    login may call it, but not replace it (it runs with the caller's rights) nor add to its schema, and
+    through it the database still refuses an event in another user's name."""
+    import psycopg
+
+    from ledger.adapters.dialect import APPEND_NAME, APPEND_SCHEMA
+
+    anna_name, bo_name = logins["names"]
+    _ok(run_cli(capsys, logins["anna"], "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
+                "--source", "police", "--date", "2026-11-01", ready=False))
+    with psycopg.connect(logins["bo"], autocommit=True) as conn:
+        definition = conn.execute("SELECT pg_get_functiondef(%s::regproc)", (APPEND_NAME,)).fetchone()[0]
+        for sql in (definition.replace("RETURN ARRAY[last, last]", "RETURN ARRAY[0, 0]"),
+                    f"CREATE FUNCTION {APPEND_SCHEMA}.other() RETURNS int LANGUAGE sql AS 'SELECT 1'"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(sql)
+        top, stream, version, state = conn.execute(
+            "SELECT id, originator_id, originator_version, state FROM ledger_events ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        as_anna = bytes(state)
+        assert f'"recorded_by":"{anna_name}"'.encode() in as_anna
+        call = (f"SELECT {APPEND_NAME}('5s', ARRAY[%s]::uuid[], ARRAY[%s]::int8[], "
+                "ARRAY['ledger.events:ContactRecorded'], ARRAY[%s]::bytea[], ARRAY['t'], ARRAY['d'], ARRAY[','])")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="may only record as itself"):
+            conn.execute(call, (stream, version + 1, as_anna))
+        as_bo = as_anna.replace(f'"recorded_by":"{anna_name}"'.encode(), f'"recorded_by":"{bo_name}"'.encode())
+        assert conn.execute(call, (stream, version + 1, as_bo)).fetchone()[0] == [top, top]
+    verified = run_cli(capsys, logins["owner"], "verify", ready=False)  # the hand-made link is not the chain's
+    assert verified.code == 1 and f"position {top + 1}" in verified.err
+
+
 def test_init_without_the_ledger_role_says_what_the_administrator_must_do(real: None,
                                                                          capsys: pytest.CaptureFixture[str]) -> None:
     need_pg()

@@ -180,9 +180,11 @@ def test_a_batch_that_repeats_its_own_event_leaves_nothing(db_url: str) -> None:
 
 def test_every_append_goes_in_through_the_dialect_with_all_its_rows(db_url: str,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each append hands all its events' rows to ``Dialect.insert_chained`` once, inside its transaction
-    (a test kills a writer when it is there: ``tests/integration/_proc.py``)."""
+    """Each append under the lock hands all its events' rows to ``Dialect.insert_chained`` once, inside its
+    transaction (a test kills a writer when it is there: ``tests/integration/_proc.py``). On PostgreSQL
+    the few events go that way too when the store has no server-side append."""
     recorder = recorder_at(db_url)
+    recorder.store.append_function = None
     seen: list[int] = []
     insert_chained = recorder.store.dialect.insert_chained
 
@@ -200,22 +202,27 @@ def test_every_append_goes_in_through_the_dialect_with_all_its_rows(db_url: str,
 # -- PostgreSQL: the lock, the connections, many writers -------------------------------------------------
 
 
-def test_a_writer_that_cannot_get_the_lock_gives_up_cleanly(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The lock's timeout is in force while the lock is waited for (it is set in the same statement):
-    the writer gets StorageError ``locked``, nothing is written, and the next write goes through."""
+@pytest.mark.parametrize("size", [1, 120], ids=["server-side", "copy"])
+def test_a_writer_that_cannot_get_the_lock_gives_up_cleanly(pg_url: str, monkeypatch: pytest.MonkeyPatch,
+                                                            size: int) -> None:
+    """The lock's timeout is in force while the lock is waited for (it is set in the same statement, or
+    in the server-side append before the lock): the writer gets StorageError ``locked``, nothing is
+    written, and the next write goes through."""
     import psycopg
 
     monkeypatch.setattr(dialects, "LOCK_TIMEOUT", "300ms")
     recorder = recorder_at(pg_url)
+    assert recorder.store.append_function == dialects.APPEND_NAME
     recorder.insert_events(batch(1, 2))
     with psycopg.connect(pg_url) as holder:
         holder.execute("SELECT pg_advisory_xact_lock(%s, %s)", dialects._LOCKS["events"])
         with pytest.raises(StorageError) as refused:
-            recorder.insert_events(batch(3, 1))
+            recorder.insert_events(batch(3, size))
         assert refused.value.params.get("reason") == "locked"
         holder.rollback()
-    assert recorder.insert_events(batch(3, 1)) == [3]
-    assert rows(pg_url)[1] == defined(batch(1, 3))
+    assert recorder.store.append_function == dialects.APPEND_NAME  # still used: the lock was only busy
+    assert recorder.insert_events(batch(3, size)) == list(range(3, 3 + size))
+    assert rows(pg_url)[1] == defined(batch(1, 2 + size))
 
 
 def test_the_tail_is_prepared_once_per_connection_even_when_the_first_write_times_out(
@@ -228,6 +235,7 @@ def test_the_tail_is_prepared_once_per_connection_even_when_the_first_write_time
 
     monkeypatch.setattr(dialects, "LOCK_TIMEOUT", "300ms")
     recorder = recorder_at(pg_url)
+    recorder.store.append_function = None  # the locked path, as a store without the server-side append
     with psycopg.connect(pg_url) as holder:
         holder.execute("SELECT pg_advisory_xact_lock(%s, %s)", dialects._LOCKS["events"])
         with pytest.raises(StorageError):
@@ -255,6 +263,7 @@ def test_opening_the_read_side_leaves_the_writes_prepared_statement_in_place(pg_
     from ledger.adapters.schema import read_metadata
 
     recorder = recorder_at(pg_url)
+    recorder.store.append_function = None  # the locked path, as a store without the server-side append
     recorder.insert_events(batch(1, 7))
     for _ in range(6):  # the same stream query six times: psycopg prepares it
         assert len(recorder.select_events(STREAMS[0])) == 1
@@ -273,9 +282,10 @@ def test_single_events_keep_every_character_whatever_the_client_encoding(pg_url:
     """A few events' values are bound parameters, encoded by the driver in the connection's encoding:
     odd timestamps (quotes, backslashes, non-ASCII, control characters) go in byte for byte, one event
     per transaction, on a connection whose client encoding is LATIN1 too (quoting them into the
-    statement's text and sending that as UTF-8 garbled them there: a way tried and left)."""
+    statement's text and sending that as UTF-8 garbled them there: a way tried and left). The store is
+    made through the LATIN1 connection (the server-side append's text is ASCII)."""
     stored = batch(1, 16, odd=True)
-    for url in (pg_url, pg_url + "?client_encoding=latin1"):
+    for url in (pg_url + "?client_encoding=latin1", pg_url):
         recorder = LedgerRecorder(SQLStore(resolve_url(url)))
         start = recorder.max_notification_id() or 0
         for e in stored[start:start + 8]:
@@ -403,3 +413,122 @@ def test_the_tail_is_read_after_the_lock_whatever_the_servers_default_isolation(
     events, _ = rows(pg_url)
     assert [e[0] for e in events] == [1, 2, 3]
     assert verify_store(SQLStore.for_url(resolve_url(pg_url))).ok
+
+
+# -- PostgreSQL: the server-side append ------------------------------------------------------------------
+
+
+def _only_server_side(recorder: LedgerRecorder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on an append that takes the lock and the tail from the client fails the test."""
+    def _locked_path() -> Any:
+        raise AssertionError("appended under the client's lock, not by the server-side append")
+
+    monkeypatch.setattr(recorder.store, "appending", _locked_path)
+
+
+def test_a_few_events_go_in_by_the_server_side_append_with_the_chains_own_links(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new store gets the function with its tables; batches of 1 to 99 events go in by it alone (one
+    round trip each), the rows and links byte for byte as the chain's definition gives them, odd
+    ``recorded_at`` values too, and the store verifies."""
+    recorder = recorder_at(pg_url)
+    assert recorder.store.append_function == dialects.APPEND_NAME
+    _only_server_side(recorder, monkeypatch)
+    stored = batch(1, 1 + 2 + 99 + 16, odd=True)
+    at = 0
+    for size in (1, 2, 99, 16):
+        assert recorder.insert_events(stored[at:at + size]) == list(range(at + 1, at + size + 1))
+        at += size
+    events, entries = rows(pg_url)
+    assert events == [(p, e.originator_id, e.originator_version, e.topic, e.state) for p, e in enumerate(stored, 1)]
+    assert entries == defined(stored)
+    report = verify_store(SQLStore.for_url(resolve_url(pg_url)))
+    assert report.ok and report.events == len(stored)
+
+
+def test_a_store_made_before_the_server_side_append_gets_it_from_init(pg_url: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the function (a store made by an earlier version) writes take the lock and the tail
+    first, as before; ``ledger init`` (the owner's) makes it, and then the few events go by it."""
+    import psycopg
+
+    recorder = recorder_at(pg_url)
+    recorder.insert_events(batch(1, 2))
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute(f"DROP SCHEMA {dialects.APPEND_SCHEMA} CASCADE")
+        admin.execute("DELETE FROM ledger_meta WHERE key = 'append_function'")
+    SQLStore.dispose_all()
+    old = recorder_at(pg_url)
+    assert old.store.append_function is None
+    assert old.insert_events(batch(3, 1)) == [3]
+    assert old.store.prepare(training=True)["role"]
+    assert old.store.append_function == dialects.APPEND_NAME
+    _only_server_side(old, monkeypatch)
+    assert old.insert_events(batch(4, 2)) == [4, 5]
+    SQLStore.dispose_all()
+    assert recorder_at(pg_url).store.append_function == dialects.APPEND_NAME  # noted in the store
+    assert rows(pg_url)[1] == defined(batch(1, 5))
+
+
+def test_a_server_side_append_gone_from_the_server_is_done_without_it(pg_url: str) -> None:
+    """The function dropped behind the ledger's back (the store still names it): the write goes through
+    under the lock, nothing twice, and this process stops asking for the function."""
+    import psycopg
+
+    recorder = recorder_at(pg_url)
+    recorder.insert_events(batch(1, 1))
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute(f"DROP FUNCTION {dialects.APPEND_NAME}")
+    assert recorder.insert_events(batch(2, 1)) == [2]
+    assert recorder.store.append_function is None
+    assert recorder.insert_events(batch(3, 2)) == [3, 4]
+    assert rows(pg_url)[1] == defined(batch(1, 4))
+
+
+def test_an_append_whose_answer_was_lost_after_the_commit_is_not_written_twice(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server committed, then the connection broke before the answer came (a crash, a network
+    fault): the write is begun again on a new connection, which first finds these very events there
+    and gives their positions, writing nothing (a second write would be a conflict, and the application
+    would run the command again)."""
+    import psycopg
+
+    recorder = recorder_at(pg_url)
+    recorder.insert_events(batch(1, 3))
+    real = recorder.store.dialect.append_at_once
+    broken: list[int] = []
+
+    def _answer_lost(conn: Any, name: str, columns: Any) -> Any:
+        found = real(conn, name, columns)
+        if not broken:
+            raw = conn.connection.driver_connection
+            broken.append(raw.info.backend_pid)
+            with psycopg.connect(pg_url, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (raw.info.backend_pid,))
+            raw.execute("SELECT 1")  # the loss shows: OperationalError, the connection broken
+        return found
+
+    monkeypatch.setattr(recorder.store.dialect, "append_at_once", _answer_lost)
+    assert recorder.insert_events(batch(4, 2)) == [4, 5]
+    assert broken
+    assert recorder.insert_events(batch(6, 1)) == [6]
+    assert rows(pg_url)[1] == defined(batch(1, 6))
+
+
+def test_the_server_side_append_refuses_to_extend_a_broken_chain(pg_url: str) -> None:
+    """An event whose chain entry is missing: the append says where (as the locked path does) and
+    writes nothing."""
+    import psycopg
+
+    from ledger.domain.errors import ChainBroken
+
+    recorder = recorder_at(pg_url)
+    recorder.insert_events(batch(1, 3))
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("DELETE FROM ledger_chain WHERE position = 3")
+    before = rows(pg_url)
+    with pytest.raises(ChainBroken) as broken:
+        recorder.insert_events(batch(4, 1))
+    assert broken.value.params == {"position": 3, "reason": "chain_missing"}
+    assert recorder.store.append_function == dialects.APPEND_NAME
+    assert rows(pg_url) == before

@@ -77,18 +77,32 @@ def chain_rows(start: int, previous: str, stored_events: Sequence[StoredEvent], 
     given as its chain entry is added to ``entries`` (on PostgreSQL the server stores the events
     while the links are being hashed).
 
-    The hot path of an append: the link's text (:func:`ledger.adapters.chain.link`) is built in
-    place, each stream's and topic's quoted text looked up (a batch has many events per stream), and
+    The hot path of an append: the link's text (:func:`ledger.adapters.chain.link`) is the head, the
+    position, the event's part of it (:func:`linked`) and the previous link."""
+    add_entry = entries.append
+    sha256 = hashlib.sha256
+    head = f'["{CHAIN_TAG}",'
+    position = start
+    for column, version, topic, state, when, digest, middle in linked(stored_events, hex_ids):
+        position += 1
+        previous = sha256(f'{head}{position}{middle}{previous}"]'.encode()).hexdigest()
+        add_entry((position, when, digest, previous))
+        yield position, column, version, topic, state
+
+
+def linked(stored_events: Sequence[StoredEvent], hex_ids: bool) -> Iterator[tuple[Any, ...]]:
+    """Each event's stream column, version, topic, payload, ``recorded_at``, payload hash, and its part
+    of the link's text: everything between the position and the previous link
+    (``,"stream",version,"topic","recorded_at","payload hash","``), which do not depend on where the
+    event goes (on PostgreSQL the server may add them: :meth:`ledger.adapters.dialect.PostgresDialect.append_at_once`).
+
+    Each stream's and topic's quoted text is looked up (a batch has many events per stream), and
     ``recorded_at`` is cut out of the canonical payload here; anything unusual in it goes the careful
     way (:func:`ledger.adapters.chain.recorded_at`, quoted as :func:`ledger.adapters.chain.link` does)."""
-    add_entry = entries.append
     sha256, when_key, careful = hashlib.sha256, _WHEN_KEY, recorded_at  # locals: this loop is the hot path
-    head = f'["{CHAIN_TAG}",'
     streams: dict[Any, tuple[Any, str]] = {}
     topics: dict[str, str] = {}
-    position = start
     for e in stored_events:
-        position += 1
         state = e.state
         oid = e.originator_id
         key = oid.int if type(oid) is UUID else oid  # a UUID by its number: hashed and compared in C
@@ -118,11 +132,31 @@ def chain_rows(start: int, previous: str, stored_events: Sequence[StoredEvent], 
         if when is None:
             when = careful(state)
             when_text = json.dumps(when)
-        previous = sha256(
-            f'{head}{position},{stream_text},{version},{quoted},{when_text},"{digest}","{previous}"]'.encode()
-        ).hexdigest()
-        add_entry((position, when, digest, previous))
-        yield position, column, version, topic, state
+        yield column, version, topic, state, when, digest, f',{stream_text},{version},{quoted},{when_text},"{digest}","'
+
+
+def columns(stored_events: Sequence[StoredEvent]) -> list[list[Any]]:
+    """The events as the server-side append takes them, one list per column: stream ids, versions,
+    topics, payloads, ``recorded_at``, payload hashes, parts of the link (:func:`linked`)."""
+    return [list(column) for column in zip(*linked(stored_events, False), strict=True)]
+
+
+def appended(conn: Connection, dialect: Dialect, stored_events: Sequence[StoredEvent]) -> list[int] | None:
+    """The positions of ``stored_events`` if they are stored, each as given: a write whose answer was
+    lost went through (its events are one transaction's, at consecutive positions)."""
+    m = dialect.mark
+    query = f"SELECT id, state FROM ledger_events WHERE originator_id = {m} AND originator_version = {m}"
+    found = []
+    for e in (stored_events[0], stored_events[-1]):
+        stream = e.originator_id if isinstance(e.originator_id, UUID) else UUID(str(e.originator_id))
+        row = conn.exec_driver_sql(query, (dialect.stream_id(stream), e.originator_version)).first()
+        if row is None or bytes(row[1]) != e.state:
+            return None
+        found.append(int(row[0]))
+    first, last = found
+    if last - first != len(stored_events) - 1:
+        return None
+    return list(range(first, last + 1))
 
 
 def insert_verified(conn: Connection, dialect: Dialect,

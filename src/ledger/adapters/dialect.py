@@ -59,6 +59,10 @@ PING_AFTER = 10.0
 CACHE_KIB = 32_768
 #: From this many rows on, PostgreSQL gets them with ``COPY`` instead of ``INSERT``.
 COPY_FROM = 100
+#: The server-side append (:meth:`PostgresDialect.append_at_once`): schema and function. The name
+#: carries the function's version; a change to its text is a new name (``ledger init`` makes it).
+APPEND_SCHEMA = "ledger_code"
+APPEND_NAME = f"{APPEND_SCHEMA}.append_chained_1"
 
 
 class Dialect:
@@ -67,6 +71,8 @@ class Dialect:
     name: ClassVar[str]
     #: The driver's placeholder in SQL written by hand.
     mark: ClassVar[str]
+    #: The server-side append's name (:meth:`install_append`), on a backend that has one.
+    append_name: ClassVar[str | None] = None
 
     def engine(self, url: str) -> Engine:
         raise NotImplementedError
@@ -108,6 +114,21 @@ class Dialect:
         cursor.executemany(events_sql[0], list(events))  # a list: sqlite3 takes it faster than the generator
         cursor.executemany(chain_sql[0], entries)
 
+    def install_append(self, conn: Connection) -> str | None:
+        """In a transaction under the DDL lock: make the server-side append (:meth:`append_at_once`), if
+        this backend has one and this login may; its name (``None``: none)."""
+        return None
+
+    def append_at_once(self, conn: Connection, name: str, columns: Sequence[Sequence[Any]]) -> tuple[int, int] | None:
+        """Append a few events with their chain entries in one statement run by the server, outside any
+        transaction of ``conn`` (the server's own is committed with it): the lock, the chain's tail,
+        the links and the inserts. ``columns``: the events' stream ids, versions, topics, payloads,
+        ``recorded_at``, payload hashes and parts of the link (:func:`ledger.adapters.chained.linked`).
+        Returns the highest event position and chain position the server found (they differ in a
+        broken chain: then nothing was written); ``None``: the server cannot append this way now (the
+        function is gone, or the transaction would not read the tail after the lock), nothing written."""
+        raise NotImplementedError
+
     @contextmanager
     def fast_delete(self, conn: Connection) -> Iterator[None]:
         """Deleting many rows that will be written again at once (a projection's rebuild)."""
@@ -118,7 +139,7 @@ class Dialect:
         return None
 
     def grant_append_only(self, conn: Connection, append_only: list[str], rewritable: list[str],
-                          training: bool = False) -> str | None:
+                          training: bool = False, append: str | None = None) -> str | None:
         """Let the ledger's logins append to ``append_only`` tables and rewrite ``rewritable`` ones, and
         nothing else; returns the role they are given (``None``: the database has no logins)."""
         return None
@@ -228,6 +249,7 @@ class PostgresDialect(Dialect):
 
     name = "postgresql"
     mark = "%s"
+    append_name = APPEND_NAME
 
     def engine(self, url: str) -> Engine:
         try:
@@ -340,7 +362,7 @@ class PostgresDialect(Dialect):
         return str(conn.exec_driver_sql("SELECT session_user").scalar())
 
     def grant_append_only(self, conn: Connection, append_only: list[str], rewritable: list[str],
-                          training: bool = False) -> str | None:
+                          training: bool = False, append: str | None = None) -> str | None:
         """The role ``ledger_<database>`` (no login): SELECT and INSERT on the append-only tables, never
         UPDATE, DELETE or TRUNCATE; the read side's tables owned by it (rewritten at will). A worker is
         given access with ``GRANT ledger_<database> TO <login>`` (docs/deployment.md). The role is
@@ -375,6 +397,9 @@ class PostgresDialect(Dialect):
             conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM PUBLIC")
         for table in rewritable:
             conn.exec_driver_sql(f"ALTER TABLE {table} OWNER TO {quoted}")
+        if append is not None:  # the server-side append: to be called, not replaced (install_append)
+            conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {APPEND_SCHEMA} TO {quoted}")
+            conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {append}{_APPEND_ARGS} TO {quoted}")
         if not training:
             conn.exec_driver_sql(_AUTHOR_CHECK)
             for table in ("ledger_events", "ledger_access_log"):
@@ -407,6 +432,57 @@ class PostgresDialect(Dialect):
             for row in entries:
                 out.write_row(row)
 
+    def install_append(self, conn: Connection) -> str | None:
+        """The append as a function in its own schema, ``ledger_code``, which only its creator (the
+        store's owner) may create objects in: a login of the ledger's role may call it, not replace it
+        (it runs with the caller's rights: replaced, it would write as whoever calls it). Made by the
+        owner when the store is made, or by ``ledger init`` for a store made before it; a login that
+        may not create the schema gets ``None`` (its writes take the lock and the tail first)."""
+        schema = str(conn.exec_driver_sql("SELECT current_schema()").scalar())
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {APPEND_SCHEMA}")
+                conn.exec_driver_sql(append_function(_quoted(schema)))
+                conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {APPEND_NAME}{_APPEND_ARGS} FROM PUBLIC")
+        except sa_exc.DBAPIError:
+            return None
+        return APPEND_NAME
+
+    def append_at_once(self, conn: Connection, name: str, columns: Sequence[Sequence[Any]]) -> tuple[int, int] | None:
+        """One statement outside any transaction of the connection, so in the server's own (committed
+        with it): one round trip for a whole write, where the locked path (:meth:`begin_write`) takes
+        three, and the lock held only while the server works. The function refuses (``LD001``, before
+        the lock) when that transaction is not READ COMMITTED (a server or database whose default is
+        REPEATABLE READ: the tail would be read in a snapshot from before the lock).
+
+        Sent through psycopg's low-level connection, as :func:`_send_at_once` is, with each column as
+        an array literal made here (:func:`_array`): psycopg's adaptation of eight lists cost more
+        than the server's whole append."""
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        encoding = raw.info.encoding
+        streams, versions, topics, states, whens, digests, parts = columns
+        params = [LOCK_TIMEOUT.encode(), _array(map(str, streams), encoding, quote=False),
+                  _array(map(str, versions), encoding, quote=False), _array(topics, encoding),
+                  _array([f"\\\\x{state.hex()}" for state in states], encoding, quote=False),
+                  _array(whens, encoding), _array(digests, encoding, quote=False), _array(parts, encoding)]
+        from psycopg import Error, generators
+
+        with raw.lock:
+            raw.pgconn.send_query_params(_append_call(name), params)
+            results = raw.wait(generators.execute(raw.pgconn))
+        try:
+            found = _check(results, raw)
+        except Error as error:
+            # Gone (42883, 3F000), not this login's to call (42501 but the author check's own refusal,
+            # which is the same on the locked path), or not READ COMMITTED (LD001): nothing was written.
+            if error.sqlstate in ("42883", "3F000", "LD001") or (
+                    error.sqlstate == "42501" and not str(error).startswith("ledger:")):
+                return None
+            raise
+        top, last = bytes(found.get_value(0, 0)).strip(b"{}").split(b",")
+        return int(top), int(last)
+
     def bulk_insert(self, cursor: Any, insert: str, copy: str, rows: Sequence[Sequence[Any]]) -> None:
         if len(rows) < COPY_FROM:
             cursor.executemany(insert, rows)
@@ -419,6 +495,72 @@ class PostgresDialect(Dialect):
                     out.write_row(row)
         except psycopg.Error as error:
             raise refused(str(error)) from None
+
+
+_APPEND_ARGS = "(text, uuid[], int8[], text[], bytea[], text[], text[], text[])"
+#: The link's text is the chain's (:func:`ledger.adapters.chain.link`): its head, the position, the
+#: event's part made by the client (:func:`ledger.adapters.chained.linked`), the previous link. The
+#: tail is read after the lock in its own statement (a volatile function takes a snapshot per
+#: statement under READ COMMITTED); a tail that does not match the events is returned, nothing written.
+_APPEND_BODY = """
+CREATE OR REPLACE FUNCTION {name}(timeout text, streams uuid[], versions int8[], topics text[], states bytea[],
+                                  whens text[], digests text[], parts text[])
+RETURNS int8[] LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+  top int8; last int8; previous text; links text[] := '{{}}'; n int := cardinality(states);
+BEGIN
+  IF current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'ledger: the append needs READ COMMITTED' USING ERRCODE = 'LD001';
+  END IF;
+  PERFORM set_config('lock_timeout', timeout, true), pg_advisory_xact_lock({key}, {sub});
+  SELECT (SELECT max(id) FROM {schema}.ledger_events), c.position, c.hash INTO top, last, previous
+    FROM {schema}.ledger_chain c ORDER BY c.position DESC LIMIT 1;
+  IF NOT FOUND THEN
+    top := (SELECT max(id) FROM {schema}.ledger_events); last := 0; previous := '{genesis}';
+  END IF;
+  top := coalesce(top, 0);
+  IF top <> last THEN
+    RETURN ARRAY[top, last];
+  END IF;
+  FOR i IN 1..n LOOP
+    previous := encode(sha256(convert_to('["{tag}",' || (last + i) || parts[i] || previous || '"]', 'UTF8')), 'hex');
+    links[i] := previous;
+  END LOOP;
+  FOR i IN 1..n LOOP  -- row by row: cheaper than one INSERT ... SELECT for the few events sent this way
+    INSERT INTO {schema}.ledger_events (id, originator_id, originator_version, topic, state)
+      VALUES (last + i, streams[i], versions[i], topics[i], states[i]);
+    INSERT INTO {schema}.ledger_chain (position, recorded_at, payload_hash, hash)
+      VALUES (last + i, whens[i], digests[i], links[i]);
+  END LOOP;
+  RETURN ARRAY[last, last];
+END $fn$"""
+
+
+def append_function(schema: str) -> str:
+    """The ``CREATE OR REPLACE FUNCTION`` of the server-side append, for tables in ``schema`` (quoted)."""
+    from ledger.adapters.chain import CHAIN_TAG, GENESIS
+
+    key, sub = _LOCKS["events"]
+    return _APPEND_BODY.format(name=APPEND_NAME, schema=schema, key=key, sub=sub,
+                               genesis=GENESIS, tag=CHAIN_TAG)
+
+
+@lru_cache(maxsize=2)
+def _append_call(name: str) -> bytes:
+    types = ["text", "uuid[]", "int8[]", "text[]", "bytea[]", "text[]", "text[]", "text[]"]
+    return f"SELECT {name}({', '.join(f'${i}::{t}' for i, t in enumerate(types, start=1))})".encode()
+
+
+def _array(values: Any, encoding: str, quote: bool = True) -> bytes:
+    """A one-dimensional array literal of ``values`` (text), in the connection's encoding: each element
+    quoted, with backslashes and double quotes escaped (``quote``), or as it is (digits, hex, UUIDs)."""
+    if quote:
+        values = ['"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values]
+    return ("{" + ",".join(values) + "}").encode(encoding)
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _send_at_once(raw: Any, sql: str) -> list[Any]:

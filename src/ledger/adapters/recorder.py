@@ -38,6 +38,10 @@ class LedgerRecorder(ProcessRecorder):
     def insert_events(
         self, stored_events: Sequence[StoredEvent], *, tracking: Tracking | None = None, **_: Any
     ) -> Sequence[int] | None:
+        if tracking is None:
+            done = self.store.append_at_once(stored_events)  # PostgreSQL, a few events: one round trip
+            if done is not None:
+                return done
         with self.store.appending() as (conn, tail):
             if tracking is not None:
                 self._track(conn, tracking)

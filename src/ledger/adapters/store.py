@@ -4,7 +4,9 @@ One database URL picks the backend (:mod:`ledger.adapters.config`), and its
 :class:`~ledger.adapters.dialect.Dialect` says how: writers are serialised (SQLite ``BEGIN
 IMMEDIATE``; PostgreSQL an advisory lock, taken with ``BEGIN`` in one round trip), so positions are
 assigned in commit order with no gaps and a projection that reads up to position *n* can never
-later find an event below *n*. A duplicate (stream, version) means another writer got there first: it surfaces as
+later find an event below *n*; on PostgreSQL fewer than 100 events are appended by a function on the
+server, under the same lock, in one round trip (:meth:`SQLStore.append_at_once`). A duplicate
+(stream, version) means another writer got there first: it surfaces as
 eventsourcing's ``IntegrityError`` and the application re-runs the command. Everything else the
 database refuses (full disk, unreachable server, lock timeout) becomes
 :class:`~ledger.domain.errors.StorageError`; the transaction is rolled back, so no event is
@@ -19,24 +21,27 @@ read side ask of the raw tables.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from sqlalchemy import Connection, MetaData, func, insert, inspect, select, update
 from sqlalchemy import exc as sa_exc
 
 from ledger.adapters import chained
 from ledger.adapters.chain import CHAIN_VERSION, GENESIS, Head, stream_text
-from ledger.adapters.dialect import dialect_for, refused, storage_error
+from ledger.adapters.dialect import COPY_FROM, dialect_for, refused, storage_error
 from ledger.adapters.schema import events_table, meta_table, metadata, snapshots_table, tracking_table
 from ledger.domain.errors import StorageError
 
 #: ``ledger_meta`` keys of the chain: its format, and when a store made before the chain was chained.
 CHAIN_KEY = "chain_version"
 BACKFILL_KEY = "chain_backfill"
+#: ``ledger_meta`` key naming the server-side append (PostgreSQL), once it is made.
+APPEND_KEY = "append_function"
+T = TypeVar("T")
 
 
 class SQLStore:
@@ -44,6 +49,8 @@ class SQLStore:
 
     _stores: ClassVar[dict[str, SQLStore]] = {}
     lookup_indexes = False
+    #: The server-side append's name when the store has it (:meth:`append_at_once`), else ``None``.
+    append_function: str | None = None
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -117,8 +124,18 @@ class SQLStore:
                 with conn.begin():
                     self.dialect.begin_ddl(conn)
                     tables.create_all(conn, checkfirst=True)
+                    if events_table.name not in existing and events_table.name in tables.tables:
+                        self._install_append(conn)  # a new store: its maker is its owner
         except sa_exc.DBAPIError as error:
             raise storage_error(error) from error
+
+    def _install_append(self, conn: Connection) -> None:
+        """Make the server-side append (under the DDL lock) if this backend has one and this login may:
+        with a new store's tables, and by ``ledger init`` (:meth:`prepare`) for a store made before it."""
+        name = self.dialect.install_append(conn)
+        if name is not None:
+            self.put_meta(conn, {APPEND_KEY: name})
+            self.append_function = name
 
     # -- transactions -----------------------------------------------------------------------------
 
@@ -139,11 +156,57 @@ class SQLStore:
     @contextmanager
     def _write(self, lock: str, then: str | None = None) -> Iterator[tuple[Connection, Any]]:
         """:meth:`write`, and the first row of the query ``then`` (``None``: none) run once the lock is held."""
-        driver = self.engine.dialect.loaded_dbapi  # sqlite3 or psycopg: COPY and pipelines use it directly
-        try:
-            conn, transaction, row = self._begin_write(lock, then, driver)
+        with self._named_errors():
+            conn, (transaction, row) = self._connected(lambda conn: self._begin_write(conn, lock, then))
             with conn, transaction:
                 yield conn, row
+
+    def _begin_write(self, conn: Connection, lock: str, then: str | None) -> tuple[Any, Any]:
+        conn.execution_options(ledger_write=True)
+        transaction = conn.begin()
+        return transaction, self.dialect.begin_write(conn, lock, then)
+
+    def append_at_once(self, stored_events: Sequence[StoredEvent]) -> list[int] | None:
+        """A few events appended in one round trip, the server taking the lock, reading the chain's tail
+        and adding the links (PostgreSQL, a store with the server-side append:
+        :meth:`~ledger.adapters.dialect.PostgresDialect.append_at_once`); their positions. ``None``: not
+        this way, nothing written (the caller appends in :meth:`appending`).
+
+        A connection the server dropped since its last use is replaced, as for :meth:`write`; but here
+        the loss may show after the server committed (the answer lost), so the second attempt first
+        looks for these very events, and does not write them twice."""
+        name = self.append_function
+        if name is None or not 0 < len(stored_events) < COPY_FROM:
+            return None
+        columns = chained.columns(stored_events)
+
+        def append(conn: Connection) -> list[int] | None:
+            found = self.dialect.append_at_once(conn, name, columns)
+            if found is None:
+                return None
+            top, last = found
+            chained.tail_of((top, last, GENESIS))  # a broken chain: nothing was written
+            return list(range(last + 1, last + len(stored_events) + 1))
+
+        def again(conn: Connection) -> list[int] | None:
+            done = chained.appended(conn, self.dialect, stored_events)
+            conn.commit()  # the check's transaction ended: the append runs in the server's own
+            return done if done is not None else append(conn)
+
+        with self._named_errors():
+            conn, positions = self._connected(append, again)
+            conn.close()
+        if positions is None:
+            self.append_function = None  # not now, nor later in this process
+        return positions
+
+    @contextmanager
+    def _named_errors(self) -> Iterator[None]:
+        """The database's refusals named: a duplicate (stream, version) as eventsourcing's
+        ``IntegrityError`` (the application re-runs the command), the rest as :class:`StorageError`."""
+        driver = self.engine.dialect.loaded_dbapi  # sqlite3 or psycopg: COPY and pipelines use it directly
+        try:
+            yield
         except sa_exc.IntegrityError as error:
             raise IntegrityError(str(error.orig)) from None
         except sa_exc.DBAPIError as error:
@@ -153,16 +216,17 @@ class SQLStore:
         except driver.Error as error:
             raise refused(str(error)) from error
 
-    def _begin_write(self, lock: str, then: str | None, driver: Any) -> tuple[Connection, Any, Any]:
-        """A pooled connection in a write transaction under ``lock``. A connection the server dropped
-        since its last use (nothing was written on it yet) is replaced once: pooled connections are
-        not checked before every use (see :class:`~ledger.adapters.dialect.PostgresDialect`)."""
+    def _connected(self, start: Callable[[Connection], T],
+                   again: Callable[[Connection], T] | None = None) -> tuple[Connection, T]:
+        """A pooled connection and what ``start`` did first on it. A connection the server dropped since
+        its last use is replaced once, and ``again`` (``start`` if not given) runs on the new one:
+        pooled connections are not checked before every use (see
+        :class:`~ledger.adapters.dialect.PostgresDialect`)."""
+        driver = self.engine.dialect.loaded_dbapi
         for attempt in (1, 2):
             conn = self.engine.connect()
             try:
-                conn.execution_options(ledger_write=True)
-                transaction = conn.begin()
-                return conn, transaction, self.dialect.begin_write(conn, lock, then)
+                return conn, (start if attempt == 1 or again is None else again)(conn)
             except driver.OperationalError:
                 lost = self.dialect.lost(conn)
                 if lost:
@@ -251,7 +315,12 @@ class SQLStore:
         rewritable = [tracking_table.name, *(t.name for t in read_metadata.sorted_tables)]
         try:
             with self.write() as conn:
-                role = self.dialect.grant_append_only(conn, append_only, rewritable, training)
+                # Under the lock tables are made under too: the append function is replaced there, and
+                # granting on it while another process replaces it fails ("tuple concurrently updated").
+                self.dialect.begin_ddl(conn)
+                self._install_append(conn)
+                role = self.dialect.grant_append_only(conn, append_only, rewritable, training,
+                                                      self.append_function)
                 if role is not None:
                     self.put_meta(conn, {"ledger_role": role})
         except StorageError as error:
@@ -301,8 +370,12 @@ class SQLStore:
         """
         try:
             with self.read() as conn:
-                if self.meta_value(conn, CHAIN_KEY) == CHAIN_VERSION:
-                    return
+                found: dict[str, str] = {key: value for key, value in conn.execute(select(
+                    meta_table.c.key, meta_table.c.value).where(meta_table.c.key.in_((CHAIN_KEY, APPEND_KEY))))}
+            append = found.get(APPEND_KEY)
+            self.append_function = append if append is not None and append == self.dialect.append_name else None
+            if found.get(CHAIN_KEY) == CHAIN_VERSION:
+                return
             with self.write() as conn:
                 have = self.meta_value(conn, CHAIN_KEY)
                 if have == CHAIN_VERSION:
