@@ -17,6 +17,8 @@ Prints, each beside its anchor measured in the same run, interleaved, the best o
   text and binary ``COPY`` are both timed, the faster is the baseline;
 - **commit**: one event per transaction, ``--commits`` in a row, ``--rounds`` rounds, through
   ``LedgerRecorder.insert_events`` vs raw psycopg: one single-row ``INSERT`` and ``COMMIT`` per event;
+  also the same events on a store without the server-side append (the lock and the tail taken from
+  the client, as before it), against the same anchor;
 - **writers**: 8 threads, each with its own engine (ours) or connection (raw), writing one event per
   transaction at once: ours vs raw writers that take the ledger's advisory lock in each
   transaction and number the row under it (and raw writers without the lock, for reference);
@@ -179,13 +181,16 @@ def commits(server: Server, events: Sequence[Any], per_round: int, rounds: int) 
     print(f"\nOne event per transaction, {per_round} in a row (best of {rounds} rounds each, interleaved):")
     with scratch(server):
         recorder = ours(server.fresh())
+        locked = ours(server.fresh())
+        locked.store.append_function = None  # as a store without the server-side append
         raw = raw_connection(server.fresh(), table=True)
         rows = rows_of(events)
-        recorder.insert_events([events[0]])  # warm: the pool's connection made, statements seen once
+        for warm in (recorder, locked):  # the pool's connection made, statements seen once
+            warm.insert_events([events[0]])
         raw.execute(RAW_INSERT, rows[0])
         raw.commit()
         done = 1
-        raw_best = our_best = float("inf")
+        raw_best = our_best = locked_best = float("inf")
         for _ in range(rounds):
             batch = range(done, done + per_round)
             if batch.stop > len(events):
@@ -196,19 +201,23 @@ def commits(server: Server, events: Sequence[Any], per_round: int, rounds: int) 
                     raw.execute(RAW_INSERT, rows[i])
                     raw.commit()
 
-            def our_round(batch: range = batch) -> None:
+            def our_round(batch: range = batch, recorder: Any = recorder) -> None:
                 for i in batch:
                     recorder.insert_events([events[i]])
 
             raw_best = min(raw_best, timed(raw_round))
             our_best = min(our_best, timed(our_round))
+            locked_best = min(locked_best, timed(lambda batch=batch: our_round(batch, locked)))
             done = batch.stop
-        assert recorder.max_notification_id() == done
-        _check(recorder.store, done)
+        for store in (recorder, locked):
+            assert store.max_notification_id() == done
+            _check(store.store, done)
+            store.store.engine.dispose()
         raw.close()
-        recorder.store.engine.dispose()
     line("insert_events, 1 event per commit (events/s)", f"{per_round / our_best:,.0f}",
          f"{per_round / raw_best:,.0f}", raw_best / our_best)
+    line("  the same under the client's lock (events/s)", f"{per_round / locked_best:,.0f}",
+         f"{per_round / raw_best:,.0f}", raw_best / locked_best)
 
 
 # -- (c) concurrent writers --------------------------------------------------------------------------
