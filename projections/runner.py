@@ -16,8 +16,6 @@ what the handlers themselves need.
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Callable, Generator, Iterable, Sequence
 from contextlib import closing
 from functools import partial
@@ -162,13 +160,9 @@ def _groups(chosen: list[Projection], processes: int | None) -> list[list[Projec
     process: at most ``processes`` (``None``: as many as this process may use cores, and only where
     processes can be forked, from a process with no other thread, which a fork could catch holding
     a lock)."""
-    if processes is None:
-        import multiprocessing  # only here: a reading command that catches up a few events never needs it
+    from ledger.adapters.forking import usable_processes
 
-        processes = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
-            processes = 1
-    count = min(processes, len(chosen))
+    count = min(usable_processes(processes), len(chosen))
     if count < 2:
         return [chosen]
     groups: list[list[Projection]] = [[] for _ in range(count)]

@@ -1,0 +1,123 @@
+"""Work split over processes forked from this one: a rebuild's groups of projections, a long chain's
+windows (``verify``).
+
+A worker is forked, so it has this process's code and data without pickling them, and opens its own
+connections (this process closes its idle ones first, and does not fork while one is in use, nor
+from a process with another thread, which the fork could catch holding a lock). What a worker says
+comes back through a pipe as ``(kind, …)`` messages; its error is raised here once every worker has
+stopped (with the worker's traceback as a note, unless it is one of the ledger's own errors). A
+worker that was killed says nothing more: the caller does what it left undone.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import threading
+import traceback
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+from ledger.domain.errors import LedgerError
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from ledger.adapters.store import SQLStore
+
+#: A worker: its name (shown in ``ps`` and in an error's note), the function run in it (given the
+#: pipe to send on, then the arguments) and the arguments.
+Job = tuple[str, Callable[..., None], tuple[Any, ...]]
+
+
+def usable_processes(processes: int | None) -> int:
+    """How many processes to use: ``processes`` if given, else as many as this process may use cores,
+    and 1 where processes cannot be forked safely (another thread; no ``fork`` start method)."""
+    if processes is not None:
+        return processes
+    import multiprocessing  # only here: commands that never fork do not import it
+
+    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def may_fork(*stores: SQLStore) -> bool:
+    """Whether this process may fork now: none of its connections is checked out (a child would
+    inherit it open)."""
+    from ledger.adapters.store import SQLStore
+
+    return not SQLStore.in_use(*stores)
+
+
+def run_forked(store: SQLStore, jobs: Sequence[Job], receive: Callable[..., None]) -> None:
+    """Run each job in a forked process; each message a worker sends is given to ``receive`` (its kind,
+    then the rest); the first error a worker sends is raised when all have stopped."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    from ledger.adapters.store import SQLStore
+
+    context = multiprocessing.get_context("fork")
+    SQLStore.close_idle(store)  # the workers open their own connections (none is in use here now)
+    workers: dict[Connection, Any] = {}
+    failure: BaseException | None = None
+    try:
+        # What this process holds, the workers' garbage collector leaves alone: it would write to every
+        # object it looks at, and so copy the page of each into the worker's own memory.
+        gc.freeze()
+        try:
+            for name, target, args in jobs:
+                end, send = context.Pipe(duplex=False)
+                process = context.Process(target=_run, args=(name, target, args, send), daemon=True,
+                                          name=f"ledger {name}")
+                workers[end] = process
+                process.start()
+                send.close()  # the worker's end: when the worker is gone, reading ours ends
+        finally:
+            gc.unfreeze()
+        while workers:
+            for ready in wait(list(workers)):
+                end = cast("Connection", ready)  # wait() gives back the connections it was given
+                try:
+                    kind, *what = end.recv()
+                except EOFError:  # the worker is gone (finished, or killed)
+                    workers.pop(end).join()
+                    end.close()
+                    continue
+                if kind == "error":
+                    failure = failure or what[0]
+                else:
+                    receive(kind, *what)
+    finally:
+        # Only when this process is interrupted, or could not start every worker: none goes on alone.
+        for end, process in workers.items():
+            if process.pid is not None:
+                process.terminate()
+                process.join()
+            end.close()
+    if failure is not None:
+        raise failure
+
+
+def _run(name: str, target: Callable[..., None], args: tuple[Any, ...], send: Connection) -> None:
+    """In the forked process: the job, and its error sent to the parent."""
+    try:
+        target(send, *args)
+    except BaseException as error:  # noqa: BLE001 - every error goes to the parent, which raises it
+        if not isinstance(error, LedgerError):  # a fault: where it happened, shown with the parent's traceback
+            error.add_note(f"in the worker {name}:\n" + "".join(traceback.format_exception(error)))
+        send.send(("error", _portable(error)))
+    finally:
+        send.close()
+
+
+def _portable(error: BaseException) -> BaseException:
+    """``error`` if it survives pickling (the ledger's errors do), else a ``RuntimeError`` with its traceback."""
+    import pickle
+
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:  # noqa: BLE001 - any failure to pickle
+        return RuntimeError("".join(traceback.format_exception(error)))
+    return error
