@@ -12,7 +12,8 @@ Prints, each with its baseline and the ratio:
 - one recording command, process start to exit, vs ``python -c pass`` and vs
   ``python -c "import sqlalchemy, pydantic"``; ``ledger --help`` likewise;
 - ``ledger stats YEAR`` and ``ledger budget show YEAR`` on the large store, projections current;
-- the chain walk of ``ledger verify`` (in process, snapshots and access log left out) vs a raw join of
+- the chain walk of ``ledger verify`` (its windows hashed in parallel processes where the chain is long
+  enough, as the command does, and again in one process; snapshots and access log left out) vs a raw join of
   events and chain rows with both SHA-256s per row (the payload's and the link's), and the whole
   ``ledger verify`` command.
 """
@@ -365,7 +366,7 @@ def verify(db: Path, n: int, repeat: int) -> None:
     import hashlib
 
     from ledger.adapters.store import SQLStore
-    from ledger.adapters.verification import Verifier, walk_chain
+    from ledger.adapters.verification import Verifier, checked_in_parallel, walk_chain
 
     print(f"\nVerifying the chain (best of {repeat} each, interleaved):")
     con = sqlite3.connect(db)
@@ -380,11 +381,13 @@ def verify(db: Path, n: int, repeat: int) -> None:
 
     store = SQLStore(f"sqlite:///{db}")
 
-    def chain_walk() -> None:  # what ledger verify does first (then snapshots, then the access log)
+    def chain_walk(processes: int | None = None) -> None:  # what ledger verify does first (then snapshots,
+        checked = checked_in_parallel(store, processes=processes)  # then the access log): windows in workers
         with store.read() as conn:
-            assert walk_chain(store, conn, Verifier()) is None
+            assert walk_chain(store, conn, Verifier(), checked=checked) is None
 
     ours_seconds = against(raw_walk, chain_walk, "chain walk (events/s)", n, repeat)
+    against(raw_walk, lambda: chain_walk(1), "  the same in one process (events/s)", n, repeat)
     con.close()
     py = sys.executable
     ledger = str(Path(py).parent / "ledger")

@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from ledger.adapters.store import SQLStore
 
 WINDOW = 10_000
+#: From this many positions on, ``verify`` checks the chain's windows in parallel processes first
+#: (:func:`checked_in_parallel`), when this process may use more than one core.
+PARALLEL_FROM = 200_000
 #: Chain entries read beyond a window: an event moved across a window's edge by up to this many
 #: positions is still reported as moved (``out_of_order``), not merely altered.
 REACH = 64
@@ -190,16 +193,19 @@ class Verifier:
         return Report(self.position, self.head, problem, digests, backfill)
 
 
-def verify_store(store: SQLStore, digests: Iterable[Digest] = (), window: int = WINDOW, mapper: Any = None) -> Report:
+def verify_store(store: SQLStore, digests: Iterable[Digest] = (), window: int | None = None, mapper: Any = None,
+                 processes: int | None = None) -> Report:
     """Recompute the whole chain of ``store`` in one consistent read, then check every stored snapshot
     against the (now verified) events it was taken from, then the access log's chain; name the first
     problem. Digests are checked against both chains (a digest written before the access log was
-    chained holds the events' head only)."""
-    digests = list(digests)
+    chained holds the events' head only). A long chain's windows are hashed in parallel processes
+    first (:func:`checked_in_parallel`; ``processes``: how many, ``None``: one per usable core)."""
+    digests, window = list(digests), window or WINDOW
     verifier = Verifier(d.events for d in digests)
+    checked = checked_in_parallel(store, window, processes)
     with store.read() as conn:
         backfill = store.chain_backfill(conn)
-        problem = walk_chain(store, conn, verifier, window)
+        problem = walk_chain(store, conn, verifier, window, checked)
         if problem is not None:
             return verifier.report(problem, backfill)
         problem = verifier.finish()
@@ -213,11 +219,22 @@ def verify_store(store: SQLStore, digests: Iterable[Digest] = (), window: int = 
     return report
 
 
-def walk_chain(store: SQLStore, conn: Any, verifier: Verifier, window: int = WINDOW) -> Problem | None:
-    """Every position of the events' chain, in windows, through ``verifier``: the first problem, or None."""
+def walk_chain(store: SQLStore, conn: Any, verifier: Verifier, window: int = WINDOW,
+               checked: Mapping[int, tuple[int, str, str]] | None = None) -> Problem | None:
+    """Every position of the events' chain, in windows, through ``verifier``: the first problem, or None.
+
+    ``checked``: windows already found intact by another process (:func:`checked_in_parallel`), by
+    first position: the last position, the link it was checked from and its own last link. One is
+    taken as it is only where the chain verified so far ends in exactly that link (and no digest
+    falls inside it): then this process would compute the same. Every other window is checked here."""
     low, high = store.chain_bounds(conn)
     for start in range(low, high + 1, window):
         stop = min(start + window - 1, high)
+        done = checked.get(start) if checked else None
+        if (done is not None and done[0] == stop and done[1] == verifier.previous and verifier.position == start - 1
+                and not verifier.pending and not verifier.digest_within(start, stop)):
+            verifier.previous, verifier.position = done[2], stop
+            continue
         if intact_window(store, conn, verifier, start, stop):
             continue
         events, entries = store.chain_window(conn, start, stop, REACH)
@@ -226,6 +243,68 @@ def walk_chain(store: SQLStore, conn: Any, verifier: Verifier, window: int = WIN
             if problem is not None:
                 return problem
     return None
+
+
+def checked_in_parallel(store: SQLStore, window: int = WINDOW,
+                        processes: int | None = None) -> dict[int, tuple[int, str, str]]:
+    """The chain's windows hashed the fast way (:func:`intact_window`) in processes forked from this one
+    (:mod:`ledger.adapters.forking`), each a contiguous share of the windows; those found intact, by
+    first position, with their last position, the link each was checked from (the stored link before
+    it) and its own last link, for :func:`walk_chain`. Empty for a chain shorter than
+    :data:`PARALLEL_FROM` (unless ``processes`` is given), or where this process cannot fork.
+
+    Each worker reads in a transaction of its own, begun after this process read the chain's bounds:
+    the rows up to them are the same rows unless something rewrites them during the command, and a
+    window whose rows were rewritten before a worker read them only counts where its start matches
+    the chain verified so far."""
+    from ledger.adapters.forking import may_fork, run_forked, usable_processes
+
+    count = usable_processes(processes)
+    if count < 2 or not may_fork(store):
+        return {}
+    with store.read() as conn:
+        low, high = store.chain_bounds(conn)
+    if processes is None and high - low + 1 < PARALLEL_FROM:
+        return {}
+    starts = [start for start in range(low, high + 1, window) if start >= 1]
+    count = min(count, len(starts))
+    if count < 2:
+        return {}
+    shares = [starts[len(starts) * i // count:len(starts) * (i + 1) // count] for i in range(count)]
+    found: dict[int, tuple[int, str, str]] = {}
+
+    def receive(kind: str, windows: dict[int, tuple[int, str, str]]) -> None:
+        if kind == "windows":
+            found.update(windows)
+
+    run_forked(store, [(f"verify {share[0]}-{min(share[-1] + window - 1, high)}", _check_windows,
+                        (store.url, share, window, high)) for share in shares], receive)
+    return found
+
+
+def _check_windows(send: Any, url: str, starts: list[int], window: int, high: int) -> None:
+    """In a forked process: :func:`intact_window` over consecutive windows, each from the link before it
+    (the stored one, where the window before was not intact), the intact ones sent back."""
+    from ledger.adapters.store import SQLStore
+
+    store = SQLStore(url)
+    done: dict[int, tuple[int, str, str]] = {}
+    previous: str | None = None
+    with store.read() as conn:
+        for start in starts:
+            stop = min(start + window - 1, high)
+            if previous is None:
+                previous = GENESIS if start == 1 else conn.exec_driver_sql(
+                    f"SELECT hash FROM ledger_chain WHERE position = {store.mark}", (start - 1,)).scalar()
+            verifier = Verifier()
+            verifier.previous, verifier.position = previous or GENESIS, start - 1
+            if previous is not None and intact_window(store, conn, verifier, start, stop):
+                done[start] = (stop, previous, verifier.previous)
+                previous = verifier.previous
+            else:
+                previous = None
+    store.engine.dispose()
+    send.send(("windows", done))
 
 
 def intact_window(store: SQLStore, conn: Any, verifier: Verifier, start: int, stop: int,
