@@ -18,7 +18,7 @@ from ledger.adapters import verification
 from ledger.adapters.chain import Digest, Head
 from ledger.adapters.store import SQLStore
 from ledger.adapters.verification import Verifier, checked_in_parallel, verify_store, walk_chain
-from tests.integration.test_chain import N, Raw, filled, flip
+from tests.integration.test_chain import N, Raw, filled, flip, long_case  # noqa: F401 - a fixture
 
 WINDOW = 4
 
@@ -79,7 +79,7 @@ def test_windows_checked_by_workers_are_taken_and_only_where_they_start_from_the
     recorded start is not the link verified so far is checked here instead."""
     store = filled(db_url)
     head = verify_store(store, processes=1).head
-    checked = checked_in_parallel(store, WINDOW, processes=2)
+    checked = checked_in_parallel(store, WINDOW, processes=2).windows
     assert sorted(checked) == list(range(1, N + 1, WINDOW))
     seen: list[int] = []
     real = verification.intact_window
@@ -141,10 +141,52 @@ def test_a_window_that_grew_after_the_workers_read_it_is_checked_here(db_url: st
     from tests.integration.test_chain import events
 
     store = filled(db_url)
-    checked = checked_in_parallel(store, 6, processes=2)
+    checked = checked_in_parallel(store, 6, processes=2).windows
     assert checked[37][0] == N  # the last window was 37..40
     LedgerRecorder(store).insert_events(events(N + 1, 3))
     verifier = Verifier()
     with store.read() as conn:
         assert walk_chain(store, conn, verifier, 6, checked) is None
     assert verifier.head == verify_store(store, processes=1).head and verifier.position == N + 3
+
+
+def _altered_state(db: Raw, stream: Any) -> None:
+    from tests.integration.test_chain import _snapshot
+
+    db("UPDATE ledger_snapshots SET state = ?", _snapshot(db, stream).replace(b'"contacts":97', b'"contacts":98'))
+
+
+def _snapshot_of_no_stream(db: Raw, stream: Any) -> None:
+    from tests.integration.test_chain import _other_stream
+
+    _other_stream(db, stream)
+
+
+@pytest.mark.parametrize("tamper", [None, _altered_state, _snapshot_of_no_stream,
+                                    lambda db, s: db("UPDATE ledger_snapshots SET originator_version = ?", 500)],
+                         ids=["none", "state", "other-stream", "version-beyond"])
+def test_snapshots_checked_by_workers_give_the_report_of_one_process(long_case: tuple[Any, str, Raw],  # noqa: F811
+                                                                     tamper: Any) -> None:
+    """A case with a snapshot at its 100th event: workers check the streams' snapshots too, and a stream
+    they did not find whole is checked here, so the problem is named as one process names it."""
+    from ledger.adapters.chain import stream_text
+    from ledger.domain.aggregates import case_id
+
+    app, case, db = long_case
+    stream = case_id(case)
+    if tamper is not None:
+        tamper(db, stream)
+    store = app.factory.store
+    checked = checked_in_parallel(store, 50, processes=2, mapper=app.mapper, snapshots=True)
+    with store.read() as conn:
+        every = {stream_text(s) for s in store.snapshot_streams(conn)}
+    if tamper is None:
+        bad: set[str] = set()
+    elif tamper is _snapshot_of_no_stream:
+        bad = every - {str(stream)}
+    else:
+        bad = {str(stream)}
+    assert len(every) == 1 + (tamper is _snapshot_of_no_stream) and checked.streams == every - bad
+    reports = [verify_store(store, window=50, mapper=app.mapper, processes=n) for n in (1, 2)]
+    assert reports[0].problem == reports[1].problem and reports[0].head == reports[1].head
+    assert (reports[0].problem is None) == (tamper is None)

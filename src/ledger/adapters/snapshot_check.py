@@ -4,6 +4,7 @@ verify``, run by :func:`ledger.adapters.verification.verify_store` after the cha
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from ledger.adapters.chain import stream_text
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
     from ledger.adapters.store import SQLStore
 
 
-def verify_snapshots(store: SQLStore, conn: Any, mapper: Any = None) -> Problem | None:
+def verify_snapshots(store: SQLStore, conn: Any, mapper: Any = None, checked: Collection[str] = ()) -> Problem | None:
     """Every stored snapshot must be exactly what the application would take from the stream's events.
 
     Snapshots (``ledger_snapshots``) are derived data, not chained, yet the write side starts from
@@ -23,17 +24,28 @@ def verify_snapshots(store: SQLStore, conn: Any, mapper: Any = None) -> Problem 
     a case with corrections may also match its corrected fold). A snapshot of an older shape of the
     state is not used by the application (it folds from the first event), so it is not checked. Run
     after the chain verified, in the same read, so the events folded are the chained ones. Only
-    streams that have snapshots are read, one stream at a time (memory stays bounded).
+    streams that have snapshots are read, one stream at a time (memory stays bounded). ``checked``:
+    streams (as their text) a worker process already found matching (:func:`matching_streams`, from
+    :func:`ledger.adapters.verification.checked_in_parallel`): not checked again.
     """
     streams = store.snapshot_streams(conn)
     if not streams:
         return None
     checker = _SnapshotChecker(mapper)
     for stream in streams:
+        if checked and stream_text(stream) in checked:
+            continue
         problem = checker.check(store, conn, stream)
         if problem is not None:
             return problem
     return None
+
+
+def matching_streams(store: SQLStore, conn: Any, streams: list[Any], mapper: Any = None) -> list[str]:
+    """Of ``streams``, those whose every snapshot matches (or could not be opened here, as
+    :func:`verify_snapshots` skips them), as their text: a worker's share of the check."""
+    checker = _SnapshotChecker(mapper)
+    return [stream_text(stream) for stream in streams if checker.check(store, conn, stream) is None]
 
 
 class _SnapshotChecker:

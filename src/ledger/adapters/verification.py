@@ -202,17 +202,17 @@ def verify_store(store: SQLStore, digests: Iterable[Digest] = (), window: int | 
     first (:func:`checked_in_parallel`; ``processes``: how many, ``None``: one per usable core)."""
     digests, window = list(digests), window or WINDOW
     verifier = Verifier(d.events for d in digests)
-    checked = checked_in_parallel(store, window, processes)
+    checked = checked_in_parallel(store, window, processes, mapper, snapshots=True)
     with store.read() as conn:
         backfill = store.chain_backfill(conn)
-        problem = walk_chain(store, conn, verifier, window, checked)
+        problem = walk_chain(store, conn, verifier, window, checked.windows)
         if problem is not None:
             return verifier.report(problem, backfill)
         problem = verifier.finish()
         if problem is None:
             from ledger.adapters.snapshot_check import verify_snapshots
 
-            problem = verify_snapshots(store, conn, mapper)
+            problem = verify_snapshots(store, conn, mapper, checked.streams)
         access, access_problem = verify_access(store, conn, [d.access for d in digests if d.access is not None])
     report = verifier.report(problem or access_problem, backfill)
     report.access = access
@@ -245,46 +245,67 @@ def walk_chain(store: SQLStore, conn: Any, verifier: Verifier, window: int = WIN
     return None
 
 
-def checked_in_parallel(store: SQLStore, window: int = WINDOW,
-                        processes: int | None = None) -> dict[int, tuple[int, str, str]]:
+@dataclass
+class Checked:
+    """What workers found whole (:func:`checked_in_parallel`): windows of the chain, by first position,
+    with their last position, the link each was checked from and its own last link; and the streams
+    whose every snapshot matched the fold of the stream's events."""
+
+    windows: dict[int, tuple[int, str, str]] = field(default_factory=dict)
+    streams: set[str] = field(default_factory=set)
+
+
+def checked_in_parallel(store: SQLStore, window: int = WINDOW, processes: int | None = None, mapper: Any = None,
+                        snapshots: bool = False) -> Checked:
     """The chain's windows hashed the fast way (:func:`intact_window`) in processes forked from this one
-    (:mod:`ledger.adapters.forking`), each a contiguous share of the windows; those found intact, by
-    first position, with their last position, the link each was checked from (the stored link before
-    it) and its own last link, for :func:`walk_chain`. Empty for a chain shorter than
-    :data:`PARALLEL_FROM` (unless ``processes`` is given), or where this process cannot fork.
+    (:mod:`ledger.adapters.forking`), each a contiguous share of the windows, and with ``snapshots``
+    each a share of the streams with snapshots checked (:mod:`ledger.adapters.snapshot_check`, with
+    ``mapper``). What was found whole, for :func:`walk_chain` and ``verify_snapshots``; nothing for a
+    chain shorter than :data:`PARALLEL_FROM` (unless ``processes`` is given), or where this process
+    cannot fork.
 
     Each worker reads in a transaction of its own, begun after this process read the chain's bounds:
-    the rows up to them are the same rows unless something rewrites them during the command, and a
-    window whose rows were rewritten before a worker read them only counts where its start matches
-    the chain verified so far."""
+    the rows up to them are the same rows unless something rewrites them during the command. A
+    window whose rows were rewritten before a worker read them only counts where its start matches the
+    chain verified so far; a stream's snapshots are taken as checked against the events the worker
+    read (docs/tamper-evidence.md)."""
     from ledger.adapters.forking import may_fork, run_forked, usable_processes
 
+    found = Checked()
     count = usable_processes(processes)
     if count < 2 or not may_fork(store):
-        return {}
+        return found
     with store.read() as conn:
         low, high = store.chain_bounds(conn)
-    if processes is None and high - low + 1 < PARALLEL_FROM:
-        return {}
+        long_enough = processes is not None or high - low + 1 >= PARALLEL_FROM
+        streams = store.snapshot_streams(conn) if snapshots and long_enough else []
+    if not long_enough:
+        return found
     starts = [start for start in range(low, high + 1, window) if start >= 1]
-    count = min(count, len(starts))
+    count = min(count, max(len(starts), len(streams)))
     if count < 2:
-        return {}
-    shares = [starts[len(starts) * i // count:len(starts) * (i + 1) // count] for i in range(count)]
-    found: dict[int, tuple[int, str, str]] = {}
+        return found
 
-    def receive(kind: str, windows: dict[int, tuple[int, str, str]]) -> None:
+    def share(items: list[Any], i: int) -> list[Any]:
+        return items[len(items) * i // count:len(items) * (i + 1) // count]
+
+    def receive(kind: str, what: Any) -> None:
         if kind == "windows":
-            found.update(windows)
+            found.windows.update(what)
+        elif kind == "streams":
+            found.streams.update(what)
 
-    run_forked(store, [(f"verify {share[0]}-{min(share[-1] + window - 1, high)}", _check_windows,
-                        (store.url, share, window, high)) for share in shares], receive)
+    run_forked(store, [(f"verify {i + 1}/{count}", _check_share,
+                        (store.url, share(starts, i), window, high, share(streams, i), mapper)) for i in range(count)],
+               receive)
     return found
 
 
-def _check_windows(send: Any, url: str, starts: list[int], window: int, high: int) -> None:
+def _check_share(send: Any, url: str, starts: list[int], window: int, high: int, streams: list[Any],
+                 mapper: Any) -> None:
     """In a forked process: :func:`intact_window` over consecutive windows, each from the link before it
-    (the stored one, where the window before was not intact), the intact ones sent back."""
+    (the stored one, where the window before was not intact), the intact ones sent back; then the
+    snapshots of ``streams``, the streams whose snapshots all matched sent back."""
     from ledger.adapters.store import SQLStore
 
     store = SQLStore(url)
@@ -303,8 +324,12 @@ def _check_windows(send: Any, url: str, starts: list[int], window: int, high: in
                 previous = verifier.previous
             else:
                 previous = None
+        send.send(("windows", done))
+        if streams:
+            from ledger.adapters.snapshot_check import matching_streams
+
+            send.send(("streams", matching_streams(store, conn, streams, mapper)))
     store.engine.dispose()
-    send.send(("windows", done))
 
 
 def intact_window(store: SQLStore, conn: Any, verifier: Verifier, start: int, stop: int,
