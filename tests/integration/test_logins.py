@@ -254,6 +254,27 @@ def test_the_server_side_append_is_the_owners_and_writes_only_as_its_caller(logi
     assert verified.code == 1 and f"position {top + 1}" in verified.err
 
 
+def test_a_temporary_view_does_not_make_a_login_the_tables_owner(logins: dict[str, Any],
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """The author check asks the catalog who owns the table; a login's own temporary ``pg_tables`` (its
+    temporary objects come first in its search path) does not answer in the catalog's place."""
+    import psycopg
+
+    anna_name, bo_name = logins["names"]
+    _admin(f'GRANT TEMPORARY ON DATABASE "{logins["database"]}" TO "{bo_name}"')  # a database set up without
+    _ok(run_cli(capsys, logins["anna"], "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
+                "--source", "police", "--date", "2026-11-01", ready=False))  # docs/deployment.md's REVOKE
+    with psycopg.connect(logins["bo"], autocommit=True) as conn:
+        top, stream, state = conn.execute(
+            "SELECT id, originator_id, state FROM ledger_events ORDER BY id DESC LIMIT 1").fetchone()
+        conn.execute("CREATE TEMP VIEW pg_tables AS SELECT 'public'::name AS schemaname, "
+                     "'ledger_events'::name AS tablename, session_user::name AS tableowner")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="may only record as itself"):
+            conn.execute("INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) "
+                         "VALUES (%s, %s, 99, 'ledger.events:ContactRecorded', %s)", (top + 1, stream, bytes(state)))
+    assert f'"recorded_by":"{anna_name}"'.encode() in bytes(state)
+
+
 def test_init_without_the_ledger_role_says_what_the_administrator_must_do(real: None,
                                                                          capsys: pytest.CaptureFixture[str]) -> None:
     need_pg()

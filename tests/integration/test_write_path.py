@@ -532,3 +532,85 @@ def test_the_server_side_append_refuses_to_extend_a_broken_chain(pg_url: str) ->
     assert broken.value.params == {"position": 3, "reason": "chain_missing"}
     assert recorder.store.append_function == dialects.APPEND_NAME
     assert rows(pg_url) == before
+
+
+def test_an_append_whose_answer_was_lost_while_the_server_still_worked_on_it_is_not_written_twice(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The connection broke while the server was still at the write (waiting for the lock): the server
+    commits it all the same, after the write begun again looked and found nothing. That second write
+    is then refused as a duplicate; it looks again, finds these very events, and gives their positions
+    (not a conflict, which would make the application run the command a second time)."""
+    import time
+
+    import psycopg
+
+    recorder = recorder_at(pg_url)
+    recorder.insert_events(batch(1, 3))
+    store = recorder.store
+    real = store.dialect.append_at_once
+    first: list[Any] = []
+
+    def _lost_while_waiting(conn: Any, name: str, columns: Any) -> Any:
+        if first:
+            return real(conn, name, columns)
+        # The same call, on a connection of its own that outlives ours: it waits for the lock.
+        def on_the_server() -> None:
+            with store.engine.connect() as other:
+                first.append(real(other, name, columns))
+
+        waiting = threading.Thread(target=on_the_server)
+        waiting.start()
+        first.append(waiting)
+        time.sleep(0.3)
+        raw = conn.connection.driver_connection
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (raw.info.backend_pid,))
+        raw.execute("SELECT 1")  # the loss shows: OperationalError, the connection broken
+        raise AssertionError("unreachable")
+
+    monkeypatch.setattr(store.dialect, "append_at_once", _lost_while_waiting)
+    with psycopg.connect(pg_url) as holder:
+        holder.execute("SELECT pg_advisory_xact_lock(%s, %s)", dialects._LOCKS["events"])
+        threading.Timer(1.0, holder.rollback).start()  # the lock free once both writes wait for it
+        assert recorder.insert_events(batch(4, 2)) == [4, 5]
+        first[0].join()
+    assert first[1] == (3, 3)  # the first write went in, at 4 and 5
+    assert rows(pg_url)[1] == defined(batch(1, 5))
+
+
+def test_a_schema_for_the_append_that_another_login_made_is_not_used(pg_url: str) -> None:
+    """Another login that may create schemas made ``ledger_code`` first, open to everyone, with a function
+    of the append's name in it (whatever it would run, it would run with each writer's rights): the
+    store's owner does not make the append there, a ``ledger_meta`` row naming it anyway is not
+    trusted, the function is never called, and writes take the lock and the tail as before."""
+    import psycopg
+
+    role = f"other_{pg_url.rsplit('_', 1)[1]}"
+    database = pg_url.rsplit("/", 1)[1]
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute(f'CREATE ROLE "{role}" LOGIN')
+        admin.execute(f'GRANT CREATE ON DATABASE "{database}" TO "{role}"')
+    try:
+        with psycopg.connect(pg_url.replace("ledger@", f"{role}@"), autocommit=True) as other:
+            other.execute(f"CREATE SCHEMA {dialects.APPEND_SCHEMA}")
+            other.execute(f"GRANT USAGE, CREATE ON SCHEMA {dialects.APPEND_SCHEMA} TO PUBLIC")
+            other.execute(f"CREATE FUNCTION {dialects.APPEND_NAME}(timeout text, streams uuid[], versions int8[], "
+                          "topics text[], states bytea[], whens text[], digests text[], parts text[]) RETURNS int8[] "
+                          "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the other login''s code ran'; END $$")
+            other.execute(f"GRANT EXECUTE ON FUNCTION {dialects.APPEND_NAME}{dialects._APPEND_ARGS} TO PUBLIC")
+        recorder = recorder_at(pg_url)  # the owner makes the store
+        assert recorder.store.append_function is None
+        assert recorder.insert_events(batch(1, 1)) == [1]
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("INSERT INTO ledger_meta (key, value) VALUES ('append_function', %s)", (dialects.APPEND_NAME,))
+        SQLStore.dispose_all()
+        reopened = recorder_at(pg_url)
+        assert reopened.store.append_function is None
+        assert reopened.insert_events(batch(2, 2)) == [2, 3]
+        assert rows(pg_url)[1] == defined(batch(1, 3))
+    finally:
+        SQLStore.dispose_all()
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA IF EXISTS {dialects.APPEND_SCHEMA} CASCADE")
+            admin.execute(f'REVOKE ALL ON DATABASE "{database}" FROM "{role}"')
+            admin.execute(f'DROP ROLE "{role}"')

@@ -29,9 +29,12 @@ from ledger.domain.errors import StorageError
 #: ledger's logins do not have (the event and access tables are append-only for them).
 _LOCKS = {"ddl": (0x4C454447, 0), "events": (0x4C454447, 1), "access": (0x4C454447, 2), "keys": (0x4C454447, 3)}
 #: A real store on PostgreSQL: an event's author (``"s"."recorded_by"``, readable without a key) and an
-#: access entry's user must be the login that inserts it, unless that login owns the table.
+#: access entry's user must be the login that inserts it, unless that login owns the table. Its
+#: search path is fixed: else a login's own temporary view named ``pg_tables`` (temporary objects are
+#: searched first) could make it the tables' owner.
 _AUTHOR_CHECK = """
-CREATE OR REPLACE FUNCTION ledger_check_author() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION ledger_check_author() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE author text;
 BEGIN
   IF session_user = (SELECT tableowner FROM pg_tables WHERE schemaname = TG_TABLE_SCHEMA
@@ -97,6 +100,15 @@ class Dialect:
     def begin_read(self, conn: Connection) -> None:
         """In a new transaction: see one consistent state for the whole read."""
 
+    def share_read(self, conn: Connection) -> str | None:
+        """In a read just begun: take its snapshot now (before reads that other processes begin after
+        this), and name it for them where the database can share it (``None``: it cannot)."""
+        conn.exec_driver_sql("SELECT 1 FROM ledger_chain LIMIT 1")  # SQLite takes a read's snapshot at its first read
+        return None
+
+    def join_read(self, conn: Connection, snapshot: str | None) -> None:
+        """In a read just begun in another process: see the snapshot :meth:`share_read` named."""
+
     def stream_id(self, value: UUID) -> Any:
         """A UUID in the form the driver stores in an id column."""
         return value
@@ -118,6 +130,11 @@ class Dialect:
         """In a transaction under the DDL lock: make the server-side append (:meth:`append_at_once`), if
         this backend has one and this login may; its name (``None``: none)."""
         return None
+
+    def append_trusted(self, conn: Connection, name: str) -> bool:
+        """Whether the server-side append ``name`` is there and only the store's owner could have made or
+        replaced it (asked when a store that names it is opened)."""
+        return False
 
     def append_at_once(self, conn: Connection, name: str, columns: Sequence[Sequence[Any]]) -> tuple[int, int] | None:
         """Append a few events with their chain entries in one statement run by the server, outside any
@@ -361,6 +378,17 @@ class PostgresDialect(Dialect):
     def session_user(self, conn: Connection) -> str | None:
         return str(conn.exec_driver_sql("SELECT session_user").scalar())
 
+    def share_read(self, conn: Connection) -> str | None:
+        """The read's snapshot exported (it stays importable while this read is open)."""
+        return str(conn.exec_driver_sql("SELECT pg_export_snapshot()").scalar())
+
+    def join_read(self, conn: Connection, snapshot: str | None) -> None:
+        """The exported snapshot imported: this read sees exactly what the exporting one sees."""
+        if snapshot is not None:
+            if not re.fullmatch(r"[0-9A-F-]+", snapshot):
+                raise ValueError("not a snapshot's name")
+            conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+
     def grant_append_only(self, conn: Connection, append_only: list[str], rewritable: list[str],
                           training: bool = False, append: str | None = None) -> str | None:
         """The role ``ledger_<database>`` (no login): SELECT and INSERT on the append-only tables, never
@@ -437,16 +465,27 @@ class PostgresDialect(Dialect):
         store's owner) may create objects in: a login of the ledger's role may call it, not replace it
         (it runs with the caller's rights: replaced, it would write as whoever calls it). Made by the
         owner when the store is made, or by ``ledger init`` for a store made before it; a login that
-        may not create the schema gets ``None`` (its writes take the lock and the tail first)."""
+        may not create the schema gets ``None`` (its writes take the lock and the tail first), and so does
+        a schema of that name another login made first, or in which another may create: whoever could
+        replace the function could run code with the rights of every writer."""
         schema = str(conn.exec_driver_sql("SELECT current_schema()").scalar())
         try:
             with conn.begin_nested():
                 conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {APPEND_SCHEMA}")
+                if not conn.exec_driver_sql(_SCHEMA_ONLY_OURS, (APPEND_SCHEMA,)).scalar():
+                    return None  # made by another login first, or open to others: not used (see above)
                 conn.exec_driver_sql(append_function(_quoted(schema)))
                 conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {APPEND_NAME}{_APPEND_ARGS} FROM PUBLIC")
         except sa_exc.DBAPIError:
             return None
         return APPEND_NAME
+
+    def append_trusted(self, conn: Connection, name: str) -> bool:
+        """The function there, it and its schema owned by the owner of the events' table, and nobody
+        else may create in the schema: a login that may insert into ``ledger_meta`` cannot make the
+        ledger call a function of its own by naming it there."""
+        schema, _, function = name.partition(".")
+        return bool(conn.exec_driver_sql(_APPEND_TRUSTED, (schema, function)).scalar())
 
     def append_at_once(self, conn: Connection, name: str, columns: Sequence[Sequence[Any]]) -> tuple[int, int] | None:
         """One statement outside any transaction of the connection, so in the server's own (committed
@@ -534,6 +573,22 @@ BEGIN
   END LOOP;
   RETURN ARRAY[last, last];
 END $fn$"""
+
+
+#: Whether a schema is this login's and nobody else may create in it.
+_SCHEMA_ONLY_OURS = """
+SELECT n.nspowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+   AND NOT EXISTS (SELECT 1 FROM aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) AS a
+                   WHERE a.privilege_type = 'CREATE' AND a.grantee <> n.nspowner)
+FROM pg_namespace n WHERE n.nspname = %s"""
+
+
+_APPEND_TRUSTED = """
+SELECT p.proowner = c.relowner AND n.nspowner = c.relowner
+   AND NOT EXISTS (SELECT 1 FROM aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) AS a
+                   WHERE a.privilege_type = 'CREATE' AND a.grantee <> n.nspowner)
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace, pg_class c
+WHERE n.nspname = %s AND p.proname = %s AND c.oid = to_regclass('ledger_events')"""
 
 
 def append_function(schema: str) -> str:

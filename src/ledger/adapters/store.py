@@ -173,8 +173,10 @@ class SQLStore:
         this way, nothing written (the caller appends in :meth:`appending`).
 
         A connection the server dropped since its last use is replaced, as for :meth:`write`; but here
-        the loss may show after the server committed (the answer lost), so the second attempt first
-        looks for these very events, and does not write them twice."""
+        the loss may show after the server committed (the answer lost), or while the server is still at
+        the write (it commits it all the same), so the second attempt first looks for these very
+        events, and looks again when its own write is refused as a duplicate: it does not write them
+        twice, nor report as a conflict (which would run the command again) what was written."""
         name = self.append_function
         if name is None or not 0 < len(stored_events) < COPY_FROM:
             return None
@@ -188,10 +190,24 @@ class SQLStore:
             chained.tail_of((top, last, GENESIS))  # a broken chain: nothing was written
             return list(range(last + 1, last + len(stored_events) + 1))
 
-        def again(conn: Connection) -> list[int] | None:
+        def written(conn: Connection) -> list[int] | None:
             done = chained.appended(conn, self.dialect, stored_events)
-            conn.commit()  # the check's transaction ended: the append runs in the server's own
-            return done if done is not None else append(conn)
+            conn.commit()  # the check's transaction ended: an append runs in the server's own
+            return done
+
+        def again(conn: Connection) -> list[int] | None:
+            done = written(conn)
+            if done is not None:
+                return done
+            try:
+                return append(conn)
+            except self.engine.dialect.loaded_dbapi.IntegrityError:
+                # The lost write was still at work on the server (waiting for the lock, say) and committed
+                # before this one got the lock: its events are there now, the same ones.
+                done = written(conn)
+                if done is None:
+                    raise
+                return done
 
         with self._named_errors():
             conn, positions = self._connected(append, again)
@@ -372,8 +388,9 @@ class SQLStore:
             with self.read() as conn:
                 found: dict[str, str] = {key: value for key, value in conn.execute(select(
                     meta_table.c.key, meta_table.c.value).where(meta_table.c.key.in_((CHAIN_KEY, APPEND_KEY))))}
-            append = found.get(APPEND_KEY)
-            self.append_function = append if append is not None and append == self.dialect.append_name else None
+                append = found.get(APPEND_KEY)
+                self.append_function = append if append is not None and append == self.dialect.append_name \
+                    and self.dialect.append_trusted(conn, append) else None
             if found.get(CHAIN_KEY) == CHAIN_VERSION:
                 return
             with self.write() as conn:
