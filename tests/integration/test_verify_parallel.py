@@ -190,3 +190,53 @@ def test_snapshots_checked_by_workers_give_the_report_of_one_process(long_case: 
     reports = [verify_store(store, window=50, mapper=app.mapper, processes=n) for n in (1, 2)]
     assert reports[0].problem == reports[1].problem and reports[0].head == reports[1].head
     assert (reports[0].problem is None) == (tamper is None)
+
+
+def _tamper_payload(url: str, position: int, state: bytes | None = None) -> bytes:
+    """Event ``position``'s payload replaced (by ``state``, or by itself and a space); its old bytes."""
+    raw = Raw(url)
+    try:
+        old = raw.state(position)
+        raw("UPDATE ledger_events SET state = ? WHERE id = ?", old + b" " if state is None else state, position)
+    finally:
+        raw.conn.close()
+    return old
+
+
+def test_what_the_commands_read_holds_when_it_begins_is_what_is_verified(
+        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command's own read begins before the workers read (they are forked first and wait): a payload
+    altered just before it is found, though the workers were already there when it was altered. On
+    PostgreSQL the workers read the command's very snapshot: an alteration undone right after the
+    command's read began is found too (on SQLite the workers' reads are their own, begun later)."""
+    store = filled(db_url)
+    real_share = store.dialect.share_read
+    steps: list[str] = []
+
+    def share_after_altering(conn: Any) -> Any:
+        steps.append("altered")
+        old = _tamper_payload(db_url, 7)
+        name = real_share(conn)  # the command's snapshot: with the alteration
+        if db_url.startswith("postgresql"):
+            _tamper_payload(db_url, 7, old)  # undone at once: the workers must still see it altered
+            steps.append("undone")
+        return name
+
+    monkeypatch.setattr(store.dialect, "share_read", share_after_altering)
+    report = verify_store(store, window=WINDOW, processes=2)
+    assert steps and report.problem is not None
+    assert (report.problem.kind, report.problem.position) == ("payload_altered", 7)
+
+
+def test_a_worker_that_fails_leaves_its_share_to_the_command(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker's error (here every worker's) does not end the command: it checks what the workers did not
+    send, and names what one process names."""
+    store = filled(db_url)
+
+    def failing(*_: Any) -> None:
+        raise RuntimeError("a worker that fails")
+
+    monkeypatch.setattr(verification, "_check_share", failing)
+    assert _found(store, processes=2) == _found(store, processes=1)
+    _tamper_payload(db_url, 30)
+    assert _found(store, processes=2)[0][:2] == ("payload_altered", 30)

@@ -50,9 +50,13 @@ def may_fork(*stores: SQLStore) -> bool:
     return not SQLStore.in_use(*stores)
 
 
-def run_forked(store: SQLStore, jobs: Sequence[Job], receive: Callable[..., None]) -> None:
+def run_forked(store: SQLStore, jobs: Sequence[Job], receive: Callable[..., None],
+               ready: Callable[[], Any] | None = None) -> None:
     """Run each job in a forked process; each message a worker sends is given to ``receive`` (its kind,
-    then the rest); the first error a worker sends is raised when all have stopped."""
+    then the rest); the first error a worker sends is raised when all have stopped.
+
+    ``ready``: called here once every worker is forked (so it may open connections, which the workers
+    do not inherit); the workers wait for it, and each job gets what it returned after the pipe."""
     import multiprocessing
     from multiprocessing.connection import wait
 
@@ -61,6 +65,7 @@ def run_forked(store: SQLStore, jobs: Sequence[Job], receive: Callable[..., None
     context = multiprocessing.get_context("fork")
     SQLStore.close_idle(store)  # the workers open their own connections (none is in use here now)
     workers: dict[Connection, Any] = {}
+    starts: list[Connection] = []
     failure: BaseException | None = None
     try:
         # What this process holds, the workers' garbage collector leaves alone: it would write to every
@@ -69,16 +74,24 @@ def run_forked(store: SQLStore, jobs: Sequence[Job], receive: Callable[..., None
         try:
             for name, target, args in jobs:
                 end, send = context.Pipe(duplex=False)
-                process = context.Process(target=_run, args=(name, target, args, send), daemon=True,
+                go, start = context.Pipe(duplex=False) if ready is not None else (None, None)
+                process = context.Process(target=_run, args=(name, target, args, send, go), daemon=True,
                                           name=f"ledger {name}")
                 workers[end] = process
                 process.start()
                 send.close()  # the worker's end: when the worker is gone, reading ours ends
+                if go is not None and start is not None:
+                    go.close()
+                    starts.append(start)
         finally:
             gc.unfreeze()
+        if ready is not None:
+            value = ready()
+            for start in starts:
+                start.send(value)
         while workers:
-            for ready in wait(list(workers)):
-                end = cast("Connection", ready)  # wait() gives back the connections it was given
+            for answered in wait(list(workers)):
+                end = cast("Connection", answered)  # wait() gives back the connections it was given
                 try:
                     kind, *what = end.recv()
                 except EOFError:  # the worker is gone (finished, or killed)
@@ -96,14 +109,25 @@ def run_forked(store: SQLStore, jobs: Sequence[Job], receive: Callable[..., None
                 process.terminate()
                 process.join()
             end.close()
+        for start in starts:
+            start.close()
     if failure is not None:
         raise failure
 
 
-def _run(name: str, target: Callable[..., None], args: tuple[Any, ...], send: Connection) -> None:
-    """In the forked process: the job, and its error sent to the parent."""
+def _run(name: str, target: Callable[..., None], args: tuple[Any, ...], send: Connection,
+         go: Connection | None) -> None:
+    """In the forked process: the job (once the parent is ready, when it asked to be waited for), and
+    its error sent to the parent."""
     try:
-        target(send, *args)
+        if go is None:
+            target(send, *args)
+        else:
+            try:
+                value = go.recv()
+            except EOFError:  # the parent gave up before it was ready: nothing to do
+                return
+            target(send, value, *args)
     except BaseException as error:  # noqa: BLE001 - every error goes to the parent, which raises it
         if not isinstance(error, LedgerError):  # a fault: where it happened, shown with the parent's traceback
             error.add_note(f"in the worker {name}:\n" + "".join(traceback.format_exception(error)))

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -202,18 +203,32 @@ def verify_store(store: SQLStore, digests: Iterable[Digest] = (), window: int | 
     first (:func:`checked_in_parallel`; ``processes``: how many, ``None``: one per usable core)."""
     digests, window = list(digests), window or WINDOW
     verifier = Verifier(d.events for d in digests)
-    checked = checked_in_parallel(store, window, processes, mapper, snapshots=True)
-    with store.read() as conn:
-        backfill = store.chain_backfill(conn)
-        problem = walk_chain(store, conn, verifier, window, checked.windows)
-        if problem is not None:
-            return verifier.report(problem, backfill)
-        problem = verifier.finish()
-        if problem is None:
-            from ledger.adapters.snapshot_check import verify_snapshots
+    with ExitStack() as reading:
+        shared: list[Any] = []
 
-            problem = verify_snapshots(store, conn, mapper, checked.streams)
-        access, access_problem = verify_access(store, conn, [d.access for d in digests if d.access is not None])
+        def begin() -> str | None:
+            """This command's read, begun before the workers' (on PostgreSQL, theirs see its snapshot)."""
+            shared.append(reading.enter_context(store.read()))
+            return store.dialect.share_read(shared[0])
+
+        checked = checked_in_parallel(store, window, processes, mapper, snapshots=True, begin=begin)
+        return _verified(store, shared[0] if shared else reading.enter_context(store.read()), verifier, window,
+                         checked, mapper, digests)
+
+
+def _verified(store: SQLStore, conn: Any, verifier: Verifier, window: int, checked: Checked, mapper: Any,
+              digests: list[Digest]) -> Report:
+    """:func:`verify_store` in its read ``conn``."""
+    backfill = store.chain_backfill(conn)
+    problem = walk_chain(store, conn, verifier, window, checked.windows)
+    if problem is not None:
+        return verifier.report(problem, backfill)
+    problem = verifier.finish()
+    if problem is None:
+        from ledger.adapters.snapshot_check import verify_snapshots
+
+        problem = verify_snapshots(store, conn, mapper, checked.streams)
+    access, access_problem = verify_access(store, conn, [d.access for d in digests if d.access is not None])
     report = verifier.report(problem or access_problem, backfill)
     report.access = access
     return report
@@ -256,7 +271,7 @@ class Checked:
 
 
 def checked_in_parallel(store: SQLStore, window: int = WINDOW, processes: int | None = None, mapper: Any = None,
-                        snapshots: bool = False) -> Checked:
+                        snapshots: bool = False, begin: Callable[[], str | None] | None = None) -> Checked:
     """The chain's windows hashed the fast way (:func:`intact_window`) in processes forked from this one
     (:mod:`ledger.adapters.forking`), each a contiguous share of the windows, and with ``snapshots``
     each a share of the streams with snapshots checked (:mod:`ledger.adapters.snapshot_check`, with
@@ -264,11 +279,12 @@ def checked_in_parallel(store: SQLStore, window: int = WINDOW, processes: int | 
     chain shorter than :data:`PARALLEL_FROM` (unless ``processes`` is given), or where this process
     cannot fork.
 
-    Each worker reads in a transaction of its own, begun after this process read the chain's bounds:
-    the rows up to them are the same rows unless something rewrites them during the command. A
-    window whose rows were rewritten before a worker read them only counts where its start matches the
-    chain verified so far; a stream's snapshots are taken as checked against the events the worker
-    read (docs/tamper-evidence.md)."""
+    ``begin``: called once the workers are forked, before they read: it begins the command's own read
+    (:meth:`~ledger.adapters.dialect.Dialect.share_read`), and the workers read what it names (on
+    PostgreSQL the very same snapshot; on SQLite a read of their own, begun after the command's). A
+    window only counts where its start matches the chain verified so far in the command's read; a
+    stream's snapshots are taken as checked against the events the worker read
+    (docs/tamper-evidence.md). A worker that fails leaves its share to the command."""
     from ledger.adapters.forking import may_fork, run_forked, usable_processes
 
     found = Checked()
@@ -295,14 +311,15 @@ def checked_in_parallel(store: SQLStore, window: int = WINDOW, processes: int | 
         elif kind == "streams":
             found.streams.update(what)
 
-    run_forked(store, [(f"verify {i + 1}/{count}", _check_share,
-                        (store.url, share(starts, i), window, high, share(streams, i), mapper)) for i in range(count)],
-               receive)
+    jobs = [(f"verify {i + 1}/{count}", _check_share, (store.url, share(starts, i), window, high, share(streams, i),
+                                                      mapper)) for i in range(count)]
+    with suppress(Exception):  # a worker's failure: what it did not send, the command checks itself
+        run_forked(store, jobs, receive, ready=begin or (lambda: None))
     return found
 
 
-def _check_share(send: Any, url: str, starts: list[int], window: int, high: int, streams: list[Any],
-                 mapper: Any) -> None:
+def _check_share(send: Any, snapshot: str | None, url: str, starts: list[int], window: int, high: int,
+                 streams: list[Any], mapper: Any) -> None:
     """In a forked process: :func:`intact_window` over consecutive windows, each from the link before it
     (the stored one, where the window before was not intact), the intact ones sent back; then the
     snapshots of ``streams``, the streams whose snapshots all matched sent back."""
@@ -312,6 +329,7 @@ def _check_share(send: Any, url: str, starts: list[int], window: int, high: int,
     done: dict[int, tuple[int, str, str]] = {}
     previous: str | None = None
     with store.read() as conn:
+        store.dialect.join_read(conn, snapshot)
         for start in starts:
             stop = min(start + window - 1, high)
             if previous is None:
