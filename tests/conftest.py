@@ -69,6 +69,10 @@ def _drop_pg_database(url: str) -> None:
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(PG_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        try:  # the ledger's role that ``ledger init`` made for the database (roles outlive databases)
+            conn.execute(f'DROP ROLE IF EXISTS "ledger_{name}"')
+        except psycopg.Error:  # still holding something elsewhere: left to the server's administrator
+            pass
 
 
 def need_pg() -> None:
