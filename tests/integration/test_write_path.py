@@ -561,19 +561,36 @@ def test_an_append_whose_answer_was_lost_while_the_server_still_worked_on_it_is_
         waiting = threading.Thread(target=on_the_server)
         waiting.start()
         first.append(waiting)
-        time.sleep(0.3)
+        _until_waiting_for_the_lock(1)
         raw = conn.connection.driver_connection
         with psycopg.connect(pg_url, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (raw.info.backend_pid,))
         raw.execute("SELECT 1")  # the loss shows: OperationalError, the connection broken
         raise AssertionError("unreachable")
 
+    def _until_waiting_for_the_lock(count: int) -> None:
+        with psycopg.connect(pg_url, autocommit=True) as probe:
+            for _ in range(400):
+                waiting = probe.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                                        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                                        ).fetchone()
+                if waiting is not None and waiting[0] >= count:
+                    return
+                time.sleep(0.025)
+        raise AssertionError(f"{count} writers never waited for the lock")
+
+    def _release_when_both_wait(holder: Any) -> None:
+        _until_waiting_for_the_lock(2)  # the lost write first, then the one begun again: granted in turn
+        holder.rollback()
+
     monkeypatch.setattr(store.dialect, "append_at_once", _lost_while_waiting)
     with psycopg.connect(pg_url) as holder:
         holder.execute("SELECT pg_advisory_xact_lock(%s, %s)", dialects._LOCKS["events"])
-        threading.Timer(1.0, holder.rollback).start()  # the lock free once both writes wait for it
+        releasing = threading.Thread(target=_release_when_both_wait, args=(holder,))
+        releasing.start()
         assert recorder.insert_events(batch(4, 2)) == [4, 5]
         first[0].join()
+        releasing.join()
     assert first[1] == (3, 3)  # the first write went in, at 4 and 5
     assert rows(pg_url)[1] == defined(batch(1, 5))
 
