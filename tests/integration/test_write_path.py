@@ -595,7 +595,8 @@ def test_an_append_whose_answer_was_lost_while_the_server_still_worked_on_it_is_
     assert rows(pg_url)[1] == defined(batch(1, 5))
 
 
-def test_a_schema_for_the_append_that_another_login_made_is_not_used(pg_url: str) -> None:
+@pytest.mark.parametrize("with_function", [True, False], ids=["with-a-function", "schema-only"])
+def test_a_schema_for_the_append_that_another_login_made_is_not_used(pg_url: str, with_function: bool) -> None:
     """Another login that may create schemas made ``ledger_code`` first, open to everyone, with a function
     of the append's name in it (whatever it would run, it would run with each writer's rights): the
     store's owner does not make the append there, a ``ledger_meta`` row naming it anyway is not
@@ -611,10 +612,12 @@ def test_a_schema_for_the_append_that_another_login_made_is_not_used(pg_url: str
         with psycopg.connect(pg_url.replace("ledger@", f"{role}@"), autocommit=True) as other:
             other.execute(f"CREATE SCHEMA {dialects.APPEND_SCHEMA}")
             other.execute(f"GRANT USAGE, CREATE ON SCHEMA {dialects.APPEND_SCHEMA} TO PUBLIC")
-            other.execute(f"CREATE FUNCTION {dialects.APPEND_NAME}(timeout text, streams uuid[], versions int8[], "
-                          "topics text[], states bytea[], whens text[], digests text[], parts text[]) RETURNS int8[] "
-                          "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the other login''s code ran'; END $$")
-            other.execute(f"GRANT EXECUTE ON FUNCTION {dialects.APPEND_NAME}{dialects._APPEND_ARGS} TO PUBLIC")
+        if with_function:
+            with psycopg.connect(pg_url.replace("ledger@", f"{role}@"), autocommit=True) as other:
+                other.execute(f"CREATE FUNCTION {dialects.APPEND_NAME}(timeout text, streams uuid[], versions int8[], "
+                              "topics text[], states bytea[], whens text[], digests text[], parts text[]) RETURNS int8[] "
+                              "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the other login''s code ran'; END $$")
+                other.execute(f"GRANT EXECUTE ON FUNCTION {dialects.APPEND_NAME}{dialects._APPEND_ARGS} TO PUBLIC")
         recorder = recorder_at(pg_url)  # the owner makes the store
         assert recorder.store.append_function is None
         assert recorder.insert_events(batch(1, 1)) == [1]

@@ -470,12 +470,13 @@ class PostgresDialect(Dialect):
         replace the function could run code with the rights of every writer."""
         schema = str(conn.exec_driver_sql("SELECT current_schema()").scalar())
         try:
-            with conn.begin_nested():
+            with conn.begin_nested() as made:
                 conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {APPEND_SCHEMA}")
-                if not conn.exec_driver_sql(_SCHEMA_ONLY_OURS, (APPEND_SCHEMA,)).scalar():
-                    return None  # made by another login first, or open to others: not used (see above)
                 conn.exec_driver_sql(append_function(_quoted(schema)))
                 conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {APPEND_NAME}{_APPEND_ARGS} FROM PUBLIC")
+                if not self.append_trusted(conn, APPEND_NAME):
+                    made.rollback()  # a schema another login made first, or open to others: not used
+                    return None
         except sa_exc.DBAPIError:
             return None
         return APPEND_NAME
@@ -575,14 +576,7 @@ BEGIN
 END $fn$"""
 
 
-#: Whether a schema is this login's and nobody else may create in it.
-_SCHEMA_ONLY_OURS = """
-SELECT n.nspowner = (SELECT oid FROM pg_roles WHERE rolname = current_user)
-   AND NOT EXISTS (SELECT 1 FROM aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) AS a
-                   WHERE a.privilege_type = 'CREATE' AND a.grantee <> n.nspowner)
-FROM pg_namespace n WHERE n.nspname = %s"""
-
-
+#: The append function and its schema the events' table's owner's, and nobody else may create in it.
 _APPEND_TRUSTED = """
 SELECT p.proowner = c.relowner AND n.nspowner = c.relowner
    AND NOT EXISTS (SELECT 1 FROM aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) AS a

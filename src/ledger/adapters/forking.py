@@ -2,8 +2,9 @@
 windows (``verify``).
 
 A worker is forked, so it has this process's code and data without pickling them, and opens its own
-connections (this process closes its idle ones first, and does not fork while one is in use, nor
-from a process with another thread, which the fork could catch holding a lock). What a worker says
+connections (this process closes its idle ones first; callers do not fork while one is in use,
+which a child would inherit, nor from a process with another thread, which the fork could catch
+holding a lock: :func:`usable_processes`). What a worker says
 comes back through a pipe as ``(kind, …)`` messages; its error is raised here once every worker has
 stopped (with the worker's traceback as a note, unless it is one of the ledger's own errors). A
 worker that was killed says nothing more: the caller does what it left undone.
@@ -40,14 +41,6 @@ def usable_processes(processes: int | None) -> int:
     if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def may_fork(*stores: SQLStore) -> bool:
-    """Whether this process may fork now: none of its connections is checked out (a child would
-    inherit it open)."""
-    from ledger.adapters.store import SQLStore
-
-    return not SQLStore.in_use(*stores)
 
 
 def run_forked(store: SQLStore, jobs: Sequence[Job], receive: Callable[..., None],

@@ -285,11 +285,12 @@ def checked_in_parallel(store: SQLStore, window: int = WINDOW, processes: int | 
     window only counts where its start matches the chain verified so far in the command's read; a
     stream's snapshots are taken as checked against the events the worker read
     (docs/tamper-evidence.md). A worker that fails leaves its share to the command."""
-    from ledger.adapters.forking import may_fork, run_forked, usable_processes
+    from ledger.adapters.forking import run_forked, usable_processes
+    from ledger.adapters.store import SQLStore
 
     found = Checked()
     count = usable_processes(processes)
-    if count < 2 or not may_fork(store):
+    if count < 2 or SQLStore.in_use(store):  # a child would inherit the open connection
         return found
     with store.read() as conn:
         low, high = store.chain_bounds(conn)
