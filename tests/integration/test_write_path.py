@@ -26,6 +26,7 @@ from ledger.adapters import dialect as dialects
 from ledger.adapters.chain import GENESIS, link_reference, payload_hash, recorded_at
 from ledger.adapters.config import resolve_url
 from ledger.adapters.recorder import LedgerRecorder
+from ledger.adapters.server_append import APPEND_ARGS
 from ledger.adapters.store import SQLStore
 from ledger.adapters.verification import verify_store
 from ledger.domain.errors import StorageError
@@ -617,7 +618,7 @@ def test_a_schema_for_the_append_that_another_login_made_is_not_used(pg_url: str
                 other.execute(f"CREATE FUNCTION {dialects.APPEND_NAME}(timeout text, streams uuid[], versions int8[], "
                               "topics text[], states bytea[], whens text[], digests text[], parts text[]) RETURNS int8[] "
                               "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the other login''s code ran'; END $$")
-                other.execute(f"GRANT EXECUTE ON FUNCTION {dialects.APPEND_NAME}{dialects._APPEND_ARGS} TO PUBLIC")
+                other.execute(f"GRANT EXECUTE ON FUNCTION {dialects.APPEND_NAME}{APPEND_ARGS} TO PUBLIC")
         recorder = recorder_at(pg_url)  # the owner makes the store
         assert recorder.store.append_function is None
         assert recorder.insert_events(batch(1, 1)) == [1]

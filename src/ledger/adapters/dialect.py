@@ -62,7 +62,7 @@ PING_AFTER = 10.0
 CACHE_KIB = 32_768
 #: From this many rows on, PostgreSQL gets them with ``COPY`` instead of ``INSERT``.
 COPY_FROM = 100
-#: The server-side append (:meth:`PostgresDialect.append_at_once`): schema and function. The name
+#: The server-side append (:mod:`ledger.adapters.server_append`): schema and function. The name
 #: carries the function's version; a change to its text is a new name (``ledger init`` makes it).
 APPEND_SCHEMA = "ledger_code"
 APPEND_NAME = f"{APPEND_SCHEMA}.append_chained_1"
@@ -322,7 +322,7 @@ class PostgresDialect(Dialect):
         # tail is read after the lock was granted (under REPEATABLE READ it would be the lock's snapshot).
         begin = "BEGIN ISOLATION LEVEL READ COMMITTED; " + _lock(lock)
         if not then:
-            _check(_send_at_once(raw, begin), raw)
+            check_results(_send_at_once(raw, begin), raw)
             return None
         from psycopg import errors, pq
 
@@ -331,13 +331,13 @@ class PostgresDialect(Dialect):
         if name in prepared:
             results = _send_at_once(raw, f"{begin}; EXECUTE {name}")
             try:
-                last = _check(results, raw)
+                last = check_results(results, raw)
             except errors.InvalidSqlStatementName:
                 if not again:
                     raise
                 # Gone: psycopg deallocates every statement of the session after a rollback (its own
                 # prepared ones may name dropped objects). Begin again, preparing it.
-                _check(_send_at_once(raw, "ROLLBACK"), raw)
+                check_results(_send_at_once(raw, "ROLLBACK"), raw)
                 prepared.clear()
                 return self.begin_write(conn, lock, then, again=False)
         else:
@@ -350,10 +350,10 @@ class PostgresDialect(Dialect):
             elif again and len(results) > 1 and results[1].error_field(pq.DiagnosticField.SQLSTATE) == b"42P05":
                 # Already there (made by a write interrupted before it noted it): the name is the
                 # statement's text hashed, so it is this statement. Begin again, using it.
-                _check(_send_at_once(raw, "ROLLBACK"), raw)
+                check_results(_send_at_once(raw, "ROLLBACK"), raw)
                 prepared.add(name)
                 return self.begin_write(conn, lock, then, again=False)
-            last = _check(results, raw)
+            last = check_results(results, raw)
         if last.ntuples == 0:
             return None
         values = [last.get_value(0, i) for i in range(last.nfields)]
@@ -426,8 +426,10 @@ class PostgresDialect(Dialect):
         for table in rewritable:
             conn.exec_driver_sql(f"ALTER TABLE {table} OWNER TO {quoted}")
         if append is not None:  # the server-side append: to be called, not replaced (install_append)
+            from ledger.adapters.server_append import APPEND_ARGS
+
             conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {APPEND_SCHEMA} TO {quoted}")
-            conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {append}{_APPEND_ARGS} TO {quoted}")
+            conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {append}{APPEND_ARGS} TO {quoted}")
         if not training:
             conn.exec_driver_sql(_AUTHOR_CHECK)
             for table in ("ledger_events", "ledger_access_log"):
@@ -461,67 +463,19 @@ class PostgresDialect(Dialect):
                 out.write_row(row)
 
     def install_append(self, conn: Connection) -> str | None:
-        """The append as a function in its own schema, ``ledger_code``, which only its creator (the
-        store's owner) may create objects in: a login of the ledger's role may call it, not replace it
-        (it runs with the caller's rights: replaced, it would write as whoever calls it). Made by the
-        owner when the store is made, or by ``ledger init`` for a store made before it; a login that
-        may not create the schema gets ``None`` (its writes take the lock and the tail first), and so does
-        a schema of that name another login made first, or in which another may create: whoever could
-        replace the function could run code with the rights of every writer."""
-        schema = str(conn.exec_driver_sql("SELECT current_schema()").scalar())
-        try:
-            with conn.begin_nested() as made:
-                conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {APPEND_SCHEMA}")
-                conn.exec_driver_sql(append_function(_quoted(schema)))
-                conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {APPEND_NAME}{_APPEND_ARGS} FROM PUBLIC")
-                if not self.append_trusted(conn, APPEND_NAME):
-                    made.rollback()  # a schema another login made first, or open to others: not used
-                    return None
-        except sa_exc.DBAPIError:
-            return None
-        return APPEND_NAME
+        from ledger.adapters import server_append  # only where a store is made or readied
+
+        return server_append.install(conn)
 
     def append_trusted(self, conn: Connection, name: str) -> bool:
-        """The function there, it and its schema owned by the owner of the events' table, and nobody
-        else may create in the schema: a login that may insert into ``ledger_meta`` cannot make the
-        ledger call a function of its own by naming it there."""
-        schema, _, function = name.partition(".")
-        return bool(conn.exec_driver_sql(_APPEND_TRUSTED, (schema, function)).scalar())
+        from ledger.adapters import server_append
+
+        return server_append.trusted(conn, name)
 
     def append_at_once(self, conn: Connection, name: str, columns: Sequence[Sequence[Any]]) -> tuple[int, int] | None:
-        """One statement outside any transaction of the connection, so in the server's own (committed
-        with it): one round trip for a whole write, where the locked path (:meth:`begin_write`) takes
-        three, and the lock held only while the server works. The function refuses (``LD001``, before
-        the lock) when that transaction is not READ COMMITTED (a server or database whose default is
-        REPEATABLE READ: the tail would be read in a snapshot from before the lock).
+        from ledger.adapters import server_append
 
-        Sent through psycopg's low-level connection, as :func:`_send_at_once` is, with each column as
-        an array literal made here (:func:`_array`): psycopg's adaptation of eight lists cost more
-        than the server's whole append."""
-        raw = conn.connection.driver_connection
-        assert raw is not None
-        encoding = raw.info.encoding
-        streams, versions, topics, states, whens, digests, parts = columns
-        params = [LOCK_TIMEOUT.encode(), _array(map(str, streams), encoding, quote=False),
-                  _array(map(str, versions), encoding, quote=False), _array(topics, encoding),
-                  _array([f"\\\\x{state.hex()}" for state in states], encoding, quote=False),
-                  _array(whens, encoding), _array(digests, encoding, quote=False), _array(parts, encoding)]
-        from psycopg import Error, generators
-
-        with raw.lock:
-            raw.pgconn.send_query_params(_append_call(name), params)
-            results = raw.wait(generators.execute(raw.pgconn))
-        try:
-            found = _check(results, raw)
-        except Error as error:
-            # Gone (42883, 3F000), not this login's to call (42501 but the author check's own refusal,
-            # which is the same on the locked path), or not READ COMMITTED (LD001): nothing was written.
-            if error.sqlstate in ("42883", "3F000", "LD001") or (
-                    error.sqlstate == "42501" and not str(error).startswith("ledger:")):
-                return None
-            raise
-        top, last = bytes(found.get_value(0, 0)).strip(b"{}").split(b",")
-        return int(top), int(last)
+        return server_append.append(conn, name, columns)
 
     def bulk_insert(self, cursor: Any, insert: str, copy: str, rows: Sequence[Sequence[Any]]) -> None:
         if len(rows) < COPY_FROM:
@@ -537,85 +491,10 @@ class PostgresDialect(Dialect):
             raise refused(str(error)) from None
 
 
-_APPEND_ARGS = "(text, uuid[], int8[], text[], bytea[], text[], text[], text[])"
-#: The link's text is the chain's (:func:`ledger.adapters.chain.link`): its head, the position, the
-#: event's part made by the client (:func:`ledger.adapters.chained.linked`), the previous link. The
-#: tail is read after the lock in its own statement (a volatile function takes a snapshot per
-#: statement under READ COMMITTED); a tail that does not match the events is returned, nothing written.
-_APPEND_BODY = """
-CREATE OR REPLACE FUNCTION {name}(timeout text, streams uuid[], versions int8[], topics text[], states bytea[],
-                                  whens text[], digests text[], parts text[])
-RETURNS int8[] LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $fn$
-DECLARE
-  top int8; last int8; previous text; links text[] := '{{}}'; n int := cardinality(states);
-BEGIN
-  IF current_setting('transaction_isolation') <> 'read committed' THEN
-    RAISE EXCEPTION 'ledger: the append needs READ COMMITTED' USING ERRCODE = 'LD001';
-  END IF;
-  PERFORM set_config('lock_timeout', timeout, true), pg_advisory_xact_lock({key}, {sub});
-  SELECT (SELECT max(id) FROM {schema}.ledger_events), c.position, c.hash INTO top, last, previous
-    FROM {schema}.ledger_chain c ORDER BY c.position DESC LIMIT 1;
-  IF NOT FOUND THEN
-    top := (SELECT max(id) FROM {schema}.ledger_events); last := 0; previous := '{genesis}';
-  END IF;
-  top := coalesce(top, 0);
-  IF top <> last THEN
-    RETURN ARRAY[top, last];
-  END IF;
-  FOR i IN 1..n LOOP
-    previous := encode(sha256(convert_to('["{tag}",' || (last + i) || parts[i] || previous || '"]', 'UTF8')), 'hex');
-    links[i] := previous;
-  END LOOP;
-  FOR i IN 1..n LOOP  -- row by row: cheaper than one INSERT ... SELECT for the few events sent this way
-    INSERT INTO {schema}.ledger_events (id, originator_id, originator_version, topic, state)
-      VALUES (last + i, streams[i], versions[i], topics[i], states[i]);
-    INSERT INTO {schema}.ledger_chain (position, recorded_at, payload_hash, hash)
-      VALUES (last + i, whens[i], digests[i], links[i]);
-  END LOOP;
-  RETURN ARRAY[last, last];
-END $fn$"""
-
-
-#: The append function and its schema the events' table's owner's, and nobody else may create in it.
-_APPEND_TRUSTED = """
-SELECT p.proowner = c.relowner AND n.nspowner = c.relowner
-   AND NOT EXISTS (SELECT 1 FROM aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) AS a
-                   WHERE a.privilege_type = 'CREATE' AND a.grantee <> n.nspowner)
-FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace, pg_class c
-WHERE n.nspname = %s AND p.proname = %s AND c.oid = to_regclass('ledger_events')"""
-
-
-def append_function(schema: str) -> str:
-    """The ``CREATE OR REPLACE FUNCTION`` of the server-side append, for tables in ``schema`` (quoted)."""
-    from ledger.adapters.chain import CHAIN_TAG, GENESIS
-
-    key, sub = _LOCKS["events"]
-    return _APPEND_BODY.format(name=APPEND_NAME, schema=schema, key=key, sub=sub,
-                               genesis=GENESIS, tag=CHAIN_TAG)
-
-
-@lru_cache(maxsize=2)
-def _append_call(name: str) -> bytes:
-    types = ["text", "uuid[]", "int8[]", "text[]", "bytea[]", "text[]", "text[]", "text[]"]
-    return f"SELECT {name}({', '.join(f'${i}::{t}' for i, t in enumerate(types, start=1))})".encode()
-
-
-def _array(values: Any, encoding: str, quote: bool = True) -> bytes:
-    """A one-dimensional array literal of ``values`` (text), in the connection's encoding: each element
-    quoted, with backslashes and double quotes escaped (``quote``), or as it is (digits, hex, UUIDs)."""
-    if quote:
-        values = ['"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values]
-    return ("{" + ",".join(values) + "}").encode(encoding)
-
-
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def _send_at_once(raw: Any, sql: str) -> list[Any]:
     """Several statements (no parameters) in one message of the simple query protocol; their results
-    (the server stops at the first that fails: see :func:`_check`). Sent outside psycopg's cursors,
-    so that psycopg does not send its own ``BEGIN`` first (a round trip): psycopg sees the
+    (the server stops at the first that fails: see :func:`check_results`). Sent outside psycopg's
+    cursors, so that psycopg does not send its own ``BEGIN`` first (a round trip): psycopg sees the
     transaction the server reports afterwards, and commits it."""
     from psycopg import generators
 
@@ -624,7 +503,7 @@ def _send_at_once(raw: Any, sql: str) -> list[Any]:
         return list(raw.wait(generators.execute(raw.pgconn)))
 
 
-def _check(results: list[Any], raw: Any) -> Any:
+def check_results(results: list[Any], raw: Any) -> Any:
     """The last result of :func:`_send_at_once`; the first statement's error raised as psycopg's."""
     from psycopg import errors, pq
 

@@ -1,0 +1,165 @@
+"""The server-side append on PostgreSQL: a few events and their chain entries in one round trip.
+
+A function, ``ledger_code.append_chained_1`` (:data:`APPEND_NAME`), made by the store's owner in a
+schema only the owner may create in, takes the events' lock, reads the chain's tail after it,
+finishes each link from the part the client sent (:func:`ledger.adapters.chained.linked`) and
+inserts the events and their entries, in the server's own transaction. The store calls it through
+:meth:`ledger.adapters.dialect.PostgresDialect.append_at_once` (docs/architecture.md, "Writers are
+serialised"; docs/performance.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy import exc as sa_exc
+
+from ledger.adapters import dialect
+from ledger.adapters.dialect import _LOCKS, APPEND_NAME, APPEND_SCHEMA
+
+
+def install(conn: Connection) -> str | None:
+    """The append as a function in its own schema, ``ledger_code``, which only its creator (the
+    store's owner) may create objects in: a login of the ledger's role may call it, not replace it
+    (it runs with the caller's rights: replaced, it would write as whoever calls it). Made by the
+    owner when the store is made, or by ``ledger init`` for a store made before it; a login that
+    may not create the schema gets ``None`` (its writes take the lock and the tail first), and so does
+    a schema of that name another login made first, or in which another may create: whoever could
+    replace the function could run code with the rights of every writer."""
+    schema = str(conn.exec_driver_sql("SELECT current_schema()").scalar())
+    try:
+        with conn.begin_nested() as made:
+            conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {APPEND_SCHEMA}")
+            conn.exec_driver_sql(append_function(_quoted(schema)))
+            conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {APPEND_NAME}{APPEND_ARGS} FROM PUBLIC")
+            if not trusted(conn, APPEND_NAME):
+                made.rollback()  # a schema another login made first, or open to others: not used
+                return None
+    except sa_exc.DBAPIError:
+        return None
+    return APPEND_NAME
+
+
+def trusted(conn: Connection, name: str) -> bool:
+    """The function there, it and its schema owned by the owner of the events' table, and nobody
+    else may create in the schema: a login that may insert into ``ledger_meta`` cannot make the
+    ledger call a function of its own by naming it there."""
+    schema, _, function = name.partition(".")
+    return bool(conn.exec_driver_sql(_APPEND_TRUSTED, (schema, function)).scalar())
+
+
+def append(conn: Connection, name: str, columns: Sequence[Sequence[Any]]) -> tuple[int, int] | None:
+    """One statement outside any transaction of the connection, so in the server's own (committed
+    with it): one round trip for a whole write, where the locked path
+    (:meth:`~ledger.adapters.dialect.PostgresDialect.begin_write`) takes three, and the lock held
+    only while the server works. The function refuses (``LD001``, before the lock) when that
+    transaction is not READ COMMITTED (a server or database whose default is REPEATABLE READ: the
+    tail would be read in a snapshot from before the lock). Returns the highest event and chain
+    positions the server found (they differ in a broken chain: nothing written); ``None``: not this
+    way (gone, not this login's to call, not READ COMMITTED), nothing written.
+
+    Sent through psycopg's low-level connection, as the dialect's begin message is, with each column
+    as an array literal made here (:func:`_array`): psycopg's adaptation of eight lists cost more
+    than the server's whole append."""
+    from psycopg import Error, generators
+
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    encoding = raw.info.encoding
+    streams, versions, topics, states, whens, digests, parts = columns
+    params = [dialect.LOCK_TIMEOUT.encode(), _array(map(str, streams), encoding, quote=False),
+              _array(map(str, versions), encoding, quote=False), _array(topics, encoding),
+              _array([f"\\\\x{state.hex()}" for state in states], encoding, quote=False),
+              _array(whens, encoding), _array(digests, encoding, quote=False), _array(parts, encoding)]
+    with raw.lock:
+        raw.pgconn.send_query_params(_append_call(name), params)
+        results = raw.wait(generators.execute(raw.pgconn))
+    try:
+        found = dialect.check_results(results, raw)
+    except Error as error:
+        # Gone (42883, 3F000), not this login's to call (42501 but the author check's own refusal,
+        # which is the same on the locked path), or not READ COMMITTED (LD001): nothing was written.
+        if error.sqlstate in ("42883", "3F000", "LD001") or (
+                error.sqlstate == "42501" and not str(error).startswith("ledger:")):
+            return None
+        raise
+    top, last = bytes(found.get_value(0, 0)).strip(b"{}").split(b",")
+    return int(top), int(last)
+
+
+APPEND_ARGS = "(text, uuid[], int8[], text[], bytea[], text[], text[], text[])"
+#: The link's text is the chain's (:func:`ledger.adapters.chain.link`): its head, the position, the
+#: event's part made by the client (:func:`ledger.adapters.chained.linked`), the previous link. The
+#: tail is read after the lock in its own statement (a volatile function takes a snapshot per
+#: statement under READ COMMITTED); a tail that does not match the events is returned, nothing written.
+_APPEND_BODY = """
+CREATE OR REPLACE FUNCTION {name}(timeout text, streams uuid[], versions int8[], topics text[], states bytea[],
+                                  whens text[], digests text[], parts text[])
+RETURNS int8[] LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $fn$
+DECLARE
+  top int8; last int8; previous text; links text[] := '{{}}'; n int := cardinality(states);
+BEGIN
+  IF current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'ledger: the append needs READ COMMITTED' USING ERRCODE = 'LD001';
+  END IF;
+  PERFORM set_config('lock_timeout', timeout, true), pg_advisory_xact_lock({key}, {sub});
+  SELECT (SELECT max(id) FROM {schema}.ledger_events), c.position, c.hash INTO top, last, previous
+    FROM {schema}.ledger_chain c ORDER BY c.position DESC LIMIT 1;
+  IF NOT FOUND THEN
+    top := (SELECT max(id) FROM {schema}.ledger_events); last := 0; previous := '{genesis}';
+  END IF;
+  top := coalesce(top, 0);
+  IF top <> last THEN
+    RETURN ARRAY[top, last];
+  END IF;
+  FOR i IN 1..n LOOP
+    previous := encode(sha256(convert_to('["{tag}",' || (last + i) || parts[i] || previous || '"]', 'UTF8')), 'hex');
+    links[i] := previous;
+  END LOOP;
+  FOR i IN 1..n LOOP  -- row by row: cheaper than one INSERT ... SELECT for the few events sent this way
+    INSERT INTO {schema}.ledger_events (id, originator_id, originator_version, topic, state)
+      VALUES (last + i, streams[i], versions[i], topics[i], states[i]);
+    INSERT INTO {schema}.ledger_chain (position, recorded_at, payload_hash, hash)
+      VALUES (last + i, whens[i], digests[i], links[i]);
+  END LOOP;
+  RETURN ARRAY[last, last];
+END $fn$"""
+
+
+#: The append function and its schema the events' table's owner's, and nobody else may create in it.
+_APPEND_TRUSTED = """
+SELECT p.proowner = c.relowner AND n.nspowner = c.relowner
+   AND NOT EXISTS (SELECT 1 FROM aclexplode(coalesce(n.nspacl, acldefault('n', n.nspowner))) AS a
+                   WHERE a.privilege_type = 'CREATE' AND a.grantee <> n.nspowner)
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace, pg_class c
+WHERE n.nspname = %s AND p.proname = %s AND c.oid = to_regclass('ledger_events')"""
+
+
+def append_function(schema: str) -> str:
+    """The ``CREATE OR REPLACE FUNCTION`` of the server-side append, for tables in ``schema`` (quoted)."""
+    from ledger.adapters.chain import CHAIN_TAG, GENESIS
+
+    key, sub = _LOCKS["events"]
+    return _APPEND_BODY.format(name=APPEND_NAME, schema=schema, key=key, sub=sub,
+                               genesis=GENESIS, tag=CHAIN_TAG)
+
+
+@lru_cache(maxsize=2)
+def _append_call(name: str) -> bytes:
+    types = ["text", "uuid[]", "int8[]", "text[]", "bytea[]", "text[]", "text[]", "text[]"]
+    return f"SELECT {name}({', '.join(f'${i}::{t}' for i, t in enumerate(types, start=1))})".encode()
+
+
+def _array(values: Any, encoding: str, quote: bool = True) -> bytes:
+    """A one-dimensional array literal of ``values`` (text), in the connection's encoding: each element
+    quoted, with backslashes and double quotes escaped (``quote``), or as it is (digits, hex, UUIDs)."""
+    if quote:
+        values = ['"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values]
+    return ("{" + ",".join(values) + "}").encode(encoding)
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
