@@ -10,6 +10,7 @@ serialised"; docs/performance.md).
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -61,33 +62,92 @@ def append(conn: Connection, name: str, columns: Sequence[Sequence[Any]]) -> tup
     positions the server found (they differ in a broken chain: nothing written); ``None``: not this
     way (gone, not this login's to call, not READ COMMITTED), nothing written.
 
-    Sent through psycopg's low-level connection, as the dialect's begin message is, with each column
-    as an array literal made here (:func:`_array`): psycopg's adaptation of eight lists cost more
-    than the server's whole append."""
-    from psycopg import Error, generators
+    The call is a statement prepared once per connection (:data:`PREPARED`), its parameters sent in
+    binary (:func:`_binary_columns`), through psycopg's low-level connection as the dialect's begin
+    message is: parsing the call and the arrays' text each time, or psycopg's adaptation of eight
+    lists, cost more than the server's whole append. A statement the session lost (``26000``) is
+    prepared again and the call sent again: it was refused before it ran."""
+    from psycopg import Error
 
     raw = conn.connection.driver_connection
     assert raw is not None
-    encoding = raw.info.encoding
-    streams, versions, topics, states, whens, digests, parts = columns
-    params = [dialect.LOCK_TIMEOUT.encode(), _array(map(str, streams), encoding, quote=False),
-              _array(map(str, versions), encoding, quote=False), _array(topics, encoding),
-              _array([f"\\\\x{state.hex()}" for state in states], encoding, quote=False),
-              _array(whens, encoding), _array(digests, encoding, quote=False), _array(parts, encoding)]
+    params = _binary_columns(columns, raw.info.encoding)
     with raw.lock:
-        raw.pgconn.send_query_params(_append_call(name), params)
-        results = raw.wait(generators.execute(raw.pgconn))
+        try:
+            found = _prepared_call(conn, raw, name, params)
+        except Error as error:
+            if error.sqlstate != "26000":
+                raise
+            conn.connection.info.pop(PREPARED, None)
+            found = _prepared_call(conn, raw, name, params)
+    return found
+
+
+def _prepared_call(conn: Connection, raw: Any, name: str, params: list[bytes]) -> tuple[int, int] | None:
+    from psycopg import Error, generators
+
+    info = conn.connection.info
+    statement = _statement(name)
+    if info.get(PREPARED) != name:
+        raw.pgconn.send_prepare(statement, _append_call(name), param_types=_PARAM_TYPES)
+        try:
+            dialect.check_results(raw.wait(generators.execute(raw.pgconn)), raw)
+        except Error as error:
+            if _not_this_way(error):
+                return None
+            raise
+        info[PREPARED] = name
+    raw.pgconn.send_query_prepared(statement, params, param_formats=_BINARY)
+    results = raw.wait(generators.execute(raw.pgconn))
     try:
         found = dialect.check_results(results, raw)
     except Error as error:
-        # Gone (42883, 3F000), not this login's to call (42501 but the author check's own refusal,
-        # which is the same on the locked path), or not READ COMMITTED (LD001): nothing was written.
-        if error.sqlstate in ("42883", "3F000", "LD001") or (
-                error.sqlstate == "42501" and not str(error).startswith("ledger:")):
+        if _not_this_way(error):
             return None
         raise
     top, last = bytes(found.get_value(0, 0)).strip(b"{}").split(b",")
     return int(top), int(last)
+
+
+def _not_this_way(error: Any) -> bool:
+    """Gone (42883, 3F000), not this login's to call (42501 but the author check's own refusal, which
+    is the same on the locked path), or not READ COMMITTED (LD001): nothing was written."""
+    return error.sqlstate in ("42883", "3F000", "LD001") or (
+        error.sqlstate == "42501" and not str(error).startswith("ledger:"))
+
+
+#: The connection's (pool record's) note that the call is prepared on it, and for which function.
+PREPARED = "ledger_append_prepared"
+_BINARY = [1] * 8
+#: text, uuid[], int8[], text[], bytea[], text[], text[], text[] (built-in types: fixed OIDs).
+_PARAM_TYPES = [25, 2951, 1016, 1009, 1001, 1009, 1009, 1009]
+_TEXT, _UUID, _INT8, _BYTEA = 25, 2950, 20, 17
+
+
+def _binary_columns(columns: Sequence[Sequence[Any]], encoding: str) -> list[bytes]:
+    """The call's parameters in PostgreSQL's binary format: the lock timeout, then each column as a
+    one-dimensional array (``array_send``: dimensions, no nulls, the element type, each element's
+    length and bytes)."""
+    streams, versions, topics, states, whens, digests, parts = columns
+    return [dialect.LOCK_TIMEOUT.encode(encoding), _binary_array(_UUID, [s.bytes for s in streams]),
+            _binary_array(_INT8, [_pack_int8(v) for v in versions]),
+            _binary_array(_TEXT, [t.encode(encoding) for t in topics]), _binary_array(_BYTEA, states),
+            _binary_array(_TEXT, [w.encode(encoding) for w in whens]),
+            _binary_array(_TEXT, [d.encode(encoding) for d in digests]),
+            _binary_array(_TEXT, [p.encode(encoding) for p in parts])]
+
+
+def _binary_array(oid: int, elements: Sequence[bytes]) -> bytes:
+    out = [_pack_header(1, 0, oid, len(elements), 1)]
+    for element in elements:
+        out.append(_pack_int4(len(element)))
+        out.append(element)
+    return b"".join(out)
+
+
+_pack_header = struct.Struct("!iiIii").pack
+_pack_int4 = struct.Struct("!i").pack
+_pack_int8 = struct.Struct("!q").pack
 
 
 APPEND_ARGS = "(text, uuid[], int8[], text[], bytea[], text[], text[], text[])"
@@ -148,17 +208,15 @@ def append_function(schema: str) -> str:
 
 
 @lru_cache(maxsize=2)
+def _statement(name: str) -> bytes:
+    """The prepared call's name on a connection."""
+    return dialect._statement_name(name).encode()
+
+
+@lru_cache(maxsize=2)
 def _append_call(name: str) -> bytes:
     types = ["text", "uuid[]", "int8[]", "text[]", "bytea[]", "text[]", "text[]", "text[]"]
     return f"SELECT {name}({', '.join(f'${i}::{t}' for i, t in enumerate(types, start=1))})".encode()
-
-
-def _array(values: Any, encoding: str, quote: bool = True) -> bytes:
-    """A one-dimensional array literal of ``values`` (text), in the connection's encoding: each element
-    quoted, with backslashes and double quotes escaped (``quote``), or as it is (digits, hex, UUIDs)."""
-    if quote:
-        values = ['"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values]
-    return ("{" + ",".join(values) + "}").encode(encoding)
 
 
 def _quoted(identifier: str) -> str:
