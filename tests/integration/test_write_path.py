@@ -447,35 +447,47 @@ def test_a_few_events_go_in_by_the_server_side_append_with_the_chains_own_links(
     assert report.ok and report.events == len(stored)
 
 
-def test_the_append_is_prepared_once_per_connection_and_again_when_the_session_lost_it(
+def test_the_append_is_prepared_from_a_connections_second_write_and_not_after_the_session_lost_it(
         pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The call is prepared on a connection's first append and reused; a session that lost it (``DEALLOCATE
-    ALL``, a pooler's reset) prepares it again and the write goes in once, by the server-side append; the
-    function replaced meanwhile (``ledger init``) is called as it is now."""
+    """A connection's first append goes unnamed (one round trip for a command's one write); from its
+    second on, the call is prepared on it and reused. A session that lost it (``DEALLOCATE ALL``, as psycopg
+    sends after a rollback, or a pooler's reset) gets the write all the same, once, by the server-side
+    append, and the call unnamed from then on; the function replaced meanwhile (``ledger init``) is called
+    as it is now."""
     recorder = recorder_at(pg_url)
     _only_server_side(recorder, monkeypatch)
-    assert recorder.insert_events(batch(1, 1)) == [1]
-    assert recorder.insert_events(batch(2, 3)) == [2, 3, 4]
 
-    def prepared() -> list[tuple[Any, ...]]:
+    def prepared() -> list[int]:
         with recorder.store.engine.connect() as conn:  # the pool's one connection, the appends' own
-            return conn.exec_driver_sql("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements"
-                                        " WHERE strpos(statement, %s) > 0", (dialects.APPEND_NAME,)).fetchall()
+            return [calls for calls, in conn.exec_driver_sql(
+                "SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE strpos(statement, %s) > 0",
+                (f"SELECT {dialects.APPEND_NAME}(",))]
 
-    [(statement, calls)] = prepared()
-    assert statement.startswith(f"SELECT {dialects.APPEND_NAME}(") and calls == 2
+    assert recorder.insert_events(batch(1, 1)) == [1]
+    assert prepared() == []
+    assert recorder.insert_events(batch(2, 3)) == [2, 3, 4]
+    assert prepared() == [1]
+    assert recorder.insert_events(batch(5, 1)) == [5]
+    assert prepared() == [2]
     with recorder.store.engine.connect() as conn:
         conn.exec_driver_sql("DEALLOCATE ALL")
         conn.commit()
+    assert recorder.insert_events(batch(6, 2)) == [6, 7]
+    assert recorder.insert_events(batch(8, 1)) == [8]
     assert prepared() == []
-    assert recorder.insert_events(batch(5, 2)) == [5, 6]
-    assert [calls for _, calls in prepared()] == [1]
+    SQLStore.dispose_all()
+    recorder = recorder_at(pg_url)  # a new connection: prepared again from its second write
+    _only_server_side(recorder, monkeypatch)
+    assert recorder.insert_events(batch(9, 1)) == [9]
+    assert recorder.insert_events(batch(10, 1)) == [10]
+    assert prepared() == [1]
     with recorder.store.engine.begin() as conn:
         assert recorder.store.dialect.install_append(conn) == dialects.APPEND_NAME  # CREATE OR REPLACE
-    assert recorder.insert_events(batch(7, 1)) == [7]
-    assert rows(pg_url)[1] == defined(batch(1, 7))
+    assert recorder.insert_events(batch(11, 2)) == [11, 12]
+    assert prepared() == [2]
+    assert rows(pg_url)[1] == defined(batch(1, 12))
     report = verify_store(SQLStore.for_url(resolve_url(pg_url)))
-    assert report.ok and report.events == 7
+    assert report.ok and report.events == 12
 
 
 def test_a_store_made_before_the_server_side_append_gets_it_from_init(pg_url: str,

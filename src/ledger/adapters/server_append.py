@@ -62,45 +62,64 @@ def append(conn: Connection, name: str, columns: Sequence[Sequence[Any]]) -> tup
     positions the server found (they differ in a broken chain: nothing written); ``None``: not this
     way (gone, not this login's to call, not READ COMMITTED), nothing written.
 
-    The call is a statement prepared once per connection (:data:`PREPARED`), its parameters sent in
-    binary (:func:`_binary_columns`), through psycopg's low-level connection as the dialect's begin
-    message is: parsing the call and the arrays' text each time, or psycopg's adaptation of eight
-    lists, cost more than the server's whole append. A statement the session lost (``26000``) is
-    prepared again and the call sent again: it was refused before it ran."""
+    The parameters go in binary (:func:`_binary_columns`), through psycopg's low-level connection as
+    the dialect's begin message does: parsing seven array literals and the payload's hex at each
+    commit, or psycopg's adaptation of eight lists, cost more than the server's whole append. From a
+    connection's second append on, the call is a statement prepared on it (:data:`PREPARED`; one
+    round trip once, then no parse nor plan per call); the first goes unnamed, so that a command's
+    one write in a new process costs one round trip, not two. A session that lost the statement
+    (``26000``: psycopg deallocates every statement of a session after a rollback once it has
+    prepared its own; a pooler's reset) is sent the call unnamed, the refused one having run nothing,
+    and that connection is not prepared on again: a session that drops statements would cost a round
+    trip per write."""
     from psycopg import Error
 
     raw = conn.connection.driver_connection
     assert raw is not None
     params = _binary_columns(columns, raw.info.encoding)
+    info = conn.connection.info
     with raw.lock:
-        try:
-            found = _prepared_call(conn, raw, name, params)
-        except Error as error:
-            if error.sqlstate != "26000":
-                raise
-            conn.connection.info.pop(PREPARED, None)
-            found = _prepared_call(conn, raw, name, params)
-    return found
+        noted = info.get(PREPARED)
+        if noted is None and info.get(_CALLED) == name:
+            if not _prepare(raw, name):
+                return None
+            info[PREPARED] = noted = name
+        if noted == name:
+            raw.pgconn.send_query_prepared(_statement(name), params, param_formats=_BINARY)
+            try:
+                return _found(raw)
+            except Error as error:
+                if error.sqlstate != "26000":
+                    raise
+                info[PREPARED] = _LOST
+        info[_CALLED] = name
+        raw.pgconn.send_query_params(_append_call(name), params, param_types=_PARAM_TYPES, param_formats=_BINARY)
+        return _found(raw)
 
 
-def _prepared_call(conn: Connection, raw: Any, name: str, params: list[bytes]) -> tuple[int, int] | None:
+def _prepare(raw: Any, name: str) -> bool:
+    """The call prepared on the connection (already there: made by a write interrupted before it was
+    noted; the statement's name is its function's, hashed); ``False``: not this way, nothing prepared."""
     from psycopg import Error, generators
 
-    info = conn.connection.info
-    statement = _statement(name)
-    if info.get(PREPARED) != name:
-        raw.pgconn.send_prepare(statement, _append_call(name), param_types=_PARAM_TYPES)
-        try:
-            dialect.check_results(raw.wait(generators.execute(raw.pgconn)), raw)
-        except Error as error:
-            if _not_this_way(error):
-                return None
-            raise
-        info[PREPARED] = name
-    raw.pgconn.send_query_prepared(statement, params, param_formats=_BINARY)
-    results = raw.wait(generators.execute(raw.pgconn))
+    raw.pgconn.send_prepare(_statement(name), _append_call(name), param_types=_PARAM_TYPES)
     try:
-        found = dialect.check_results(results, raw)
+        dialect.check_results(raw.wait(generators.execute(raw.pgconn)), raw)
+    except Error as error:
+        if error.sqlstate == "42P05":
+            return True
+        if _not_this_way(error):
+            return False
+        raise
+    return True
+
+
+def _found(raw: Any) -> tuple[int, int] | None:
+    """The call's answer: the positions the server found, ``None`` if it may not append this way."""
+    from psycopg import Error, generators
+
+    try:
+        found = dialect.check_results(raw.wait(generators.execute(raw.pgconn)), raw)
     except Error as error:
         if _not_this_way(error):
             return None
@@ -116,8 +135,11 @@ def _not_this_way(error: Any) -> bool:
         error.sqlstate == "42501" and not str(error).startswith("ledger:"))
 
 
-#: The connection's (pool record's) note that the call is prepared on it, and for which function.
+#: The connection's (pool record's) note that the call is prepared on it, and for which function (or
+#: that the session lost it once: not prepared on it again); and that the call was sent on it before.
 PREPARED = "ledger_append_prepared"
+_LOST = "lost"
+_CALLED = "ledger_append_called"
 _BINARY = [1] * 8
 #: text, uuid[], int8[], text[], bytea[], text[], text[], text[] (built-in types: fixed OIDs).
 _PARAM_TYPES = [25, 2951, 1016, 1009, 1001, 1009, 1009, 1009]
