@@ -85,7 +85,7 @@ def append(conn: Connection, name: str, columns: Sequence[Sequence[Any]]) -> tup
                 return None
             info[PREPARED] = noted = name
         if noted == name:
-            raw.pgconn.send_query_prepared(_statement(name), params, param_formats=_BINARY)
+            raw.pgconn.send_query_prepared(dialect._statement_name(name).encode(), params, param_formats=_BINARY)
             try:
                 return _found(raw)
             except Error as error:
@@ -93,7 +93,7 @@ def append(conn: Connection, name: str, columns: Sequence[Sequence[Any]]) -> tup
                     raise
                 info[PREPARED] = _LOST
         info[_CALLED] = name
-        raw.pgconn.send_query_params(_append_call(name), params, param_types=_PARAM_TYPES, param_formats=_BINARY)
+        raw.pgconn.send_query_params(_append_call(name), params, param_types=_param_types(), param_formats=_BINARY)
         return _found(raw)
 
 
@@ -102,7 +102,7 @@ def _prepare(raw: Any, name: str) -> bool:
     noted; the statement's name is its function's, hashed); ``False``: not this way, nothing prepared."""
     from psycopg import Error, generators
 
-    raw.pgconn.send_prepare(_statement(name), _append_call(name), param_types=_PARAM_TYPES)
+    raw.pgconn.send_prepare(dialect._statement_name(name).encode(), _append_call(name), param_types=_param_types())
     try:
         dialect.check_results(raw.wait(generators.execute(raw.pgconn)), raw)
     except Error as error:
@@ -141,22 +141,31 @@ PREPARED = "ledger_append_prepared"
 _LOST = "lost"
 _CALLED = "ledger_append_called"
 _BINARY = [1] * 8
-#: text, uuid[], int8[], text[], bytea[], text[], text[], text[] (built-in types: fixed OIDs).
-_PARAM_TYPES = [25, 2951, 1016, 1009, 1001, 1009, 1009, 1009]
-_TEXT, _UUID, _INT8, _BYTEA = 25, 2950, 20, 17
+
+
+@lru_cache(maxsize=1)
+def _param_types() -> list[int]:
+    """The OIDs of the function's parameter types (:data:`APPEND_ARGS`), as psycopg knows them."""
+    from psycopg.postgres import types
+
+    names = APPEND_ARGS.strip("()").split(", ")
+    return [types[n[:-2]].array_oid if n.endswith("[]") else types[n].oid for n in names]
 
 
 def _binary_columns(columns: Sequence[Sequence[Any]], encoding: str) -> list[bytes]:
     """The call's parameters in PostgreSQL's binary format: the lock timeout, then each column as a
     one-dimensional array (``array_send``: dimensions, no nulls, the element type, each element's
     length and bytes)."""
+    from psycopg.postgres import types
+
+    text, uuid, int8, bytea = (types[name].oid for name in ("text", "uuid", "int8", "bytea"))
     streams, versions, topics, states, whens, digests, parts = columns
-    return [dialect.LOCK_TIMEOUT.encode(encoding), _binary_array(_UUID, [s.bytes for s in streams]),
-            _binary_array(_INT8, [_pack_int8(v) for v in versions]),
-            _binary_array(_TEXT, [t.encode(encoding) for t in topics]), _binary_array(_BYTEA, states),
-            _binary_array(_TEXT, [w.encode(encoding) for w in whens]),
-            _binary_array(_TEXT, [d.encode(encoding) for d in digests]),
-            _binary_array(_TEXT, [p.encode(encoding) for p in parts])]
+    return [dialect.LOCK_TIMEOUT.encode(encoding), _binary_array(uuid, [s.bytes for s in streams]),
+            _binary_array(int8, [_pack_int8(v) for v in versions]),
+            _binary_array(text, [t.encode(encoding) for t in topics]), _binary_array(bytea, states),
+            _binary_array(text, [w.encode(encoding) for w in whens]),
+            _binary_array(text, [d.encode(encoding) for d in digests]),
+            _binary_array(text, [p.encode(encoding) for p in parts])]
 
 
 def _binary_array(oid: int, elements: Sequence[bytes]) -> bytes:
@@ -230,15 +239,9 @@ def append_function(schema: str) -> str:
 
 
 @lru_cache(maxsize=2)
-def _statement(name: str) -> bytes:
-    """The prepared call's name on a connection."""
-    return dialect._statement_name(name).encode()
-
-
-@lru_cache(maxsize=2)
 def _append_call(name: str) -> bytes:
-    types = ["text", "uuid[]", "int8[]", "text[]", "bytea[]", "text[]", "text[]", "text[]"]
-    return f"SELECT {name}({', '.join(f'${i}::{t}' for i, t in enumerate(types, start=1))})".encode()
+    """The call; its parameters' types are sent with it (:func:`_param_types`)."""
+    return f"SELECT {name}({', '.join(f'${i}' for i in range(1, len(_param_types()) + 1))})".encode()
 
 
 def _quoted(identifier: str) -> str:
