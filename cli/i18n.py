@@ -590,6 +590,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "reason.no_permission": ("databasfilen kan inte öppnas: får din inloggning läsa och skriva den, dess -wal-fil och "
                              "dess mapp?", "the database file cannot be opened: may your login read and write it, "
                              "its -wal file and its folder?"),
+    "reason.encoding": ("databasens teckenkodning kan inte lagra ett av tecknen; skapa databasen med ENCODING "
+                        "'UTF8'", "the database's character encoding cannot hold one of the characters; create the "
+                        "database with ENCODING 'UTF8'"),
     "reason.database": ("databasfel", "database error"),
     "kind.case": ("ärende", "case"),
     "kind.provider": ("utförare", "provider"),

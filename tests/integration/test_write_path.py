@@ -298,6 +298,52 @@ def test_single_events_keep_every_character_whatever_the_client_encoding(pg_url:
     assert verify_store(SQLStore.for_url(resolve_url(pg_url))).ok
 
 
+def test_text_no_client_encoding_but_utf8_could_carry_is_stored_as_it_is(pg_url: str,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every connection speaks UTF-8, whatever the URL or ``PGCLIENTENCODING`` asks for: a LATIN1 client
+    could not even send "Ł" or "✓" (the driver failed before the server saw the write)."""
+    monkeypatch.setenv("PGCLIENTENCODING", "LATIN1")
+    stored = [StoredEvent(STREAMS[0], n, "ledger.events:Event1", payload(n, when))
+              for n, when in enumerate(["Łódź", "klar ✓", "tid ä"], start=1)]
+    for url in (pg_url + "?client_encoding=latin1", pg_url):
+        recorder = LedgerRecorder(SQLStore(resolve_url(url)))
+        start = recorder.max_notification_id() or 0
+        for e in stored[start:start + 2]:
+            assert recorder.insert_events([e]) == [start + 1]
+            start += 1
+        recorder.store.engine.dispose()
+    monkeypatch.delenv("PGCLIENTENCODING")  # read back behind the ledger's back, in UTF-8
+    events, entries = rows(pg_url)
+    assert [e[4] for e in events] == [e.state for e in stored]
+    assert [entry[1] for entry in entries] == ["Łódź", "klar ✓", "tid ä"]
+    assert verify_store(SQLStore.for_url(resolve_url(pg_url))).ok
+
+
+def test_a_database_whose_encoding_cannot_hold_a_character_is_named_and_stores_nothing(pg_url: str) -> None:
+    """A database made with a narrow encoding (LATIN1) refuses "Ł" in the server: the error says what to
+    do (make the database UTF8), whatever language the server speaks; nothing of the write is kept."""
+    import psycopg
+
+    narrow = pg_url.rsplit("/", 1)[0] + "/" + pg_url.rsplit("/", 1)[1] + "_latin1"
+    with psycopg.connect(conftest.PG_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{narrow.rsplit("/", 1)[1]}" ENCODING \'LATIN1\' LC_COLLATE \'C\' '
+                     "LC_CTYPE 'C' TEMPLATE template0")
+    try:
+        recorder = LedgerRecorder(SQLStore(resolve_url(narrow)))
+        assert recorder.insert_events([StoredEvent(STREAMS[0], 1, "ledger.events:Event1", payload(1, "tid ä"))]) == [1]
+        for count in (1, dialects.COPY_FROM):  # one statement, and COPY
+            with pytest.raises(StorageError) as caught:
+                recorder.insert_events([StoredEvent(STREAMS[1], n, "ledger.events:Event1", payload(n, "Łódź"))
+                                        for n in range(1, count + 1)])
+            assert caught.value.params["reason"] == "encoding"
+        assert [entry[1] for entry in rows(narrow)[1]] == ["tid ä"]
+        recorder.store.engine.dispose()
+    finally:
+        SQLStore.dispose_all()
+        with psycopg.connect(conftest.PG_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{narrow.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
 def _drop_connections(url: str) -> int:
     """The server ends every other connection to the database (a restart, a firewall's timeout)."""
     import psycopg

@@ -270,7 +270,10 @@ class PostgresDialect(Dialect):
 
     def engine(self, url: str) -> Engine:
         try:
-            engine = create_engine(url)
+            # The ledger's text is Unicode: a client encoding of the URL or of ``PGCLIENTENCODING``
+            # (LATIN1, say) could not carry a name like "Łódź", and the driver would fail on it before
+            # anything was sent. UTF-8 carries every character; the server converts to its own.
+            engine = create_engine(url, connect_args={"client_encoding": "utf8"})
         except ImportError:  # psycopg is an extra: name it rather than fail with a module error
             raise StorageError(reason="driver_missing") from None
 
@@ -488,7 +491,7 @@ class PostgresDialect(Dialect):
                 for row in rows:
                     out.write_row(row)
         except psycopg.Error as error:
-            raise refused(str(error)) from None
+            raise driver_error(error) from None
 
 
 def _send_at_once(raw: Any, sql: str) -> list[Any]:
@@ -568,8 +571,19 @@ def os_storage_error(error: OSError) -> StorageError:
     return StorageError(reason="unreachable")
 
 
+#: PostgreSQL's ``untranslatable_character``: a character the database's own encoding cannot hold.
+UNTRANSLATABLE = "22P05"
+
+
 def storage_error(error: sa_exc.DBAPIError) -> StorageError:
-    return refused(str(error.orig) if error.orig is not None else str(error))
+    return driver_error(error.orig if error.orig is not None else error)
+
+
+def driver_error(error: BaseException) -> StorageError:
+    """The driver's error (or SQLAlchemy's without one) as a :class:`StorageError` (see :func:`refused`)."""
+    if getattr(error, "sqlstate", None) == UNTRANSLATABLE:  # by its code: the server's text may be translated
+        return StorageError(reason="encoding")
+    return refused(str(error))
 
 
 def refused(message: str) -> StorageError:

@@ -32,7 +32,7 @@ from sqlalchemy import exc as sa_exc
 
 from ledger.adapters import chained
 from ledger.adapters.chain import CHAIN_VERSION, GENESIS, Head, stream_text
-from ledger.adapters.dialect import COPY_FROM, dialect_for, refused, storage_error
+from ledger.adapters.dialect import COPY_FROM, dialect_for, driver_error, storage_error
 from ledger.adapters.schema import events_table, meta_table, metadata, snapshots_table, tracking_table
 from ledger.domain.errors import StorageError
 
@@ -230,7 +230,7 @@ class SQLStore:
         except driver.IntegrityError as error:
             raise IntegrityError(str(error)) from None
         except driver.Error as error:
-            raise refused(str(error)) from error
+            raise driver_error(error) from error
 
     def _connected(self, start: Callable[[Connection], T],
                    again: Callable[[Connection], T] | None = None) -> tuple[Connection, T]:
@@ -273,7 +273,7 @@ class SQLStore:
         except sa_exc.DBAPIError as error:
             raise storage_error(error) from error
         except driver.Error as error:  # from the driver's own cursor (the rebuild's COPY and executemany)
-            raise refused(str(error)) from error
+            raise driver_error(error) from error
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -288,7 +288,7 @@ class SQLStore:
         except sa_exc.DBAPIError as error:
             raise storage_error(error) from error
         except driver.Error as error:
-            raise refused(str(error)) from error
+            raise driver_error(error) from error
 
     def _begin_read(self) -> tuple[Connection, Any]:
         """A pooled connection in a read transaction. Pooled connections are not checked before every
