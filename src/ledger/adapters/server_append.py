@@ -152,20 +152,24 @@ def _param_types() -> list[int]:
     return [types[n[:-2]].array_oid if n.endswith("[]") else types[n].oid for n in names]
 
 
+@lru_cache(maxsize=1)
+def _element_types() -> list[int]:
+    """The OIDs of the array parameters' elements (:data:`APPEND_ARGS` after the lock timeout)."""
+    from psycopg.postgres import types
+
+    return [types[n.removesuffix("[]")].oid for n in APPEND_ARGS.strip("()").split(", ")[1:]]
+
+
 def _binary_columns(columns: Sequence[Sequence[Any]], encoding: str) -> list[bytes]:
     """The call's parameters in PostgreSQL's binary format: the lock timeout, then each column as a
     one-dimensional array (``array_send``: dimensions, no nulls, the element type, each element's
-    length and bytes)."""
-    from psycopg.postgres import types
-
-    text, uuid, int8, bytea = (types[name].oid for name in ("text", "uuid", "int8", "bytea"))
+    length and bytes), its elements' bytes in the order of :data:`APPEND_ARGS`."""
     streams, versions, topics, states, whens, digests, parts = columns
-    return [dialect.LOCK_TIMEOUT.encode(encoding), _binary_array(uuid, [s.bytes for s in streams]),
-            _binary_array(int8, [_pack_int8(v) for v in versions]),
-            _binary_array(text, [t.encode(encoding) for t in topics]), _binary_array(bytea, states),
-            _binary_array(text, [w.encode(encoding) for w in whens]),
-            _binary_array(text, [d.encode(encoding) for d in digests]),
-            _binary_array(text, [p.encode(encoding) for p in parts])]
+    elements = [[s.bytes for s in streams], [_pack_int8(v) for v in versions], [t.encode(encoding) for t in topics],
+                states, [w.encode(encoding) for w in whens], [d.encode(encoding) for d in digests],
+                [p.encode(encoding) for p in parts]]
+    return [dialect.LOCK_TIMEOUT.encode(encoding),
+            *(_binary_array(oid, column) for oid, column in zip(_element_types(), elements, strict=True))]
 
 
 def _binary_array(oid: int, elements: Sequence[bytes]) -> bytes:

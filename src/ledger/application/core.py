@@ -133,7 +133,7 @@ class LedgerCore(Application[UUID]):
         # The recorder directly: Application.save would check each event against the library's
         # runtime protocols (``isinstance`` of a Protocol, slow), and the event store's put builds a
         # ``Recording`` and a ``Notification`` per event for subscribers this ledger does not have.
-        self.events.recorder.insert_events(list(map(self.mapper.to_stored_event, new_events)))
+        self.recorder.insert_events(list(map(self.mapper.to_stored_event, new_events)))
         for event in new_events:
             if event.stream == "case" and event.originator_version % SNAPSHOT_INTERVAL == 0:
                 self.take_snapshot(event.originator_id, event.originator_version)
