@@ -8,7 +8,6 @@ what the database's refusals mean.
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import time
@@ -22,6 +21,7 @@ from uuid import UUID
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy import exc as sa_exc
 
+from ledger.adapters.storage_errors import driver_error, os_storage_error
 from ledger.domain.errors import StorageError
 
 #: Advisory locks (two-key space) on PostgreSQL: table creation, the event writers, the access log's
@@ -561,46 +561,3 @@ def _set_wal(cursor: Any) -> None:
             if "locked" not in str(error) or attempt == 99:
                 raise
             time.sleep(0.05)
-
-
-def os_storage_error(error: OSError) -> StorageError:
-    if error.errno in (errno.ENOSPC, errno.EFBIG):
-        return StorageError(reason="disk_full")
-    if error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return StorageError(reason="read_only")
-    return StorageError(reason="unreachable")
-
-
-#: PostgreSQL's ``untranslatable_character``: a character the database's own encoding cannot hold.
-UNTRANSLATABLE = "22P05"
-
-
-def storage_error(error: sa_exc.DBAPIError) -> StorageError:
-    return driver_error(error.orig if error.orig is not None else error)
-
-
-def driver_error(error: BaseException) -> StorageError:
-    """The driver's error (or SQLAlchemy's without one) as a :class:`StorageError` (see :func:`refused`)."""
-    if getattr(error, "sqlstate", None) == UNTRANSLATABLE:  # by its code: the server's text may be translated
-        return StorageError(reason="encoding")
-    return refused(str(error))
-
-
-def refused(message: str) -> StorageError:
-    """The database's refusal as a :class:`StorageError` with a reason a person can act on."""
-    lowered = message.lower()
-    if "full" in lowered or "no space" in lowered:
-        reason = "disk_full"
-    elif "disk i/o" in lowered or "file too large" in lowered:
-        reason = "disk_io"
-    elif "locked" in lowered or "lock timeout" in lowered or "busy" in lowered:
-        reason = "locked"
-    elif "unable to open" in lowered:  # SQLite: the file, its WAL or its folder is not this login's to open
-        reason = "no_permission"
-    elif "connect" in lowered or "could not" in lowered:
-        reason = "unreachable"
-    elif "readonly" in lowered or "read-only" in lowered:
-        reason = "read_only"
-    else:
-        reason = "database"
-    return StorageError(reason=reason)

@@ -32,8 +32,9 @@ from sqlalchemy import exc as sa_exc
 
 from ledger.adapters import chained
 from ledger.adapters.chain import CHAIN_VERSION, GENESIS, Head, stream_text
-from ledger.adapters.dialect import COPY_FROM, dialect_for, driver_error, storage_error
+from ledger.adapters.dialect import COPY_FROM, dialect_for
 from ledger.adapters.schema import events_table, meta_table, metadata, snapshots_table, tracking_table
+from ledger.adapters.storage_errors import driver_error, storage_error
 from ledger.domain.errors import StorageError
 
 #: ``ledger_meta`` keys of the chain: its format, and when a store made before the chain was chained.
