@@ -70,3 +70,29 @@ def test_a_key_destroyed_in_this_process_opens_nothing_more(db_url: str, tmp_pat
         with pytest.raises(PersonThinned):
             cipher.open(sealed[k], b"aad")
     assert cipher.open(sealed[ids[1]], b"aad") and cipher.open(sealed[ids[-2]], b"aad")
+
+
+def test_a_key_made_here_is_kept_unless_another_process_made_it_first(db_url: str, tmp_path: Path) -> None:
+    """The keys a ring makes are kept, not read back (a new person's first event is sealed right after):
+    kept exactly as stored; and where another process stored a key for the same person between this
+    ring's look and its write, theirs is the person's key, here too."""
+    store = SQLStore.for_url(resolve_url(db_url))
+    service = FileKeyService(KeyFile.create(tmp_path / "key", "test-store"))
+    ring, other = _ring(store, service), _ring(store, service)
+
+    class Interleaved:  # the other process writes its key just before this ring's write transaction
+        def __getattr__(self, name: str) -> object:
+            return getattr(store, name)
+
+        def write(self, *args: object, **kwargs: object) -> object:
+            other.ensure(["p-raced"])
+            return store.write(*args, **kwargs)
+
+    ring.store = Interleaved()  # type: ignore[assignment]
+    ring.ensure(["p-raced", "p-own"])
+    fresh = _ring(store, service)
+    assert ring.key("p-raced") == other.key("p-raced") == fresh.key("p-raced")
+    assert ring.key("p-own") == fresh.key("p-own")
+    assert ring.key("p-own") != ring.key("p-raced")
+    sealed = PersonalCipher(ring).seal("p-own", b"personal", b"aad")
+    assert PersonalCipher(fresh).open(sealed, b"aad") == b"personal"

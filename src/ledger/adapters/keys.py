@@ -235,7 +235,8 @@ class KeyRing:
         if not new:
             return
         service, now = self.service, datetime.now(UTC).replace(tzinfo=None)
-        rows = [{"key_id": k, "wrapped": service.wrap(k, secrets.token_bytes(32)), "created_at": now} for k in new]
+        made = {k: secrets.token_bytes(32) for k in new}
+        rows = [{"key_id": k, "wrapped": service.wrap(k, key), "created_at": now} for k, key in made.items()]
         with self.store.write("keys") as conn:
             taken = {r[0] for r in conn.execute(select(t.c.key_id).where(t.c.key_id.in_(new)))}
             rows = [r for r in rows if r["key_id"] not in taken]  # another writer made it meanwhile: theirs holds
@@ -244,6 +245,9 @@ class KeyRing:
 
                 conn.execute(insert(t), rows)
         known.update(new)
+        # The keys this process made and stored are kept, not read back and unwrapped at their first use
+        # (a new person's first event is sealed right after; the demo makes thousands of people).
+        self._keys.update((k, key) for k, key in made.items() if k not in taken)
 
     def key(self, key_id: str) -> bytes:
         """The data key of ``key_id``; :class:`PersonThinned` once destroyed by gallring.
