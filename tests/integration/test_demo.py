@@ -144,3 +144,23 @@ def test_someone_is_actualised_again_only_when_their_cases_are_closed() -> None:
     people.opened(TEST_PNR[2], Case("a", date(2025, 1, 1), 1990, closed=date(2025, 3, 1), protected_identity=True))
     assert {people.pick(date(2025, 7, 1), "personnummer") for _ in range(30)} == {TEST_PNR[0]}
     assert people.pick(date(2025, 6, 30), "personnummer") is None
+
+
+def test_recording_as_someone_takes_their_roles_as_changed_in_the_same_batch(sqlite_url: str) -> None:
+    """``act_as`` keeps a user's roles while the users' register is unchanged; a change of roles in the
+    batch (not yet written) is what the next ``act_as`` goes by."""
+    from ledger.domain.errors import AccessDenied
+    from ledger.domain.permissions import Role
+
+    app = batch_at(sqlite_url, "tester")
+    with app:
+        app.add_user("lisa.h", ["ekonom"])
+        app.act_as("lisa.h", TODAY)
+        assert app.gate.actor.roles == frozenset({Role.ECONOMIST})
+        with pytest.raises(AccessDenied):
+            app.open_case(TEST_PNR[0], gender="man", environment="criminal", source="police", on=TODAY)
+        app.act_as("tester", TODAY)
+        app.change_roles("lisa.h", ["handläggare"])
+        app.act_as("lisa.h", TODAY)
+        assert app.gate.actor.roles == frozenset({Role.CASE_WORKER})
+        assert app.open_case(TEST_PNR[0], gender="man", environment="criminal", source="police", on=TODAY).startswith("AVH-")

@@ -40,6 +40,8 @@ class BatchLedger(Ledger):
         self._pending: list[ev.Event] = []
         self._states: dict[UUID, Any] = {}
         self._rules: Any = None  # the decision rules as read, until the batch itself changes the settings
+        #: a user's roles, by the users' state (and its version) they were read from
+        self._roles: dict[str, tuple[Any, int, frozenset[Any]]] = {}
 
     def __enter__(self) -> BatchLedger:
         return self
@@ -68,7 +70,11 @@ class BatchLedger(Ledger):
         if not self.gate.actor.training:
             raise TrainingOnly(option="--as")
         users = self.users_state()
-        roles = users.roles_of(name) if users is not None else frozenset()
+        version = users.version if users is not None else 0  # the fold changes the state in place
+        known = self._roles.get(name)
+        if known is None or known[0] is not users or known[1] != version:
+            known = self._roles[name] = (users, version, users.roles_of(name) if users is not None else frozenset())
+        roles = known[2]
         clock = PinnedClock(self.clock.now(), on) if on is not None else self.clock
         self.gate = Gate(Actor(name, roles, training=True), self.gate.access_log, self.gate.protection, clock)
         self._at = at

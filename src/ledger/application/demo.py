@@ -29,6 +29,7 @@ from ledger.application.demo_plan import (
     Ref,
 )
 from ledger.application.demo_story import intake
+from ledger.domain.clock import LOCAL
 from ledger.domain.errors import InputError
 
 
@@ -95,8 +96,6 @@ class RecordingTimes:
         self.minutes = 0
 
     def next(self, day: date, command: str) -> datetime:
-        from ledger.domain.clock import LOCAL
-
         if day != self.day:
             self.day, self.minutes = day, self.rng.randint(0, 45)
         self.minutes += self.rng.randint(2, 12)

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from hashlib import sha1
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -37,6 +38,7 @@ def case_number(year: int, serial: int) -> str:
     return f"AVH-{year}-{serial:04d}"
 
 
+@lru_cache(maxsize=8192)  # every case command works it out from the number typed; UUIDs are immutable
 def case_id(case_number: str) -> UUID:
     return uuid5(NAMESPACE, f"case:{case_number}")
 
