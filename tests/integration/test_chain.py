@@ -611,6 +611,43 @@ def test_snapshots_with_corrections_before_and_after_them_verify(db_url: str) ->
         db.conn.close()
 
 
+def test_a_batchs_snapshots_are_the_plain_fold_whether_or_not_the_case_was_corrected(db_url: str) -> None:
+    """A batch keeps the state a snapshot is taken of as it folds the case, instead of reading the case
+    back; the snapshot is still the plain fold of the stored events, also of a case whose corrected
+    history the batch folded (that one is read back)."""
+    from ledger.domain.aggregates import case_id
+    from ledger.domain.case_fold import project_case
+    from ledger.domain.corrections import apply_corrections
+    from tests.conftest import TEST_PNR
+    from tests.helpers import batch_at, ledger_at
+
+    app = ledger_at(db_url, "tester")
+    corrected, plain = (app.open_case(TEST_PNR[n], gender="man", environment="criminal", source="police",
+                                      on="2026-01-05") for n in (31, 32))
+    for case in (corrected, plain):
+        app.grant_consent(case, "police", purpose="samverkan", on="2026-01-06")
+    app.correct_entry(corrected, 2, reason="fel giltighet", changes={"valid_until": "2026-12-31"})
+    with batch_at(app.factory.store.url, app.user) as batch:
+        for _ in range(205):
+            for case in (corrected, plain):
+                batch.record_contact(case, "phone", on="2026-02-01")
+    db = Raw(db_url)
+    db.mapper = app.mapper
+    try:
+        stored = {}
+        for case in (corrected, plain):
+            stream = case_id(case)
+            for version in (100, 200):
+                stored[case, version] = json.loads(_snapshot(db, stream, version))["p"]["state"]
+                fold = project_case(None, app.events.get(stream, lte=version))
+                assert fold is not None and stored[case, version] == fold.model_dump(mode="json")
+        refolded = project_case(None, apply_corrections(app.events.get(case_id(corrected), lte=200)))
+        assert refolded is not None and refolded.model_dump(mode="json") != stored[corrected, 200]  # it shows
+        assert verify_store(app.factory.store, mapper=app.mapper).ok
+    finally:
+        db.conn.close()
+
+
 def test_a_snapshot_of_another_aggregate_is_folded_with_its_own_projector(db_url: str) -> None:
     from ledger.domain.aggregates import project_provider, provider_id
     from tests.helpers import ledger_at

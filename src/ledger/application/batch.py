@@ -9,12 +9,12 @@ that whole transaction (nothing of it is stored), it is not retried.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, TypeVar
 from uuid import UUID
 
+from ledger.application.core import SNAPSHOT_INTERVAL
 from ledger.application.gallring import SETTINGS
 from ledger.application.service import Ledger
 from ledger.domain import events as ev
@@ -37,8 +37,13 @@ class BatchLedger(Ledger):
         super().__init__(**kwargs)
         self.flush_every = flush_every
         self._at: datetime | None = None
+        self._at_day: date | None = None  # the unit's date at ``_at``
         self._pending: list[ev.Event] = []
         self._states: dict[UUID, Any] = {}
+        #: The cases' states at the versions a snapshot is taken of, as folded in this batch (plain folds:
+        #: not of a case whose corrected history was folded), so that the snapshot need not read them back.
+        self._snapshot_states: dict[tuple[UUID, int], dict[str, Any]] = {}
+        self._corrected_ids: set[UUID] = set()
         self._rules: Any = None  # the decision rules as read, until the batch itself changes the settings
         #: a user's roles, by the users' state (and its version) they were read from
         self._roles: dict[str, tuple[Any, int, frozenset[Any]]] = {}
@@ -52,6 +57,7 @@ class BatchLedger(Ledger):
                 self.flush()
         finally:  # what was not written is dropped, and the next batch reads the store afresh
             self._pending, self._states, self._rules = [], {}, None
+            self._snapshot_states, self._corrected_ids = {}, set()
 
     def flush(self) -> None:
         """Write the events collected so far in one transaction."""
@@ -77,17 +83,19 @@ class BatchLedger(Ledger):
         roles = known[2]
         clock = PinnedClock(self.clock.now(), on) if on is not None else self.clock
         self.gate = Gate(Actor(name, roles, training=True), self.gate.access_log, self.gate.protection, clock)
+        from ledger.domain.clock import LOCAL
+
         self._at = at
+        self._at_day = at.astimezone(LOCAL).date() if at is not None else None
 
     def _recording(self, on: Any, note: str | None) -> ev.Recording:
         """The entry as recorded at ``act_as``'s moment, if one was given: that day is its "today" too
         (a case gets its number in the year it was actualised, as it would have)."""
         recording = super()._recording(on, note)
-        if self._at is None:
+        if self._at is None or self._at_day is None:
             return recording
-        from ledger.domain.clock import LOCAL
-
-        return replace(recording, at=self._at, today=max(self._at.astimezone(LOCAL).date(), recording.on))
+        r = recording  # made anew rather than by ``dataclasses.replace`` (one per demo entry)
+        return ev.Recording(self._at, r.by, r.on, max(self._at_day, r.on), r.note, r.roles)
 
     def _retry_after_conflict(self) -> bool:
         return False
@@ -102,9 +110,23 @@ class BatchLedger(Ledger):
         for event in new_events:
             if event.originator_id == SETTINGS:
                 self._rules = None
-            self._states[event.originator_id] = _FOLDS[event.stream](self._states.get(event.originator_id), [event])
+            stream = event.originator_id
+            state = self._states[stream] = _FOLDS[event.stream](self._states.get(stream), [event])
+            if (event.stream == "case" and event.originator_version % SNAPSHOT_INTERVAL == 0 and state is not None
+                    and stream not in self._corrected_ids):
+                self._snapshot_states[stream, event.originator_version] = state.model_dump(mode="json")
         if len(self._pending) >= self.flush_every:
             self.flush()
+
+    def take_snapshot(self, aggregate_id: UUID, version: int | None = None,
+                      projector_func: Callable[..., Any] = project_case) -> None:
+        folded = None
+        if version is not None and projector_func is project_case:
+            folded = self._snapshot_states.pop((aggregate_id, version), None)
+        if folded is None:
+            super().take_snapshot(aggregate_id, version, projector_func)
+        else:
+            self._put_snapshot(aggregate_id, version, CaseState, folded)  # type: ignore[arg-type]  # version is set
 
     def _load(self, stream: UUID, projector: Callable[..., T | None]) -> T | None:
         if stream not in self._states:
@@ -123,4 +145,5 @@ class BatchLedger(Ledger):
         self.flush()
         corrected = super()._corrected(state)
         self._states[state.id] = corrected
+        self._corrected_ids.add(state.id)  # what is folded onto it now is not the plain fold a snapshot holds
         return corrected

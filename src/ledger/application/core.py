@@ -141,13 +141,14 @@ class LedgerCore(Application[UUID]):
     def take_snapshot(self, aggregate_id: UUID, version: int | None = None,
                       projector_func: Callable[..., Any] = project_case) -> None:
         """Store the stream's state at ``version`` (its plain fold) as a snapshot, topic naming its shape."""
-        assert self.snapshots is not None
         state = self._fold(aggregate_id, projector_func, version)
         assert state is not None
-        self.snapshots.put([ev.Snapshot(
-            originator_id=aggregate_id, originator_version=state.version, recorded_at=self.clock.now(),
-            topic=ev.topic_of(type(state)), state=state.model_dump(mode="json"),
-        )])
+        self._put_snapshot(aggregate_id, state.version, type(state), state.model_dump(mode="json"))
+
+    def _put_snapshot(self, stream: UUID, version: int, kind: type[Any], state: dict[str, Any]) -> None:
+        assert self.snapshots is not None
+        self.snapshots.put([ev.Snapshot(originator_id=stream, originator_version=version,
+                                        recorded_at=self.clock.now(), topic=ev.topic_of(kind), state=state)])
 
     def _fold(self, stream: UUID, projector: Callable[..., T | None], version: int | None = None) -> T | None:
         """A stream's state (at ``version``), from its newest usable snapshot on."""
