@@ -249,6 +249,11 @@ class KeyRing:
         # (a new person's first event is sealed right after; the demo makes thousands of people).
         self._keys.update((k, key) for k, key in made.items() if k not in taken)
 
+    def ensure_one(self, key_id: str) -> None:
+        """:meth:`ensure` for one id, at no cost once it is known (each event sealed asks)."""
+        if key_id not in self._known and key_id not in self._keys:
+            self.ensure((key_id,))
+
     def key(self, key_id: str) -> bytes:
         """The data key of ``key_id``; :class:`PersonThinned` once destroyed by gallring.
 

@@ -127,7 +127,7 @@ class PydanticMapper(Mapper[Any]):
         state: dict[str, Any] = {"s": {k: v for k, v in data.items() if k not in personal}}
         if self.personal is not None and personal:
             key = self.key_of(event)
-            self.personal.ring.ensure([key])
+            self.personal.ring.ensure_one(key)
             plain = self.transcoder.encode(private)
             state["e"] = self.personal.seal(key, plain, _aad(event.originator_id, event.originator_version))  # type: ignore[attr-defined]
         else:
