@@ -377,6 +377,107 @@ def test_a_connection_the_server_dropped_since_its_last_use_is_replaced_before_w
     assert rows(pg_url)[1] == defined(batch(1, 2))
 
 
+def _in_threads(write: Any, count: int) -> None:
+    """``write(w)`` in ``count`` threads at once, until each is done."""
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def _one_gapless_chain(url: str, stored: list[StoredEvent]) -> None:
+    """Every event of ``stored`` once, at positions 1..n without gaps, and the chain valid."""
+    events, entries = rows(url)
+    assert [e[0] for e in events] == list(range(1, len(stored) + 1))
+    assert sorted((e[1], e[2]) for e in events) == sorted((e.originator_id, e.originator_version) for e in stored)
+    report = verify_store(SQLStore.for_url(resolve_url(url)))
+    assert report.ok and report.events == len(stored) and len(entries) == len(stored)
+
+
+def _sessions(url: str) -> int:
+    """The server's connections to the database, but the one asking."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        found = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                             "AND pid <> pg_backend_pid()").fetchone()
+    assert found is not None
+    return int(found[0])
+
+
+def test_appends_in_a_row_keep_their_connection_and_give_it_back_for_anything_else(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The few-event appends keep the connection out of the pool between them (no checkout and checkin
+    per write); a read, a write under the lock, a projection's transaction or the question whether this
+    process may fork give it back first: the process never holds two connections for it, and may fork."""
+    recorder = recorder_at(pg_url)
+    store = recorder.store
+    _only_server_side(recorder, monkeypatch)
+    pool = store.engine.pool
+    assert recorder.insert_events(batch(1, 1)) == [1]
+    assert recorder.insert_events(batch(2, 2)) == [2, 3]
+    assert pool.checkedout() == 1  # type: ignore[attr-defined]  # kept
+    assert recorder.max_notification_id() == 3  # a read: on the same connection, given back first
+    assert pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert recorder.insert_events(batch(4, 1)) == [4]
+    with store.projection("money") as conn:
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+    assert recorder.insert_events(batch(5, 1)) == [5]
+    monkeypatch.undo()  # the lock and the tail from the client again
+    with store.write("access") as conn:
+        assert conn.exec_driver_sql("SELECT 1").scalar() == 1
+    _only_server_side(recorder, monkeypatch)
+    assert recorder.insert_events(batch(6, 1)) == [6]
+    assert _sessions(pg_url) == 1
+    assert pool.checkedout() == 1  # type: ignore[attr-defined]
+    assert not SQLStore.in_use(store)
+    assert pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert recorder.insert_events(batch(7, 1)) == [7]
+    assert _sessions(pg_url) == 1
+    assert rows(pg_url)[1] == defined(batch(1, 7))
+
+
+@pytest.mark.parametrize("idle", [False, True], ids=["used-again-soon", "idle-past-ping-after"])
+def test_a_kept_connection_the_server_dropped_is_replaced_and_nothing_written_twice(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch, idle: bool) -> None:
+    """The server ends the connection the appends keep (a restart, a firewall): the next append goes
+    through on a new one, once, whether the loss shows on the kept connection itself or (idle longer
+    than ``PING_AFTER``) when it goes back to the pool and a connection is checked out and checked."""
+    recorder = recorder_at(pg_url)
+    _only_server_side(recorder, monkeypatch)
+    assert recorder.insert_events(batch(1, 2)) == [1, 2]
+    if idle:
+        monkeypatch.setattr(dialects, "PING_AFTER", 0.0)
+    assert _drop_connections(pg_url) == 1
+    assert recorder.insert_events(batch(3, 1)) == [3]
+    assert recorder.insert_events(batch(4, 2)) == [4, 5]
+    assert rows(pg_url)[1] == defined(batch(1, 5))
+    assert _sessions(pg_url) == 1
+
+
+def test_threads_appending_through_one_store_each_write_once_in_one_chain(pg_url: str) -> None:
+    """Four threads share one store (one pool, one kept connection): a thread that finds the kept
+    connection in use appends on a pooled one of its own; every event once, positions without gaps,
+    the chain valid."""
+    recorder = recorder_at(pg_url)
+    stored = batch(1, 4 * 40)
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def write(w: int) -> None:
+        start.wait()
+        try:
+            for event in stored[w::4]:
+                recorder.insert_events([event])
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            errors.append(error)
+
+    _in_threads(write, 4)
+    assert errors == []
+    _one_gapless_chain(pg_url, stored)
+
+
 def test_concurrent_writers_of_single_events_and_large_batches_keep_one_gapless_chain(pg_url: str) -> None:
     """Four writers, each on its own engine, each alternating one event and a COPY-sized batch."""
     stored = batch(1, 4 * (3 + 3 * 120))
@@ -398,17 +499,9 @@ def test_concurrent_writers_of_single_events_and_large_batches_keep_one_gapless_
         finally:
             recorder.store.engine.dispose()
 
-    threads = [threading.Thread(target=write, args=(w,)) for w in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _in_threads(write, 4)
     assert errors == []
-    events, entries = rows(pg_url)
-    assert [e[0] for e in events] == list(range(1, len(stored) + 1))
-    assert sorted((e[1], e[2]) for e in events) == sorted((e.originator_id, e.originator_version) for e in stored)
-    report = verify_store(SQLStore.for_url(resolve_url(pg_url)))
-    assert report.ok and report.events == len(stored) and len(entries) == len(stored)
+    _one_gapless_chain(pg_url, stored)
 
 
 def _pool_of_three(recorder: LedgerRecorder) -> None:
@@ -504,6 +597,7 @@ def test_the_append_is_prepared_from_a_connections_second_write_and_not_after_th
     _only_server_side(recorder, monkeypatch)
 
     def prepared() -> list[int]:
+        recorder.store.release_appender()  # kept by the appends: now back in the pool
         with recorder.store.engine.connect() as conn:  # the pool's one connection, the appends' own
             return [calls for calls, in conn.exec_driver_sql(
                 "SELECT generic_plans + custom_plans FROM pg_prepared_statements WHERE strpos(statement, %s) > 0",
@@ -515,6 +609,7 @@ def test_the_append_is_prepared_from_a_connections_second_write_and_not_after_th
     assert prepared() == [1]
     assert recorder.insert_events(batch(5, 1)) == [5]
     assert prepared() == [2]
+    recorder.store.release_appender()
     with recorder.store.engine.connect() as conn:
         conn.exec_driver_sql("DEALLOCATE ALL")
         conn.commit()
@@ -527,6 +622,7 @@ def test_the_append_is_prepared_from_a_connections_second_write_and_not_after_th
     assert recorder.insert_events(batch(9, 1)) == [9]
     assert recorder.insert_events(batch(10, 1)) == [10]
     assert prepared() == [1]
+    recorder.store.release_appender()
     with recorder.store.engine.begin() as conn:
         assert recorder.store.dialect.install_append(conn) == dialects.APPEND_NAME  # CREATE OR REPLACE
     assert recorder.insert_events(batch(11, 2)) == [11, 12]

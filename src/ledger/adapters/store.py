@@ -20,7 +20,12 @@ read side ask of the raw tables.
 
 from __future__ import annotations
 
+import atexit
 import json
+import os
+import threading
+import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
@@ -31,6 +36,7 @@ from sqlalchemy import Connection, MetaData, func, insert, inspect, select, upda
 from sqlalchemy import exc as sa_exc
 
 from ledger.adapters import chained
+from ledger.adapters import dialect as dialects
 from ledger.adapters.chain import CHAIN_VERSION, GENESIS, Head, stream_text
 from ledger.adapters.dialect import COPY_FROM, dialect_for
 from ledger.adapters.schema import events_table, meta_table, metadata, snapshots_table, tracking_table
@@ -43,6 +49,18 @@ BACKFILL_KEY = "chain_backfill"
 #: ``ledger_meta`` key naming the server-side append (PostgreSQL), once it is made.
 APPEND_KEY = "append_function"
 T = TypeVar("T")
+
+#: The stores of this process, each to give back its kept connection (:meth:`SQLStore.release_appender`)
+#: when the process exits, not to leave it to the garbage collector, which warns about a connection it
+#: finds checked out.
+_OPEN: weakref.WeakSet[SQLStore] = weakref.WeakSet()
+
+
+@atexit.register
+def _release_appenders() -> None:
+    for store in list(_OPEN):
+        if store.pid == os.getpid():  # a connection inherited by a fork is the parent's to close
+            store.release_appender()
 
 
 class SQLStore:
@@ -58,6 +76,13 @@ class SQLStore:
         self.dialect = dialect_for(url)
         self.engine = self.dialect.engine(url)
         self.mark = self.dialect.mark
+        #: The connection of the last few-event append (PostgreSQL), kept out of the pool while appends
+        #: follow one another (:meth:`append_at_once`); given back before any other use of the pool.
+        self._appender: Connection | None = None
+        self._appender_used = 0.0
+        self._appender_lock = threading.Lock()
+        self.pid = os.getpid()
+        _OPEN.add(self)
         try:
             self.create_tables(metadata)
         except StorageError as error:
@@ -82,13 +107,17 @@ class SQLStore:
         the pools open new ones when next asked. Before a fork: a child must not inherit a connection
         (nor SQLite's state of an open file, which it would share with connections it opens itself)."""
         for store in {*cls._stores.values(), *others}:
+            store.release_appender()
             store.engine.dispose()
 
     @classmethod
     def in_use(cls, *others: SQLStore) -> bool:
         """Whether a connection of a store of this process (or of ``others``) is checked out: then this
         process does not fork (a child would inherit the open connection)."""
-        return any(getattr(store.engine.pool, "checkedout", lambda: 0)() for store in {*cls._stores.values(), *others})
+        stores = {*cls._stores.values(), *others}
+        for store in stores:
+            store.release_appender()  # kept between appends only: not in use
+        return any(getattr(store.engine.pool, "checkedout", lambda: 0)() for store in stores)
 
     @classmethod
     def dispose_all(cls) -> None:
@@ -96,6 +125,7 @@ class SQLStore:
         cls._stores.clear()
 
     def _has_events(self) -> bool:
+        self.release_appender()
         try:
             with self.engine.connect() as conn:
                 found = events_table.name in inspect(conn).get_table_names()
@@ -111,6 +141,7 @@ class SQLStore:
         the second fails on ``pg_type``, on SQLite a deferred transaction cannot upgrade to a write
         ("database is locked" at once). So check without a lock, then create under one.
         """
+        self.release_appender()
         try:
             with self.engine.connect() as conn:
                 existing = set(inspect(conn).get_table_names())
@@ -211,11 +242,50 @@ class SQLStore:
                 return done
 
         with self._named_errors():
-            conn, positions = self._connected(append, again)
-            conn.close()
+            positions = self._append_on_kept(append, again)
         if positions is None:
             self.append_function = None  # not now, nor later in this process
         return positions
+
+    def _append_on_kept(self, append: Callable[[Connection], list[int] | None],
+                        again: Callable[[Connection], list[int] | None]) -> list[int] | None:
+        """``append`` on the connection the last append used, kept out of the pool since: a checkout and
+        a checkin cost a third of a one-event append's time on the client, about as much as the
+        server's work (docs/performance.md). Kept only while appends follow one another: any other use
+        of the store gives it back first (:meth:`release_appender`), so a process still uses one
+        connection, and one idle for :data:`~ledger.adapters.dialect.PING_AFTER` seconds goes back to
+        the pool and is checked there, as any idle connection is. A connection the server dropped is
+        replaced as in :meth:`_connected`. Another thread appending at the same time takes a pooled
+        connection of its own."""
+        if not self._appender_lock.acquire(blocking=False):
+            conn, positions = self._connected(append, again)
+            conn.close()
+            return positions
+        try:
+            kept, self._appender = self._appender, None
+            if kept is not None and (kept.closed or kept.invalidated
+                                     or time.monotonic() - self._appender_used >= dialects.PING_AFTER):
+                kept.close()
+                kept = None
+            conn, positions = self._connected(append, again, kept)  # closed there if it raised
+            if positions is None:
+                conn.close()
+            else:
+                self._appender, self._appender_used = conn, time.monotonic()
+            return positions
+        finally:
+            self._appender_lock.release()
+
+    def release_appender(self) -> None:
+        """Give the connection kept by :meth:`_append_on_kept` back to the pool (if no append is using it)."""
+        if self._appender is None or not self._appender_lock.acquire(blocking=False):
+            return
+        try:
+            kept, self._appender = self._appender, None
+            if kept is not None:
+                kept.close()
+        finally:
+            self._appender_lock.release()
 
     @contextmanager
     def _named_errors(self) -> Iterator[None]:
@@ -233,15 +303,17 @@ class SQLStore:
         except driver.Error as error:
             raise driver_error(error) from error
 
-    def _connected(self, start: Callable[[Connection], T],
-                   again: Callable[[Connection], T] | None = None) -> tuple[Connection, T]:
-        """A pooled connection and what ``start`` did first on it. A connection the server dropped since
-        its last use is replaced once, and ``again`` (``start`` if not given) runs on the new one:
-        pooled connections are not checked before every use (see
+    def _connected(self, start: Callable[[Connection], T], again: Callable[[Connection], T] | None = None,
+                   kept: Connection | None = None) -> tuple[Connection, T]:
+        """A pooled connection (``kept``, if given, first) and what ``start`` did first on it. A connection
+        the server dropped since its last use is replaced once, and ``again`` (``start`` if not given)
+        runs on the new one: pooled connections are not checked before every use (see
         :class:`~ledger.adapters.dialect.PostgresDialect`)."""
         driver = self.engine.dialect.loaded_dbapi
+        if kept is None:
+            self.release_appender()
         for attempt in (1, 2):
-            conn = self.engine.connect()
+            conn = kept if attempt == 1 and kept is not None else self.engine.connect()
             try:
                 return conn, (start if attempt == 1 or again is None else again)(conn)
             except driver.OperationalError:
@@ -265,6 +337,7 @@ class SQLStore:
         name instead of the table lock); on SQLite every write transaction is exclusive anyway.
         """
         driver = self.engine.dialect.loaded_dbapi
+        self.release_appender()
         try:
             with self.engine.connect() as conn:
                 conn.execution_options(ledger_write=True)
@@ -295,6 +368,7 @@ class SQLStore:
         """A pooled connection in a read transaction. Pooled connections are not checked before every
         use (see :class:`~ledger.adapters.dialect.PostgresDialect`): one the server dropped shows when the
         read begins, SQLAlchemy then discards the pool's connections, and the read begins once more."""
+        self.release_appender()
         for attempt in (1, 2):
             conn = self.engine.connect()
             try:
