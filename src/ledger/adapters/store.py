@@ -125,9 +125,8 @@ class SQLStore:
         cls._stores.clear()
 
     def _has_events(self) -> bool:
-        self.release_appender()
         try:
-            with self.engine.connect() as conn:
+            with self._connect() as conn:
                 found = events_table.name in inspect(conn).get_table_names()
                 conn.commit()  # ended, not rolled back: see create_tables
                 return found
@@ -141,9 +140,8 @@ class SQLStore:
         the second fails on ``pg_type``, on SQLite a deferred transaction cannot upgrade to a write
         ("database is locked" at once). So check without a lock, then create under one.
         """
-        self.release_appender()
         try:
-            with self.engine.connect() as conn:
+            with self._connect() as conn:
                 existing = set(inspect(conn).get_table_names())
                 # Committed, not rolled back when the connection is closed: after a rollback psycopg
                 # deallocates every prepared statement of the session, the write's tail among them
@@ -151,7 +149,7 @@ class SQLStore:
                 conn.commit()
             if all(table.name in existing for table in tables.sorted_tables):
                 return
-            with self.engine.connect() as conn:
+            with self._connect() as conn:
                 conn.execution_options(ledger_write=True)  # SQLite: BEGIN IMMEDIATE
                 with conn.begin():
                     self.dialect.begin_ddl(conn)
@@ -276,6 +274,13 @@ class SQLStore:
         finally:
             self._appender_lock.release()
 
+    def _connect(self) -> Connection:
+        """A connection from the pool, every use of the store's but the kept append's: the connection an
+        append keeps (:meth:`_append_on_kept`) goes back to the pool first, so that the process does not
+        open a second one beside it."""
+        self.release_appender()
+        return self.engine.connect()
+
     def release_appender(self) -> None:
         """Give the connection kept by :meth:`_append_on_kept` back to the pool (if no append is using it)."""
         if self._appender is None or not self._appender_lock.acquire(blocking=False):
@@ -310,10 +315,8 @@ class SQLStore:
         runs on the new one: pooled connections are not checked before every use (see
         :class:`~ledger.adapters.dialect.PostgresDialect`)."""
         driver = self.engine.dialect.loaded_dbapi
-        if kept is None:
-            self.release_appender()
         for attempt in (1, 2):
-            conn = kept if attempt == 1 and kept is not None else self.engine.connect()
+            conn = kept if attempt == 1 and kept is not None else self._connect()
             try:
                 return conn, (start if attempt == 1 or again is None else again)(conn)
             except driver.OperationalError:
@@ -337,9 +340,8 @@ class SQLStore:
         name instead of the table lock); on SQLite every write transaction is exclusive anyway.
         """
         driver = self.engine.dialect.loaded_dbapi
-        self.release_appender()
         try:
-            with self.engine.connect() as conn:
+            with self._connect() as conn:
                 conn.execution_options(ledger_write=True)
                 with conn.begin():
                     self.dialect.begin_projections(conn, names)
@@ -368,9 +370,8 @@ class SQLStore:
         """A pooled connection in a read transaction. Pooled connections are not checked before every
         use (see :class:`~ledger.adapters.dialect.PostgresDialect`): one the server dropped shows when the
         read begins, SQLAlchemy then discards the pool's connections, and the read begins once more."""
-        self.release_appender()
         for attempt in (1, 2):
-            conn = self.engine.connect()
+            conn = self._connect()
             try:
                 transaction = conn.begin()
                 self.dialect.begin_read(conn)
