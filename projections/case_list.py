@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from ledger.adapters.chain import stream_text
 from ledger.adapters.schema import case_grants, cases, consents, decisions, interventions
@@ -291,7 +291,38 @@ def list_cases(conn: Connection, *, status: str | None = None, recorded_by: str 
     A whole case list is thousands of rows, read through the driver's cursor
     (:func:`ledger.projections.fetch.fetch`): no SQLAlchemy row objects, no ``UUID`` object per id,
     and on SQLite no date parsed only to be written back as text."""
-    query = select(*_LISTED)
+    query = _filtered(select(*_LISTED), status=status, recorded_by=recorded_by, environment=environment,
+                      provider=provider, person=person)
+    key = stored_id(conn)
+    reasons = None
+    if with_attention or needs_attention:
+        reasons = {key(case): found for case, found in attention(conn, today).items()}
+    return _rows(conn, query.order_by(*_NEWEST), reasons, needs_attention)
+
+
+def case_page(conn: Connection, *, status: str | None = None, recorded_by: str | None = None,
+              environment: str | None = None, provider: str | None = None, person: UUID | None = None,
+              assigned_to: str | None = None, leave_out: Collection[str] = (),
+              limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
+    """The newest ``limit`` rows of the overview (all without it), filtered as :func:`list_cases`
+    (``assigned_to``: one user's cases), without the cases ``leave_out`` names, and how many rows
+    there are in all: a page is read, not the whole store. ``attention`` is None in every row."""
+    query = _filtered(select(*_LISTED), status=status, recorded_by=recorded_by, environment=environment,
+                      provider=provider, person=person, assigned_to=assigned_to)
+    if leave_out:
+        query = query.where(cases.c.case_number.not_in(sorted(leave_out)))
+    total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    page = query.order_by(*_NEWEST)
+    if limit is not None:
+        page = page.limit(limit)
+    return _rows(conn, page, None, False), int(total)
+
+
+_NEWEST = (cases.c.opened_on.desc(), cases.c.case_number.desc())
+
+
+def _filtered(query: Any, *, status: str | None, recorded_by: str | None, environment: str | None,
+              provider: str | None, person: UUID | None, assigned_to: str | None = None) -> Any:
     if status:
         query = query.where(cases.c.status == status)
     if recorded_by:
@@ -303,17 +334,24 @@ def list_cases(conn: Connection, *, status: str | None = None, recorded_by: str 
             select(interventions.c.case_id).where(interventions.c.provider == provider.upper())))
     if person is not None:
         query = query.where(cases.c.person_id == person)
-    query = query.order_by(cases.c.opened_on.desc(), cases.c.case_number.desc())
-    key = stored_id(conn)
-    reasons = None
-    if with_attention or needs_attention:
-        reasons = {key(case): found for case, found in attention(conn, today).items()}
+    if assigned_to is not None:
+        query = query.where(cases.c.assigned_to == assigned_to)
+    return query
+
+
+def _rows(conn: Connection, query: Any, reasons: dict[Any, list[str]] | None,
+          needs_attention: bool) -> list[dict[str, Any]]:
+    """The overview's rows of ``query`` (its columns ``_LISTED``), each with its grants."""
+    found_rows = fetch(conn, query, iso_dates=True)[1]
+    grant_query = select(case_grants.c.case_id, case_grants.c.user_name, case_grants.c.until)
+    if len(found_rows) <= 1_000:  # a page: the grants of its cases only
+        grant_query = grant_query.where(case_grants.c.case_id.in_(
+            select(cases.c.case_id).where(cases.c.case_number.in_([values[0] for values in found_rows]))))
     grants: dict[Any, list[list[str]]] = {}
-    for case, user, until in fetch(conn, select(case_grants.c.case_id, case_grants.c.user_name,
-                                                case_grants.c.until), iso_dates=True)[1]:
+    for case, user, until in fetch(conn, grant_query, iso_dates=True)[1]:
         grants.setdefault(case, []).append([user, until])
     rows = []
-    for values in fetch(conn, query, iso_dates=True)[1]:
+    for values in found_rows:
         case = values[16]
         found = reasons.get(case, []) if reasons is not None else None
         if needs_attention and not found:

@@ -7,7 +7,7 @@ side. Which reads are case-level, and so logged and masked, is the query layer's
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -48,6 +48,19 @@ class ReadSide:
             return list_cases(conn, today=today, status=status, recorded_by=recorded_by, environment=environment,
                               provider=provider, person=person, needs_attention=needs_attention,
                               with_attention=with_attention)
+
+    def case_page(self, *, status: str | None = None, recorded_by: str | None = None,
+                  environment: str | None = None, provider: str | None = None, person: UUID | None = None,
+                  assigned_to: str | None = None, leave_out: Collection[str] = (),
+                  limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
+        """The newest ``limit`` rows of the case overview without the cases ``leave_out`` names, and
+        how many there are (``attention`` None: :meth:`attention` gives it for the rows shown)."""
+        from ledger.projections.case_list import case_page
+
+        self.catch_up()
+        with self.store.read() as conn:
+            return case_page(conn, status=status, recorded_by=recorded_by, environment=environment, provider=provider,
+                             person=person, assigned_to=assigned_to, leave_out=leave_out, limit=limit)
 
     def attention(self, today: date, numbers: list[str]) -> dict[str, list[str]]:
         """The attention reasons of these cases today (a page of the case list), by case number."""

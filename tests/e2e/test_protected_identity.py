@@ -107,6 +107,39 @@ def test_a_protected_case_does_not_exist_for_a_user_without_access(unit: str,
                                   ("eva.e", HIDDEN, "payment record")]
 
 
+def test_a_page_of_the_case_list_counts_and_shows_only_the_cases_the_user_may_see(
+        unit: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A page is read on its own (not every case and then the newest ``--limit``): the protected cases
+    a user may not see are neither on it nor in the count, whether the newest case is hidden, granted
+    or the user's own."""
+    db = unit
+    newest = "AVH-2026-0003"
+    ok(capsys, db, "anna.l", "case", "open", TEST_PNR[22], "--gender", "man", "--environment", "extremism",
+       "--source", "self", "--protection", "fingerade_personuppgifter", "--date", "2026-02-01")
+
+    def page(user: str, *args: str) -> tuple[list[str], str]:
+        result = ok(capsys, db, user, "case", "list", "--json", *args)
+        counted = [line for line in result.err.splitlines() if line.startswith("Visar")]  # only if more than shown
+        return [row["case"] for row in result.json()], "".join(counted)
+
+    assert page("bo.k", "--limit", "1") == ([PLAIN], "")  # two hidden cases, neither shown nor counted
+    assert page("eva.e", "--limit", "1") == ([PLAIN], "")
+    shown, note = page("anna.l", "--limit", "1")
+    assert shown == [newest] and "1 nyaste av 3 ärenden" in note
+    shown, note = page("nils.e", "--limit", "1")  # granted HIDDEN only
+    assert shown == [PLAIN] and "1 nyaste av 2 ärenden" in note
+    shown, note = page("karin.a", "--limit", "2")
+    assert shown == [newest, PLAIN] and "2 nyaste av 3 ärenden" in note
+    assert page("anna.l", "--mine", "--limit", "1")[0] == [newest]
+    assert "1 nyaste av 2 ärenden" in page("anna.l", "--mine", "--limit", "1")[1]
+    assert page("bo.k", "--mine") == ([PLAIN], "")
+    ok(capsys, db, "karin.a", "case", "grant-access", newest, "--to", "bo.k", "--until", "2026-12-31", "--reason",
+       "vikarie")
+    shown, note = page("bo.k", "--limit", "1")
+    assert shown == [newest] and "1 nyaste av 2 ärenden" in note
+    assert page("bo.k", "--environment", "honour") == ([], "")  # HIDDEN: honour, and hidden from him
+
+
 def test_the_economist_sees_a_granted_case_s_money_and_not_its_notes(unit: str,
                                                                       capsys: pytest.CaptureFixture[str]) -> None:
     view = ok(capsys, unit, "nils.e", "case", "show", HIDDEN, "--json").json()
@@ -238,8 +271,17 @@ def test_each_cases_level_is_the_same_with_or_without_sqlites_lookup_indexes(uni
     with_indexes = protection.protection_levels([HIDDEN, PLAIN])
     assert with_indexes == {HIDDEN: "fictitious_identity", PLAIN: "none"}
     assert found.store.lookup_indexes == db.startswith("sqlite")
+    if db.startswith("sqlite"):  # every protected case, found without naming the cases
+        assert protection.protected_cases() == {HIDDEN: "fictitious_identity"}
+        ok(capsys, db, "anna.l", "case", "protect", PLAIN, "--level", "sekretessmarkering")
+        assert protection.protected_cases() == {HIDDEN: "fictitious_identity", PLAIN: "confidentiality_marking"}
+        ok(capsys, db, "karin.a", "case", "protect", HIDDEN, "--level", "ingen")
+        assert protection.protected_cases() == {PLAIN: "confidentiality_marking"}
+        ok(capsys, db, "karin.a", "case", "protect", HIDDEN, "--level", "fingerade_personuppgifter")
+        ok(capsys, db, "karin.a", "case", "protect", PLAIN, "--level", "ingen")
     found.store.lookup_indexes = False
     try:
         assert protection.protection_levels([HIDDEN, PLAIN]) == with_indexes
+        assert protection.protected_cases() is None  # then the case list looks up every case
     finally:
         found.store.lookup_indexes = db.startswith("sqlite")

@@ -213,6 +213,33 @@ class SqlProtection:
                 cursor.close()
         return levels
 
+    def protected_cases(self) -> dict[str, str] | None:
+        """Every case protected now, with its level: from the events, as :meth:`protection_levels`
+        decides it, without naming every case first. A case list shows a page, and only the protected
+        cases can be left out of it. Read from SQLite's lookup indexes: every person's level events,
+        then the cases' first events that are protected or whose person is (a scan of the index, the
+        payloads of those few read). None without the indexes (PostgreSQL): ask case by case."""
+        if not self.store.lookup_indexes:
+            return None
+        person, level = sqlite_state_field("person_id"), sqlite_state_field("protection_level")
+        number = sqlite_state_field("case_number")
+        topics = ", ".join(f"'{t}'" for t in _LEVEL_TOPICS)
+        with self.store.read() as conn:
+            cursor = conn.connection.cursor()
+            try:
+                cursor.execute(f"SELECT originator_id, {level} FROM ledger_events INDEXED BY ledger_events_protection "
+                               f"WHERE topic IN ({topics}) ORDER BY originator_id, originator_version")
+                current = {stream: str(changed) for stream, changed in cursor.fetchall() if changed is not None}
+                people = [str(UUID(stream)) for stream, now in current.items() if now != "none"]  # as in the payloads
+                cursor.execute(f"SELECT {number} FROM ledger_events INDEXED BY ledger_events_first_fields "
+                               f"WHERE originator_version = 1 AND {person} IS NOT NULL AND (coalesce({level}, 'none') "
+                               f"!= 'none' OR {person} IN ({', '.join('?' * len(people))}))", people)
+                candidates = sorted({str(found) for found, in cursor.fetchall() if found is not None})
+            finally:
+                cursor.close()
+        # the exact level of each, by its number's stream (a first event that is not its case's names none)
+        return {case: now for case, now in self.protection_levels(candidates).items() if now != "none"}
+
 
 def _state_field(store: SQLStore, name: str) -> str:
     """SQL for a statistical field of a stored payload (``{"s": {name: …}}``, plain JSON: only the

@@ -46,6 +46,9 @@ class MemoryAccessLog:
     def protection_levels(self, case_numbers: Sequence[str]) -> dict[str, str]:
         return dict.fromkeys(case_numbers, "none")
 
+    def protected_cases(self) -> dict[str, str] | None:
+        return {}
+
 
 class MemoryPersonIndex:
     """Person ids by identity number for the in-memory ledger: name-based in a namespace of its own

@@ -43,6 +43,10 @@ class ProtectionLookup(Protocol):
         """The current protection level of each case (its person's); ``NotFound`` for an unknown case."""
         ...
 
+    def protected_cases(self) -> dict[str, str] | None:
+        """Every case protected now, with its level (None: not known without asking for every case)."""
+        ...
+
 
 class Gate:
     """Permissions, visibility and the access log's entries, in one place."""

@@ -7,7 +7,7 @@ eventsourcing library's in-memory persistence (the rule tests) and on SQLite or 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -84,6 +84,14 @@ class ReadModels(Protocol):
               needs_attention: bool = False, with_attention: bool = True) -> list[dict[str, Any]]:
         """The case overview, newest first; ``person``: only that person's cases (see
         ``projections/case_list.py``)."""
+        ...
+
+    def case_page(self, *, status: str | None = None, recorded_by: str | None = None,
+                  environment: str | None = None, provider: str | None = None, person: UUID | None = None,
+                  assigned_to: str | None = None, leave_out: Collection[str] = (),
+                  limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
+        """The newest ``limit`` rows of the overview without the cases ``leave_out`` names, and how many
+        there are in all."""
         ...
 
     def attention(self, today: date, numbers: list[str]) -> dict[str, list[str]]:

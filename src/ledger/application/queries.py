@@ -260,7 +260,23 @@ class Queries:
         read side's tables (which the ledger's logins may rewrite): each case's protection now from
         its person's stream, and for a protected case the user does not see by role, its assignment
         and grants from its own events."""
-        rows = self._read_models().cases(today=self._today(), **filters)
+        return self._visible_page(self._read_models().cases(today=self._today(), **filters))
+
+    def _hidden_cases(self) -> set[str] | None:
+        """The cases the user may not see, from the events: the protected ones they do not see by role,
+        assignment or grant (none for a manager or an auditor). None where the protected cases cannot be
+        found without looking up every case (then :meth:`_visible_rows`)."""
+        if self.gate.actor.roles & SEE_ALL:
+            return set()
+        protected = self.gate.protection.protected_cases()
+        if protected is None:
+            return None
+        return {number for number in protected if not self._sees(number)}
+
+    def _visible_page(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A page's rows with each case's protection now, from the events; a protected case the user
+        does not see left out (the read side's tables, which the ledger's logins may rewrite, do not
+        decide it)."""
         if not rows:
             return rows
         levels = self.gate.protection.protection_levels([row["case"] for row in rows])
@@ -288,14 +304,23 @@ class Queries:
         if person is not None:
             ident = parse_identity(person, None, today=self._today())
             wanted = self.ledger.persons.person_id(ident.number)
-        rows = self._visible_rows(Action.CASE_LIST, status=status, recorded_by=recorded_by, environment=env,
-                                  provider=provider, person=wanted, needs_attention=needs_attention,
-                                  with_attention=False)
-        if mine:
-            rows = [row for row in rows if row.get("assigned_to") == self.user]
-        total = len(rows)
-        if limit is not None:
-            rows = rows[:limit]
+        filters: dict[str, Any] = {"status": status, "recorded_by": recorded_by, "environment": env,
+                                   "provider": provider, "person": wanted}
+        hidden = None if needs_attention else self._hidden_cases()
+        if hidden is None:  # every row read, and each case's protection looked up
+            rows = self._visible_rows(Action.CASE_LIST, **filters, needs_attention=needs_attention,
+                                      with_attention=False)
+            if mine:
+                rows = [row for row in rows if row.get("assigned_to") == self.user]
+            total = len(rows)
+            if limit is not None:
+                rows = rows[:limit]
+        else:  # a page read, without the cases the user may not see
+            rows, total = self._read_models().case_page(**filters, assigned_to=self.user if mine else None,
+                                                        leave_out=hidden, limit=limit)
+            shown = self._visible_page(rows)
+            total -= len(rows) - len(shown)
+            rows = shown
         unknown = [row["case"] for row in rows if row["attention"] is None]
         if unknown:  # worked out for the rows shown only, not the whole store
             reasons = self._read_models().attention(self._today(), unknown)
