@@ -131,6 +131,8 @@ class _Control:
         self.members: dict[Ref, list[Ref]] = defaultdict(list)
         for ref in self._parent:
             self.members[self.root(ref)].append(ref)
+        # the cells' values as whole numbers, once: the audit forms every line again after each cell hidden
+        self._numbers = {ref: number(self.value(ref)) for parts, total, _ in self.lines for ref in (*parts, total)}
 
     # -- cells ---------------------------------------------------------------------------------
 
@@ -233,7 +235,10 @@ class _Control:
         equations ``sum(coefficient * unknown) == constant`` and inequalities ``... >= constant``."""
         equations: list[Constraint] = []
         inequalities: list[Constraint] = []
+        hidden = self.hidden
         for parts, total, adds_up in self.lines:
+            if total not in hidden and not any(p in hidden for p in parts):
+                continue  # nothing hidden: no constraint
             if adds_up:
                 form = self._form([*((p, 1) for p in parts), (total, -1)])
                 if form:
@@ -255,7 +260,7 @@ class _Control:
             if ref in self.hidden:
                 coefficients[self.root(ref)] += sign
                 continue
-            value = number(self.value(ref))
+            value = self._numbers[ref]
             if value is None:
                 return None
             constant -= sign * value
