@@ -1,5 +1,5 @@
 """``python -m ledger.cli``: the same as the ``ledger`` command."""
 
-from ledger.cli.main import main
+from ledger.cli.entry import run
 
-main()
+run()

@@ -79,6 +79,9 @@ class Session:
             found = self._services[user] = Services(Config.resolve(self.db, user))
         if not creating and (self.db or os.environ.get("LEDGER_DB")):
             found.existing()
+        from ledger.cli.entry import loaded
+
+        loaded()  # the collector on again for the command's own work (cli/entry.py)
         return found
 
     @property

@@ -3,7 +3,9 @@ Swedish by default and English on request, an example in every help text, and a 
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import re
 import subprocess
 import sys
@@ -13,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import TEST_PNR
-from tests.helpers import STORE_SETUP_EVENTS, Result, event_count, run_cli, run_process
+from tests.helpers import STORE_SETUP_EVENTS, Result, event_count, run_cli, run_process, training_store
 
 CASE = "AVH-2026-0001"
 PNR = TEST_PNR[0]
@@ -386,3 +388,50 @@ def test_help_does_not_import_the_database_stack(tmp_path: Path) -> None:
     # but nothing of the ledger's own database stack may load.
     assert set(found["case --help"]) <= {"pydantic"}
     assert set(found["case open --help"]) <= {"pydantic"}
+
+
+_COLLECTOR_SCRIPT = r"""
+import gc, json, sys
+from ledger.cli import common, entry
+
+seen = []
+made = common.Session.services
+
+def services(self, *args, **kwargs):
+    seen.append({"loading": gc.isenabled()})
+    found = made(self, *args, **kwargs)
+    seen.append({"working": gc.isenabled(), "frozen": gc.get_freeze_count()})
+    return found
+
+common.Session.services = services
+out, sys.argv = sys.argv[1], ["ledger", "--db", sys.argv[2], "info", "--json"]
+try:
+    entry.run()
+except SystemExit as stop:
+    seen.append({"code": stop.code, "after": gc.isenabled()})
+with open(out, "w", encoding="utf-8") as handle:
+    json.dump(seen, handle)
+"""
+
+
+def test_the_command_loads_with_the_collector_off_and_works_with_it_on(tmp_path: Path, sqlite_url: str) -> None:
+    """The ``ledger`` command (``cli/entry.py``): while the command line and the store's stack load, the
+    garbage collector is off; once the command's services are made, what was loaded is frozen and the
+    collector is on for the command's own work (a rebuild or a demo makes millions of objects)."""
+    out = tmp_path / "collector.json"
+    training_store(sqlite_url)
+    proc = subprocess.run([sys.executable, "-c", _COLLECTOR_SCRIPT, str(out), sqlite_url], capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "LEDGER_USER": "tester"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout)["events"] >= 1  # the command ran
+    loading, working, ended = json.loads(out.read_text(encoding="utf-8"))
+    assert loading == {"loading": False}
+    assert working["working"] is True and working["frozen"] > 50_000, working
+    assert ended == {"code": 0, "after": True}
+    # main(argv), which tests and scripts call, leaves the collector as it found it
+    assert gc.isenabled()
+    called = subprocess.run([sys.executable, "-c", "import gc, sys\nfrom ledger.cli.main import main\n"
+                                     "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+                                     "sys.exit(0 if gc.isenabled() and gc.get_freeze_count() == 0 else 3)"],
+                                    capture_output=True, text=True, timeout=120)
+    assert called.returncode == 0, called.stderr[-2000:]
