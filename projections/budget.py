@@ -25,6 +25,7 @@ from sqlalchemy import Connection, FromClause, func, select
 from ledger.adapters.schema import budgets, grant_months, interventions, money_cases, payment_months
 from ledger.domain.money import to_json
 from ledger.projections.allocation import month_days
+from ledger.projections.fetch import fetch
 
 BREAKDOWNS = ("provider", "intervention", "case", "month")
 
@@ -95,26 +96,28 @@ def budget_report(conn: Connection, year: int, today: date, by: str | None = Non
 def _committed(
     conn: Connection, year: int, today: date
 ) -> tuple[list[tuple[Any, str, str, str, int]], dict[int, int]]:
-    """``(case_id, item, provider, intervention, öre)`` committed per placement, and öre per month, for ``year``."""
+    """``(case_id, item, provider, intervention, öre)`` committed per placement, and öre per month, for ``year``
+    (``case_id`` as the driver stores it: :func:`ledger.projections.fetch.stored_id`). A national year is
+    thousands of placements: read through the driver's cursor, the columns wanted only."""
     year_start, year_end = date(year, 1, 1), date(year, 12, 31)
     out = []
     by_month: dict[int, int] = {}
-    query = select(interventions).where(
-        interventions.c.kind == "placement",
-        interventions.c.started_on <= year_end,
-        (interventions.c.ended_on.is_(None)) | (interventions.c.ended_on >= year_start),
+    i = interventions
+    query = select(i.c.case_id, i.c.item_id, i.c.provider, i.c.intervention, i.c.daily_price_ore, i.c.started_on,
+                   i.c.planned_end, i.c.ended_on, i.c.paid_through).where(
+        i.c.kind == "placement", i.c.started_on <= year_end, (i.c.ended_on.is_(None)) | (i.c.ended_on >= year_start),
     )
-    for p in conn.execute(query):
-        last_paid = p.paid_through
-        start = max(p.started_on, year_start, last_paid + timedelta(days=1) if last_paid else p.started_on)
-        end = min(d for d in (p.ended_on, p.planned_end, year_end) if d is not None)
-        if p.ended_on is None and p.planned_end is not None and p.planned_end < today:
+    for case_id, item_id, provider, intervention, price, started_on, planned_end, ended_on, last_paid in fetch(
+            conn, query)[1]:
+        start = max(started_on, year_start, last_paid + timedelta(days=1) if last_paid else started_on)
+        end = min(d for d in (ended_on, planned_end, year_end) if d is not None)
+        if ended_on is None and planned_end is not None and planned_end < today:
             end = min(today, year_end)  # overdue: still running, at least until today
         days = (end - start).days + 1
-        if days > 0 and p.daily_price_ore:
-            out.append((p.case_id, p.item_id, p.provider, p.intervention, days * p.daily_price_ore))
+        if days > 0 and price:
+            out.append((case_id, item_id, provider, intervention, days * price))
             for _, month, month_days_ in month_days(start, end):
-                by_month[month] = by_month.get(month, 0) + month_days_ * p.daily_price_ore
+                by_month[month] = by_month.get(month, 0) + month_days_ * price
     return out, by_month
 
 
@@ -128,7 +131,7 @@ def _breakdown(conn: Connection, year: int, by: str, committed_rows: list[Any],
     if by == "case":
         column = money_cases.c.case_number
         source: FromClause = pm.join(money_cases, money_cases.c.case_id == pm.c.case_id)
-        numbers = dict(conn.execute(select(money_cases.c.case_id, money_cases.c.case_number)).tuples().all())
+        numbers = dict(fetch(conn, select(money_cases.c.case_id, money_cases.c.case_number))[1])  # ids as stored
         committed: dict[str, int] = {}
         for case_id, _item, _prov, _int, amount in committed_rows:
             committed[numbers[case_id]] = committed.get(numbers[case_id], 0) + amount
