@@ -85,6 +85,8 @@ def _catch_up(store: SQLStore, decode: Decoder, chosen: list[Projection], batch:
     with store.read() as conn:
         at = {name: store.position(conn, name) for name in names}
         head = store.head(conn)
+    if min(at.values()) >= head:
+        return at  # nothing to do: a reading command does not wait for the projections' write lock
     far = [p for p in chosen if head - at[p.name] >= PARALLEL_FROM]
     if len(far) > 1 and len(groups := _groups(far, processes)) > 1 and not SQLStore.in_use(store):
         from ledger.projections.parallel import in_parallel

@@ -352,3 +352,46 @@ def test_changing_the_version_wipes_and_rebuilds_only_that_projection(app: Any, 
     side.catch_up()
     assert handled["case_list"] == 2 * len(_case_note_ids(side.store))
     assert _case_list_rows(side.store) == expected
+
+
+# -- nothing to catch up: no wait for the lock --------------------------------------------------------
+
+
+def test_a_current_read_side_answers_while_another_process_holds_the_projections_lock(app: Any,
+                                                                                      db_url: str) -> None:
+    """A reading command catches the projections up first. With nothing to catch up it does not wait for
+    the projections' write lock, which a long catch-up elsewhere holds for seconds (and on SQLite any
+    writer): it answers at once, and the same as before."""
+    import threading
+
+    from ledger.adapters.config import resolve_url
+    from ledger.adapters.store import SQLStore
+    from ledger.projections import all_projections
+    from tests.helpers import Reads
+
+    _history(app, steps=40)
+    side = Reads(app)
+    before = side.budget(2026)
+    holder = SQLStore(resolve_url(db_url))  # another process's store
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with holder.projection(*(p.name for p in all_projections())):
+            held.set()
+            release.wait(60)
+
+    answers: list[Any] = []
+    holding = threading.Thread(target=hold)
+    reading = threading.Thread(target=lambda: answers.append(side.budget(2026)))
+    holding.start()
+    try:
+        assert held.wait(30)
+        reading.start()
+        reading.join(30)
+        assert not reading.is_alive(), "the reading waited for the projections' lock"
+        assert answers == [before]
+    finally:
+        release.set()
+        holding.join(60)
+        reading.join(90)
+        holder.engine.dispose()
