@@ -11,6 +11,7 @@ shared with relatives.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -138,6 +139,41 @@ def test_a_page_of_the_case_list_counts_and_shows_only_the_cases_the_user_may_se
     shown, note = page("bo.k", "--limit", "1")
     assert shown == [newest] and "1 nyaste av 2 ärenden" in note
     assert page("bo.k", "--environment", "honour") == ([], "")  # HIDDEN: honour, and hidden from him
+
+
+def test_who_may_see_a_protected_case_is_the_same_from_its_access_events_as_from_the_whole_case(
+        unit: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A case list decides who may see each protected case from the events that set its assignee and
+    grants only (read for thousands of cases at once), not from each case folded whole: both must give
+    the same, after a reassignment and further grants, with SQLite's lookup index or without it."""
+    from ledger.bootstrap import services
+
+    db = unit
+    ok(capsys, db, "karin.a", "case", "assign", HIDDEN, "--to", "bo.k")
+    ok(capsys, db, "karin.a", "case", "grant-access", HIDDEN, "--to", "eva.e", "--until", "2026-12-31", "--reason",
+       "fakturor")
+    ok(capsys, db, "karin.a", "case", "grant-access", HIDDEN, "--to", "nils.e", "--until", "2026-12-30", "--reason",
+       "förlängt")
+    ok(capsys, db, "karin.a", "case", "protect", PLAIN, "--level", "sekretessmarkering")
+    found = services(db, "ivo.g")
+    levels = found.gate.protection.protection_levels([HIDDEN, PLAIN])
+    whole = {number: found.ledger.access_of(found.ledger.get_case(number)) for number in (HIDDEN, PLAIN)}
+    assert whole[HIDDEN].assigned_to == "bo.k" and dict(whole[HIDDEN].grants) == {
+        "nils.e": date(2026, 12, 30), "eva.e": date(2026, 12, 31)}
+    assert whole[PLAIN].assigned_to == "bo.k" and whole[PLAIN].protection_level == "confidentiality_marking"
+    indexed = found.store.lookup_indexes
+    try:
+        for with_index in (indexed, False):
+            found.store.lookup_indexes = with_index
+            events = found.gate.protection.access_events([HIDDEN, PLAIN])
+            for number in (HIDDEN, PLAIN):
+                assert found.ledger.access_from(number, levels[number], events[number]) == whole[number]
+    finally:
+        found.store.lookup_indexes = indexed
+    assert cases_seen(capsys, db, "anna.l") == []  # she opened HIDDEN; it was moved to bo.k
+    assert cases_seen(capsys, db, "bo.k") == [PLAIN, HIDDEN]
+    assert cases_seen(capsys, db, "eva.e") == [HIDDEN]
+    assert cases_seen(capsys, db, "nils.e", "--limit", "1") == [HIDDEN]
 
 
 def test_the_economist_sees_a_granted_case_s_money_and_not_its_notes(unit: str,

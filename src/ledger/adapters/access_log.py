@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Connection, insert, inspect, select
 
 from ledger.adapters.chain import GENESIS, Head, access_link
@@ -41,6 +42,8 @@ _CHUNK = 500
 #: The events of a person's stream that set the protection level (the rest, a case opened or an
 #: erasure, need not be read to know it).
 _LEVEL_TOPICS = [ev.topic_of(ev.PersonRegistered), ev.topic_of(ev.ProtectionLevelChanged)]
+#: The events of a case's stream that decide who may see it (its assignee and its grants).
+_ACCESS_TOPICS = [ev.topic_of(ev.CaseActualised), ev.topic_of(ev.CaseAssigned), ev.topic_of(ev.CaseAccessGranted)]
 _TAIL = "SELECT position, hash FROM ledger_access_log ORDER BY position DESC LIMIT 1"
 
 
@@ -212,6 +215,32 @@ class SqlProtection:
             finally:
                 cursor.close()
         return levels
+
+    def access_events(self, case_numbers: Sequence[str]) -> dict[str, list[StoredEvent]]:
+        """Each case's events that decide who may see it (its opening, assignments and grants), oldest
+        first, as stored: who may see thousands of protected cases is folded from these (on SQLite
+        through the ``ledger_events_access`` index), not from each case's whole history."""
+        numbers = list(case_numbers)
+        found: dict[str, list[StoredEvent]] = {number: [] for number in numbers}
+        m, sid = self.store.mark, self.store.dialect.stream_id
+        source = "ledger_events INDEXED BY ledger_events_access" if self.store.lookup_indexes else "ledger_events"
+        topics = ", ".join(f"'{t}'" for t in _ACCESS_TOPICS)  # as the index says
+        with self.store.read() as conn:
+            cursor = conn.connection.cursor()
+            try:
+                for start in range(0, len(numbers), _CHUNK):
+                    streams = {case_id(number): number for number in numbers[start:start + _CHUNK]}
+                    ids = {sid(stream): stream for stream in streams}
+                    cursor.execute(f"SELECT originator_id, originator_version, topic, state FROM {source} WHERE "
+                                   f"originator_id IN ({', '.join([m] * len(ids))}) AND topic IN ({topics}) "
+                                   "ORDER BY originator_id, originator_version", tuple(ids))
+                    for stored, version, topic, state in cursor.fetchall():
+                        stream = ids[stored if stored in ids else sid(UUID(str(stored)))]
+                        found[streams[stream]].append(StoredEvent(originator_id=stream, originator_version=version,
+                                                                  topic=topic, state=bytes(state)))
+            finally:
+                cursor.close()
+        return found
 
     def protected_cases(self) -> dict[str, str] | None:
         """Every case protected now, with its level: from the events, as :meth:`protection_levels`

@@ -49,6 +49,9 @@ class MemoryAccessLog:
     def protected_cases(self) -> dict[str, str] | None:
         return {}
 
+    def access_events(self, case_numbers: Sequence[str]) -> dict[str, list[Any]]:
+        return {number: [] for number in case_numbers}  # nothing is protected here
+
 
 class MemoryPersonIndex:
     """Person ids by identity number for the in-memory ledger: name-based in a namespace of its own

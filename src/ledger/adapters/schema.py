@@ -138,6 +138,12 @@ SQLITE_LOOKUP_INDEXES = {
         f"CREATE INDEX IF NOT EXISTS ledger_events_protection ON ledger_events (originator_id, originator_version, "
         f"{sqlite_state_field('protection_level')}) "
         "WHERE topic IN ('ledger.events:PersonRegistered', 'ledger.events:ProtectionLevelChanged')"),
+    # who may see a protected case: its opening, assignments and grants (a case list with thousands of
+    # protected cases reads these few events of each, not each case whole)
+    "ledger_events_access": (
+        "CREATE INDEX IF NOT EXISTS ledger_events_access ON ledger_events (originator_id, originator_version) "
+        "WHERE topic IN ('ledger.events:CaseActualised', 'ledger.events:CaseAssigned', "
+        "'ledger.events:CaseAccessGranted')"),
 }
 
 #: The access log before it was chained (kept by stores written then; copied into the chain once).

@@ -220,6 +220,18 @@ class LedgerCore(Application[UUID]):
         return CaseAccess(case=case.case_number, protection_level=self._current_protection(case),
                           assigned_to=case.assigned_to, grants=tuple(case.access_grants.items()))
 
+    def access_from(self, number: str, level: str, stored: list[Any]) -> CaseAccess:
+        """:meth:`access_of` a case whose protection ``level`` is known, folded from its stored events that
+        decide it only (its opening, assignments and grants; their personal parts unread, no key needed):
+        who may see thousands of protected cases without folding each case whole. No opening found:
+        assigned to nobody, granted to nobody (seen only by those who see every case)."""
+        to_event = self.mapper.to_domain_event
+        case = project_case(None, [to_event(e, personal=False) for e in stored])  # type: ignore[call-arg]
+        if case is None:
+            return CaseAccess(case=number, protection_level=level, assigned_to=None, grants=())
+        return CaseAccess(case=number, protection_level=level, assigned_to=case.assigned_to,
+                          grants=tuple(case.access_grants.items()))
+
     def _visible_case(self, number: str, action: Action) -> CaseState:
         """The case, once the actor may see it (else ``NotFound``, as for a case that does not exist)."""
         case = self._case(number)

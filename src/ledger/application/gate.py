@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
-from typing import Protocol
+from typing import Any, Protocol
 
 from ledger.application.ports import AccessEntry, AccessLog
 from ledger.domain.aggregates import normalise_case_number
@@ -45,6 +45,10 @@ class ProtectionLookup(Protocol):
 
     def protected_cases(self) -> dict[str, str] | None:
         """Every case protected now, with its level (None: not known without asking for every case)."""
+        ...
+
+    def access_events(self, case_numbers: Sequence[str]) -> dict[str, list[Any]]:
+        """Each case's stored events that decide who may see it (opening, assignments, grants), oldest first."""
         ...
 
 
