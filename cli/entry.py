@@ -6,8 +6,9 @@ collector, counting allocations, walked again and again meanwhile (60-100 ms of 
 0.5 s, docs/performance.md). So the collector is off while they load: :func:`run` turns it off, and
 :func:`loaded` — called once the command's services are made (``cli/common.py``), before the
 command does its work — freezes everything loaded (``gc.freeze``: no collection walks it again) and
-turns the collector on for the rest of the command. ``main(argv)``, which tests and scripts call, is
-not touched.
+turns the collector on for the rest of the command. A command that works without a store
+(``verify --archive``) calls :func:`loaded` itself before its work. ``main(argv)``, which tests and
+scripts call, is not touched.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from ledger.adapters.chain import stream_text
 from ledger.adapters.schema import case_grants, cases, consents, decisions, interventions
@@ -300,22 +300,29 @@ def list_cases(conn: Connection, *, status: str | None = None, recorded_by: str 
     return _rows(conn, query.order_by(*_NEWEST), reasons, needs_attention)
 
 
-def case_page(conn: Connection, *, status: str | None = None, recorded_by: str | None = None,
-              environment: str | None = None, provider: str | None = None, person: UUID | None = None,
-              assigned_to: str | None = None, leave_out: Collection[str] = (),
-              limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
-    """The newest ``limit`` rows of the overview (all without it), filtered as :func:`list_cases`
-    (``assigned_to``: one user's cases), without the cases ``leave_out`` names, and how many rows
-    there are in all: a page is read, not the whole store. ``attention`` is None in every row."""
-    query = _filtered(select(*_LISTED), status=status, recorded_by=recorded_by, environment=environment,
+def case_numbers(conn: Connection, *, status: str | None = None, recorded_by: str | None = None,
+                 environment: str | None = None, provider: str | None = None, person: UUID | None = None,
+                 assigned_to: str | None = None) -> list[str]:
+    """The case numbers of the overview, newest first, filtered as :func:`list_cases` (``assigned_to``:
+    one user's cases): a page is then read with :func:`case_rows`, not every row of the store."""
+    query = _filtered(select(cases.c.case_number), status=status, recorded_by=recorded_by, environment=environment,
                       provider=provider, person=person, assigned_to=assigned_to)
-    if leave_out:
-        query = query.where(cases.c.case_number.not_in(sorted(leave_out)))
-    total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    page = query.order_by(*_NEWEST)
-    if limit is not None:
-        page = page.limit(limit)
-    return _rows(conn, page, None, False), int(total)
+    return [str(number) for number, in fetch(conn, query.order_by(*_NEWEST))[1]]
+
+
+def case_rows(conn: Connection, numbers: list[str]) -> list[dict[str, Any]]:
+    """The overview's rows of these cases, in the order given (``attention`` None in each); a case with
+    no row is left out."""
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(numbers), _PAGE_CHUNK):
+        chunk = numbers[start:start + _PAGE_CHUNK]
+        for row in _rows(conn, select(*_LISTED).where(cases.c.case_number.in_(chunk)), None, False):
+            found[row["case"]] = row
+    return [found[number] for number in numbers if number in found]
+
+
+#: Cases whose rows are read in one query (a page is 50; ``--all`` reads every case in these).
+_PAGE_CHUNK = 500
 
 
 _NEWEST = (cases.c.opened_on.desc(), cases.c.case_number.desc())

@@ -7,7 +7,7 @@ side. Which reads are case-level, and so logged and masked, is the query layer's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -49,18 +49,23 @@ class ReadSide:
                               provider=provider, person=person, needs_attention=needs_attention,
                               with_attention=with_attention)
 
-    def case_page(self, *, status: str | None = None, recorded_by: str | None = None,
-                  environment: str | None = None, provider: str | None = None, person: UUID | None = None,
-                  assigned_to: str | None = None, leave_out: Collection[str] = (),
-                  limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
-        """The newest ``limit`` rows of the case overview without the cases ``leave_out`` names, and
-        how many there are (``attention`` None: :meth:`attention` gives it for the rows shown)."""
-        from ledger.projections.case_list import case_page
+    def case_numbers(self, *, status: str | None = None, recorded_by: str | None = None,
+                     environment: str | None = None, provider: str | None = None, person: UUID | None = None,
+                     assigned_to: str | None = None) -> list[str]:
+        """The case overview's case numbers, newest first, filtered (``assigned_to``: one user's cases)."""
+        from ledger.projections.case_list import case_numbers
 
         self.catch_up()
         with self.store.read() as conn:
-            return case_page(conn, status=status, recorded_by=recorded_by, environment=environment, provider=provider,
-                             person=person, assigned_to=assigned_to, leave_out=leave_out, limit=limit)
+            return case_numbers(conn, status=status, recorded_by=recorded_by, environment=environment,
+                                provider=provider, person=person, assigned_to=assigned_to)
+
+    def case_rows(self, numbers: list[str]) -> list[dict[str, Any]]:
+        """The overview's rows of these cases, in that order (``attention`` None: :meth:`attention`)."""
+        from ledger.projections.case_list import case_rows
+
+        with self.store.read() as conn:
+            return case_rows(conn, numbers)
 
     def attention(self, today: date, numbers: list[str]) -> dict[str, list[str]]:
         """The attention reasons of these cases today (a page of the case list), by case number."""

@@ -50,7 +50,9 @@ def verify(
     digests = [d for d, _ in signed]
     if archive is not None:
         from ledger.adapters.archive_reader import verify_archive
+        from ledger.cli.entry import loaded
 
+        loaded()  # no store opened: the collector on again before the archive's walk (cli/entry.py)
         report = verify_archive(archive, digests)
     else:
         report = services().existing().housekeeping.verify(digests)

@@ -176,6 +176,60 @@ def test_who_may_see_a_protected_case_is_the_same_from_its_access_events_as_from
     assert cases_seen(capsys, db, "nils.e", "--limit", "1") == [HIDDEN]
 
 
+def test_a_corrected_assignment_from_before_the_rule_decides_who_sees_the_case(
+        unit: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Assignments and grants cannot be corrected now, but a store written before that rule (or imported
+    from one) may hold such a correction: the case list must then decide as the whole case does, the
+    correction applied, not from the assignments alone."""
+    from ledger.bootstrap import services
+    from ledger.domain import corrections
+
+    db = unit
+    ok(capsys, db, "karin.a", "case", "assign", HIDDEN, "--to", "bo.k")
+    log = ok(capsys, db, "karin.a", "case", "log", HIDDEN, "--json").json()
+    assigned = next(e["entry"] for e in log if e["type"] == "CaseAssigned")
+    with monkeypatch.context() as old_rules:
+        old_rules.setattr(corrections, "NOT_CORRECTABLE", ())
+        ok(capsys, db, "karin.a", "correct", HIDDEN, str(assigned), "--reason", "fel handläggare", "--set",
+           "assigned_to=anna.l")
+    found = services(db, "ivo.g")
+    whole = found.ledger.access_of(found.ledger.get_case(HIDDEN))
+    assert whole.assigned_to == "anna.l"
+    level = found.gate.protection.protection_levels([HIDDEN])[HIDDEN]
+    events = found.gate.protection.access_events([HIDDEN])[HIDDEN]
+    assert found.ledger.access_from(HIDDEN, level, events) == whole
+    assert cases_seen(capsys, db, "bo.k") == [PLAIN]
+    assert cases_seen(capsys, db, "bo.k", "--limit", "1") == [PLAIN]
+    assert cases_seen(capsys, db, "anna.l") == [PLAIN, HIDDEN]
+
+
+def test_a_case_protected_while_the_list_is_read_is_neither_shown_nor_counted(
+        unit: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The case list reads the cases' numbers, then who may not see which from the events: a case
+    protected in between (another user's command) is hidden from the page and from the count."""
+    from ledger.bootstrap import services
+    from ledger.projections.read_side import ReadSide
+
+    db = unit
+    ok(capsys, db, "bo.k", "case", "open", TEST_PNR[23], "--gender", "man", "--environment", "criminal", "--source",
+       "police", "--date", "2026-02-01")
+    numbers = ReadSide.case_numbers
+    protected: list[str] = []
+
+    def then_protect(self: ReadSide, **filters: object) -> list[str]:
+        found = numbers(self, **filters)  # type: ignore[arg-type]
+        if not protected:
+            services(db, "karin.a").ledger.protect_case(PLAIN, "sekretessmarkering")
+            protected.append(PLAIN)
+        return found
+
+    monkeypatch.setattr(ReadSide, "case_numbers", then_protect)
+    result = ok(capsys, db, "eva.e", "case", "list", "--json", "--limit", "1")
+    assert protected == [PLAIN]
+    assert [row["case"] for row in result.json()] == ["AVH-2026-0003"]
+    assert "nyaste av" not in result.err  # one case in all: PLAIN is not counted either
+
+
 def test_the_economist_sees_a_granted_case_s_money_and_not_its_notes(unit: str,
                                                                       capsys: pytest.CaptureFixture[str]) -> None:
     view = ok(capsys, unit, "nils.e", "case", "show", HIDDEN, "--json").json()

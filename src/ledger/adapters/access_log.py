@@ -42,8 +42,11 @@ _CHUNK = 500
 #: The events of a person's stream that set the protection level (the rest, a case opened or an
 #: erasure, need not be read to know it).
 _LEVEL_TOPICS = [ev.topic_of(ev.PersonRegistered), ev.topic_of(ev.ProtectionLevelChanged)]
-#: The events of a case's stream that decide who may see it (its assignee and its grants).
-_ACCESS_TOPICS = [ev.topic_of(ev.CaseActualised), ev.topic_of(ev.CaseAssigned), ev.topic_of(ev.CaseAccessGranted)]
+#: The events of a case's stream that decide who may see it: its opening, assignments and grants, and
+#: corrections (none may change an assignment or a grant now, but a store written before that rule, or
+#: imported from one, may hold such a correction: such a case is folded whole).
+_ACCESS_TOPICS = [ev.topic_of(ev.CaseActualised), ev.topic_of(ev.CaseAssigned), ev.topic_of(ev.CaseAccessGranted),
+                  ev.topic_of(ev.EntryCorrected)]
 _TAIL = "SELECT position, hash FROM ledger_access_log ORDER BY position DESC LIMIT 1"
 
 
@@ -217,13 +220,14 @@ class SqlProtection:
         return levels
 
     def access_events(self, case_numbers: Sequence[str]) -> dict[str, list[StoredEvent]]:
-        """Each case's events that decide who may see it (its opening, assignments and grants), oldest
-        first, as stored: who may see thousands of protected cases is folded from these (on SQLite
-        through the ``ledger_events_access`` index), not from each case's whole history."""
+        """Each case's events that decide who may see it (its opening, assignments, grants and
+        corrections), oldest first, as stored: who may see thousands of protected cases is folded from
+        these (on SQLite through the ``ledger_events_case_access`` index), not from each case's whole
+        history."""
         numbers = list(case_numbers)
         found: dict[str, list[StoredEvent]] = {number: [] for number in numbers}
         m, sid = self.store.mark, self.store.dialect.stream_id
-        source = "ledger_events INDEXED BY ledger_events_access" if self.store.lookup_indexes else "ledger_events"
+        source = "ledger_events INDEXED BY ledger_events_case_access" if self.store.lookup_indexes else "ledger_events"
         topics = ", ".join(f"'{t}'" for t in _ACCESS_TOPICS)  # as the index says
         with self.store.read() as conn:
             cursor = conn.connection.cursor()
@@ -260,10 +264,15 @@ class SqlProtection:
                                f"WHERE topic IN ({topics}) ORDER BY originator_id, originator_version")
                 current = {stream: str(changed) for stream, changed in cursor.fetchall() if changed is not None}
                 people = [str(UUID(stream)) for stream, now in current.items() if now != "none"]  # as in the payloads
-                cursor.execute(f"SELECT {number} FROM ledger_events INDEXED BY ledger_events_first_fields "
-                               f"WHERE originator_version = 1 AND {person} IS NOT NULL AND (coalesce({level}, 'none') "
-                               f"!= 'none' OR {person} IN ({', '.join('?' * len(people))}))", people)
-                candidates = sorted({str(found) for found, in cursor.fetchall() if found is not None})
+                first = (f"SELECT {number} FROM ledger_events INDEXED BY ledger_events_first_fields "
+                         f"WHERE originator_version = 1 AND {person} IS NOT NULL AND ")
+                cursor.execute(first + f"coalesce({level}, 'none') != 'none'")
+                found = list(cursor.fetchall())
+                for start in range(0, len(people), _CHUNK):
+                    chunk = people[start:start + _CHUNK]
+                    cursor.execute(first + f"{person} IN ({', '.join('?' * len(chunk))})", chunk)
+                    found += cursor.fetchall()
+                candidates = sorted({str(case) for case, in found if case is not None})
             finally:
                 cursor.close()
         # the exact level of each, by its number's stream (a first event that is not its case's names none)

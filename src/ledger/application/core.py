@@ -223,10 +223,17 @@ class LedgerCore(Application[UUID]):
     def access_from(self, number: str, level: str, stored: list[Any]) -> CaseAccess:
         """:meth:`access_of` a case whose protection ``level`` is known, folded from its stored events that
         decide it only (its opening, assignments and grants; their personal parts unread, no key needed):
-        who may see thousands of protected cases without folding each case whole. No opening found:
-        assigned to nobody, granted to nobody (seen only by those who see every case)."""
+        who may see thousands of protected cases without folding each case whole. A case with
+        corrections is folded whole, its corrections applied (none may change an assignment or a grant
+        now, but a store written before that rule may hold one). No opening found: assigned to nobody,
+        granted to nobody (seen only by those who see every case)."""
         to_event = self.mapper.to_domain_event
-        case = project_case(None, [to_event(e, personal=False) for e in stored])  # type: ignore[call-arg]
+        events = [to_event(e, personal=False) for e in stored]  # type: ignore[call-arg]
+        if any(isinstance(e, ev.EntryCorrected) for e in events):
+            whole = self._case(number)
+            return CaseAccess(case=number, protection_level=level, assigned_to=whole.assigned_to,
+                              grants=tuple(whole.access_grants.items()))
+        case = project_case(None, events)
         if case is None:
             return CaseAccess(case=number, protection_level=level, assigned_to=None, grants=())
         return CaseAccess(case=number, protection_level=level, assigned_to=case.assigned_to,

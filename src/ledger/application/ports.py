@@ -7,7 +7,7 @@ eventsourcing library's in-memory persistence (the rule tests) and on SQLite or 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -86,12 +86,14 @@ class ReadModels(Protocol):
         ``projections/case_list.py``)."""
         ...
 
-    def case_page(self, *, status: str | None = None, recorded_by: str | None = None,
-                  environment: str | None = None, provider: str | None = None, person: UUID | None = None,
-                  assigned_to: str | None = None, leave_out: Collection[str] = (),
-                  limit: int | None = None) -> tuple[list[dict[str, Any]], int]:
-        """The newest ``limit`` rows of the overview without the cases ``leave_out`` names, and how many
-        there are in all."""
+    def case_numbers(self, *, status: str | None = None, recorded_by: str | None = None,
+                     environment: str | None = None, provider: str | None = None, person: UUID | None = None,
+                     assigned_to: str | None = None) -> list[str]:
+        """The overview's case numbers, newest first, filtered."""
+        ...
+
+    def case_rows(self, numbers: list[str]) -> list[dict[str, Any]]:
+        """The overview's rows of these cases, in the order given."""
         ...
 
     def attention(self, today: date, numbers: list[str]) -> dict[str, list[str]]:

@@ -311,8 +311,14 @@ class Queries:
             wanted = self.ledger.persons.person_id(ident.number)
         filters: dict[str, Any] = {"status": status, "recorded_by": recorded_by, "environment": env,
                                    "provider": provider, "person": wanted}
-        hidden = None if needs_attention else self._hidden_cases()
-        if hidden is None:  # every row read, and each case's protection looked up
+        numbers = None
+        if not needs_attention:
+            # the numbers first, then the cases hidden from the user from the events, read after them: a
+            # case protected meanwhile is hidden, and not counted
+            numbers = self._read_models().case_numbers(**filters, assigned_to=self.user if mine else None)
+            hidden = self._hidden_cases()
+            numbers = None if hidden is None else [number for number in numbers if number not in hidden]
+        if numbers is None:  # every row read, and each case's protection looked up
             rows = self._visible_rows(Action.CASE_LIST, **filters, needs_attention=needs_attention,
                                       with_attention=False)
             if mine:
@@ -320,12 +326,10 @@ class Queries:
             total = len(rows)
             if limit is not None:
                 rows = rows[:limit]
-        else:  # a page read, without the cases the user may not see
-            rows, total = self._read_models().case_page(**filters, assigned_to=self.user if mine else None,
-                                                        leave_out=hidden, limit=limit)
-            shown = self._visible_page(rows)
-            total -= len(rows) - len(shown)
-            rows = shown
+        else:  # only the page's rows read
+            page = self._read_models().case_rows(numbers if limit is None else numbers[:limit])
+            rows = self._visible_page(page)
+            total = len(numbers) - (len(page) - len(rows))
         unknown = [row["case"] for row in rows if row["attention"] is None]
         if unknown:  # worked out for the rows shown only, not the whole store
             reasons = self._read_models().attention(self._today(), unknown)
