@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TypeVar
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ledger.domain import events as ev
 from ledger.domain.vocab import ConsentForm, DecisionOutcome, DecisionStatus, Intervention, Recipient
@@ -217,23 +217,23 @@ class CaseState(BaseModel):
     investigation: str = "none"
     plan: PlanState | None = None
     journal_entries: int = 0
-    consents: dict[str, list[ConsentPeriod]] = {}
+    consents: dict[str, list[ConsentPeriod]] = Field(default_factory=dict)
     threat: ThreatState | None = None
-    decisions: dict[str, DecisionState] = {}
-    placements: dict[str, PlacementState] = {}
-    services: dict[str, ServiceState] = {}
-    payments: dict[str, PaymentState] = {}
+    decisions: dict[str, DecisionState] = Field(default_factory=dict)
+    placements: dict[str, PlacementState] = Field(default_factory=dict)
+    services: dict[str, ServiceState] = Field(default_factory=dict)
+    payments: dict[str, PaymentState] = Field(default_factory=dict)
     reversal_count: int = 0
-    grants: dict[str, GrantState] = {}
+    grants: dict[str, GrantState] = Field(default_factory=dict)
     followups: int = 0
-    followup_details: list[FollowUpState] = []
+    followup_details: list[FollowUpState] = Field(default_factory=list)
     shares: int = 0
     contacts: int = 0
     relatives_supported: int = 0
     children_noted: int = 0
     corrections: int = 0
     assigned_to: str | None = None
-    access_grants: dict[str, date] = {}
+    access_grants: dict[str, date] = Field(default_factory=dict)
 
     @property
     def is_closed(self) -> bool:
