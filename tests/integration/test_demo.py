@@ -164,3 +164,41 @@ def test_recording_as_someone_takes_their_roles_as_changed_in_the_same_batch(sql
         app.act_as("lisa.h", TODAY)
         assert app.gate.actor.roles == frozenset({Role.CASE_WORKER})
         assert app.open_case(TEST_PNR[0], gender="man", environment="criminal", source="police", on=TODAY).startswith("AVH-")
+
+
+def test_the_demo_runs_with_the_garbage_collector_off_and_leaves_it_as_it_was(sqlite_url: str,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """``Services.demo`` pauses the collector for the generator (its growing live set made the
+    collector's passes a ninth of its time) and turns it back on after, also when the generator
+    fails; a caller that had it off keeps it off."""
+    import gc
+
+    from ledger.application import demo
+    from ledger.bootstrap import services
+
+    seen: list[bool] = []
+    made = demo.generate
+
+    def generate_and_look(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        seen.append(gc.isenabled())
+        return made(*args, **kwargs)
+
+    monkeypatch.setattr(demo, "generate", generate_and_look)
+    result = services(sqlite_url, "bench").demo(cases=2, years=1, seed=1, municipality="Testkommun")
+    assert result["events"] > 0 and seen == [False] and gc.isenabled()
+
+    def fails(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        seen.append(gc.isenabled())
+        raise RuntimeError("stopped")
+
+    monkeypatch.setattr(demo, "generate", fails)
+    with pytest.raises(RuntimeError):
+        services(_other(sqlite_url, "second"), "bench").demo(cases=2, years=1, seed=1, municipality="Testkommun")
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()
+    try:
+        monkeypatch.setattr(demo, "generate", generate_and_look)
+        services(_other(sqlite_url, "third"), "bench").demo(cases=2, years=1, seed=1, municipality="Testkommun")
+        assert seen == [False, False, False] and not gc.isenabled()
+    finally:
+        gc.enable()
