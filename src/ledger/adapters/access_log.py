@@ -251,7 +251,8 @@ class SqlProtection:
         decides it, without naming every case first. A case list shows a page, and only the protected
         cases can be left out of it. Read from SQLite's lookup indexes: every person's level events,
         then the cases' first events that are protected or whose person is (a scan of the index, the
-        payloads of those few read). None without the indexes (PostgreSQL): ask case by case."""
+        payloads of those few read). None without the indexes (PostgreSQL): ask for each case
+        (:meth:`protection_levels`)."""
         if not self.store.lookup_indexes:
             return None
         person, level = sqlite_state_field("person_id"), sqlite_state_field("protection_level")

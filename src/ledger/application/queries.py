@@ -262,15 +262,16 @@ class Queries:
         and grants from its own events."""
         return self._visible_page(self._read_models().cases(today=self._today(), **filters))
 
-    def _hidden_cases(self) -> set[str] | None:
-        """The cases the user may not see, from the events: the protected ones they do not see by role,
-        assignment or grant (none for a manager or an auditor). None where the protected cases cannot be
-        found without looking up every case (then :meth:`_visible_rows`)."""
+    def _hidden_cases(self, numbers: list[str]) -> set[str]:
+        """Of these cases, those the user may not see, from the events: the protected ones they do not see
+        by role, assignment or grant (none for a manager or an auditor). The protected cases are found
+        without naming them where the store can (SQLite's lookup indexes), else each case is looked up."""
         if self.gate.actor.roles & SEE_ALL:
             return set()
         protected = self.gate.protection.protected_cases()
         if protected is None:
-            return None
+            levels = self.gate.protection.protection_levels(numbers)
+            protected = {number: level for number, level in levels.items() if is_protected(level)}
         return self._unseen(protected)
 
     def _visible_page(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -311,22 +312,18 @@ class Queries:
             wanted = self.ledger.persons.person_id(ident.number)
         filters: dict[str, Any] = {"status": status, "recorded_by": recorded_by, "environment": env,
                                    "provider": provider, "person": wanted}
-        numbers = None
-        if not needs_attention:
-            # the numbers first, then the cases hidden from the user from the events, read after them: a
-            # case protected meanwhile is hidden, and not counted
-            numbers = self._read_models().case_numbers(**filters, assigned_to=self.user if mine else None)
-            hidden = self._hidden_cases()
-            numbers = None if hidden is None else [number for number in numbers if number not in hidden]
-        if numbers is None:  # every row read, and each case's protection looked up
-            rows = self._visible_rows(Action.CASE_LIST, **filters, needs_attention=needs_attention,
-                                      with_attention=False)
+        if needs_attention:  # every row read, the attention of each worked out
+            rows = self._visible_rows(Action.CASE_LIST, **filters, needs_attention=True, with_attention=False)
             if mine:
                 rows = [row for row in rows if row.get("assigned_to") == self.user]
             total = len(rows)
             if limit is not None:
                 rows = rows[:limit]
-        else:  # only the page's rows read
+        else:  # the numbers, then the cases hidden from the user from the events read after them (a case
+            # protected meanwhile is neither shown nor counted), then only the page's rows
+            numbers = self._read_models().case_numbers(**filters, assigned_to=self.user if mine else None)
+            hidden = self._hidden_cases(numbers)
+            numbers = [number for number in numbers if number not in hidden]
             page = self._read_models().case_rows(numbers if limit is None else numbers[:limit])
             rows = self._visible_page(page)
             total = len(numbers) - (len(page) - len(rows))
