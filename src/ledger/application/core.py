@@ -217,8 +217,7 @@ class LedgerCore(Application[UUID]):
 
     def access_of(self, case: CaseState) -> CaseAccess:
         """Who may see the case: its person's protection now, its assignee, its grants."""
-        return CaseAccess(case=case.case_number, protection_level=self._current_protection(case),
-                          assigned_to=case.assigned_to, grants=tuple(case.access_grants.items()))
+        return _access(case.case_number, self._current_protection(case), case)
 
     def access_from(self, number: str, level: str, stored: list[Any]) -> CaseAccess:
         """:meth:`access_of` a case whose protection ``level`` is known, folded from its stored events that
@@ -229,15 +228,8 @@ class LedgerCore(Application[UUID]):
         granted to nobody (seen only by those who see every case)."""
         to_event = self.mapper.to_domain_event
         events = [to_event(e, personal=False) for e in stored]  # type: ignore[call-arg]
-        if any(isinstance(e, ev.EntryCorrected) for e in events):
-            whole = self._case(number)
-            return CaseAccess(case=number, protection_level=level, assigned_to=whole.assigned_to,
-                              grants=tuple(whole.access_grants.items()))
-        case = project_case(None, events)
-        if case is None:
-            return CaseAccess(case=number, protection_level=level, assigned_to=None, grants=())
-        return CaseAccess(case=number, protection_level=level, assigned_to=case.assigned_to,
-                          grants=tuple(case.access_grants.items()))
+        corrected = any(isinstance(e, ev.EntryCorrected) for e in events)
+        return _access(number, level, self._case(number) if corrected else project_case(None, events))
 
     def _visible_case(self, number: str, action: Action) -> CaseState:
         """The case, once the actor may see it (else ``NotFound``, as for a case that does not exist)."""
@@ -284,3 +276,12 @@ _PYDANTIC_REASONS = {
     "decimal_whole_digits": "amount_too_large",
     "decimal_max_places": "format",
 }
+
+
+def _access(number: str, level: str, case: CaseState | None) -> CaseAccess:
+    """Who may see case ``number`` at protection ``level``: its state's assignee and grants (no state:
+    nobody's)."""
+    if case is None:
+        return CaseAccess(case=number, protection_level=level, assigned_to=None, grants=())
+    return CaseAccess(case=number, protection_level=level, assigned_to=case.assigned_to,
+                      grants=tuple(case.access_grants.items()))
