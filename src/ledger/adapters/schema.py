@@ -128,10 +128,10 @@ def sqlite_state_field(name: str) -> str:
 #: SqlProtection`), each case's first event and its person's protection events, thousands of them for
 #: a case list. The first two partial indexes hold the two fields wanted, so that the payloads are not
 #: read (13 108 cases: 0.10 -> 0.02 s); the third finds a protected case's opening, assignments,
-#: grants and corrections among its events (who of those without a see-all role may see it). Derived from the events by
-#: the database, like any index; made when a store is opened by someone who may write it
-#: (:meth:`ledger.adapters.store.SQLStore.lookup_indexes`). The topics are stored names, which never
-#: change.
+#: grants and corrections among its events (who of those without a see-all role may see it).
+#: Derived from the events by the database, like any index; made when a store is opened by someone
+#: who may write it (:meth:`ledger.adapters.store.SQLStore.lookup_indexes`). The topics are stored
+#: names, which never change.
 SQLITE_LOOKUP_INDEXES = {
     "ledger_events_first_fields": (
         f"CREATE INDEX IF NOT EXISTS ledger_events_first_fields ON ledger_events (originator_id, "
@@ -147,10 +147,6 @@ SQLITE_LOOKUP_INDEXES = {
         "WHERE topic IN ('ledger.events:CaseActualised', 'ledger.events:CaseAssigned', "
         "'ledger.events:CaseAccessGranted', 'ledger.events:EntryCorrected')"),
 }
-
-#: Lookup indexes of earlier versions, dropped when the ones above are made (``ledger_events_access``
-#: left corrections out, and a case list decided who may see a corrected case wrongly with it).
-SQLITE_RETIRED_INDEXES = ("ledger_events_access",)
 
 #: The access log before it was chained (kept by stores written then; copied into the chain once).
 OLD_ACCESS_TABLE = "ledger_access"

@@ -490,19 +490,16 @@ class SQLStore:
         made (a read-only copy): the queries then go without them."""
         if self.dialect.name != "sqlite":
             return False
-        from ledger.adapters.schema import SQLITE_LOOKUP_INDEXES, SQLITE_RETIRED_INDEXES
+        from ledger.adapters.schema import SQLITE_LOOKUP_INDEXES
 
         try:
             with self.read() as conn:
                 have = {row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
             missing = [ddl for name, ddl in SQLITE_LOOKUP_INDEXES.items() if name not in have]
-            retired = [name for name in SQLITE_RETIRED_INDEXES if name in have]
-            if missing or retired:
+            if missing:
                 with self.write() as conn:
                     for ddl in missing:
                         conn.exec_driver_sql(ddl)
-                    for name in retired:
-                        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
         except StorageError as error:
             if error.params.get("reason") != "read_only":
                 raise
