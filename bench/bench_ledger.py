@@ -111,11 +111,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
     db = work / "ledger.sqlite3"
     if args.store:
-        source, copy = sqlite3.connect(args.store), sqlite3.connect(db)
-        with copy:
-            source.backup(copy)  # the store as committed, its WAL included (a plain file copy can miss it)
-        source.close()
-        copy.close()
+        _copy_store(args.store, db)
         _bench_user(db)
         app = services(str(db), "bench").ledger
         n = app.event_count()
@@ -149,6 +145,15 @@ def main() -> None:
         print(f"\nkept {work}")
     else:
         shutil.rmtree(work)
+
+
+def _copy_store(store: Path, copy: Path) -> None:
+    """The store as committed, its WAL included (a plain file copy can miss it)."""
+    source, target = sqlite3.connect(store), sqlite3.connect(copy)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
 
 
 def bulk_append(app: Any, work: Path, n: int, repeat: int) -> None:
@@ -382,11 +387,7 @@ def reading_protected(db: Path, small: Path, work: Path, pairs: int = 9, every: 
     copies = []
     for store, name in ((db, "protected-large.sqlite3"), (small, "protected-small.sqlite3")):
         copy = work / name
-        source, target = sqlite3.connect(store), sqlite3.connect(copy)
-        with target:
-            source.backup(target)
-        source.close()
-        target.close()
+        _copy_store(store, copy)
         found = services(str(copy), "bench")
         numbers = [row["case"] for row in found.read_side.cases(today=found.clock.today(), with_attention=False)]
         for number in numbers[::every]:
