@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -345,12 +346,24 @@ def test_a_database_whose_encoding_cannot_hold_a_character_is_named_and_stores_n
 
 
 def _drop_connections(url: str) -> int:
-    """The server ends every other connection to the database (a restart, a firewall's timeout)."""
+    """The server ends every other client connection to the database (a restart, a firewall's timeout),
+    and the call returns once they are gone: ``pg_terminate_backend`` only signals the backend, which
+    on a loaded machine may still be listed for a while after."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        return len(conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchall())
+        pids = [row[0] for row in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()").fetchall()]
+        for pid in pids:
+            conn.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            left = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", (pids,)).fetchone()
+            if left is not None and left[0] == 0:
+                break
+            time.sleep(0.01)
+    return len(pids)
 
 
 def test_a_pooled_connection_the_server_dropped_while_idle_is_replaced(pg_url: str,
@@ -396,12 +409,13 @@ def _one_gapless_chain(url: str, stored: list[StoredEvent]) -> None:
 
 
 def _sessions(url: str) -> int:
-    """The server's connections to the database, but the one asking."""
+    """The clients' connections to the database, but the one asking (not an autovacuum worker that
+    happens to be in it)."""
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
         found = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                             "AND pid <> pg_backend_pid()").fetchone()
+                             "AND backend_type = 'client backend' AND pid <> pg_backend_pid()").fetchone()
     assert found is not None
     return int(found[0])
 
