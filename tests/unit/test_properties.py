@@ -405,3 +405,26 @@ def test_folding_one_at_a_time_all_at_once_or_from_a_snapshot_agree(
         # A snapshot at k, then the rest, gives the whole fold.
         assert project_case(None, [_snapshot(state), *events[k:]]) == whole
     assert state == whole
+
+
+# -- text made safe to show --------------------------------------------------------------------------------
+
+#: Digits, the separators an identity number may have, every control character ``safe`` escapes
+#: (C0 with tab and newline, DEL, C1, the bidirectional ones), and ordinary letters and spaces.
+_SHOWN_TEXT = st.text(alphabet=st.sampled_from(
+    [*"0123456789-+ aöZ.", "\t", "\n", *map(chr, range(0x20)), "\x7f", "\x85", "\x9f", "\u200e", "\u200f",
+     "\u202a", "\u202e", "\u2066", "\u2069", "\u00a0", "\u2028"]), max_size=40)
+
+
+@given(_SHOWN_TEXT)
+@example("8112182392")
+@example("19811218-2392")
+@example("ringde 811218-2392\x1b[2J")
+@example("a\u202etxet")
+@example("2026-12-03")
+def test_safe_text_is_what_masking_then_escaping_gives(value: str) -> None:
+    """``safe`` returns the usual text as it is without running its two expressions over it: whatever
+    the text, the result is the identity numbers masked, then the control characters escaped."""
+    from ledger.domain.text import _CONTROL, IDENTITY_LIKE, MASK, _escape, safe
+
+    assert safe(value) == _CONTROL.sub(_escape, IDENTITY_LIKE.sub(MASK, value))

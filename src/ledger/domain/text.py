@@ -42,4 +42,9 @@ def safe(value: Any) -> Any:
     """:func:`scrub` and :func:`escape_controls` in one."""
     if not isinstance(value, str):
         return value
+    # The usual text, a code or a date: nothing to mask or escape, and found so without running both
+    # expressions over it (``isprintable`` is False for every character ``_CONTROL`` names, and an
+    # identity number has ten characters at least).
+    if value.isprintable() and (len(value) < 10 or IDENTITY_LIKE.search(value) is None):
+        return value
     return _CONTROL.sub(_escape, IDENTITY_LIKE.sub(MASK, value))
