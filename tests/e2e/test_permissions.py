@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from ledger.domain.permissions import PERMISSIONS, SWEDISH_NAMES, Action, Role, allowed
-from tests.conftest import TEST_PNR
+from tests.conftest import TEST_PNR, TODAY
 from tests.helpers import event_count, run_cli, store_at, training_store
 
 A, B, C = "AVH-2026-0001", "AVH-2026-0002", "AVH-2026-0003"
@@ -161,14 +161,16 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     path = tmp_path_factory.mktemp("roles") / "template.sqlite3"
     db = str(path)
-    training_store(db)
-    for args in SETUP:
-        out, err = io.StringIO(), io.StringIO()
-        with redirect_stdout(out), redirect_stderr(err):
-            try:
-                main(["--db", db, "--as", "tester", *args])
-            except SystemExit as stop:
-                assert not stop.code, (args, err.getvalue())
+    with pytest.MonkeyPatch.context() as env:  # the tests' day (a module's fixture comes before _pinned_clock):
+        env.setenv("LEDGER_TODAY", TODAY)      # SETUP names the cases by the year they are opened in
+        training_store(db)
+        for args in SETUP:
+            out, err = io.StringIO(), io.StringIO()
+            with redirect_stdout(out), redirect_stderr(err):
+                try:
+                    main(["--db", db, "--as", "tester", *args])
+                except SystemExit as stop:
+                    assert not stop.code, (args, err.getvalue())
     from ledger.adapters.store import SQLStore
 
     SQLStore.dispose_all()
