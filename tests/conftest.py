@@ -16,6 +16,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+#: Property tests are judged by what they find, not by how long an example takes: a machine that stalls
+#: a quarter of a second (CI's, loaded) must not fail one with ``DeadlineExceeded``.
+settings.register_profile("ledger", deadline=None)
+settings.load_profile("ledger")
 
 TODAY = "2026-11-23"
 PG_URL = os.environ.get("LEDGER_TEST_PG_URL")

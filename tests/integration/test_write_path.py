@@ -408,16 +408,22 @@ def _one_gapless_chain(url: str, stored: list[StoredEvent]) -> None:
     assert report.ok and report.events == len(stored) and len(entries) == len(stored)
 
 
-def _sessions(url: str) -> int:
+def _sessions(url: str, expected: int) -> int:
     """The clients' connections to the database, but the one asking (not an autovacuum worker that
-    happens to be in it)."""
+    happens to be in it): asked again for up to 10 s while there are more than ``expected``, since a
+    connection just closed (the test's own, a moment ago) may still be listed while its backend exits.
+    A connection kept open stays counted."""
     import psycopg
 
+    deadline = time.monotonic() + 10
     with psycopg.connect(url, autocommit=True) as conn:
-        found = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                             "AND backend_type = 'client backend' AND pid <> pg_backend_pid()").fetchone()
-    assert found is not None
-    return int(found[0])
+        while True:
+            found = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                 "AND backend_type = 'client backend' AND pid <> pg_backend_pid()").fetchone()
+            assert found is not None
+            if found[0] <= expected or time.monotonic() > deadline:
+                return int(found[0])
+            time.sleep(0.01)
 
 
 def test_appends_in_a_row_keep_their_connection_and_give_it_back_for_anything_else(
@@ -443,12 +449,12 @@ def test_appends_in_a_row_keep_their_connection_and_give_it_back_for_anything_el
         assert conn.exec_driver_sql("SELECT 1").scalar() == 1
     _only_server_side(recorder, monkeypatch)
     assert recorder.insert_events(batch(6, 1)) == [6]
-    assert _sessions(pg_url) == 1
+    assert _sessions(pg_url, 1) == 1
     assert pool.checkedout() == 1  # type: ignore[attr-defined]
     assert not SQLStore.in_use(store)
     assert pool.checkedout() == 0  # type: ignore[attr-defined]
     assert recorder.insert_events(batch(7, 1)) == [7]
-    assert _sessions(pg_url) == 1
+    assert _sessions(pg_url, 1) == 1
     assert rows(pg_url)[1] == defined(batch(1, 7))
 
 
@@ -467,7 +473,7 @@ def test_a_kept_connection_the_server_dropped_is_replaced_and_nothing_written_tw
     assert recorder.insert_events(batch(3, 1)) == [3]
     assert recorder.insert_events(batch(4, 2)) == [4, 5]
     assert rows(pg_url)[1] == defined(batch(1, 5))
-    assert _sessions(pg_url) == 1
+    assert _sessions(pg_url, 1) == 1
 
 
 def test_threads_appending_through_one_store_each_write_once_in_one_chain(pg_url: str) -> None:
@@ -543,11 +549,25 @@ def test_after_a_restart_the_first_write_and_the_first_read_go_through(pg_url: s
     assert rows(pg_url)[1] == defined(batch(1, 2))
 
 
+def _until_waiting_for_the_lock(url: str, count: int) -> None:
+    """Returns once ``count`` connections wait for one of the ledger's locks (fails after 30 s)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as probe:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            waiting = probe.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                                    ).fetchone()
+            if waiting is not None and waiting[0] >= count:
+                return
+            time.sleep(0.025)
+    raise AssertionError(f"{count} writers never waited for the lock")
+
+
 def test_the_tail_is_read_after_the_lock_whatever_the_servers_default_isolation(pg_url: str) -> None:
     """With REPEATABLE READ as the database's default, a writer that waited for the lock still reads
     the chain's tail as the writer before it left it (no spurious conflict, no gap)."""
-    import time
-
     import psycopg
 
     with psycopg.connect(pg_url, autocommit=True) as admin:
@@ -559,7 +579,7 @@ def test_the_tail_is_read_after_the_lock_whatever_the_servers_default_isolation(
     with first.store.appending() as (conn, tail):
         waiter = threading.Thread(target=lambda: done.append(second.insert_events(batch(3, 1))))
         waiter.start()
-        time.sleep(0.5)  # the second writer now waits for the lock, its transaction begun
+        _until_waiting_for_the_lock(pg_url, 1)  # the second writer waits for the lock, its transaction begun
         chained.append(conn, first.store.dialect, batch(2, 1), tail)
     waiter.join()
     second.store.engine.dispose()
@@ -740,8 +760,6 @@ def test_an_append_whose_answer_was_lost_while_the_server_still_worked_on_it_is_
     commits it all the same, after the write begun again looked and found nothing. That second write
     is then refused as a duplicate; it looks again, finds these very events, and gives their positions
     (not a conflict, which would make the application run the command a second time)."""
-    import time
-
     import psycopg
 
     recorder = recorder_at(pg_url)
@@ -761,26 +779,15 @@ def test_an_append_whose_answer_was_lost_while_the_server_still_worked_on_it_is_
         waiting = threading.Thread(target=on_the_server)
         waiting.start()
         first.append(waiting)
-        _until_waiting_for_the_lock(1)
+        _until_waiting_for_the_lock(pg_url, 1)
         raw = conn.connection.driver_connection
         with psycopg.connect(pg_url, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (raw.info.backend_pid,))
         raw.execute("SELECT 1")  # the loss shows: OperationalError, the connection broken
         raise AssertionError("unreachable")
 
-    def _until_waiting_for_the_lock(count: int) -> None:
-        with psycopg.connect(pg_url, autocommit=True) as probe:
-            for _ in range(400):
-                waiting = probe.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
-                                        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                                        ).fetchone()
-                if waiting is not None and waiting[0] >= count:
-                    return
-                time.sleep(0.025)
-        raise AssertionError(f"{count} writers never waited for the lock")
-
     def _release_when_both_wait(holder: Any) -> None:
-        _until_waiting_for_the_lock(2)  # the lost write first, then the one begun again: granted in turn
+        _until_waiting_for_the_lock(pg_url, 2)  # the lost write first, then the one begun again: granted in turn
         holder.rollback()
 
     monkeypatch.setattr(store.dialect, "append_at_once", _lost_while_waiting)
