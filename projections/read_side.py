@@ -72,10 +72,13 @@ class ReadSide:
         from ledger.domain.aggregates import case_id
         from ledger.projections.case_list import attention
 
+        from ledger.projections.fetch import stored_id
+
         ids = {case_id(number): number for number in numbers}
         with self.store.read() as conn:
             found = attention(conn, today, only=list(ids) if len(ids) <= 1_000 else None)  # else all at once
-        return {number: found.get(key, []) for key, number in ids.items()}
+            key = stored_id(conn)
+        return {number: found.get(key(uuid), []) for uuid, number in ids.items()}
 
     def budget(self, year: int, today: date, by: str | None = None) -> dict[str, Any]:
         """Budget consumption for ``year`` (see ``projections/budget.py`` for the definitions)."""
