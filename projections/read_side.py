@@ -71,7 +71,6 @@ class ReadSide:
         """The attention reasons of these cases today (a page of the case list), by case number."""
         from ledger.domain.aggregates import case_id
         from ledger.projections.case_list import attention
-
         from ledger.projections.fetch import stored_id
 
         ids = {case_id(number): number for number in numbers}
