@@ -12,7 +12,7 @@ Prints, each with its baseline and the ratio:
 - one recording command, process start to exit, vs ``python -c pass`` and vs
   ``python -c "import sqlalchemy, pydantic"``; ``ledger --help`` likewise;
 - ``ledger stats YEAR`` and ``ledger budget show YEAR`` on the large store, projections current; with
-  ``--small``, these, ``case list`` and ``case show`` against the same commands on the small store,
+  ``--small``, these, ``case list`` (and ``--needs-attention``) and ``case show`` against the same commands on the small store,
   and ``case list`` as a case worker with the person of every fourth case protected (on copies);
 - the chain walk of ``ledger verify`` (its windows hashed in parallel processes where the chain is long
   enough, as the command does, and again in one process; snapshots and access log left out) vs a raw join of
@@ -357,6 +357,7 @@ def reading(db: Path, small: Path | None = None, pairs: int = 9) -> None:
                 "budget show YEAR --json": ["budget", "show", str(year), "--json"]}
     if small is not None:
         commands["case list (newest 50)"] = ["case", "list"]
+        commands["case list --needs-attention"] = ["case", "list", "--needs-attention"]
         commands["case show (the newest case)"] = ["case", "show"]
     for label, args in commands.items():
         cmds = {store: [ledger, "--db", str(store), *args] for store in stores}
