@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, String, exists, literal, select
 
 from ledger.adapters.chain import stream_text
 from ledger.adapters.schema import case_grants, cases, consents, decisions, interventions
@@ -219,12 +219,10 @@ def attention(conn: Connection, today: date, only: Collection[Any] | None = None
         if reason not in found.setdefault(case_id, []):
             found[case_id].append(reason)
 
-    granted = {r[0] for r in rows(among(decisions, select(decisions.c.case_id).where(decisions.c.granted)))}
+    granted = select(decisions.c.case_id).where(decisions.c.granted)
     conditions = select(cases.c.case_id, cases.c.assessed, cases.c.motivated, cases.c.consent_given,
-                        cases.c.serious_crime_suspected).where(cases.c.status == "open")
+                        cases.c.serious_crime_suspected).where(cases.c.status == "open", cases.c.case_id.in_(granted))
     for case_id, assessed, motivated, consent_given, serious_crime_suspected in rows(among(cases, conditions)):
-        if case_id not in granted:
-            continue
         # a grant without the guideline's conditions is allowed, and named here until they are met
         if not assessed:
             add(case_id, "condition_no_assessment")
@@ -244,18 +242,22 @@ def attention(conn: Connection, today: date, only: Collection[Any] | None = None
             not followup_closure or (closed_on + timedelta(days=365) <= today and not followup_12)
         ):
             add(case_id, "followup_due")
-    running = rows(among(interventions,
-        select(interventions.c.case_id, interventions.c.provider, interventions.c.urgent_without_decision,
-               interventions.c.decision_id).where(interventions.c.ended_on.is_(None))))
+    i = interventions
+    running = rows(among(i, select(i.c.case_id, i.c.provider, i.c.urgent_without_decision, i.c.decision_id)
+                         .where(i.c.ended_on.is_(None))))
+    # Only the consents and decisions a running intervention refers to (most of a store's have ended).
     periods: dict[tuple[Any, str], list[tuple[str, str | None, str | None]]] = {}
     for case_id, recipient, granted_on, revoked_on, valid_until in rows(among(consents, select(
             consents.c.case_id, consents.c.recipient, consents.c.granted_on, consents.c.revoked_on,
-            consents.c.valid_until).where(consents.c.recipient.like("provider:%")))):
+            consents.c.valid_until).where(exists().where(
+                i.c.case_id == consents.c.case_id, i.c.ended_on.is_(None),
+                consents.c.recipient == literal("provider:", String) + i.c.provider)))):
         periods.setdefault((case_id, recipient), []).append((granted_on.isoformat(), _iso(revoked_on),
                                                              _iso(valid_until)))
-    ended = {(r[0], r[1]) for r in rows(among(decisions,
-        select(decisions.c.case_id, decisions.c.decision_id).where(
-            (decisions.c.period_end < today) | decisions.c.status.in_(("revoked", "replaced")))))}
+    ended = {(r[0], r[1]) for r in rows(among(decisions, select(decisions.c.case_id, decisions.c.decision_id).where(
+        (decisions.c.period_end < today) | decisions.c.status.in_(("revoked", "replaced")),
+        exists().where(i.c.case_id == decisions.c.case_id, i.c.decision_id == decisions.c.decision_id,
+                       i.c.ended_on.is_(None)))))}
     for case_id, provider, urgent_without_decision, decision_id in running:
         consent = periods.get((case_id, f"provider:{provider}"), [])
         revoked = any(revoked_on is not None and revoked_on <= day for _, revoked_on, _ in consent)
