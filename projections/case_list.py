@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, String, exists, literal, select
+from sqlalchemy import Connection, String, and_, exists, literal, or_, select, tuple_
 
 from ledger.adapters.chain import stream_text
 from ledger.adapters.schema import case_grants, cases, consents, decisions, interventions
@@ -219,9 +219,9 @@ def attention(conn: Connection, today: date, only: Collection[Any] | None = None
         if reason not in found.setdefault(case_id, []):
             found[case_id].append(reason)
 
-    granted = select(decisions.c.case_id).where(decisions.c.granted)
+    granted = exists().where(decisions.c.case_id == cases.c.case_id, decisions.c.granted)
     conditions = select(cases.c.case_id, cases.c.assessed, cases.c.motivated, cases.c.consent_given,
-                        cases.c.serious_crime_suspected).where(cases.c.status == "open", cases.c.case_id.in_(granted))
+                        cases.c.serious_crime_suspected).where(cases.c.status == "open", granted)
     for case_id, assessed, motivated, consent_given, serious_crime_suspected in rows(among(cases, conditions)):
         # a grant without the guideline's conditions is allowed, and named here until they are met
         if not assessed:
@@ -233,15 +233,13 @@ def attention(conn: Connection, today: date, only: Collection[Any] | None = None
             add(case_id, "condition_consent")
         if serious_crime_suspected is not False:
             add(case_id, "condition_serious_crime")
-    for case_id, status, closed_on, threat_review_on, followup_closure, followup_12 in rows(among(cases, select(
-            cases.c.case_id, cases.c.status, cases.c.closed_on, cases.c.threat_review_on, cases.c.followup_closure,
-            cases.c.followup_12))):
-        if status == "open" and threat_review_on is not None and threat_review_on < today:
-            add(case_id, "threat_review_passed")
-        if status == "closed" and (
-            not followup_closure or (closed_on + timedelta(days=365) <= today and not followup_12)
-        ):
-            add(case_id, "followup_due")
+    c = cases
+    for case_id, status in rows(among(c, select(c.c.case_id, c.c.status).where(or_(  # a handful of the cases
+            and_(c.c.status == "open", c.c.threat_review_on < today),
+            and_(c.c.status == "closed", or_(c.c.followup_closure.is_(False), and_(
+                c.c.closed_on <= today - timedelta(days=365), c.c.followup_12.is_(False)))))))):
+        # the threat assessment's review day has passed; the follow-up at closure, or 12 months after, is due
+        add(case_id, "threat_review_passed" if status == "open" else "followup_due")
     i = interventions
     running = rows(among(i, select(i.c.case_id, i.c.provider, i.c.urgent_without_decision, i.c.decision_id)
                          .where(i.c.ended_on.is_(None))))
@@ -249,15 +247,14 @@ def attention(conn: Connection, today: date, only: Collection[Any] | None = None
     periods: dict[tuple[Any, str], list[tuple[str, str | None, str | None]]] = {}
     for case_id, recipient, granted_on, revoked_on, valid_until in rows(among(consents, select(
             consents.c.case_id, consents.c.recipient, consents.c.granted_on, consents.c.revoked_on,
-            consents.c.valid_until).where(exists().where(
-                i.c.case_id == consents.c.case_id, i.c.ended_on.is_(None),
-                consents.c.recipient == literal("provider:", String) + i.c.provider)))):
+            consents.c.valid_until).where(tuple_(consents.c.case_id, consents.c.recipient).in_(
+                select(i.c.case_id, literal("provider:", String) + i.c.provider).where(i.c.ended_on.is_(None)))))):
         periods.setdefault((case_id, recipient), []).append((granted_on.isoformat(), _iso(revoked_on),
                                                              _iso(valid_until)))
     ended = {(r[0], r[1]) for r in rows(among(decisions, select(decisions.c.case_id, decisions.c.decision_id).where(
         (decisions.c.period_end < today) | decisions.c.status.in_(("revoked", "replaced")),
-        exists().where(i.c.case_id == decisions.c.case_id, i.c.decision_id == decisions.c.decision_id,
-                       i.c.ended_on.is_(None)))))}
+        tuple_(decisions.c.case_id, decisions.c.decision_id).in_(
+            select(i.c.case_id, i.c.decision_id).where(i.c.ended_on.is_(None))))))}
     for case_id, provider, urgent_without_decision, decision_id in running:
         consent = periods.get((case_id, f"provider:{provider}"), [])
         revoked = any(revoked_on is not None and revoked_on <= day for _, revoked_on, _ in consent)

@@ -108,3 +108,24 @@ def test_filters(unit, db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cases("--recorded-by", "someone.else") == set()
     assert cases("--status", "open", "--needs-attention") == {unit["threat"], unit["consent"], unit["urgent"],
                                                                unit["ended"]}
+
+
+def test_the_days_that_make_a_review_passed_and_a_follow_up_due(app, db_url: str,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Today is 2026-11-23: a threat review due today has not passed, yesterday's has; the 12-month
+    follow-up is due from the day a year (365 days) after the closure."""
+    def open_(n: int) -> str:
+        return app.open_case(TEST_PNR[420 + n], gender="woman", environment="criminal", source="police",
+                             on="2025-01-10")
+
+    review_today, review_yesterday, closed_year_ago, closed_day_later = (open_(n) for n in range(4))
+    for case, day in ((review_today, "2026-11-23"), (review_yesterday, "2026-11-22")):
+        app.record_threat(case, unit="noa", level="high", protection_needed=True, criteria_met=True,
+                          review_on=day, on="2025-01-11")
+    for case, day in ((closed_year_ago, "2025-11-23"), (closed_day_later, "2025-11-24")):
+        app.close_case(case, "goals_met", on=day)
+        app.record_followup(case, time_point="closure", housing="own", occupation="work", on=day)
+    out = run_cli(capsys, db_url, "case", "list", "--needs-attention", "--json")
+    assert out.code == 0, out.err
+    assert {row["case"]: row["attention"] for row in out.json()} == {
+        review_yesterday: ["threat_review_passed"], closed_year_ago: ["followup_due"]}
