@@ -305,7 +305,13 @@ def list_cases(conn: Connection, *, status: str | None = None, recorded_by: str 
     reasons = None
     if with_attention or needs_attention:
         reasons = attention(conn, today)
+        if needs_attention and len(reasons) <= _NAMED_AT_MOST:  # only their rows (a quarter of a large store's)
+            query = query.where(cases.c.case_id.in_(list(reasons)))
     return _rows(conn, query.order_by(*_NEWEST), reasons, needs_attention)
+
+
+#: The most cases a query names one by one (SQLite binds at most 32 766 values in a statement).
+_NAMED_AT_MOST = 10_000
 
 
 def case_numbers(conn: Connection, *, status: str | None = None, recorded_by: str | None = None,

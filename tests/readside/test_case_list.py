@@ -129,3 +129,19 @@ def test_the_days_that_make_a_review_passed_and_a_follow_up_due(app, db_url: str
     assert out.code == 0, out.err
     assert {row["case"]: row["attention"] for row in out.json()} == {
         review_yesterday: ["threat_review_passed"], closed_year_ago: ["followup_due"]}
+
+
+def test_needs_attention_lists_the_same_cases_with_too_many_to_name(unit, db_url: str, monkeypatch: pytest.MonkeyPatch,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The rows of the cases with a reason are read by naming those cases, up to a bound; above it every
+    row is read and the others are left out: the same list either way."""
+    from ledger.projections import case_list
+
+    def listed() -> list[tuple[str, list[str]]]:
+        out = run_cli(capsys, db_url, "case", "list", "--needs-attention", "--json")
+        assert out.code == 0, out.err
+        return [(row["case"], row["attention"]) for row in out.json()]
+
+    named = listed()
+    monkeypatch.setattr(case_list, "_NAMED_AT_MOST", 0)
+    assert listed() == named and len(named) == 5
