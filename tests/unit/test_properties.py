@@ -409,10 +409,11 @@ def test_folding_one_at_a_time_all_at_once_or_from_a_snapshot_agree(
 
 # -- text made safe to show --------------------------------------------------------------------------------
 
-#: Digits, the separators an identity number may have, every control character ``safe`` escapes
-#: (C0 with tab and newline, DEL, C1, the bidirectional ones), and ordinary letters and spaces.
+#: Digits (an Arabic-Indic and a full-width one too: ``\d`` takes any decimal digit), the separators an
+#: identity number may have, every control character ``safe`` escapes (C0 with tab and newline, DEL,
+#: C1, the bidirectional ones), and ordinary letters and spaces.
 _SHOWN_TEXT = st.text(alphabet=st.sampled_from(
-    [*"0123456789-+ aöZ.", "\t", "\n", *map(chr, range(0x20)), "\x7f", "\x85", "\x9f", "\u200e", "\u200f",
+    [*"0123456789-+ aöZ.", "\u0663", "\uff17", "\t", "\n", *map(chr, range(0x20)), "\x7f", "\x85", "\x9f", "\u200e", "\u200f",
      "\u202a", "\u202e", "\u2066", "\u2069", "\u00a0", "\u2028"]), max_size=40)
 
 
@@ -428,3 +429,12 @@ def test_safe_text_is_what_masking_then_escaping_gives(value: str) -> None:
     from ledger.domain.text import _CONTROL, IDENTITY_LIKE, MASK, _escape, safe
 
     assert safe(value) == _CONTROL.sub(_escape, IDENTITY_LIKE.sub(MASK, value))
+
+
+def test_safe_text_is_a_plain_string_whatever_it_came_as() -> None:
+    """An enum member (a ``str`` subclass) comes back as the plain text it stands for, as it always has."""
+    from ledger.domain.text import safe
+    from ledger.domain.vocab import Environment
+
+    shown = safe(Environment.CRIMINAL)
+    assert type(shown) is str and shown == "criminal"

@@ -45,6 +45,6 @@ def safe(value: Any) -> Any:
     # The usual text, a code or a date: nothing to mask or escape, and found so without running both
     # expressions over it (``isprintable`` is False for every character ``_CONTROL`` names, and an
     # identity number has ten characters at least).
-    if value.isprintable() and (len(value) < 10 or IDENTITY_LIKE.search(value) is None):
-        return value
+    if type(value) is str and value.isprintable() and (len(value) < 10 or IDENTITY_LIKE.search(value) is None):
+        return value  # (a ``str`` subclass, an enum member, goes the long way and comes back a plain ``str``)
     return _CONTROL.sub(_escape, IDENTITY_LIKE.sub(MASK, value))
