@@ -305,7 +305,7 @@ def list_cases(conn: Connection, *, status: str | None = None, recorded_by: str 
     reasons = None
     if with_attention or needs_attention:
         reasons = attention(conn, today)
-        if needs_attention and len(reasons) <= _named_at_most(conn):  # only their rows (a quarter of a large store's)
+        if needs_attention and len(reasons) <= named_at_most(conn):  # only their rows (a quarter of a large store's)
             query = query.where(cases.c.case_id.in_(list(reasons)))
     return _rows(conn, query.order_by(*_NEWEST), reasons, needs_attention)
 
@@ -314,7 +314,7 @@ def list_cases(conn: Connection, *, status: str | None = None, recorded_by: str 
 _NAMED_AT_MOST = 10_000
 
 
-def _named_at_most(conn: Connection) -> int:
+def named_at_most(conn: Connection) -> int:
     """:data:`_NAMED_AT_MOST`, or fewer where the driver binds fewer values in a statement (SQLite 3.32
     and later bind 32 766, earlier ones 999; PostgreSQL 65 535)."""
     getlimit = getattr(conn.connection.driver_connection, "getlimit", None)  # sqlite3's connection

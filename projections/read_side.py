@@ -70,12 +70,13 @@ class ReadSide:
     def attention(self, today: date, numbers: list[str]) -> dict[str, list[str]]:
         """The attention reasons of these cases today (a page of the case list), by case number."""
         from ledger.domain.aggregates import case_id
-        from ledger.projections.case_list import attention
+        from ledger.projections.case_list import attention, named_at_most
         from ledger.projections.fetch import stored_id
 
         ids = {case_id(number): number for number in numbers}
         with self.store.read() as conn:
-            found = attention(conn, today, only=list(ids) if len(ids) <= 1_000 else None)  # else all at once
+            few = len(ids) <= min(1_000, named_at_most(conn))
+            found = attention(conn, today, only=list(ids) if few else None)  # else all at once
             key = stored_id(conn)
         return {number: found.get(key(uuid), []) for uuid, number in ids.items()}
 

@@ -150,7 +150,7 @@ def test_needs_attention_lists_the_same_cases_with_too_many_to_name(unit, db_url
 def test_the_cases_named_in_one_query_fit_what_the_driver_binds(app, db_url: str) -> None:
     """Up to 10 000 cases are named in one query, fewer where the driver binds fewer values (an SQLite
     built before 3.32 binds 999): the query's own filters keep room."""
-    from ledger.projections.case_list import _named_at_most
+    from ledger.projections.case_list import named_at_most
     from tests.helpers import store_at
 
     with store_at(db_url).read() as conn:
@@ -160,7 +160,7 @@ def test_the_cases_named_in_one_query_fit_what_the_driver_binds(app, db_url: str
 
             previous = raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
             try:
-                assert _named_at_most(conn) == 899
+                assert named_at_most(conn) == 899
             finally:
                 raw.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, previous)
-        assert _named_at_most(conn) == 10_000
+        assert named_at_most(conn) == 10_000
