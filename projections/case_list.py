@@ -322,8 +322,8 @@ def named_at_most(conn: Connection) -> int:
         return _NAMED_AT_MOST
     import sqlite3
 
-    return min(_NAMED_AT_MOST, int(getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)) - 100)  # room for the filters'
-
+    limit = int(getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    return min(_NAMED_AT_MOST, limit - 100)  # room for the query's other values
 
 
 def case_numbers(conn: Connection, *, status: str | None = None, recorded_by: str | None = None,

@@ -381,4 +381,3 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
-
