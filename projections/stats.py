@@ -108,12 +108,13 @@ def build(conn: Connection, year: int, today: date) -> dict[str, Any]:
         .where(i.c.started_on <= end, (i.c.ended_on.is_(None)) | (i.c.ended_on >= start))
     )
     pm = payment_months
-    by_case = (select(pm.c.case_id, pm.c.intervention, func.sum(pm.c.amount_ore).label("amount_ore"))
-               .where(pm.c.year == year).group_by(pm.c.case_id, pm.c.intervention).subquery())  # fewer rows to join
+    # per case and intervention, in the order of the year's index, each case's person looked up once
+    # per group (a join, then a second grouping by person, sorted the rows again: 15.5 against 10.7 ms
+    # at a large store's year)
+    person_of = select(_text(money_cases.c.person_id)).where(money_cases.c.case_id == pm.c.case_id).scalar_subquery()
     paid = [(kind, person, int(amount)) for kind, person, amount in fetch(conn,
-        select(by_case.c.intervention, _text(money_cases.c.person_id), func.sum(by_case.c.amount_ore))
-        .select_from(by_case.join(money_cases, money_cases.c.case_id == by_case.c.case_id))
-        .group_by(by_case.c.intervention, money_cases.c.person_id)
+        select(pm.c.intervention, person_of, func.sum(pm.c.amount_ore))
+        .where(pm.c.year == year).group_by(pm.c.case_id, pm.c.intervention)
     )[1]]
     gm = grant_months
     granted = [(person, int(amount)) for person, amount in fetch(conn,
@@ -139,7 +140,8 @@ def assemble(year: int, today: date, *, cases: list[dict[str, Any]], running: li
     """The report from the year's facts (what :func:`build` reads; tests feed it directly):
     ``cases`` as rows of ``proj_stats_cases`` opened or closed in the year; ``running`` the placements
     and services running some day in the year (``kind``, ``provider``, ``intervention``,
-    ``started_on``, ``ended_on``, ``person_id``); ``paid`` öre per (intervention, person);
+    ``started_on``, ``ended_on``, ``person_id``); ``paid`` öre per intervention and person (a person
+    may have several rows of an intervention, one per case);
     ``granted`` öre per person; the budget; the follow-ups and household notes of the year."""
     for c in cases:
         c["age_band"] = age_band(c["birth_year"], c["opened_on"].year)

@@ -17,7 +17,7 @@ _CASE_COLUMNS = tuple(c.name for c in stat_cases.columns)
 
 class StatsFacts(Projection):
     name = "stats"
-    version = 3
+    version = 4
     tables = (stat_cases, stat_followups, stat_household)
     weight = 0.5
 

@@ -243,3 +243,44 @@ def test_a_reports_parts_list_the_intervention_types_in_the_vocabularys_order_wh
         assert list(parts["providers"]) == ["outreach", "contact_person", "total"]
         costs = cost_parts(payments)
         assert list(costs["paid_ore"]) == list(costs["payers"]) == [k for k in wanted if k != "contact_person"] + ["total"]
+
+
+def test_a_person_paid_for_in_two_cases_is_one_payer_and_a_case_opened_in_error_is_in_no_table(app) -> None:
+    """``paid`` comes per case and intervention: the same person's two cases paid for the same
+    intervention count one person in its row, in the total and in the summary. A case closed as opened
+    in error is left out of the household table (read past the store's index of such cases)."""
+    from tests.helpers import Reads as ReadSide
+
+    app.add_provider("HVB1", name="HVB Norr", on="2026-01-01")
+
+    def paid_case(identity: str, paid: str, on: str, until: str) -> str:
+        case = app.open_case(identity, gender="woman", environment="honour", source="social_services", on=on)
+        app.record_decision(case, outcome="granted", intervention="hvb", period_start=on, period_end=until, on=on)
+        placement = app.start_placement(case, provider="HVB1", intervention="hvb", daily_price="1 000", on=on)
+        app.end_placement(case, placement, reason="planned", on=until)
+        app.record_payment(case, paid, period_start=on, period_end=until, placement=placement, on=until)
+        app.close_case(case, "goals_met", on=until)
+        return case
+
+    paid_case(TEST_PNR[210], "10 000", "2026-01-05", "2026-01-14")
+    paid_case(TEST_PNR[210], "5 000", "2026-03-02", "2026-03-06")
+    paid_case(TEST_PNR[211], "3 000", "2026-05-04", "2026-05-06")
+    kept = app.open_case(TEST_PNR[212], gender="man", environment="criminal", source="police", on="2026-06-01")
+    app.record_child(kept, on="2026-06-02")
+    wrong = app.open_case(TEST_PNR[213], gender="man", environment="criminal", source="police", on="2026-06-01")
+    app.record_child(wrong, on="2026-06-02")
+    app.record_relative(wrong, "parent", on="2026-06-02")
+    app.close_case(wrong, "opened_in_error", on="2026-06-03")
+
+    raw = ReadSide(app).stats(2026)
+    costs = _table(raw, "costs_by_intervention")
+    assert [_cell(costs, "hvb", col) for col in ("paid", "people")] == ["18000.00", 2]
+    assert [_cell(costs, "total", col) for col in ("paid", "people")] == ["18000.00", 2]
+    assert costs["parts"]["payers"] == {"hvb": 2, "total": 2}
+    summary = _table(raw, "cost_summary")
+    assert summary["parts"]["payers"] == 2 and summary["parts"]["paid_ore"] == 1_800_000
+    household = _table(raw, "children_and_relatives")
+    assert _cell(household, "children", "count") == 1
+    assert _cell(household, "relative:parent", "count") == 0
+    flow = _table(raw, "flow_by_gender")
+    assert _cell(flow, "actualised", "man") == 1

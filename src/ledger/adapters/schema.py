@@ -32,6 +32,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    text,
 )
 
 _ID = BigInteger().with_variant(Integer(), "sqlite")
@@ -347,6 +348,9 @@ stat_cases = Table(
     Column("closed_on", Date()),
     Column("closure_reason", String(32)),
     Column("excluded", Boolean(), nullable=False, default=False),  # closed as opened in error
+    # The few cases closed as opened in error, which every table of a year leaves out: without it,
+    # each leaving out scanned every case (about 4 of a large year's report's 8 ms of follow-ups).
+    Index("proj_stats_cases_excluded", "case_id", sqlite_where=text("excluded"), postgresql_where=text("excluded")),
 )
 
 stat_followups = Table(
