@@ -439,6 +439,32 @@ def test_a_thousand_small_municipalities_give_nothing_away() -> None:
     assert published >= 1000
 
 
+def test_the_audit_hides_the_same_cells_with_each_lines_constraints_formed_afresh_every_round() -> None:
+    """Each round hides one more cell, and the audit keeps a line's constraints by which of its cells
+    are hidden: the cells hidden must be those of an audit that forms every line again every round
+    (a constraint kept from an earlier round hides more than it should, which no attacker sees)."""
+    from ledger.domain.disclosure import _Control
+
+    class Afresh(_Control):
+        def constraints(self) -> Any:
+            self._formed.clear()
+            return super().constraints()
+
+    rng = random.Random(20261203)
+    reformed = 0
+    for n in range(36):
+        facts = municipality(rng)
+        for _ in range(n % 12):  # up to a dozen municipalities' facts: more cells, more rounds
+            more = municipality(rng)
+            for key in ("cases", "running", "paid", "granted", "followups", "household"):
+                facts[key] += more[key]
+        for threshold in (3, 5, 10):
+            kept = _Control(report_of(facts), threshold)
+            assert kept.run() == Afresh(report_of(facts), threshold).run(), f"municipality {n}, threshold {threshold}"
+            reformed += len(kept._formed) - len({line for line, _ in kept._formed})  # a line formed again
+    assert reformed > 1000, reformed  # 3 192 for this seed
+
+
 def test_the_attacker_finds_what_the_old_rule_left_open() -> None:
     """The attacker is not blind: on the old publication (row and column totals of one table only,
     derived cells shown, provider counts by people) it finds the coach's cost."""

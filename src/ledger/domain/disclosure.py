@@ -59,6 +59,7 @@ BOUND_ROUNDS = 60
 Ref = tuple[int, int, int]  # table index, row, column
 Line = tuple[tuple[Ref, ...], Ref, bool]  # the parts, the total, whether it is an equation
 Constraint = tuple[dict[Ref, int], int]  # sum(coefficient * unknown) >= constant
+Numbered = tuple[dict[int, int], int]  # the same with the unknowns numbered (see _Control.exposed)
 _MONEY = re.compile(r"^-?[0-9]+\.[0-9]{2}$")
 
 
@@ -131,6 +132,10 @@ class _Control:
         self.members: dict[Ref, list[Ref]] = defaultdict(list)
         for ref in self._parent:
             self.members[self.root(ref)].append(ref)
+        # each linked cell's root, once: the links are fixed from here on, and the audit asks thousands of times
+        self._roots: dict[Ref, Ref] = {ref: self.root(ref) for ref in self._parent}
+        # each line's constraints by which of its cells are hidden (see constraints)
+        self._formed: dict[tuple[int, tuple[bool, ...]], tuple[list[Constraint], list[Constraint]]] = {}
         # the cells' values as whole numbers, once: the audit forms every line again after each cell hidden
         self._numbers = {ref: number(self.value(ref)) for parts, total, _ in self.lines for ref in (*parts, total)}
 
@@ -236,20 +241,28 @@ class _Control:
         equations: list[Constraint] = []
         inequalities: list[Constraint] = []
         hidden = self.hidden
-        for parts, total, adds_up in self.lines:
-            if total not in hidden and not any(p in hidden for p in parts):
+        for n, (parts, total, adds_up) in enumerate(self.lines):
+            which = (total in hidden, *(p in hidden for p in parts))
+            if not any(which):
                 continue  # nothing hidden: no constraint
-            if adds_up:
-                form = self._form([*((p, 1) for p in parts), (total, -1)])
-                if form:
-                    equations.append(form)
-                continue
-            # distinct counts: total <= sum of parts, and each part <= total
-            for form in (self._form([*((p, 1) for p in parts), (total, -1)]),
-                         *(self._form([(total, 1), (p, -1)]) for p in parts)):
-                if form:
-                    inequalities.append(form)
+            # a line's constraints depend only on which of its cells are hidden: each round hides one
+            # more cell, so most lines are formed as in the round before
+            formed = self._formed.get((n, which))
+            if formed is None:
+                formed = self._formed[(n, which)] = self._line_constraints(parts, total, adds_up)
+            equations += formed[0]
+            inequalities += formed[1]
         return equations, inequalities
+
+    def _line_constraints(self, parts: tuple[Ref, ...], total: Ref, adds_up: bool
+                          ) -> tuple[list[Constraint], list[Constraint]]:
+        if adds_up:
+            form = self._form([*((p, 1) for p in parts), (total, -1)])
+            return ([form] if form else []), []
+        # distinct counts: total <= sum of parts, and each part <= total
+        forms = (self._form([*((p, 1) for p in parts), (total, -1)]),
+                 *(self._form([(total, 1), (p, -1)]) for p in parts))
+        return [], [form for form in forms if form]
 
     def _form(self, signed: list[tuple[Ref, int]]) -> Constraint | None:
         """``sum(sign * cell)`` as hidden terms and a constant (the shown cells moved across); None
@@ -258,7 +271,7 @@ class _Control:
         constant = 0
         for ref, sign in signed:
             if ref in self.hidden:
-                coefficients[self.root(ref)] += sign
+                coefficients[self._roots.get(ref, ref)] += sign
                 continue
             value = self._numbers[ref]
             if value is None:
@@ -271,18 +284,24 @@ class _Control:
         """The hidden numbers (by root) that the published set gives away: determined by the
         equations, pinned to one value by interval reasoning, or — a count hidden because it is
         small — shown to be below the threshold."""
-        equations, inequalities = self.constraints()
+        named_equations, named_inequalities = self.constraints()
+        # the unknowns numbered in their order (the elimination's pivots are the least unknowns): whole
+        # numbers hash faster than the cells' triples, and a large report's audit looks them up tens of
+        # thousands of times
+        names = sorted({k for terms, _ in (*named_equations, *named_inequalities) for k in terms})
+        number_of = {name: n for n, name in enumerate(names)}
+        equations = [({number_of[k]: a for k, a in terms.items()}, c) for terms, c in named_equations]
+        inequalities = [({number_of[k]: a for k, a in terms.items()}, c) for terms, c in named_inequalities]
         found = _determined([terms for terms, _ in equations])
-        unknowns = {k for terms, _ in (*equations, *inequalities) for k in terms}
-        lower: dict[Ref, int] = dict.fromkeys(unknowns, 0)
-        upper: dict[Ref, int | None] = dict.fromkeys(unknowns)
+        lower = [0] * len(names)
+        upper: list[int | None] = [None] * len(names)
         _tighten([*inequalities, *equations, *(({k: -a for k, a in terms.items()}, -c) for terms, c in equations)],
                  lower, upper)
-        for k in unknowns:
+        for k, name in enumerate(names):
             high = upper[k]
-            if lower[k] == high or (high is not None and high < self.threshold and self._small(k)):
+            if lower[k] == high or (high is not None and high < self.threshold and self._small(name)):
                 found.add(k)
-        return sorted(found)
+        return [names[k] for k in sorted(found)]
 
     def _small(self, unknown: Ref) -> bool:
         return any(self.hidden.get(m) == PRIMARY and self.is_count(m) for m in self.members.get(unknown, [unknown]))
@@ -295,7 +314,7 @@ class _Control:
             parts, total, _ = line
             for ref in (*parts, total):
                 if ref in self.hidden:
-                    by_unknown[self.root(ref)].append(line)
+                    by_unknown[self._roots.get(ref, ref)].append(line)
         for unknown in exposed:
             if self._hide_smallest(self._candidates(by_unknown[unknown])):
                 return True
@@ -306,19 +325,19 @@ class _Control:
                     lines.append(line)
                     parts, total, _ = line
                     for ref in (*parts, total):
-                        if ref in self.hidden and self.root(ref) not in seen:
-                            seen.add(self.root(ref))
-                            todo.append(self.root(ref))
+                        if ref in self.hidden and (root := self._roots.get(ref, ref)) not in seen:
+                            seen.add(root)
+                            todo.append(root)
             if self._hide_smallest(self._candidates(lines)):
                 return True
         return False
 
 
-def _determined(rows: list[dict[Ref, int]]) -> set[Ref]:
+def _determined(rows: list[dict[int, int]]) -> set[int]:
     """The unknowns whose value the equations fix: reduced row echelon form over the rationals (kept
     in whole numbers, each row divided by its greatest common divisor); an unknown is determined when
     it is a pivot whose row holds nothing else."""
-    pivots: dict[Ref, dict[Ref, int]] = {}
+    pivots: dict[int, dict[int, int]] = {}
     for terms in rows:
         row = dict(terms)
         for pivot in [k for k in row if k in pivots]:
@@ -335,7 +354,7 @@ def _determined(rows: list[dict[Ref, int]]) -> set[Ref]:
     return {pivot for pivot, row in pivots.items() if len(row) == 1}
 
 
-def _combine(row: dict[Ref, int], by: dict[Ref, int], unknown: Ref) -> dict[Ref, int]:
+def _combine(row: dict[int, int], by: dict[int, int], unknown: int) -> dict[int, int]:
     """``row`` with ``unknown`` eliminated by ``by`` (whole numbers, divided by their common divisor)."""
     a, f = by[unknown], row[unknown]
     out = {k: a * v for k, v in row.items()}
@@ -346,7 +365,7 @@ def _combine(row: dict[Ref, int], by: dict[Ref, int], unknown: Ref) -> dict[Ref,
     return {k: v // divisor for k, v in out.items()} if divisor > 1 else out
 
 
-def _tighten(constraints: list[Constraint], lower: dict[Ref, int], upper: dict[Ref, int | None]) -> None:
+def _tighten(constraints: list[Numbered], lower: list[int], upper: list[int | None]) -> None:
     """Interval reasoning: narrow each unknown's whole-number bounds by constraints ``sum(a * x) >= c``,
     each unknown bounded by the most the others can add (``upper`` None: no bound)."""
     forms = [(list(terms.items()), constant) for terms, constant in constraints]
@@ -354,7 +373,7 @@ def _tighten(constraints: list[Constraint], lower: dict[Ref, int], upper: dict[R
         changed = False
         for items, constant in forms:
             most = 0  # the most the terms can add, over those that have a most
-            unbounded: Ref | None = None
+            unbounded: int | None = None
             several = False
             for k, a in items:
                 edge = upper[k] if a > 0 else lower[k]
