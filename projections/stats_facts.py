@@ -17,7 +17,7 @@ _CASE_COLUMNS = tuple(c.name for c in stat_cases.columns)
 
 class StatsFacts(Projection):
     name = "stats"
-    version = 4
+    version = 5  # 4: the index of the cases opened in error; 5: its condition as SQLite is asked it
     tables = (stat_cases, stat_followups, stat_household)
     weight = 0.5
 

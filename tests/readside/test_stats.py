@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -284,3 +285,35 @@ def test_a_person_paid_for_in_two_cases_is_one_payer_and_a_case_opened_in_error_
     assert _cell(household, "relative:parent", "count") == 0
     flow = _table(raw, "flow_by_gender")
     assert _cell(flow, "actualised", "man") == 1
+
+
+def test_the_years_follow_ups_and_household_notes_find_the_cases_opened_in_error_by_their_index(
+    app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The queries ``build`` sends leave out the cases opened in error through the partial index of those
+    cases, on both databases: a partial index is used only for the condition it was made with (SQLAlchemy
+    writes ``excluded = 1`` on SQLite), and without it each query scans every case."""
+    import ledger.projections.fetch as fetching
+    from tests.helpers import Reads as ReadSide
+
+    _history(app)
+    sent: list[tuple[str, Any]] = []
+    real = fetching.driver_query
+
+    def recording(conn: Any, sql: str, args: Any) -> Any:
+        sent.append((sql, args))
+        return real(conn, sql, args)
+
+    monkeypatch.setattr(fetching, "driver_query", recording)
+    side = ReadSide(app)
+    side.stats(2026)
+    leaving_out = [(sql, args) for sql, args in sent if "proj_stats_followups" in sql or "proj_stats_household" in sql]
+    assert len(leaving_out) == 2
+    with side.store.read() as conn:
+        for sql, args in leaving_out:
+            if conn.dialect.name == "sqlite":
+                plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", args))
+            else:
+                conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a few rows: the index only if it may
+                plan = " ".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {sql}", args))
+            assert "proj_stats_cases_excluded" in plan, plan
