@@ -237,7 +237,8 @@ class _Control:
 
     def constraints(self) -> tuple[list[Constraint], list[Constraint]]:
         """The lines over the hidden numbers (a linked number is one unknown, named by its root):
-        equations ``sum(coefficient * unknown) == constant`` and inequalities ``... >= constant``."""
+        equations ``sum(coefficient * unknown) == constant`` and inequalities ``... >= constant``.
+        Their dicts are kept for later rounds: read them, do not change them."""
         equations: list[Constraint] = []
         inequalities: list[Constraint] = []
         hidden = self.hidden
