@@ -456,6 +456,12 @@ class PostgresDialect(Dialect):
                 params.extend(entry)
             cursor.execute(_together(events_sql[0], chain_sql[0], count), params)
             return
+        from psycopg.types.string import BytesBinaryDumper
+
+        # psycopg's DB-API module registers the dumper of its ``Binary`` wrapper for bytea, written in
+        # Python, and ``set_types`` takes the dumper by type: for this cursor, the plain bytes dumper
+        # (psycopg's C one) instead, about a third of a bulk append's time in Python before
+        cursor.adapters.register_dumper(bytes, BytesBinaryDumper)
         with cursor.copy(events_sql[1] + " (FORMAT BINARY)") as out:
             out.set_types(_EVENT_TYPES)
             for row in events:
