@@ -530,3 +530,42 @@ def test_writing_to_a_read_only_sqlite_store_is_a_storage_error(tmp_path: Path, 
 
     with pytest.raises(StorageError):  # read-only and not there at all
         SQLStore(f"sqlite:///file:{tmp_path / 'missing.sqlite3'}?mode=ro&uri=true")
+
+
+def test_an_older_stores_replaced_lookup_index_gives_way_to_its_replacement_when_opened(tmp_path: Path) -> None:
+    """A store written by code before ``ledger_events_access_topics`` has ``ledger_events_case_access``
+    (its condition ``topic IN`` four topics, which SQLite works out for every event stored): opened
+    by someone who may write it, the store gets the new index and loses the old, and the case-access
+    query takes the new one (it names it: it fails if the index cannot serve it)."""
+    from ledger.adapters.access_log import SqlProtection
+    from ledger.adapters.schema import SQLITE_LOOKUP_INDEXES
+
+    url = f"sqlite:///{tmp_path / 'older.sqlite3'}"
+    store = SQLStore(url)
+    with store.write() as conn:  # as the code before left it
+        conn.exec_driver_sql("DROP INDEX ledger_events_access_topics")
+        conn.exec_driver_sql(
+            "CREATE INDEX ledger_events_case_access ON ledger_events (originator_id, originator_version) "
+            "WHERE topic IN ('ledger.events:CaseActualised', 'ledger.events:CaseAssigned', "
+            "'ledger.events:CaseAccessGranted', 'ledger.events:EntryCorrected')")
+    store.engine.dispose()
+
+    opened = SQLStore(url)
+    with opened.read() as conn:
+        names = {row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert set(SQLITE_LOOKUP_INDEXES) <= names and "ledger_events_case_access" not in names
+    assert opened.lookup_indexes
+    assert SqlProtection(opened).access_events(["AVH-2026-0001"]) == {"AVH-2026-0001": []}
+
+
+def test_no_lookup_index_lists_more_than_two_values_after_in() -> None:
+    """SQLite works a partial index's condition out for every row stored, and ``IN`` with more than two
+    values builds a table of them each time (a fifth of a bulk append's time with one such index):
+    over two values, the condition is written as comparisons joined by ``OR``."""
+    import re
+
+    from ledger.adapters.schema import SQLITE_LOOKUP_INDEXES
+
+    for name, ddl in SQLITE_LOOKUP_INDEXES.items():
+        for listed in re.findall(r"\bIN \(([^)]*)\)", ddl.partition(" WHERE ")[2]):
+            assert listed.count(",") < 2, name

@@ -29,7 +29,13 @@ from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Connection, insert, inspect, select
 
 from ledger.adapters.chain import GENESIS, Head, access_link
-from ledger.adapters.schema import OLD_ACCESS_TABLE, access_metadata, access_table, sqlite_state_field
+from ledger.adapters.schema import (
+    OLD_ACCESS_TABLE,
+    access_metadata,
+    access_table,
+    sqlite_state_field,
+    topic_is_one_of,
+)
 from ledger.adapters.store import SQLStore
 from ledger.application.ports import AccessEntry
 from ledger.domain import events as ev
@@ -222,13 +228,14 @@ class SqlProtection:
     def access_events(self, case_numbers: Sequence[str]) -> dict[str, list[StoredEvent]]:
         """Each case's events that decide who may see it (its opening, assignments, grants and
         corrections), oldest first, as stored: who may see thousands of protected cases is folded from
-        these (on SQLite through the ``ledger_events_case_access`` index), not from each case's whole
+        these (on SQLite through the ``ledger_events_access_topics`` index), not from each case's whole
         history."""
         numbers = list(case_numbers)
         found: dict[str, list[StoredEvent]] = {number: [] for number in numbers}
         m, sid = self.store.mark, self.store.dialect.stream_id
-        source = "ledger_events INDEXED BY ledger_events_case_access" if self.store.lookup_indexes else "ledger_events"
-        topics = ", ".join(f"'{t}'" for t in _ACCESS_TOPICS)  # as the index says
+        indexed = self.store.lookup_indexes
+        source = "ledger_events INDEXED BY ledger_events_access_topics" if indexed else "ledger_events"
+        topics = topic_is_one_of(_ACCESS_TOPICS)  # as the index says it
         with self.store.read() as conn:
             cursor = conn.connection.cursor()
             try:
@@ -236,7 +243,7 @@ class SqlProtection:
                     streams = {case_id(number): number for number in numbers[start:start + _CHUNK]}
                     ids = {sid(stream): stream for stream in streams}
                     cursor.execute(f"SELECT originator_id, originator_version, topic, state FROM {source} WHERE "
-                                   f"originator_id IN ({', '.join([m] * len(ids))}) AND topic IN ({topics}) "
+                                   f"originator_id IN ({', '.join([m] * len(ids))}) AND ({topics}) "
                                    "ORDER BY originator_id, originator_version", tuple(ids))
                     for stored, version, topic, state in cursor.fetchall():
                         stream = ids[stored if stored in ids else sid(UUID(str(stored)))]

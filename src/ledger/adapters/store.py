@@ -485,21 +485,24 @@ class SQLStore:
             # A read-only copy of an old store: readable as it is; verification says what is unchained.
 
     def _ensure_lookup_indexes(self) -> bool:
-        """SQLite: make the lookup indexes a store written before them lacks (under the write lock; a
-        few tenths of a second at 665 347 events, once). False when they are not there and cannot be
-        made (a read-only copy): the queries then go without them."""
+        """SQLite: make the lookup indexes a store written before them lacks, and drop those they replace
+        (under the write lock; a few tenths of a second at 665 347 events, once). False when they are
+        not there and cannot be made (a read-only copy): the queries then go without them."""
         if self.dialect.name != "sqlite":
             return False
-        from ledger.adapters.schema import SQLITE_LOOKUP_INDEXES
+        from ledger.adapters.schema import SQLITE_LOOKUP_INDEXES, SQLITE_REPLACED_INDEXES
 
         try:
             with self.read() as conn:
                 have = {row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
             missing = [ddl for name, ddl in SQLITE_LOOKUP_INDEXES.items() if name not in have]
-            if missing:
+            replaced = [name for name in SQLITE_REPLACED_INDEXES if name in have]
+            if missing or replaced:
                 with self.write() as conn:
                     for ddl in missing:
                         conn.exec_driver_sql(ddl)
+                    for name in replaced:
+                        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
         except StorageError as error:
             if error.params.get("reason") != "read_only":
                 raise
