@@ -569,3 +569,32 @@ def test_no_lookup_index_lists_more_than_two_values_after_in() -> None:
     for name, ddl in SQLITE_LOOKUP_INDEXES.items():
         for listed in re.findall(r"\bIN \(([^)]*)\)", ddl.partition(" WHERE ")[2]):
             assert listed.count(",") < 2, name
+
+
+def test_a_read_only_opener_uses_the_lookup_indexes_there_though_a_replaced_one_is_left(tmp_path: Path) -> None:
+    """Opened read-only, a store that has the lookup indexes and still a replaced one (older code wrote
+    to it after newer code) cannot drop it, but reads through the indexes that are there."""
+    from ledger.adapters.access_log import SqlProtection
+
+    path = tmp_path / "both.sqlite3"
+    store = SQLStore(f"sqlite:///{path}")
+    with store.write() as conn:
+        conn.exec_driver_sql(
+            "CREATE INDEX ledger_events_case_access ON ledger_events (originator_id, originator_version) "
+            "WHERE topic IN ('ledger.events:CaseActualised', 'ledger.events:CaseAssigned', "
+            "'ledger.events:CaseAccessGranted', 'ledger.events:EntryCorrected')")
+    store.engine.dispose()
+    read_only = SQLStore(f"sqlite:///file:{path}?mode=ro&uri=true")
+    assert read_only.lookup_indexes
+    with read_only.read() as conn:
+        names = {row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"ledger_events_access_topics", "ledger_events_case_access"} <= names
+    assert SqlProtection(read_only).access_events(["AVH-2026-0001"]) == {"AVH-2026-0001": []}
+
+
+def test_the_case_access_index_holds_the_topics_of_the_events_that_decide_who_may_see_a_case() -> None:
+    from ledger.adapters.schema import CASE_ACCESS_TOPICS
+    from ledger.domain import events as ev
+
+    deciding = (ev.CaseActualised, ev.CaseAssigned, ev.CaseAccessGranted, ev.EntryCorrected)
+    assert tuple(ev.topic_of(e) for e in deciding) == CASE_ACCESS_TOPICS

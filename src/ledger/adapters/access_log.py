@@ -30,6 +30,7 @@ from sqlalchemy import Connection, insert, inspect, select
 
 from ledger.adapters.chain import GENESIS, Head, access_link
 from ledger.adapters.schema import (
+    CASE_ACCESS_TOPICS,
     OLD_ACCESS_TABLE,
     access_metadata,
     access_table,
@@ -51,8 +52,7 @@ _LEVEL_TOPICS = [ev.topic_of(ev.PersonRegistered), ev.topic_of(ev.ProtectionLeve
 #: The events of a case's stream that decide who may see it: its opening, assignments and grants, and
 #: corrections (none may change an assignment or a grant now, but a store written before that rule, or
 #: imported from one, may hold such a correction: such a case is folded whole).
-_ACCESS_TOPICS = [ev.topic_of(ev.CaseActualised), ev.topic_of(ev.CaseAssigned), ev.topic_of(ev.CaseAccessGranted),
-                  ev.topic_of(ev.EntryCorrected)]
+_ACCESS_TOPICS = CASE_ACCESS_TOPICS  # the lookup index's (schema.py), the topics of the events that decide it
 _TAIL = "SELECT position, hash FROM ledger_access_log ORDER BY position DESC LIMIT 1"
 
 
