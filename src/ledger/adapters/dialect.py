@@ -460,7 +460,7 @@ class PostgresDialect(Dialect):
 
         # psycopg's DB-API module registers the dumper of its ``Binary`` wrapper for bytea, written in
         # Python, and ``set_types`` takes the dumper by type: for this cursor, the plain bytes dumper
-        # (psycopg's C one) instead, about a third of a bulk append's time in Python before
+        # (psycopg's C one) instead: 10 000 events took a median of 75-83 ms against 96-97 ms before
         cursor.adapters.register_dumper(bytes, BytesBinaryDumper)
         with cursor.copy(events_sql[1] + " (FORMAT BINARY)") as out:
             out.set_types(_EVENT_TYPES)
