@@ -49,10 +49,6 @@ _CHUNK = 500
 #: The events of a person's stream that set the protection level (the rest, a case opened or an
 #: erasure, need not be read to know it).
 _LEVEL_TOPICS = [ev.topic_of(ev.PersonRegistered), ev.topic_of(ev.ProtectionLevelChanged)]
-#: The events of a case's stream that decide who may see it: its opening, assignments and grants, and
-#: corrections (none may change an assignment or a grant now, but a store written before that rule, or
-#: imported from one, may hold such a correction: such a case is folded whole).
-_ACCESS_TOPICS = CASE_ACCESS_TOPICS  # the lookup index's (schema.py), the topics of the events that decide it
 _TAIL = "SELECT position, hash FROM ledger_access_log ORDER BY position DESC LIMIT 1"
 
 
@@ -235,7 +231,7 @@ class SqlProtection:
         m, sid = self.store.mark, self.store.dialect.stream_id
         indexed = self.store.lookup_indexes
         source = "ledger_events INDEXED BY ledger_events_access_topics" if indexed else "ledger_events"
-        topics = topic_is_one_of(_ACCESS_TOPICS)  # as the index says it
+        topics = topic_is_one_of(CASE_ACCESS_TOPICS)  # as the index says it
         with self.store.read() as conn:
             cursor = conn.connection.cursor()
             try:

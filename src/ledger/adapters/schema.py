@@ -123,11 +123,14 @@ def sqlite_state_field(name: str) -> str:
     personal part is sealed) as text; NULL for a payload that is not JSON (an index on an expression
     that can fail would refuse to store such an event, and an imported archive may hold one). The
     lookup indexes below are on exactly these expressions."""
-    text = "CAST(state AS TEXT)"
-    return f"CASE WHEN json_valid({text}) THEN json_extract({text}, '$.s.{name}') END"
+    as_text = "CAST(state AS TEXT)"
+    return f"CASE WHEN json_valid({as_text}) THEN json_extract({as_text}, '$.s.{name}') END"
 
 
-#: The topics of the events that decide who may see a case (the ones ``ledger.adapters.access_log`` reads).
+#: The topics of the events of a case's stream that decide who may see it (``ledger.adapters.access_log``
+#: reads them): its opening, assignments and grants, and corrections (none may change an assignment or a
+#: grant now, but a store written before that rule, or imported from one, may hold such a correction:
+#: such a case is folded whole).
 CASE_ACCESS_TOPICS = ("ledger.events:CaseActualised", "ledger.events:CaseAssigned", "ledger.events:CaseAccessGranted",
                       "ledger.events:EntryCorrected")
 

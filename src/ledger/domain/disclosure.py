@@ -132,8 +132,6 @@ class _Control:
         self.members: dict[Ref, list[Ref]] = defaultdict(list)
         for ref in self._parent:
             self.members[self.root(ref)].append(ref)
-        # each linked cell's root, once: the links are fixed from here on, and the audit asks thousands of times
-        self._roots: dict[Ref, Ref] = {ref: self.root(ref) for ref in self._parent}
         # each line's constraints by which of its cells are hidden (see constraints)
         self._formed: dict[tuple[int, tuple[bool, ...]], tuple[list[Constraint], list[Constraint]]] = {}
         # the cells' values as whole numbers, once: the audit forms every line again after each cell hidden
@@ -272,7 +270,7 @@ class _Control:
         constant = 0
         for ref, sign in signed:
             if ref in self.hidden:
-                coefficients[self._roots.get(ref, ref)] += sign
+                coefficients[self.root(ref)] += sign
                 continue
             value = self._numbers[ref]
             if value is None:
@@ -315,7 +313,7 @@ class _Control:
             parts, total, _ = line
             for ref in (*parts, total):
                 if ref in self.hidden:
-                    by_unknown[self._roots.get(ref, ref)].append(line)
+                    by_unknown[self.root(ref)].append(line)
         for unknown in exposed:
             if self._hide_smallest(self._candidates(by_unknown[unknown])):
                 return True
@@ -326,9 +324,9 @@ class _Control:
                     lines.append(line)
                     parts, total, _ = line
                     for ref in (*parts, total):
-                        if ref in self.hidden and (root := self._roots.get(ref, ref)) not in seen:
-                            seen.add(root)
-                            todo.append(root)
+                        if ref in self.hidden and self.root(ref) not in seen:
+                            seen.add(self.root(ref))
+                            todo.append(self.root(ref))
             if self._hide_smallest(self._candidates(lines)):
                 return True
         return False
