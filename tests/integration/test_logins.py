@@ -199,10 +199,9 @@ def test_sqlite_takes_the_operating_systems_login(sqlite_url: str, real: None,
     assert [(u["name"], sorted(u["roles"])) for u in users["users"]] == [(me, ["admin", "case_worker"])]
 
 
-def test_a_login_cannot_write_as_someone_else_by_hand(logins: dict[str, Any], capsys: pytest.CaptureFixture[str]
-                                                      ) -> None:
-    """Straight into the tables, with its own login: an event whose recorded_by is another user, or an
-    access entry in another's name, is refused by the database (the trigger ``ledger init`` sets)."""
+def _annas_case_opened(logins: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> tuple[int, Any, bytes, bytes]:
+    """Anna opens a case; its event as Bo's login reads it: its position, its stream, its payload (in
+    Anna's name) and the same payload in Bo's name."""
     import psycopg
 
     anna_name, bo_name = logins["names"]
@@ -211,8 +210,21 @@ def test_a_login_cannot_write_as_someone_else_by_hand(logins: dict[str, Any], ca
     with psycopg.connect(logins["bo"], autocommit=True) as conn:
         top, stream, state = conn.execute(
             "SELECT id, originator_id, state FROM ledger_events ORDER BY id DESC LIMIT 1").fetchone()
-        as_anna = bytes(state)
-        assert f'"recorded_by":"{anna_name}"'.encode() in as_anna
+    as_anna = bytes(state)
+    assert f'"recorded_by":"{anna_name}"'.encode() in as_anna
+    as_bo = as_anna.replace(f'"recorded_by":"{anna_name}"'.encode(), f'"recorded_by":"{bo_name}"'.encode())
+    return top, stream, as_anna, as_bo
+
+
+def test_a_login_cannot_write_as_someone_else_by_hand(logins: dict[str, Any], capsys: pytest.CaptureFixture[str]
+                                                      ) -> None:
+    """Straight into the tables, with its own login: an event whose recorded_by is another user, or an
+    access entry in another's name, is refused by the database (the trigger ``ledger init`` sets)."""
+    import psycopg
+
+    anna_name, _ = logins["names"]
+    top, stream, as_anna, as_bo = _annas_case_opened(logins, capsys)
+    with psycopg.connect(logins["bo"], autocommit=True) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="may only record as itself"):
             conn.execute("INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) "
                          "VALUES (%s, %s, 99, 'ledger.events:ContactRecorded', %s)", (top + 1, stream, as_anna))
@@ -221,11 +233,78 @@ def test_a_login_cannot_write_as_someone_else_by_hand(logins: dict[str, Any], ca
                          "protection_level, protected, outcome, hash) VALUES (999, now(), %s, %s, 'case show', "
                          "'none', false, 'read', 'x')", (anna_name, _case()))
         # in its own name it may (that is what the ledger does); the chain shows it was not the ledger's hand
-        as_bo = as_anna.replace(f'"recorded_by":"{anna_name}"'.encode(), f'"recorded_by":"{bo_name}"'.encode())
         conn.execute("INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) "
                      "VALUES (%s, %s, 99, 'ledger.events:ContactRecorded', %s)", (top + 1, stream, as_bo))
     verified = run_cli(capsys, logins["owner"], "verify", ready=False)
     assert verified.code == 1 and f"position {top + 1}" in verified.err
+
+
+def test_one_row_in_anothers_name_refuses_the_whole_statement_insert_or_copy(
+        logins: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    """The author check looks at every row a statement inserted (it runs once per statement, over them
+    all): a multi-row ``INSERT`` or a ``COPY`` (a bulk append's way) with one event in another user's
+    name among the login's own is refused whole, and nothing of it is stored."""
+    import psycopg
+
+    anna_name, bo_name = logins["names"]
+    top, stream, as_anna, as_bo = _annas_case_opened(logins, capsys)
+    assert as_bo != as_anna
+    with psycopg.connect(logins["bo"], autocommit=True) as conn:
+        rows = [(top + 1, stream, 50, "ledger.events:ContactRecorded", as_bo),
+                (top + 2, stream, 51, "ledger.events:ContactRecorded", as_anna),
+                (top + 3, stream, 52, "ledger.events:ContactRecorded", as_bo)]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="may only record as itself"):
+            conn.execute("INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) VALUES "
+                         "(%s, %s, %s, %s, %s), (%s, %s, %s, %s, %s), (%s, %s, %s, %s, %s)",
+                         [value for row in rows for value in row])
+        copy_events = "COPY ledger_events (id, originator_id, originator_version, topic, state) FROM STDIN"
+        with (pytest.raises(psycopg.errors.InsufficientPrivilege, match="may only record as itself"),
+              conn.cursor().copy(copy_events) as copy):
+            for row in rows:
+                copy.write_row(row)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="may only record as itself"):
+            conn.execute("INSERT INTO ledger_access_log (position, accessed_at, user_name, case_number, command, "
+                         "protection_level, protected, outcome, hash) VALUES (998, now(), %s, %s, 'case show', "
+                         "'none', false, 'read', 'x'), (999, now(), %s, %s, 'case show', 'none', false, 'read', "
+                         "'x')", (bo_name, _case(), anna_name, _case()))
+        assert conn.execute("SELECT max(id) FROM ledger_events").fetchone()[0] == top
+        assert conn.execute("SELECT count(*) FROM ledger_access_log WHERE position >= 998").fetchone()[0] == 0
+        with conn.cursor().copy(copy_events) as copy:  # all in its own name: stored
+            for row in (rows[0], (top + 2, stream, 51, "ledger.events:ContactRecorded", as_bo)):
+                copy.write_row(row)
+        assert conn.execute("SELECT max(id) FROM ledger_events").fetchone()[0] == top + 2
+
+
+def test_init_again_replaces_the_per_row_author_check_of_an_older_store(
+        logins: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    """A store set up before the check ran per statement has a ``BEFORE INSERT`` trigger per row and its
+    function: ``ledger init`` run again by the owner puts the per-statement check in their place, and
+    the old function is gone."""
+    import psycopg
+
+    old_check = """CREATE FUNCTION ledger_check_author() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RETURN NEW; END $$"""
+    owner_url = logins["owner"]
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        conn.execute(old_check)
+        for table in ("ledger_events", "ledger_access_log"):
+            conn.execute(f"DROP TRIGGER {table}_author ON {table}")
+            conn.execute(f"CREATE TRIGGER {table}_author BEFORE INSERT ON {table} FOR EACH ROW "
+                         "EXECUTE FUNCTION ledger_check_author()")
+    _ok(run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False))
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        triggers = conn.execute(
+            "SELECT c.relname, t.tgname, p.proname, (t.tgtype & 1) = 1 FROM pg_trigger t "
+            "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
+            "WHERE NOT t.tgisinternal ORDER BY c.relname").fetchall()
+        assert triggers == [("ledger_access_log", "ledger_access_log_author", "ledger_check_authors", False),
+                            ("ledger_events", "ledger_events_author", "ledger_check_authors", False)]
+        assert conn.execute("SELECT count(*) FROM pg_proc WHERE proname = 'ledger_check_author'").fetchone()[0] == 0
+    top, stream, as_anna, _ = _annas_case_opened(logins, capsys)
+    with (psycopg.connect(logins["bo"], autocommit=True) as conn,  # and it refuses as before
+          pytest.raises(psycopg.errors.InsufficientPrivilege, match="may only record as itself")):
+        conn.execute("INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) "
+                     "VALUES (%s, %s, 99, 'ledger.events:ContactRecorded', %s)", (top + 1, stream, as_anna))
 
 
 def test_the_server_side_append_is_the_owners_and_writes_only_as_its_caller(logins: dict[str, Any],
@@ -263,8 +342,9 @@ def test_the_server_side_append_is_the_owners_and_writes_only_as_its_caller(logi
 
 def test_a_temporary_view_does_not_make_a_login_the_tables_owner(logins: dict[str, Any],
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    """The author check asks the catalog who owns the table; a login's own temporary ``pg_tables`` (its
-    temporary objects come first in its search path) does not answer in the catalog's place."""
+    """The author check asks the catalog who owns the table; a login's own temporary ``pg_tables`` or
+    ``pg_class`` (its temporary objects come first in its search path) does not answer in the
+    catalog's place."""
     import psycopg
 
     anna_name, bo_name = logins["names"]
@@ -276,6 +356,8 @@ def test_a_temporary_view_does_not_make_a_login_the_tables_owner(logins: dict[st
             "SELECT id, originator_id, state FROM ledger_events ORDER BY id DESC LIMIT 1").fetchone()
         conn.execute("CREATE TEMP VIEW pg_tables AS SELECT 'public'::name AS schemaname, "
                      "'ledger_events'::name AS tablename, session_user::name AS tableowner")
+        conn.execute("CREATE TEMP VIEW pg_class AS SELECT oid, relname, (SELECT oid FROM pg_catalog.pg_roles "
+                     "WHERE rolname = session_user) AS relowner FROM pg_catalog.pg_class")
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="may only record as itself"):
             conn.execute("INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) "
                          "VALUES (%s, %s, 99, 'ledger.events:ContactRecorded', %s)", (top + 1, stream, bytes(state)))
