@@ -11,6 +11,12 @@ databases on the server given (the URL's database is only used to create and dro
 
 Prints, each beside its anchor measured in the same run, interleaved, the best of ``--repeat``:
 
+Our stores are set up as ``ledger init`` sets up a real store: the author check (a trigger) is in the
+path of every write; the bulk append and the single commits are also timed on a training store,
+which has none. The scratch databases are made by the URL's login, which owns their tables: the
+check asks who owns the table and lets the owner write (a worker's login also has each payload's
+author read).
+
 - **bulk**: ``LedgerRecorder.insert_events`` of N stored events in one transaction (each event with
   its chain entry) vs raw psycopg ``COPY`` of the same rows into a table shaped like
   ``ledger_events`` (same columns, primary key and unique (stream, version)), in one transaction:
@@ -96,16 +102,23 @@ class Server:
         with psycopg.connect(self.url, autocommit=True) as conn:
             for name in self.made:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.execute(f'DROP ROLE IF EXISTS "ledger_{name}"')  # made by ``ledger init``'s setup (ours)
         self.made.clear()
 
 
-def ours(url: str) -> Any:
-    """A recorder on its own store and engine (not the per-process shared one)."""
+def ours(url: str, *, prepare: bool = False, checked: bool = True) -> Any:
+    """A recorder on its own store and engine (not the per-process shared one). ``prepare``: set the
+    database up as ``ledger init`` does — with ``checked``, as a real store, the author check in the
+    path of every write (issue 13 asks for the figures with the access checks on); without, as a
+    training store, which has no author check."""
     from ledger.adapters.config import resolve_url
     from ledger.adapters.recorder import LedgerRecorder
     from ledger.adapters.store import SQLStore
 
-    return LedgerRecorder(SQLStore(resolve_url(url)))  # tables made here
+    store = SQLStore(resolve_url(url))  # the event tables made here
+    if prepare:
+        store.prepare(training=not checked)
+    return LedgerRecorder(store)
 
 
 def raw_connection(url: str, table: bool = False) -> Any:
@@ -143,7 +156,7 @@ def bulk(server: Server, events: Sequence[Any], repeat: int) -> None:
     n = len(events)
     print(f"Bulk append of {n} stored events, one transaction (best of {repeat} each, interleaved, fresh databases):")
     rows = rows_of(events)
-    times: dict[str, list[float]] = {"text": [], "binary": [], "ours": []}
+    times: dict[str, list[float]] = {"text": [], "binary": [], "ours": [], "unchecked": []}
     with scratch(server):
         for _ in range(repeat):
             for kind in ("text", "binary"):
@@ -162,16 +175,19 @@ def bulk(server: Server, events: Sequence[Any], repeat: int) -> None:
                 times[kind].append(timed(copy))
                 assert raw.execute("SELECT count(*) FROM raw_events").fetchone() == (n,)
                 raw.close()
-            recorder = ours(server.fresh())
-            times["ours"].append(timed(lambda recorder=recorder: recorder.insert_events(events)))
-            _check(recorder.store, n)
-            recorder.store.engine.dispose()
+            for kind, checked in (("ours", True), ("unchecked", False)):
+                recorder = ours(server.fresh(), prepare=True, checked=checked)
+                times[kind].append(timed(lambda recorder=recorder: recorder.insert_events(events)))
+                _check(recorder.store, n)
+                recorder.store.engine.dispose()
     best = {kind: min(found) for kind, found in times.items()}
     anchor = min(best["text"], best["binary"])
     line("insert_events, one transaction (events/s)", f"{n / best['ours']:,.0f}", f"COPY {n / anchor:,.0f}",
          anchor / best["ours"])
     print(f"  (raw COPY: text {n / best['text']:,.0f} events/s, binary {n / best['binary']:,.0f}; the faster is the "
           "baseline)")
+    line("  the same without the author check (events/s)", f"{n / best['unchecked']:,.0f}", f"COPY {n / anchor:,.0f}",
+         anchor / best["unchecked"])
 
 
 # -- (b) one event per transaction ---------------------------------------------------------------------
@@ -180,17 +196,18 @@ def bulk(server: Server, events: Sequence[Any], repeat: int) -> None:
 def commits(server: Server, events: Sequence[Any], per_round: int, rounds: int) -> None:
     print(f"\nOne event per transaction, {per_round} in a row (best of {rounds} rounds each, interleaved):")
     with scratch(server):
-        recorder = ours(server.fresh())
-        locked = ours(server.fresh())
+        recorder = ours(server.fresh(), prepare=True)
+        unchecked = ours(server.fresh(), prepare=True, checked=False)
+        locked = ours(server.fresh(), prepare=True)
         locked.store.append_function = None  # as a store without the server-side append
         raw = raw_connection(server.fresh(), table=True)
         rows = rows_of(events)
-        for warm in (recorder, locked):  # the pool's connection made, statements seen once
+        for warm in (recorder, unchecked, locked):  # the pool's connection made, statements seen once
             warm.insert_events([events[0]])
         raw.execute(RAW_INSERT, rows[0])
         raw.commit()
         done = 1
-        raw_best = our_best = locked_best = float("inf")
+        raw_best = our_best = unchecked_best = locked_best = float("inf")
         for _ in range(rounds):
             batch = range(done, done + per_round)
             if batch.stop > len(events):
@@ -207,15 +224,18 @@ def commits(server: Server, events: Sequence[Any], per_round: int, rounds: int) 
 
             raw_best = min(raw_best, timed(raw_round))
             our_best = min(our_best, timed(our_round))
+            unchecked_best = min(unchecked_best, timed(lambda batch=batch: our_round(batch, unchecked)))
             locked_best = min(locked_best, timed(lambda batch=batch: our_round(batch, locked)))
             done = batch.stop
-        for store in (recorder, locked):
+        for store in (recorder, unchecked, locked):
             assert store.max_notification_id() == done
             _check(store.store, done)
             store.store.engine.dispose()
         raw.close()
     line("insert_events, 1 event per commit (events/s)", f"{per_round / our_best:,.0f}",
          f"{per_round / raw_best:,.0f}", raw_best / our_best)
+    line("  the same without the author check (events/s)", f"{per_round / unchecked_best:,.0f}",
+         f"{per_round / raw_best:,.0f}", raw_best / unchecked_best)
     line("  the same under the client's lock (events/s)", f"{per_round / locked_best:,.0f}",
          f"{per_round / raw_best:,.0f}", raw_best / locked_best)
 
@@ -236,7 +256,7 @@ def writers(server: Server, events: Sequence[Any], count: int, each: int, repeat
             for kind in ("raw+lock", "ours", "raw"):
                 url = server.fresh()
                 if kind == "ours":
-                    ours(url).store.engine.dispose()  # the tables, made before the clock starts
+                    ours(url, prepare=True).store.engine.dispose()  # the tables, made before the clock starts
                     recorders = [ours(url) for _ in range(count)]
 
                     def work(w: int, recorders: list[Any] = recorders) -> None:
