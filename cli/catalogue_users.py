@@ -121,6 +121,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                               "(docs/deployment.md)"),
     "reason.not_owner": ("bara databasens ägare kan sätta rättigheterna (se docs/deployment.md)",
                          "only the database's owner can set the rights (see docs/deployment.md)"),
+    "reason.author_check_taken": ("en annan inloggning än ägarens har redan gjort en funktion "
+                                  "ledger_check_authors: be databasadministratören ta bort den och kör ledger init "
+                                  "igen (docs/deployment.md)",
+                                  "a login other than the owner has already made a function ledger_check_authors: "
+                                  "ask the database administrator to drop it and run ledger init again "
+                                  "(docs/deployment.md)"),
     "rule.training_store_has_events": ("en databas som redan har händelser kan bara bli en riktig databas "
                                        "(ledger init), aldrig en övningsdatabas",
                                        "a store that has events already can only become a real store (ledger init), "

@@ -11,6 +11,7 @@ operating system's login records.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -275,36 +276,131 @@ def test_one_row_in_anothers_name_refuses_the_whole_statement_insert_or_copy(
         assert conn.execute("SELECT max(id) FROM ledger_events").fetchone()[0] == top + 2
 
 
-def test_init_again_replaces_the_per_row_author_check_of_an_older_store(
-        logins: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
-    """A store set up before the check ran per statement has a ``BEFORE INSERT`` trigger per row and its
-    function: ``ledger init`` run again by the owner puts the per-statement check in their place, and
-    the old function is gone."""
+#: The author check as stores set up before 2026-12-03 have it: a trigger per row.
+_OLD_CHECK = """CREATE FUNCTION ledger_check_author() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE author text;
+BEGIN
+  IF session_user = (SELECT tableowner FROM pg_tables WHERE schemaname = TG_TABLE_SCHEMA
+                     AND tablename = TG_TABLE_NAME) THEN
+    RETURN NEW;
+  END IF;
+  IF TG_TABLE_NAME = 'ledger_events' THEN
+    author := convert_from(NEW.state, 'UTF8')::jsonb #>> '{s,recorded_by}';
+  ELSE
+    author := NEW.user_name;
+  END IF;
+  IF author IS DISTINCT FROM session_user THEN
+    RAISE EXCEPTION 'ledger: % may only record as itself', session_user USING ERRCODE = '42501';
+  END IF;
+  RETURN NEW;
+END $$"""
+_TRIGGERS = ("SELECT c.relname, t.tgname, p.proname, pg_get_userbyid(p.proowner), (t.tgtype & 1) = 1 FROM pg_trigger t "
+             "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
+             "WHERE NOT t.tgisinternal ORDER BY c.relname, t.tgname")
+
+
+def _as_older_store(owner_url: str) -> None:
+    """The store's author check put back as a store set up before it ran per statement has it."""
     import psycopg
 
-    old_check = """CREATE FUNCTION ledger_check_author() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN RETURN NEW; END $$"""
-    owner_url = logins["owner"]
     with psycopg.connect(owner_url, autocommit=True) as conn:
-        conn.execute(old_check)
+        conn.execute(_OLD_CHECK)
         for table in ("ledger_events", "ledger_access_log"):
             conn.execute(f"DROP TRIGGER {table}_author ON {table}")
             conn.execute(f"CREATE TRIGGER {table}_author BEFORE INSERT ON {table} FOR EACH ROW "
                          "EXECUTE FUNCTION ledger_check_author()")
+        conn.execute("DROP FUNCTION ledger_check_authors()")
+
+
+def _login_of(url: str) -> str:
+    return url.split("://", 1)[1].split("@", 1)[0]
+
+
+def _refused_as_anna(logins: dict[str, Any], stream: Any, as_anna: bytes) -> None:
+    """Bo's login cannot store an event in Anna's name by hand."""
+    import psycopg
+
+    with psycopg.connect(logins["bo"], autocommit=True) as conn:
+        top = conn.execute("SELECT max(id) FROM ledger_events").fetchone()[0]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="may only record as itself"):
+            conn.execute("INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) "
+                         "VALUES (%s, %s, 99, 'ledger.events:ContactRecorded', %s)", (top + 1, stream, as_anna))
+
+
+def test_init_again_replaces_the_per_row_author_check_of_an_older_store(
+        logins: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    """A store set up before the check ran per statement has a ``BEFORE INSERT`` trigger per row and its
+    function: ``ledger init`` run again by the owner puts the per-statement check in their place. The old
+    function is dropped, unless something else still uses it (then it is left, and init still succeeds)."""
+    import psycopg
+
+    owner_url, owner = logins["owner"], _login_of(logins["owner"])
+    _, stream, as_anna, _ = _annas_case_opened(logins, capsys)
+    _as_older_store(owner_url)
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE local_notes (note text)")  # the unit's own table, using the old function
+        conn.execute("CREATE TRIGGER local_notes_check BEFORE INSERT ON local_notes FOR EACH ROW "
+                     "EXECUTE FUNCTION ledger_check_author()")
     _ok(run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False))
     with psycopg.connect(owner_url, autocommit=True) as conn:
-        triggers = conn.execute(
-            "SELECT c.relname, t.tgname, p.proname, (t.tgtype & 1) = 1 FROM pg_trigger t "
-            "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
-            "WHERE NOT t.tgisinternal ORDER BY c.relname").fetchall()
-        assert triggers == [("ledger_access_log", "ledger_access_log_author", "ledger_check_authors", False),
-                            ("ledger_events", "ledger_events_author", "ledger_check_authors", False)]
+        assert conn.execute(_TRIGGERS).fetchall() == [
+            ("ledger_access_log", "ledger_access_log_author", "ledger_check_authors", owner, False),
+            ("ledger_events", "ledger_events_author", "ledger_check_authors", owner, False),
+            ("local_notes", "local_notes_check", "ledger_check_author", owner, True)]
+        conn.execute("DROP TABLE local_notes")
+    _ok(run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False))
+    with psycopg.connect(owner_url, autocommit=True) as conn:
         assert conn.execute("SELECT count(*) FROM pg_proc WHERE proname = 'ledger_check_author'").fetchone()[0] == 0
-    top, stream, as_anna, _ = _annas_case_opened(logins, capsys)
-    with (psycopg.connect(logins["bo"], autocommit=True) as conn,  # and it refuses as before
-          pytest.raises(psycopg.errors.InsufficientPrivilege, match="may only record as itself")):
-        conn.execute("INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) "
-                     "VALUES (%s, %s, 99, 'ledger.events:ContactRecorded', %s)", (top + 1, stream, as_anna))
+    _refused_as_anna(logins, stream, as_anna)
+
+
+def test_init_again_leaves_the_tables_unlocked_when_the_check_is_in_place(
+        logins: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    """Run again on a store whose author check is as it should be, ``ledger init`` does not make the
+    triggers again (that locks the tables and waits for every reader): it finishes while a worker's
+    transaction that read the events is still open."""
+    import psycopg
+
+    with psycopg.connect(logins["bo"]) as reader:
+        reader.execute("SELECT count(*) FROM ledger_events").fetchone()  # its transaction stays open
+        started = time.monotonic()
+        _ok(run_cli(capsys, logins["owner"], "init", "--role", "granskare", ready=False))
+        assert time.monotonic() - started < 20  # a lock waited for would take the lock timeout, 30 s
+        reader.rollback()
+
+
+def test_a_check_function_another_login_made_first_is_never_used(
+        logins: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    """The ledger's logins may create functions in the tables' schema. On a store set up before the check
+    ran per statement, a worker could make ``ledger_check_authors`` before the owner runs ``ledger init``
+    again: the triggers must never run that function. An owner that may not drop it (a schema it does not
+    own) is told what to do, and nothing changes; one that may (the database's owner owns ``public``)
+    drops it and makes its own, which the worker cannot replace."""
+    import psycopg
+
+    owner_url, owner = logins["owner"], _login_of(logins["owner"])
+    _, stream, as_anna, _ = _annas_case_opened(logins, capsys)
+    _as_older_store(owner_url)
+    with psycopg.connect(logins["bo"], autocommit=True) as conn:
+        conn.execute("CREATE FUNCTION ledger_check_authors() RETURNS trigger LANGUAGE plpgsql "
+                     "AS $$ BEGIN RETURN NULL; END $$")
+    _admin("ALTER SCHEMA public OWNER TO CURRENT_USER", logins["database"])  # not the owner's to drop in
+    try:
+        refused = run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False)
+    finally:
+        _admin("ALTER SCHEMA public OWNER TO pg_database_owner", logins["database"])
+    assert refused.code == 1 and "ledger_check_authors" in refused.err and "Traceback" not in refused.err
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        assert [row[2:] for row in conn.execute(_TRIGGERS).fetchall()] == [("ledger_check_author", owner, True)] * 2
+    _refused_as_anna(logins, stream, as_anna)  # the per-row check still in place
+    _ok(run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False))
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        assert [row[2:] for row in conn.execute(_TRIGGERS).fetchall()] == [("ledger_check_authors", owner, False)] * 2
+    with psycopg.connect(logins["bo"], autocommit=True) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("CREATE OR REPLACE FUNCTION ledger_check_authors() RETURNS trigger LANGUAGE plpgsql "
+                     "AS $$ BEGIN RETURN NULL; END $$")
+    _refused_as_anna(logins, stream, as_anna)
 
 
 def test_the_server_side_append_is_the_owners_and_writes_only_as_its_caller(logins: dict[str, Any],

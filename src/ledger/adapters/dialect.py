@@ -33,9 +33,11 @@ _LOCKS = {"ddl": (0x4C454447, 0), "events": (0x4C454447, 1), "access": (0x4C4544
 #: per statement over the rows it inserted (a transition table, ``added``): a trigger per row cost 10 to
 #: 15 µs an event, a bulk append's ``COPY`` three times the ``COPY`` itself (docs/performance.md). The
 #: owner is asked of the catalog by the table's oid, with a fixed search path: a login's own temporary
-#: view (temporary objects are searched first) cannot answer in the catalog's place.
+#: view (temporary objects are searched first) cannot answer in the catalog's place. Made in the tables'
+#: schema (``{schema}``) by the owner, and used only while it is the owner's (:meth:`PostgresDialect.
+#: _author_check`): the ledger's logins may create functions there, and a function runs in every write.
 _AUTHOR_CHECK = """
-CREATE OR REPLACE FUNCTION ledger_check_authors() RETURNS trigger LANGUAGE plpgsql
+CREATE OR REPLACE FUNCTION {schema}.ledger_check_authors() RETURNS trigger LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF session_user = (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c
@@ -53,6 +55,17 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$"""
+#: Whether the author check in the tables' schema is this login's (no row: there is none).
+_AUTHOR_CHECK_MINE = """
+SELECT p.proowner = (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user) FROM pg_proc p
+WHERE p.pronamespace = to_regnamespace(current_schema()) AND p.proname = 'ledger_check_authors' AND p.pronargs = 0"""
+#: The tables whose trigger ``<table>_author`` runs that check after each insert statement, with its rows.
+_AUTHOR_TRIGGERS = """
+SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+WHERE c.relnamespace = to_regnamespace(current_schema()) AND t.tgname = c.relname || '_author'
+  AND t.tgfoid = to_regprocedure(quote_ident(current_schema()) || '.ledger_check_authors()')
+  AND t.tgtype = 4 AND t.tgnewtable = 'added' AND t.tgenabled = 'O'"""
+_AUTHOR_CHECKED = ("ledger_access_log", "ledger_events")
 #: The check before it ran per statement: a ``BEFORE INSERT`` trigger per row (``ledger init`` replaces it).
 _OLD_AUTHOR_CHECK = "ledger_check_author()"
 #: How long a writer waits for a lock on PostgreSQL before it gives up (StorageError ``locked``).
@@ -438,13 +451,36 @@ class PostgresDialect(Dialect):
             conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {APPEND_SCHEMA} TO {quoted}")
             conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {append}{APPEND_ARGS} TO {quoted}")
         if not training:
-            conn.exec_driver_sql(_AUTHOR_CHECK)
-            for table in ("ledger_events", "ledger_access_log"):
+            self._author_check(conn)
+        return role
+
+    def _author_check(self, conn: Connection) -> None:
+        """The author check (:data:`_AUTHOR_CHECK`) made or made again, the owner's, and the tables'
+        triggers running it. A function of its name that another login made first (the ledger's logins
+        may create functions in the tables' schema) is dropped, triggers and all, where this login may
+        (a superuser owner); else the setup stops (``author_check_taken``), nothing changed. Triggers
+        already as they should be are left alone: making them again locks the tables, and waits for
+        every reader. The per-row check of an older store is dropped when nothing else uses it."""
+        schema = '"' + str(conn.exec_driver_sql("SELECT current_schema()").scalar()).replace('"', '""') + '"'
+        if conn.exec_driver_sql(_AUTHOR_CHECK_MINE).scalar() is False:
+            try:
+                with conn.begin_nested():
+                    conn.exec_driver_sql(f"DROP FUNCTION {schema}.ledger_check_authors() CASCADE")
+            except sa_exc.DBAPIError:
+                raise StorageError(reason="author_check_taken") from None
+        conn.exec_driver_sql(_AUTHOR_CHECK.replace("{schema}", schema))
+        if not conn.exec_driver_sql(_AUTHOR_CHECK_MINE).scalar():  # made by another in the meantime
+            raise StorageError(reason="author_check_taken")
+        if sorted(conn.exec_driver_sql(_AUTHOR_TRIGGERS).scalars()) != list(_AUTHOR_CHECKED):
+            for table in _AUTHOR_CHECKED:
                 conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_author ON {table}")
                 conn.exec_driver_sql(f"CREATE TRIGGER {table}_author AFTER INSERT ON {table} REFERENCING NEW TABLE "
-                                     "AS added FOR EACH STATEMENT EXECUTE FUNCTION ledger_check_authors()")
-            conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {_OLD_AUTHOR_CHECK}")
-        return role
+                                     f"AS added FOR EACH STATEMENT EXECUTE FUNCTION {schema}.ledger_check_authors()")
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {schema}.{_OLD_AUTHOR_CHECK}")
+        except sa_exc.DBAPIError:
+            pass  # another trigger still runs it, or it is not this login's: left as it is
 
     def as_ledger_role(self, conn: Connection, role: str | None) -> None:
         if role:

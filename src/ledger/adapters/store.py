@@ -416,7 +416,7 @@ class SQLStore:
                 if role is not None:
                     self.put_meta(conn, {"ledger_role": role})
         except StorageError as error:
-            if error.params.get("reason") == "no_ledger_role":
+            if error.params.get("reason") in ("no_ledger_role", "author_check_taken", "locked"):
                 raise
             raise StorageError(reason="not_owner") from error
         return {"backend": self.dialect.name, "role": role}
