@@ -358,12 +358,14 @@ def test_init_again_replaces_the_per_row_author_check_of_an_older_store(
 def test_init_again_leaves_the_tables_unlocked_when_the_check_is_in_place(
         logins: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     """Run again on a store whose author check is as it should be, ``ledger init`` does not make the
-    triggers again (that locks the tables and waits for every reader): it finishes while a worker's
-    transaction that read the events is still open."""
+    triggers again nor give the read side's tables to the ledger's role again (either locks a table and
+    waits for every reader): it finishes while a worker's transaction that read the events and the case
+    list is still open."""
     import psycopg
 
     with psycopg.connect(logins["bo"]) as reader:
         reader.execute("SELECT count(*) FROM ledger_events").fetchone()  # its transaction stays open
+        reader.execute("SELECT count(*) FROM proj_case_list").fetchone()
         started = time.monotonic()
         _ok(run_cli(capsys, logins["owner"], "init", "--role", "granskare", ready=False))
         assert time.monotonic() - started < 20  # a lock waited for would take the lock timeout, 30 s
@@ -477,6 +479,59 @@ def test_init_without_the_ledger_role_says_what_the_administrator_must_do(real: 
         SQLStore.dispose_all()
         _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         _admin(f'DROP ROLE IF EXISTS "{owner}"')
+
+
+def test_init_in_a_schema_whose_name_needs_quoting(real: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """The store's tables in the owner's own schema, named with capitals and a space: ``ledger init`` sets
+    the author check up there (the catalog asked by the schema's name, not by a parsed identifier), and
+    run again finds it in place."""
+    import psycopg
+
+    need_pg()
+    suffix = uuid.uuid4().hex[:8]
+    owner, database, schema = f"owner_{suffix}", f"avhopp_{suffix}", "Avhopp Data"
+    role = f"ledger_{database}"
+    _admin(f'CREATE ROLE "{owner}" LOGIN')
+    _admin(f'CREATE DATABASE "{database}" OWNER "{owner}"')
+    _admin(f'CREATE ROLE "{role}" NOLOGIN')
+    _admin(f'GRANT "{role}" TO "{owner}"')
+    _admin(f'CREATE SCHEMA "{schema}" AUTHORIZATION "{owner}"', database)
+    _admin(f'ALTER ROLE "{owner}" IN DATABASE "{database}" SET search_path = "{schema}"')
+    assert PG_URL is not None
+    owner_url = _as_login(PG_URL.rsplit("/", 1)[0] + "/" + database, owner)
+    try:
+        for _ in range(2):
+            _ok(run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False))
+        with psycopg.connect(owner_url, autocommit=True) as conn:
+            assert conn.execute("SELECT current_schema()").fetchone()[0] == schema
+            assert conn.execute(
+                "SELECT c.relname, n.nspname, p.proname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_proc p ON p.oid = t.tgfoid "
+                "WHERE NOT t.tgisinternal ORDER BY c.relname").fetchall() == [
+                    ("ledger_access_log", schema, "ledger_check_authors"),
+                    ("ledger_events", schema, "ledger_check_authors")]
+    finally:
+        from ledger.adapters.store import SQLStore
+
+        SQLStore.dispose_all()
+        _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        for name in (role, owner):
+            _admin(f'DROP ROLE IF EXISTS "{name}"')
+
+
+def test_init_again_repairs_an_author_trigger_made_conditional(logins: dict[str, Any],
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """An author trigger changed to run only on a condition (only the tables' owner or a superuser could)
+    is not taken as in place: ``ledger init`` makes it again, and it refuses as before."""
+    import psycopg
+
+    _, stream, as_anna, _ = _annas_case_opened(logins, capsys)
+    with psycopg.connect(logins["owner"], autocommit=True) as conn:
+        conn.execute("DROP TRIGGER ledger_events_author ON ledger_events")
+        conn.execute("CREATE TRIGGER ledger_events_author AFTER INSERT ON ledger_events REFERENCING NEW TABLE AS "
+                     "added FOR EACH STATEMENT WHEN (false) EXECUTE FUNCTION ledger_check_authors()")
+    _ok(run_cli(capsys, logins["owner"], "init", "--role", "granskare", ready=False))
+    _refused_as_anna(logins, stream, as_anna)
 
 
 def test_a_name_or_clock_refused_on_a_real_store_is_logged_as_nekad(sqlite_url: str, real: None,

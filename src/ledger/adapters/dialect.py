@@ -58,13 +58,23 @@ END $$"""
 #: Whether the author check in the tables' schema is this login's (no row: there is none).
 _AUTHOR_CHECK_MINE = """
 SELECT p.proowner = (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user) FROM pg_proc p
-WHERE p.pronamespace = to_regnamespace(current_schema()) AND p.proname = 'ledger_check_authors' AND p.pronargs = 0"""
-#: The tables whose trigger ``<table>_author`` runs that check after each insert statement, with its rows.
+WHERE p.pronamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = current_schema())
+  AND p.proname = 'ledger_check_authors' AND p.pronargs = 0"""
+#: The tables whose trigger ``<table>_author`` runs that check after each insert statement, with its rows,
+#: always (enabled, no condition, no arguments).
 _AUTHOR_TRIGGERS = """
 SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-WHERE c.relnamespace = to_regnamespace(current_schema()) AND t.tgname = c.relname || '_author'
+WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = current_schema())
+  AND t.tgname = c.relname || '_author'
   AND t.tgfoid = to_regprocedure(quote_ident(current_schema()) || '.ledger_check_authors()')
-  AND t.tgtype = 4 AND t.tgnewtable = 'added' AND t.tgenabled = 'O'"""
+  AND t.tgtype = 4 AND t.tgnewtable = 'added' AND t.tgoldtable IS NULL AND t.tgenabled = 'O'
+  AND t.tgqual IS NULL AND t.tgnargs = 0"""
+#: Which of the schema's tables the ledger's role owns already (``ALTER TABLE … OWNER`` locks a table
+#: even when its owner stays the same).
+_ROLE_OWNS = """
+SELECT c.relname FROM pg_class c
+WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = current_schema())
+  AND c.relowner = (SELECT r.oid FROM pg_roles r WHERE r.rolname = %s)"""
 _AUTHOR_CHECKED = ("ledger_access_log", "ledger_events")
 #: The check before it ran per statement: a ``BEFORE INSERT`` trigger per row (``ledger init`` replaces it).
 _OLD_AUTHOR_CHECK = "ledger_check_author()"
@@ -438,37 +448,43 @@ class PostgresDialect(Dialect):
             except sa_exc.DBAPIError:
                 raise StorageError(reason="no_ledger_role", role=role) from None
         conn.exec_driver_sql(f'GRANT CONNECT ON DATABASE "{database}" TO {quoted}')
-        conn.exec_driver_sql(f"GRANT USAGE, CREATE ON SCHEMA public TO {quoted}")
+        schema = '"' + str(conn.exec_driver_sql("SELECT current_schema()").scalar()).replace('"', '""') + '"'
+        conn.exec_driver_sql(f"GRANT USAGE, CREATE ON SCHEMA {schema} TO {quoted}")  # the tables' (public, usually)
         for table in append_only:
             conn.exec_driver_sql(f"REVOKE ALL ON {table} FROM {quoted}")
             conn.exec_driver_sql(f"GRANT SELECT, INSERT ON {table} TO {quoted}")
             conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM PUBLIC")
+        owned = set(conn.exec_driver_sql(_ROLE_OWNS, (role,)).scalars())
         for table in rewritable:
-            conn.exec_driver_sql(f"ALTER TABLE {table} OWNER TO {quoted}")
+            if table not in owned:
+                conn.exec_driver_sql(f"ALTER TABLE {table} OWNER TO {quoted}")
         if append is not None:  # the server-side append: to be called, not replaced (install_append)
             from ledger.adapters.server_append import APPEND_ARGS
 
             conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {APPEND_SCHEMA} TO {quoted}")
             conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {append}{APPEND_ARGS} TO {quoted}")
         if not training:
-            self._author_check(conn)
+            self._author_check(conn, schema)
         return role
 
-    def _author_check(self, conn: Connection) -> None:
+    def _author_check(self, conn: Connection, schema: str) -> None:
         """The author check (:data:`_AUTHOR_CHECK`) made or made again, the owner's, and the tables'
         triggers running it. A function of its name that another login made first (the ledger's logins
         may create functions in the tables' schema) is dropped, triggers and all, where this login may
         (a superuser owner); else the setup stops (``author_check_taken``), nothing changed. Triggers
         already as they should be are left alone: making them again locks the tables, and waits for
-        every reader. The per-row check of an older store is dropped when nothing else uses it."""
-        schema = '"' + str(conn.exec_driver_sql("SELECT current_schema()").scalar()).replace('"', '""') + '"'
+        every reader. The per-row check of an older store is dropped when nothing else uses it. ``schema``:
+        the tables' schema, quoted."""
         if conn.exec_driver_sql(_AUTHOR_CHECK_MINE).scalar() is False:
             try:
                 with conn.begin_nested():
                     conn.exec_driver_sql(f"DROP FUNCTION {schema}.ledger_check_authors() CASCADE")
             except sa_exc.DBAPIError:
                 raise StorageError(reason="author_check_taken") from None
-        conn.exec_driver_sql(_AUTHOR_CHECK.replace("{schema}", schema))
+        try:
+            conn.exec_driver_sql(_AUTHOR_CHECK.replace("{schema}", schema))
+        except sa_exc.IntegrityError:  # another login made one in the meantime (a duplicate in the catalog)
+            raise StorageError(reason="author_check_taken") from None
         if not conn.exec_driver_sql(_AUTHOR_CHECK_MINE).scalar():  # made by another in the meantime
             raise StorageError(reason="author_check_taken")
         if sorted(conn.exec_driver_sql(_AUTHOR_TRIGGERS).scalars()) != list(_AUTHOR_CHECKED):
