@@ -470,8 +470,9 @@ class PostgresDialect(Dialect):
     def _author_check(self, conn: Connection, schema: str) -> None:
         """The author check (:data:`_AUTHOR_CHECK`) made or made again, the owner's, and the tables'
         triggers running it. A function of its name that another login made first (the ledger's logins
-        may create functions in the tables' schema) is dropped, triggers and all, where this login may
-        (a superuser owner); else the setup stops (``author_check_taken``), nothing changed. Triggers
+        may create functions in the tables' schema) is dropped, triggers and all, where this login may (it
+        owns the schema — the database's owner owns ``public`` on PostgreSQL 15 and later — or is a
+        superuser); else the setup stops (``author_check_taken``), nothing changed. Triggers
         already as they should be are left alone: making them again locks the tables, and waits for
         every reader. The per-row check of an older store is dropped when nothing else uses it. ``schema``:
         the tables' schema, quoted."""
