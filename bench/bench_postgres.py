@@ -14,8 +14,9 @@ Prints, each beside its anchor measured in the same run, interleaved, the best o
 Our stores are set up as ``ledger init`` sets up a real store: the author check (a trigger) is in the
 path of every write; the bulk append and the single commits are also timed on a training store,
 which has none. The scratch databases are made by the URL's login, which owns their tables: the
-check asks who owns the table and lets the owner write (a worker's login also has each payload's
-author read).
+check asks who owns the table and lets the owner write. The single commits are also timed by a
+worker's login (made for the run where the URL's login may create roles, the events' author set to
+it), whose every payload's author the check reads.
 
 - **bulk**: ``LedgerRecorder.insert_events`` of N stored events in one transaction (each event with
   its chain entry) vs raw psycopg ``COPY`` of the same rows into a table shaped like
@@ -64,6 +65,19 @@ def line(label: str, value: str, baseline: str, ratio: float) -> None:
     print(f"  {label:<44} {value:>16}   baseline {baseline:>16}   ratio {ratio:6.2f}")
 
 
+def as_author(events: Sequence[Any], login: str) -> list[Any]:
+    """The same events recorded by ``login`` (``"s"."recorded_by"``, which the author check compares with
+    the inserting login), as a worker's own writes are."""
+    import re
+
+    from eventsourcing.persistence import StoredEvent
+
+    author = re.compile(rb'"recorded_by":"[^"\\]*"')
+    new = b'"recorded_by":"' + login.encode() + b'"'
+    return [StoredEvent(e.originator_id, e.originator_version, e.topic, author.sub(new, e.state, count=1))
+            for e in events]
+
+
 def stored_events(store: Path, n: int) -> list[Any]:
     """The first ``n`` stored events of a kept SQLite store, as the recorder is given them."""
     from eventsourcing.persistence import StoredEvent
@@ -82,6 +96,7 @@ class Server:
     def __init__(self, url: str) -> None:
         self.url = url if "://" in url else "postgresql://" + url
         self.made: list[str] = []
+        self.workers: list[str] = []
 
     def fresh(self) -> str:
         """A new, empty database; its URL as psycopg takes it."""
@@ -93,6 +108,24 @@ class Server:
         self.made.append(name)
         return self.url.rsplit("/", 1)[0] + "/" + name
 
+    def worker(self, url: str) -> str | None:
+        """A login of the ledger's role of the scratch database at ``url``, as the database administrator
+        makes a worker's (docs/deployment.md); its URL, or ``None`` when this server's login may not
+        create roles."""
+        import psycopg
+
+        database = url.rsplit("/", 1)[1]
+        login = f"{database}_worker"
+        try:
+            with psycopg.connect(self.url, autocommit=True) as conn:
+                conn.execute(f'CREATE ROLE "{login}" LOGIN')
+                conn.execute(f'GRANT "ledger_{database}" TO "{login}"')
+        except psycopg.Error:
+            return None
+        self.workers.append(login)
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://{login}@{rest.split('@', 1)[1]}" if "@" in rest else f"{scheme}://{login}@{rest}"
+
     def drop_all(self) -> None:
         import psycopg
 
@@ -103,7 +136,10 @@ class Server:
             for name in self.made:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 conn.execute(f'DROP ROLE IF EXISTS "ledger_{name}"')  # made by ``ledger init``'s setup (ours)
+            for login in self.workers:
+                conn.execute(f'DROP ROLE IF EXISTS "{login}"')
         self.made.clear()
+        self.workers.clear()
 
 
 def ours(url: str, *, prepare: bool = False, checked: bool = True) -> Any:
@@ -200,14 +236,21 @@ def commits(server: Server, events: Sequence[Any], per_round: int, rounds: int) 
         unchecked = ours(server.fresh(), prepare=True, checked=False)
         locked = ours(server.fresh(), prepare=True)
         locked.store.append_function = None  # as a store without the server-side append
+        worker_db = server.fresh()
+        ours(worker_db, prepare=True).store.engine.dispose()
+        worker_url = server.worker(worker_db)
+        worker = ours(worker_url) if worker_url is not None else None
+        worker_events = as_author(events, worker_url.split("://", 1)[1].split("@", 1)[0]) if worker_url else []
         raw = raw_connection(server.fresh(), table=True)
         rows = rows_of(events)
         for warm in (recorder, unchecked, locked):  # the pool's connection made, statements seen once
             warm.insert_events([events[0]])
+        if worker is not None:
+            worker.insert_events([worker_events[0]])
         raw.execute(RAW_INSERT, rows[0])
         raw.commit()
         done = 1
-        raw_best = our_best = unchecked_best = locked_best = float("inf")
+        raw_best = our_best = unchecked_best = locked_best = worker_best = float("inf")
         for _ in range(rounds):
             batch = range(done, done + per_round)
             if batch.stop > len(events):
@@ -225,9 +268,12 @@ def commits(server: Server, events: Sequence[Any], per_round: int, rounds: int) 
             raw_best = min(raw_best, timed(raw_round))
             our_best = min(our_best, timed(our_round))
             unchecked_best = min(unchecked_best, timed(lambda batch=batch: our_round(batch, unchecked)))
+            if worker is not None:
+                worker_best = min(worker_best, timed(lambda batch=batch: [worker.insert_events([worker_events[i]])
+                                                                         for i in batch]))
             locked_best = min(locked_best, timed(lambda batch=batch: our_round(batch, locked)))
             done = batch.stop
-        for store in (recorder, unchecked, locked):
+        for store in (recorder, unchecked, locked, *([worker] if worker is not None else [])):
             assert store.max_notification_id() == done
             _check(store.store, done)
             store.store.engine.dispose()
@@ -236,6 +282,11 @@ def commits(server: Server, events: Sequence[Any], per_round: int, rounds: int) 
          f"{per_round / raw_best:,.0f}", raw_best / our_best)
     line("  the same without the author check (events/s)", f"{per_round / unchecked_best:,.0f}",
          f"{per_round / raw_best:,.0f}", raw_best / unchecked_best)
+    if worker_best < float("inf"):
+        line("  the same by a worker's login (events/s)", f"{per_round / worker_best:,.0f}",
+             f"{per_round / raw_best:,.0f}", raw_best / worker_best)
+    else:
+        print("  (no worker's login: this server's login may not create roles)")
     line("  the same under the client's lock (events/s)", f"{per_round / locked_best:,.0f}",
          f"{per_round / raw_best:,.0f}", raw_best / locked_best)
 
