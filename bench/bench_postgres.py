@@ -108,10 +108,10 @@ class Server:
         self.made.append(name)
         return self.url.rsplit("/", 1)[0] + "/" + name
 
-    def worker(self, url: str) -> str | None:
+    def worker(self, url: str) -> tuple[str, str] | None:
         """A login of the ledger's role of the scratch database at ``url``, as the database administrator
-        makes a worker's (docs/deployment.md); its URL, or ``None`` when this server's login may not
-        create roles."""
+        makes a worker's (docs/deployment.md): its name and URL, or ``None`` when this server's login may
+        not create roles."""
         import psycopg
 
         database = url.rsplit("/", 1)[1]
@@ -124,7 +124,7 @@ class Server:
             return None
         self.workers.append(login)
         scheme, rest = url.split("://", 1)
-        return f"{scheme}://{login}@{rest.split('@', 1)[1]}" if "@" in rest else f"{scheme}://{login}@{rest}"
+        return login, f"{scheme}://{login}@{rest.split('@', 1)[-1]}"
 
     def drop_all(self) -> None:
         import psycopg
@@ -238,9 +238,9 @@ def commits(server: Server, events: Sequence[Any], per_round: int, rounds: int) 
         locked.store.append_function = None  # as a store without the server-side append
         worker_db = server.fresh()
         ours(worker_db, prepare=True).store.engine.dispose()
-        worker_url = server.worker(worker_db)
-        worker = ours(worker_url) if worker_url is not None else None
-        worker_events = as_author(events, worker_url.split("://", 1)[1].split("@", 1)[0]) if worker_url else []
+        login = server.worker(worker_db)
+        worker = ours(login[1]) if login is not None else None
+        worker_events = as_author(events, login[0]) if login is not None else []
         raw = raw_connection(server.fresh(), table=True)
         rows = rows_of(events)
         for warm in (recorder, unchecked, locked):  # the pool's connection made, statements seen once

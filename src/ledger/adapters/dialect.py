@@ -448,7 +448,7 @@ class PostgresDialect(Dialect):
             except sa_exc.DBAPIError:
                 raise StorageError(reason="no_ledger_role", role=role) from None
         conn.exec_driver_sql(f'GRANT CONNECT ON DATABASE "{database}" TO {quoted}')
-        schema = '"' + str(conn.exec_driver_sql("SELECT current_schema()").scalar()).replace('"', '""') + '"'
+        schema = current_schema(conn)
         conn.exec_driver_sql(f"GRANT USAGE, CREATE ON SCHEMA {schema} TO {quoted}")  # the tables' (public, usually)
         for table in append_only:
             conn.exec_driver_sql(f"REVOKE ALL ON {table} FROM {quoted}")
@@ -556,6 +556,11 @@ class PostgresDialect(Dialect):
                     out.write_row(row)
         except psycopg.Error as error:
             raise driver_error(error) from None
+
+
+def current_schema(conn: Connection) -> str:
+    """PostgreSQL: the schema the store's tables are made in, quoted for SQL (``"public"``, usually)."""
+    return '"' + str(conn.exec_driver_sql("SELECT current_schema()").scalar()).replace('"', '""') + '"'
 
 
 def _send_at_once(raw: Any, sql: str) -> list[Any]:

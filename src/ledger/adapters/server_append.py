@@ -30,11 +30,11 @@ def install(conn: Connection) -> str | None:
     may not create the schema gets ``None`` (its writes take the lock and the tail first), and so does
     a schema of that name another login made first, or in which another may create: whoever could
     replace the function could run code with the rights of every writer."""
-    schema = str(conn.exec_driver_sql("SELECT current_schema()").scalar())
+    schema = dialect.current_schema(conn)
     try:
         with conn.begin_nested() as made:
             conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {APPEND_SCHEMA}")
-            conn.exec_driver_sql(append_function(_quoted(schema)))
+            conn.exec_driver_sql(append_function(schema))
             conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {APPEND_NAME}{APPEND_ARGS} FROM PUBLIC")
             if not trusted(conn, APPEND_NAME):
                 made.rollback()  # a schema another login made first, or open to others: not used
@@ -246,7 +246,3 @@ def append_function(schema: str) -> str:
 def _append_call(name: str) -> bytes:
     """The call; its parameters' types are sent with it (:func:`_param_types`)."""
     return f"SELECT {name}({', '.join(f'${i}' for i in range(1, len(_param_types()) + 1))})".encode()
-
-
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
