@@ -1,0 +1,149 @@
+"""PostgreSQL: the ledger's role and its rights, and the author check (``ledger init`` on a real store).
+
+The role ``ledger_<database>`` that every worker's login is given: the append-only tables to read and
+append to, the read side's to rewrite, the server-side append (:mod:`ledger.adapters.server_append`)
+to call; and on a real store the trigger that refuses an event or access entry in another login's
+name. Called through :meth:`ledger.adapters.dialect.PostgresDialect.grant_append_only` (docs/deployment.md).
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import Connection
+from sqlalchemy import exc as sa_exc
+
+from ledger.adapters.dialect import APPEND_SCHEMA, current_schema
+from ledger.domain.errors import StorageError
+
+#: A real store on PostgreSQL: an event's author (``"s"."recorded_by"``, readable without a key) and an
+#: access entry's user must be the login that inserts it, unless that login owns the table. Checked once
+#: per statement over the rows it inserted (a transition table, ``added``): a trigger per row cost 10 to
+#: 15 µs an event, a bulk append's ``COPY`` three times the ``COPY`` itself (docs/performance.md). The
+#: owner is asked of the catalog by the table's oid, with a fixed search path: a login's own temporary
+#: view (temporary objects are searched first) cannot answer in the catalog's place. Made in the tables'
+#: schema (``{schema}``) by the owner, and used only while it is the owner's (:func:`_author_check`):
+#: the ledger's logins may create functions there, and a function runs in every write.
+_AUTHOR_CHECK = """
+CREATE OR REPLACE FUNCTION {schema}.ledger_check_authors() RETURNS trigger LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF session_user = (SELECT pg_catalog.pg_get_userbyid(c.relowner) FROM pg_catalog.pg_class c
+                     WHERE c.oid = TG_RELID) THEN
+    RETURN NULL;
+  END IF;
+  IF TG_TABLE_NAME = 'ledger_events' THEN
+    PERFORM FROM added
+      WHERE convert_from(added.state, 'UTF8')::jsonb #>> '{s,recorded_by}' IS DISTINCT FROM session_user LIMIT 1;
+  ELSE
+    PERFORM FROM added WHERE added.user_name IS DISTINCT FROM session_user LIMIT 1;
+  END IF;
+  IF FOUND THEN
+    RAISE EXCEPTION 'ledger: %% may only record as itself', session_user USING ERRCODE = '42501';
+  END IF;
+  RETURN NULL;
+END $$"""
+#: Whether the author check in the tables' schema is this login's (no row: there is none).
+_AUTHOR_CHECK_MINE = """
+SELECT p.proowner = (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user) FROM pg_proc p
+WHERE p.pronamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = current_schema())
+  AND p.proname = 'ledger_check_authors' AND p.pronargs = 0"""
+#: The tables whose trigger ``<table>_author`` runs that check after each insert statement, with its rows,
+#: always (enabled, no condition, no arguments).
+_AUTHOR_TRIGGERS = """
+SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = current_schema())
+  AND t.tgname = c.relname || '_author'
+  AND t.tgfoid = to_regprocedure(quote_ident(current_schema()) || '.ledger_check_authors()')
+  AND t.tgtype = 4 AND t.tgnewtable = 'added' AND t.tgoldtable IS NULL AND t.tgenabled = 'O'
+  AND t.tgqual IS NULL AND t.tgnargs = 0"""
+#: Which of the schema's tables the ledger's role owns already (``ALTER TABLE … OWNER`` locks a table
+#: even when its owner stays the same).
+_ROLE_OWNS = """
+SELECT c.relname FROM pg_class c
+WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = current_schema())
+  AND c.relowner = (SELECT r.oid FROM pg_roles r WHERE r.rolname = %s)"""
+_AUTHOR_CHECKED = ("ledger_access_log", "ledger_events")
+#: The check before it ran per statement: a ``BEFORE INSERT`` trigger per row (``ledger init`` replaces it).
+_OLD_AUTHOR_CHECK = "ledger_check_author()"
+
+
+def grant_append_only(conn: Connection, append_only: list[str], rewritable: list[str],
+                      training: bool = False, append: str | None = None) -> str | None:
+    """The role ``ledger_<database>`` (no login): SELECT and INSERT on the append-only tables, never
+    UPDATE, DELETE or TRUNCATE; the read side's tables owned by it (rewritten at will). A worker is
+    given access with ``GRANT ledger_<database> TO <login>`` (docs/deployment.md). The role is
+    made here if the owner may create roles; else the database administrator makes it first.
+
+    On a real store a trigger also refuses an event whose ``recorded_by``, or an access entry
+    whose user, is not the login inserting it (the database's owner excepted: it imports and
+    migrates): a login that writes to the tables by hand still cannot write as someone else."""
+    database = str(conn.exec_driver_sql("SELECT current_database()").scalar())
+    role = "ledger_" + re.sub(r"[^a-z0-9_]", "_", database.lower())
+    quoted = f'"{role}"'
+    owner = str(conn.exec_driver_sql("SELECT current_user").scalar())
+    exists = conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).first()
+    if exists is None:
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(f"CREATE ROLE {quoted} NOLOGIN")
+        except sa_exc.DBAPIError:
+            raise StorageError(reason="no_ledger_role", role=role) from None
+    member = conn.exec_driver_sql("SELECT pg_has_role(current_user, %s, 'MEMBER')", (role,)).scalar()
+    if not member:
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(f'GRANT {quoted} TO "{owner}"')  # the owner rebuilds the read side too
+        except sa_exc.DBAPIError:
+            raise StorageError(reason="no_ledger_role", role=role) from None
+    conn.exec_driver_sql(f'GRANT CONNECT ON DATABASE "{database}" TO {quoted}')
+    schema = current_schema(conn)
+    conn.exec_driver_sql(f"GRANT USAGE, CREATE ON SCHEMA {schema} TO {quoted}")  # the tables' (public, usually)
+    for table in append_only:
+        conn.exec_driver_sql(f"REVOKE ALL ON {table} FROM {quoted}")
+        conn.exec_driver_sql(f"GRANT SELECT, INSERT ON {table} TO {quoted}")
+        conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM PUBLIC")
+    owned = set(conn.exec_driver_sql(_ROLE_OWNS, (role,)).scalars())
+    for table in rewritable:
+        if table not in owned:
+            conn.exec_driver_sql(f"ALTER TABLE {table} OWNER TO {quoted}")
+    if append is not None:  # the server-side append: to be called, not replaced (install_append)
+        from ledger.adapters.server_append import APPEND_ARGS
+
+        conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {APPEND_SCHEMA} TO {quoted}")
+        conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {append}{APPEND_ARGS} TO {quoted}")
+    if not training:
+        _author_check(conn, schema)
+    return role
+
+def _author_check(conn: Connection, schema: str) -> None:
+    """The author check (:data:`_AUTHOR_CHECK`) made or made again, the owner's, and the tables'
+    triggers running it. A function of its name that another login made first (the ledger's logins
+    may create functions in the tables' schema) is dropped, triggers and all, where this login may (it
+    owns the schema — the database's owner owns ``public`` on PostgreSQL 15 and later — or is a
+    superuser); else the setup stops (``author_check_taken``), nothing changed. Triggers
+    already as they should be are left alone: making them again locks the tables, and waits for
+    every reader. The per-row check of an older store is dropped when nothing else uses it. ``schema``:
+    the tables' schema, quoted."""
+    if conn.exec_driver_sql(_AUTHOR_CHECK_MINE).scalar() is False:
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(f"DROP FUNCTION {schema}.ledger_check_authors() CASCADE")
+        except sa_exc.DBAPIError:
+            raise StorageError(reason="author_check_taken") from None
+    try:
+        conn.exec_driver_sql(_AUTHOR_CHECK.replace("{schema}", schema))
+    except sa_exc.IntegrityError:  # another login made one in the meantime (a duplicate in the catalog)
+        raise StorageError(reason="author_check_taken") from None
+    if not conn.exec_driver_sql(_AUTHOR_CHECK_MINE).scalar():  # made by another in the meantime
+        raise StorageError(reason="author_check_taken")
+    if sorted(conn.exec_driver_sql(_AUTHOR_TRIGGERS).scalars()) != list(_AUTHOR_CHECKED):
+        for table in _AUTHOR_CHECKED:
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_author ON {table}")
+            conn.exec_driver_sql(f"CREATE TRIGGER {table}_author AFTER INSERT ON {table} REFERENCING NEW TABLE "
+                                 f"AS added FOR EACH STATEMENT EXECUTE FUNCTION {schema}.ledger_check_authors()")
+    try:
+        with conn.begin_nested():
+            conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {schema}.{_OLD_AUTHOR_CHECK}")
+    except sa_exc.DBAPIError:
+        pass  # another trigger still runs it, or it is not this login's: left as it is
