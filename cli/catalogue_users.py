@@ -127,6 +127,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                   "a login other than the owner has already made a function ledger_check_authors: "
                                   "ask the database administrator to drop it and run ledger init again "
                                   "(docs/deployment.md)"),
+    "reason.needs_init": ("den här versionen av ledger behöver tabeller som bara databasens ägare kan göra: "
+                          "ägaren kör ledger init först (docs/deployment.md)",
+                          "this version of the ledger needs tables that only the database's owner can make: the "
+                          "owner runs ledger init first (docs/deployment.md)"),
+    "reason.foreign_objects": ("ledgerns schema har tabeller, funktioner eller typer som en arbetstagares inloggning "
+                               "har gjort: databasadministratören granskar och tar bort dem (frågan står i "
+                               "docs/deployment.md) och kör sedan ledger init igen",
+                               "the ledger's schema holds tables, functions or types that a worker's login made: the "
+                               "database administrator looks at them and drops them (the query is in "
+                               "docs/deployment.md), then runs ledger init again"),
     "rule.training_store_has_events": ("en databas som redan har händelser kan bara bli en riktig databas "
                                        "(ledger init), aldrig en övningsdatabas",
                                        "a store that has events already can only become a real store (ledger init), "

@@ -32,6 +32,13 @@ class ReadSide:
         self.projections = all_projections()
         store.create_tables(read_metadata)  # under the store's lock: several processes may open it at once
 
+    def replace_outdated(self) -> None:
+        """The tables of every projection built by another version made again, empty (``ledger init``:
+        on PostgreSQL only the owner may; they are replayed on next use)."""
+        from ledger.projections.versions import check_versions
+
+        check_versions(self.store, self.projections)
+
     def catch_up(self, progress: Progress | None = None) -> dict[str, int]:
         return catch_up(self.store, self.decode, self.projections, progress=progress)
 

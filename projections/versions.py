@@ -1,16 +1,21 @@
 """Projection versions: a projection whose ``version`` changed has its tables dropped, recreated and
-replayed on next use (new code may have new columns). The version each projection's tables were
-built by is kept in ``proj_versions`` (rewritable by the ledger's logins, unlike the store's
-settings); a store written before keeps it in ``ledger_meta`` (``projection_version:NAME``), read
-once and carried over.
+replayed on next use (new code may have new columns). On PostgreSQL the tables are the store owner's:
+its ``ledger init`` replaces them (:meth:`ledger.projections.read_side.ReadSide.replace_outdated`), and
+a worker's login that meets an outdated one is told so (``needs_init``), nothing changed. The version
+each projection's tables were built by is kept in ``proj_versions`` (rewritable by the ledger's logins,
+unlike the store's settings); a store written before keeps it in ``ledger_meta``
+(``projection_version:NAME``), read once and carried over.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import exc as sa_exc
 
 from ledger.adapters.schema import meta_table, projection_versions, tracking_table
+from ledger.adapters.storage_errors import insufficient_privilege
 from ledger.adapters.store import SQLStore
+from ledger.domain.errors import StorageError
 from ledger.projections.projection import Projection
 
 PREFIX = "projection_version:"
@@ -46,11 +51,16 @@ def _replace(store: SQLStore, projection: Projection) -> None:
             if recorded is None:  # built by this version, recorded the old way: carry it over
                 conn.execute(insert(projection_versions), {"name": projection.name, "version": projection.version})
             return
-        store.dialect.as_ledger_role(conn, store.ledger_role(conn))
-        for table in reversed(projection.tables):
-            table.drop(conn, checkfirst=True)
-        for table in projection.tables:
-            table.create(conn, checkfirst=True)
+        try:
+            for table in reversed(projection.tables):
+                table.drop(conn, checkfirst=True)
+            for table in projection.tables:
+                table.create(conn, checkfirst=True)
+            store.grant_new_tables(conn, [table.name for table in projection.tables])
+        except sa_exc.DBAPIError as error:
+            if insufficient_privilege(error):  # the owner's, on PostgreSQL: a worker's login may not drop them
+                raise StorageError(reason="needs_init") from error
+            raise
         conn.execute(delete(tracking_table).where(tracking_table.c.application_name == projection.name))
         if recorded is None:
             conn.execute(insert(projection_versions), {"name": projection.name, "version": projection.version})

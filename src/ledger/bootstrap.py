@@ -223,6 +223,7 @@ class Services:
                     raise RuleViolation(rule="training_store_has_events")
         name = self.login(existing.training if existing is not None else training)
         setup = self.store.prepare(training=training)
+        self.read_side.replace_outdated()  # on PostgreSQL the owner's to do: the tables are its own
         setup["key_file"] = str(self._keys_ready())
         if existing is not None:  # already initialised (or imported): the rights are set again, nothing else
             return {"user": name, "training": existing.training, "initialised": False, **setup}

@@ -301,10 +301,17 @@ _TRIGGERS = ("SELECT c.relname, t.tgname, p.proname, pg_get_userbyid(p.proowner)
 
 
 def _as_older_store(owner_url: str) -> None:
-    """The store's author check put back as a store set up before it ran per statement has it."""
+    """The store put back as one set up before 2026-12-03 is: the author check per row; the read side's
+    tables the ledger's role's, which may create objects in the tables' schema."""
     import psycopg
 
+    from ledger.adapters.schema import read_metadata, tracking_table
+
     with psycopg.connect(owner_url, autocommit=True) as conn:
+        role = conn.execute("SELECT value FROM ledger_meta WHERE key = 'ledger_role'").fetchone()[0]
+        conn.execute(f'GRANT CREATE ON SCHEMA public TO "{role}"')
+        for table in (tracking_table, *read_metadata.sorted_tables):
+            conn.execute(f'ALTER TABLE {table.name} OWNER TO "{role}"')
         conn.execute(_OLD_CHECK)
         for table in ("ledger_events", "ledger_access_log"):
             conn.execute(f"DROP TRIGGER {table}_author ON {table}")

@@ -138,8 +138,13 @@ class Dialect:
         nothing else; returns the role they are given (``None``: the database has no logins)."""
         return None
 
-    def as_ledger_role(self, conn: Connection, role: str | None) -> None:
-        """In this transaction, create tables as the ledger's role (so that any login can rewrite them)."""
+    def grant_tables(self, conn: Connection, role: str, append_only: list[str], rewritable: list[str]) -> None:
+        """The ledger's role's rights on tables made after ``ledger init`` (PostgreSQL)."""
+
+    def take_read_side(self, conn: Connection, rewritable: list[str]) -> bool:
+        """Whether the read side's tables were dropped, to be made again by this login (``ledger init``):
+        when one of them is another login's (PostgreSQL; :func:`ledger.adapters.rights.take_read_side`)."""
+        return False
 
     def secure_delete(self, conn: Connection) -> None:
         """From now on in this connection, overwrite what is deleted or replaced (gallring)."""
@@ -375,9 +380,15 @@ class PostgresDialect(Dialect):
 
         return rights.grant_append_only(conn, append_only, rewritable, training, append)
 
-    def as_ledger_role(self, conn: Connection, role: str | None) -> None:
-        if role:
-            conn.exec_driver_sql(f'SET LOCAL ROLE "{role}"')
+    def grant_tables(self, conn: Connection, role: str, append_only: list[str], rewritable: list[str]) -> None:
+        from ledger.adapters import rights
+
+        rights.grant_tables(conn, role, append_only, rewritable)
+
+    def take_read_side(self, conn: Connection, rewritable: list[str]) -> bool:
+        from ledger.adapters import rights
+
+        return rights.take_read_side(conn, rewritable)
 
     def insert_chained(self, cursor: Any, events_sql: tuple[str, str], events: Iterator[Sequence[Any]],
                        chain_sql: tuple[str, str], entries: Sequence[Sequence[Any]], count: int) -> None:

@@ -1,7 +1,7 @@
 """PostgreSQL: the ledger's role and its rights, and the author check (``ledger init`` on a real store).
 
 The role ``ledger_<database>`` that every worker's login is given: the append-only tables to read and
-append to, the read side's to rewrite, the server-side append (:mod:`ledger.adapters.server_append`)
+append to, the read side's to rewrite (but not to own), the server-side append (:mod:`ledger.adapters.server_append`)
 to call; and on a real store the trigger that refuses an event or access entry in another login's
 name. Called through :meth:`ledger.adapters.dialect.PostgresDialect.grant_append_only` (docs/deployment.md).
 """
@@ -57,12 +57,40 @@ WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = curre
   AND t.tgfoid = to_regprocedure(quote_ident(current_schema()) || '.ledger_check_authors()')
   AND t.tgtype = 4 AND t.tgnewtable = 'added' AND t.tgoldtable IS NULL AND t.tgenabled = 'O'
   AND t.tgqual IS NULL AND t.tgnargs = 0"""
-#: Which of the schema's tables the ledger's role owns already (``ALTER TABLE … OWNER`` locks a table
-#: even when its owner stays the same).
-_ROLE_OWNS = """
-SELECT c.relname FROM pg_class c
+#: The read side's tables that are not this login's (the ledger's role owned them before
+#: 2026-12-03), each with whether this login may drop it (it is a member of the table's owner).
+_NOT_MINE = """
+SELECT c.relname, pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c
 WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = current_schema())
-  AND c.relowner = (SELECT r.oid FROM pg_roles r WHERE r.rolname = %s)"""
+  AND c.relkind IN ('r', 'p') AND c.relname = ANY(%s)
+  AND c.relowner <> (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user)"""
+#: What a login given the ledger's role made in the tables' schema (it may no longer create there; it
+#: could before 2026-12-03): functions, operators, types, and relations other than the read side's tables
+#: (theirs are checked by :data:`_NOT_MINE`). Such an object can run in another login's session — a
+#: function or operator that resolves in place of a built-in one — so ``ledger init`` stops until the
+#: database administrator has looked at it. Superusers' objects (an extension's) are not asked about.
+_FOREIGN = """
+WITH schema AS (SELECT n.oid FROM pg_namespace n WHERE n.nspname = current_schema()),
+     theirs AS (SELECT r.oid FROM pg_roles r
+                WHERE pg_has_role(r.oid, %(role)s, 'MEMBER') AND NOT r.rolsuper AND r.rolname <> current_user)
+SELECT 'function ' || p.oid::regprocedure::text FROM pg_proc p
+  WHERE p.pronamespace = (SELECT oid FROM schema) AND p.proowner IN (SELECT oid FROM theirs)
+UNION ALL
+SELECT 'operator ' || o.oid::regoperator::text FROM pg_operator o
+  WHERE o.oprnamespace = (SELECT oid FROM schema) AND o.oprowner IN (SELECT oid FROM theirs)
+UNION ALL
+SELECT 'type ' || t.oid::regtype::text FROM pg_type t
+  WHERE t.typnamespace = (SELECT oid FROM schema) AND t.typowner IN (SELECT oid FROM theirs)
+    AND t.typrelid = 0 AND t.typcategory <> 'A'
+UNION ALL
+SELECT 'relation ' || c.oid::regclass::text FROM pg_class c
+  WHERE c.relnamespace = (SELECT oid FROM schema) AND c.relowner IN (SELECT oid FROM theirs)
+    AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'c')
+    AND (c.relkind NOT IN ('r', 'p') OR c.relname <> ALL(%(read_side)s))
+    AND NOT EXISTS (SELECT FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid  -- a read table's serial
+                    WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'a'
+                      AND t.relnamespace = c.relnamespace AND t.relname = ANY(%(read_side)s))
+ORDER BY 1"""
 _AUTHOR_CHECKED = ("ledger_access_log", "ledger_events")
 #: The check before it ran per statement: a ``BEFORE INSERT`` trigger per row (``ledger init`` replaces it).
 _OLD_AUTHOR_CHECK = "ledger_check_author()"
@@ -71,9 +99,14 @@ _OLD_AUTHOR_CHECK = "ledger_check_author()"
 def grant_append_only(conn: Connection, append_only: list[str], rewritable: list[str],
                       training: bool = False, append: str | None = None) -> str | None:
     """The role ``ledger_<database>`` (no login): SELECT and INSERT on the append-only tables, never
-    UPDATE, DELETE or TRUNCATE; the read side's tables owned by it (rewritten at will). A worker is
-    given access with ``GRANT ledger_<database> TO <login>`` (docs/deployment.md). The role is
-    made here if the owner may create roles; else the database administrator makes it first.
+    UPDATE, DELETE or TRUNCATE; SELECT, INSERT, UPDATE, DELETE and TRUNCATE on the read side's tables,
+    which stay this login's (:func:`take_read_side`); ``USAGE`` on the tables' schema, not ``CREATE``.
+    A worker is given access with ``GRANT ledger_<database> TO <login>`` (docs/deployment.md). The
+    role is made here if the owner may create roles; else the database administrator makes it first.
+
+    A worker's login so owns nothing in the ledger's schema and may attach nothing to its tables (a
+    trigger, a rule, a column default): nothing it could make runs in another login's session. What
+    such a login made there before is refused (``foreign_objects``, :data:`_FOREIGN`).
 
     On a real store a trigger also refuses an event whose ``recorded_by``, or an access entry
     whose user, is not the login inserting it (the database's owner excepted: it imports and
@@ -93,20 +126,14 @@ def grant_append_only(conn: Connection, append_only: list[str], rewritable: list
     if not member:
         try:
             with conn.begin_nested():
-                conn.exec_driver_sql(f'GRANT {quoted} TO "{owner}"')  # the owner rebuilds the read side too
+                conn.exec_driver_sql(f'GRANT {quoted} TO "{owner}"')  # what a worker may, the owner may
         except sa_exc.DBAPIError:
             raise StorageError(reason="no_ledger_role", role=role) from None
     conn.exec_driver_sql(f'GRANT CONNECT ON DATABASE "{database}" TO {quoted}')
     schema = current_schema(conn)
-    conn.exec_driver_sql(f"GRANT USAGE, CREATE ON SCHEMA {schema} TO {quoted}")  # the tables' (public, usually)
-    for table in append_only:
-        conn.exec_driver_sql(f"REVOKE ALL ON {table} FROM {quoted}")
-        conn.exec_driver_sql(f"GRANT SELECT, INSERT ON {table} TO {quoted}")
-        conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM PUBLIC")
-    owned = set(conn.exec_driver_sql(_ROLE_OWNS, (role,)).scalars())
-    for table in rewritable:
-        if table not in owned:
-            conn.exec_driver_sql(f"ALTER TABLE {table} OWNER TO {quoted}")
+    conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {quoted}")  # the tables' (public, usually)
+    conn.exec_driver_sql(f"REVOKE CREATE ON SCHEMA {schema} FROM {quoted}")  # given before 2026-12-03
+    grant_tables(conn, role, append_only, rewritable)
     if append is not None:  # the server-side append: to be called, not replaced (install_append)
         from ledger.adapters.server_append import APPEND_ARGS
 
@@ -114,7 +141,43 @@ def grant_append_only(conn: Connection, append_only: list[str], rewritable: list
         conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {append}{APPEND_ARGS} TO {quoted}")
     if not training:
         _author_check(conn, schema)
+    if conn.exec_driver_sql(_FOREIGN, {"role": role, "read_side": rewritable}).first() is not None:
+        raise StorageError(reason="foreign_objects")
     return role
+
+
+def grant_tables(conn: Connection, role: str, append_only: list[str], rewritable: list[str]) -> None:
+    """The ledger's role's rights on these tables, and no others: ``SELECT, INSERT`` on the append-only
+    ones, ``SELECT, INSERT, UPDATE, DELETE, TRUNCATE`` on the read side's — never ``TRIGGER`` or
+    ``REFERENCES``, nor ownership. Also for a table the owner makes after ``ledger init`` (a new
+    version's, a projection's made again: :meth:`ledger.adapters.store.SQLStore.grant_new_tables`)."""
+    quoted = f'"{role}"'
+    for table in append_only:
+        conn.exec_driver_sql(f"REVOKE ALL ON {table} FROM {quoted}")
+        conn.exec_driver_sql(f"GRANT SELECT, INSERT ON {table} TO {quoted}")
+        conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM PUBLIC")
+    for table in rewritable:
+        conn.exec_driver_sql(f"REVOKE ALL ON {table} FROM {quoted}")
+        conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON {table} TO {quoted}")
+
+
+def take_read_side(conn: Connection, rewritable: list[str]) -> bool:
+    """Whether the read side's tables were dropped, to be made again by this login: when one of them is
+    not its own. Until 2026-12-03 they were the ledger's role's, so that any worker's process could
+    replace a projection's tables; but so any worker's login could also attach a trigger, rule or column
+    default to them, to run in another login's session when it caught the read side up — under that
+    login's name. Made again they carry nothing; every projection is replayed from the events on next
+    use. One this login may not drop (another login's, not the role's) stops the setup
+    (``foreign_objects``): the database administrator looks at it and drops it."""
+    not_mine = conn.exec_driver_sql(_NOT_MINE, (rewritable,)).all()
+    if not not_mine:
+        return False
+    if not all(may_drop for _, may_drop in not_mine):
+        raise StorageError(reason="foreign_objects")
+    for table in rewritable:  # all of them: the positions in ledger_tracking go with their projections' rows
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
+    return True
+
 
 def _author_check(conn: Connection, schema: str) -> None:
     """The author check (:data:`_AUTHOR_CHECK`) made or made again, the owner's, and the tables'

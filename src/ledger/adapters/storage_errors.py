@@ -18,12 +18,18 @@ def os_storage_error(error: OSError) -> StorageError:
     return StorageError(reason="unreachable")
 
 
+#: PostgreSQL's ``insufficient_privilege``: the login may not do this (create a table, drop another's).
+INSUFFICIENT_PRIVILEGE = "42501"
 #: PostgreSQL's ``untranslatable_character``: a character the database's own encoding cannot hold.
 UNTRANSLATABLE = "22P05"
 
 
 def storage_error(error: sa_exc.DBAPIError) -> StorageError:
     return driver_error(error.orig if error.orig is not None else error)
+
+
+def insufficient_privilege(error: sa_exc.DBAPIError) -> bool:
+    return getattr(error.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE
 
 
 def driver_error(error: BaseException) -> StorageError:

@@ -40,7 +40,7 @@ from ledger.adapters import dialect as dialects
 from ledger.adapters.chain import CHAIN_VERSION, GENESIS, Head, stream_text
 from ledger.adapters.dialect import COPY_FROM, dialect_for
 from ledger.adapters.schema import events_table, meta_table, metadata, snapshots_table, tracking_table
-from ledger.adapters.storage_errors import driver_error, storage_error
+from ledger.adapters.storage_errors import driver_error, insufficient_privilege, storage_error
 from ledger.domain.errors import StorageError
 
 #: ``ledger_meta`` keys of the chain: its format, and when a store made before the chain was chained.
@@ -138,7 +138,9 @@ class SQLStore:
 
         Without a lock, two processes both find a table missing and both create it: on PostgreSQL
         the second fails on ``pg_type``, on SQLite a deferred transaction cannot upgrade to a write
-        ("database is locked" at once). So check without a lock, then create under one.
+        ("database is locked" at once). So check without a lock, then create under one. Only the store's
+        owner creates tables on PostgreSQL: a worker's login that finds one missing (a new version's)
+        is told that the owner runs ``ledger init`` first (``needs_init``).
         """
         try:
             with self._connect() as conn:
@@ -154,9 +156,13 @@ class SQLStore:
                 with conn.begin():
                     self.dialect.begin_ddl(conn)
                     tables.create_all(conn, checkfirst=True)
+                    if meta_table.name in existing:  # an initialised store: the role's rights on them
+                        self.grant_new_tables(conn, [t.name for t in tables.sorted_tables if t.name not in existing])
                     if events_table.name not in existing and events_table.name in tables.tables:
                         self._install_append(conn)  # a new store: its maker is its owner
         except sa_exc.DBAPIError as error:
+            if insufficient_privilege(error):  # a worker's login meeting a table a new version added
+                raise StorageError(reason="needs_init") from error
             raise storage_error(error) from error
 
     def _install_append(self, conn: Connection) -> None:
@@ -413,13 +419,30 @@ class SQLStore:
                 self._install_append(conn)
                 role = self.dialect.grant_append_only(conn, append_only, rewritable, training,
                                                       self.append_function)
+                # After the rights (and the author check): an older store's read side, the role's, made again
+                remade = role is not None and self.dialect.take_read_side(conn, rewritable)
+                if remade:  # every projection replays from the events on next use
+                    for table in (tracking_table, *read_metadata.sorted_tables):
+                        table.create(conn)
+                    self.dialect.grant_tables(conn, str(role), [], rewritable)
                 if role is not None:
                     self.put_meta(conn, {"ledger_role": role})
         except StorageError as error:
-            if error.params.get("reason") in ("no_ledger_role", "author_check_taken", "locked"):
+            if error.params.get("reason") in ("no_ledger_role", "author_check_taken", "locked", "foreign_objects"):
                 raise
             raise StorageError(reason="not_owner") from error
-        return {"backend": self.dialect.name, "role": role}
+        return {"backend": self.dialect.name, "role": role, "read_side_remade": remade}
+
+    def grant_new_tables(self, conn: Connection, names: list[str]) -> None:
+        """The ledger's role's rights on tables this login has just made (PostgreSQL, once ``ledger init``
+        has recorded the role): the read side's to rewrite, the others to append to."""
+        from ledger.adapters.schema import read_metadata
+
+        role = self.ledger_role(conn)
+        if role is None or not names:
+            return
+        rewritable = [n for n in names if n == tracking_table.name or n in read_metadata.tables]
+        self.dialect.grant_tables(conn, role, [n for n in names if n not in rewritable], rewritable)
 
     def ledger_role(self, conn: Connection) -> str | None:
         return self.meta_value(conn, "ledger_role")

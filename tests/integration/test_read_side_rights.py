@@ -1,0 +1,182 @@
+"""The read side's tables are the store owner's on PostgreSQL: a worker's login rewrites their rows but may
+attach nothing to them, nor create anything in the ledger's schema.
+
+Before 2026-12-03 the ledger's role owned them (so that any worker's process could replace a projection's
+tables) and could create objects in the schema: a worker's login could attach a trigger, a rule or a
+column default that ran in another login's session — under that login's name — when it caught the read
+side up. Now ``ledger init`` takes an older store's read side back (made again, replayed from the
+events), refuses while a worker's own objects are in the schema, and is the one to replace a projection
+whose version changed; a worker's login meeting one is told so, nothing changed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.integration.test_logins import (  # noqa: F401  (fixtures)
+    PNR,
+    _as_older_store,
+    _case,
+    _login_of,
+    _ok,
+    logins,
+    real,
+)
+from tests.helpers import run_cli
+
+#: Every way a login could attach code to a table or the schema, each refused to a worker's login.
+_ATTACH = [
+    "CREATE FUNCTION spy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$",
+    "CREATE TABLE spy (who text)",
+    "CREATE VIEW spy AS SELECT 1",
+    "CREATE TRIGGER spy AFTER INSERT ON ledger_tracking FOR EACH ROW "
+    "EXECUTE FUNCTION suppress_redundant_updates_trigger()",
+    "CREATE RULE spy AS ON INSERT TO ledger_tracking DO ALSO NOTIFY spy",
+    "ALTER TABLE proj_case_list ALTER COLUMN status SET DEFAULT session_user",
+    "ALTER TABLE ledger_tracking ENABLE ROW LEVEL SECURITY",
+    "DROP TABLE proj_case_list",
+    "ALTER TABLE proj_versions ADD COLUMN spy text",
+]
+
+
+def _case_opened(logins: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    _ok(run_cli(capsys, logins["anna"], "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
+                "--source", "police", "--date", "2026-11-01", ready=False))
+
+
+def _listed(url: str, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    return [row["case"] for row in json.loads(_ok(run_cli(capsys, url, "case", "list", "--json", ready=False)).out)]
+
+
+def _read_side(owner_url: str) -> tuple[set[str], list[tuple[str, ...]]]:
+    """The read side's tables' owners, and whatever is attached to any table of the schema that
+    ``ledger init`` did not make (triggers, rules, column defaults, row security)."""
+    import psycopg
+
+    from ledger.adapters.schema import read_metadata, tracking_table
+
+    names = [tracking_table.name, *read_metadata.tables]
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        owners = {row[0] for row in conn.execute(
+            "SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = ANY(%s) AND relkind = 'r'", (names,))}
+        attached = conn.execute(
+            "SELECT 'trigger', tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname NOT LIKE '%%_author' "
+            "UNION ALL SELECT 'rule', rulename FROM pg_rules WHERE schemaname = 'public' "
+            "UNION ALL SELECT 'default', a.attname FROM pg_attrdef d JOIN pg_attribute a "
+            "ON a.attrelid = d.adrelid AND a.attnum = d.adnum JOIN pg_class c ON c.oid = d.adrelid "
+            "WHERE c.relnamespace = 'public'::regnamespace "
+            "AND pg_get_expr(d.adbin, d.adrelid) NOT LIKE 'nextval(%%_seq''::regclass)' "  # a serial's own
+            "UNION ALL SELECT 'row security', relname FROM pg_class WHERE relrowsecurity").fetchall()
+    return owners, [tuple(row) for row in attached]
+
+
+@pytest.mark.parametrize("sql", _ATTACH)
+def test_a_worker_may_rewrite_the_read_side_but_attach_nothing(logins: dict[str, Any],
+                                                              capsys: pytest.CaptureFixture[str], sql: str) -> None:
+    import psycopg
+
+    _case_opened(logins, capsys)
+    assert _listed(logins["bo"], capsys) == [_case()]
+    with psycopg.connect(logins["anna"], autocommit=True) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(sql)
+        conn.execute("DELETE FROM proj_case_list")  # the rows are the ledger's logins' to rewrite
+        conn.execute("TRUNCATE proj_case_list")
+        conn.execute("UPDATE ledger_tracking SET notification_id = 0 WHERE application_name = 'case_list'")
+    assert _read_side(logins["owner"]) == ({_login_of(logins["owner"])}, [])
+    assert _listed(logins["bo"], capsys) == [_case()]  # replayed by a worker's login
+
+
+def test_init_takes_an_older_stores_read_side_back(logins: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    """An older store: the role owns the read side and may create in the schema. A worker attaches a
+    trigger, a rule and a column default, with built-in functions only; ``ledger init`` makes the read
+    side again, the owner's, with none of them, and every projection replays from the events."""
+    import psycopg
+
+    _case_opened(logins, capsys)
+    owner_url = logins["owner"]
+    _as_older_store(owner_url)
+    with psycopg.connect(logins["anna"], autocommit=True) as conn:
+        conn.execute("CREATE TRIGGER spy BEFORE UPDATE ON ledger_tracking FOR EACH ROW "
+                     "EXECUTE FUNCTION suppress_redundant_updates_trigger()")
+        conn.execute("CREATE RULE spy AS ON UPDATE TO ledger_tracking DO ALSO NOTIFY spy")
+        conn.execute("ALTER TABLE proj_case_list ALTER COLUMN status SET DEFAULT session_user")
+    role_owned, attached = _read_side(owner_url)
+    assert role_owned == {logins["role"]} and len(attached) == 3
+    done = json.loads(_ok(run_cli(capsys, owner_url, "init", "--json", ready=False)).out)
+    assert done["read_side_remade"] is True
+    assert _read_side(owner_url) == ({_login_of(owner_url)}, [])
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM ledger_tracking").fetchone()[0] == 0
+        assert not conn.execute("SELECT has_schema_privilege(%s, 'public', 'CREATE')", (logins["role"],)).fetchone()[0]
+    assert _listed(logins["bo"], capsys) == [_case()]
+    again = json.loads(_ok(run_cli(capsys, owner_url, "init", "--json", ready=False)).out)
+    assert again["read_side_remade"] is False  # taken back once, then left as it is
+    assert _listed(logins["anna"], capsys) == [_case()]
+
+
+def test_init_stops_while_a_workers_own_objects_are_in_the_schema(logins: dict[str, Any],
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A function a worker made in the schema of an older store (it could run in another's session in
+    place of a built-in) stops ``init`` with what to do, nothing changed; once the database administrator
+    has dropped it, ``init`` goes through."""
+    import psycopg
+
+    from tests.integration.test_logins import _admin
+
+    _case_opened(logins, capsys)
+    owner_url = logins["owner"]
+    _as_older_store(owner_url)
+    with psycopg.connect(logins["anna"], autocommit=True) as conn:
+        conn.execute("CREATE FUNCTION spy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$")
+        conn.execute("CREATE TRIGGER spy AFTER INSERT ON ledger_tracking FOR EACH ROW EXECUTE FUNCTION spy()")
+    refused = run_cli(capsys, owner_url, "init", ready=False)
+    assert refused.code != 0 and "Traceback" not in refused.err
+    assert "en arbetstagares inloggning har gjort" in refused.err and "docs/deployment.md" in refused.err
+    assert _read_side(owner_url) == ({logins["role"]}, [("trigger", "spy")])  # nothing changed
+    _admin("DROP FUNCTION spy() CASCADE", logins["database"])
+    _ok(run_cli(capsys, owner_url, "init", ready=False))
+    assert _read_side(owner_url) == ({_login_of(owner_url)}, [])
+    assert _listed(logins["anna"], capsys) == [_case()]
+
+
+def test_a_projection_of_another_version_is_the_owners_to_replace(logins: dict[str, Any],
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A new version's projection: a worker's login is told that the owner runs ``ledger init``, and
+    nothing changes; the owner's command replaces it, with the rights the workers need to rewrite it. A
+    new version that adds a table: the same."""
+    import psycopg
+
+    from ledger.projections.case_list import CaseList
+
+    _case_opened(logins, capsys)
+    assert _listed(logins["anna"], capsys) == [_case()]
+    owner_url = logins["owner"]
+    older = CaseList.version - 1
+
+    def outdated(how: str) -> None:
+        with psycopg.connect(owner_url, autocommit=True) as conn:
+            conn.execute("UPDATE proj_versions SET version = %s WHERE name = %s", (older, CaseList.name))
+            if how == "table":  # the new version adds a table
+                conn.execute("DROP TABLE proj_case_list")
+        for url in (logins["anna"], logins["bo"]):
+            refused = run_cli(capsys, url, "case", "list", ready=False)
+            assert refused.code != 0 and "Traceback" not in refused.err
+            assert "ägaren kör ledger init först" in refused.err
+        with psycopg.connect(owner_url, autocommit=True) as conn:
+            found = conn.execute("SELECT version FROM proj_versions WHERE name = %s", (CaseList.name,)).fetchone()[0]
+            assert found == older
+
+    outdated("version")
+    _ok(run_cli(capsys, owner_url, "init", ready=False))
+    assert _listed(logins["anna"], capsys) == [_case()]
+    outdated("version")
+    assert _listed(owner_url, capsys) == [_case()]  # any command of the owner's replaces it
+    assert _listed(logins["bo"], capsys) == [_case()]
+    outdated("table")
+    assert _listed(owner_url, capsys) == [_case()]
+    assert _listed(logins["anna"], capsys) == [_case()]
+    assert _read_side(owner_url) == ({_login_of(owner_url)}, [])
