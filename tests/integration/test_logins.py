@@ -13,86 +13,13 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.conftest import PG_URL, TEST_PNR, need_pg
-from tests.helpers import Result, run_cli, run_process
-
-PNR = TEST_PNR[30]
-
-
-def _case() -> str:
-    """The first case's number on a real store: numbered in the year of the real clock's today (a real
-    store takes no pinned day), whatever day the case is opened for."""
-    from ledger.domain.clock import SystemClock
-
-    return f"AVH-{SystemClock().today().year}-0001"
-
-
-@pytest.fixture
-def real(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No training overrides in the environment: a real store takes the login and the real clock."""
-    for name in ("LEDGER_USER", "LEDGER_TODAY", "LEDGER_NOW"):
-        monkeypatch.delenv(name, raising=False)
-
-
-def _admin(sql: str, database: str | None = None) -> None:
-    import psycopg
-
-    assert PG_URL is not None
-    url = PG_URL if database is None else PG_URL.rsplit("/", 1)[0] + "/" + database
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _as_login(url: str, login: str) -> str:
-    """The same database, connected as ``login`` (the server trusts loopback in tests; a municipality's
-    uses SCRAM, certificates or Kerberos — the ledger only ever sees ``session_user``)."""
-    rest = url.split("://", 1)[1].split("@", 1)[1]
-    return f"postgresql://{login}@{rest}"
-
-
-@pytest.fixture
-def logins(real: None, capsys: pytest.CaptureFixture[str]) -> Iterator[dict[str, Any]]:
-    """Set up as docs/deployment.md says: the database administrator makes an owner that is not a
-    superuser, the database, and the ledger's role given to the owner; the owner runs ``ledger init``;
-    two workers get logins with the ledger's role."""
-    need_pg()
-    suffix = uuid.uuid4().hex[:8]
-    owner, database, anna, bo = f"owner_{suffix}", f"avhopp_{suffix}", f"anna_{suffix}", f"bo_{suffix}"
-    role = f"ledger_{database}"
-    _admin(f'CREATE ROLE "{owner}" LOGIN')
-    _admin(f'CREATE DATABASE "{database}" OWNER "{owner}" ENCODING \'UTF8\'')
-    _admin(f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC')
-    _admin(f'CREATE ROLE "{role}" NOLOGIN')
-    _admin(f'GRANT "{role}" TO "{owner}"')
-    assert PG_URL is not None
-    owner_url = _as_login(PG_URL.rsplit("/", 1)[0] + "/" + database, owner)
-    try:
-        init = run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False)
-        assert init.code == 0, init.err
-        assert json.loads(run_cli(capsys, owner_url, "info", "--json", ready=False).out)["ledger_role"] == role
-        for login in (anna, bo):
-            _admin(f'CREATE ROLE "{login}" LOGIN')
-            _admin(f'GRANT "{role}" TO "{login}"')
-            assert run_cli(capsys, owner_url, "user", "add", login, "--role", "handläggare", ready=False).code == 0
-        yield {"owner": owner_url, "anna": _as_login(owner_url, anna), "bo": _as_login(owner_url, bo),
-               "names": (anna, bo), "role": role, "database": database}
-    finally:
-        from ledger.adapters.store import SQLStore
-
-        SQLStore.dispose_all()
-        _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        for name in (anna, bo, role, owner):
-            _admin(f'DROP ROLE IF EXISTS "{name}"')
-
-
-def _ok(result: Result) -> Result:
-    assert result.code == 0, result.err
-    return result
+from tests.conftest import PG_URL, need_pg
+from tests.helpers import run_cli, run_process
+from tests.integration.pg_logins import PNR, admin, as_login, as_older_store, case_number, login_of, ok
 
 
 def test_events_carry_the_login_and_declared_names_are_refused(logins: dict[str, Any],
@@ -100,10 +27,10 @@ def test_events_carry_the_login_and_declared_names_are_refused(logins: dict[str,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     anna_name, bo_name = logins["names"]
     anna, bo = logins["anna"], logins["bo"]
-    _ok(run_cli(capsys, anna, "case", "open", PNR, "--gender", "woman", "--environment", "criminal", "--source",
-                "police", "--date", "2026-11-01", ready=False))
-    _ok(run_cli(capsys, bo, "contact", "add", _case(), "--channel", "phone", "--date", "2026-11-02", ready=False))
-    log = json.loads(_ok(run_cli(capsys, anna, "case", "log", _case(), "--json", ready=False)).out)
+    ok(run_cli(capsys, anna, "case", "open", PNR, "--gender", "woman", "--environment", "criminal", "--source",
+               "police", "--date", "2026-11-01", ready=False))
+    ok(run_cli(capsys, bo, "contact", "add", case_number(), "--channel", "phone", "--date", "2026-11-02", ready=False))
+    log = json.loads(ok(run_cli(capsys, anna, "case", "log", case_number(), "--json", ready=False)).out)
     assert [(e["type"], e["recorded_by"]) for e in log] == [("CaseActualised", anna_name),
                                                              ("ContactRecorded", bo_name)]
     before = len(log)
@@ -112,14 +39,14 @@ def test_events_carry_the_login_and_declared_names_are_refused(logins: dict[str,
                       ((), {"LEDGER_NOW": "2026-01-01T10:00:00+00:00"})):
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        refused = run_cli(capsys, anna, *args, "contact", "add", _case(), "--channel", "phone", ready=False)
+        refused = run_cli(capsys, anna, *args, "contact", "add", case_number(), "--channel", "phone", ready=False)
         for name in env:
             monkeypatch.delenv(name)
         assert refused.code == 1, (args, env, refused.err)
         assert "får bara användas på en övningsdatabas" in refused.err and "Traceback" not in refused.err
-    assert len(json.loads(_ok(run_cli(capsys, anna, "case", "log", _case(), "--json", ready=False)).out)) == before
+    assert len(json.loads(ok(run_cli(capsys, anna, "case", "log", case_number(), "--json", ready=False)).out)) == before
     # The same as a separate process, in English.
-    english = run_process(anna, "--as", bo_name, "case", "show", _case(), env={"LEDGER_LANG": "en"}, ready=False)
+    english = run_process(anna, "--as", bo_name, "case", "show", case_number(), env={"LEDGER_LANG": "en"}, ready=False)
     assert english.code == 1 and "may only be used on a training store" in english.err
 
 
@@ -127,20 +54,20 @@ def test_a_login_that_is_not_a_user_is_refused_and_logged(logins: dict[str, Any]
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     pg_url = logins["owner"]
     stranger = f"x_{uuid.uuid4().hex[:8]}"
-    _admin(f'CREATE ROLE "{stranger}" LOGIN')
-    _admin(f'GRANT "{logins["role"]}" TO "{stranger}"')
+    admin(f'CREATE ROLE "{stranger}" LOGIN')
+    admin(f'GRANT "{logins["role"]}" TO "{stranger}"')
     try:
-        refused = run_cli(capsys, _as_login(pg_url, stranger), "case", "list", ready=False)
+        refused = run_cli(capsys, as_login(pg_url, stranger), "case", "list", ready=False)
         assert refused.code == 1 and "du är inte användare i ledgern" in refused.err
-        entries = json.loads(_ok(run_cli(capsys, pg_url, "access-log", "--denied", "--json", ready=False)).out)
+        entries = json.loads(ok(run_cli(capsys, pg_url, "access-log", "--denied", "--json", ready=False)).out)
         assert [(e["user"], e["command"], e["outcome"]) for e in entries] == [(stranger, "case list", "denied")]
     finally:
         from ledger.adapters.store import SQLStore
 
         SQLStore.dispose_all()
-        _admin(f'REASSIGN OWNED BY "{stranger}" TO CURRENT_USER', logins["database"])
-        _admin(f'DROP OWNED BY "{stranger}"', logins["database"])
-        _admin(f'DROP ROLE "{stranger}"')
+        admin(f'REASSIGN OWNED BY "{stranger}" TO CURRENT_USER', logins["database"])
+        admin(f'DROP OWNED BY "{stranger}"', logins["database"])
+        admin(f'DROP ROLE "{stranger}"')
 
 
 @pytest.mark.parametrize("sql", [
@@ -158,25 +85,25 @@ def test_a_ledger_login_cannot_change_or_remove_what_was_written(logins: dict[st
                                                                   capsys: pytest.CaptureFixture[str], sql: str) -> None:
     import psycopg
 
-    _ok(run_cli(capsys, logins["anna"], "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
-                "--source", "police", "--date", "2026-11-01", ready=False))
-    _ok(run_cli(capsys, logins["anna"], "case", "show", _case(), ready=False))  # an access entry
+    ok(run_cli(capsys, logins["anna"], "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
+               "--source", "police", "--date", "2026-11-01", ready=False))
+    ok(run_cli(capsys, logins["anna"], "case", "show", case_number(), ready=False))  # an access entry
     with psycopg.connect(logins["anna"], autocommit=True) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):
             conn.execute(sql)
         # Reading and the read side's tables are the ledger's to rewrite.
         assert conn.execute("SELECT count(*) FROM ledger_events").fetchone()[0] > 0
         conn.execute("DELETE FROM proj_case_list")
-    assert _ok(run_cli(capsys, logins["bo"], "projections", "status", ready=False))
-    _ok(run_cli(capsys, logins["owner"], "projections", "rebuild", "--json", ready=False))
-    listed = json.loads(_ok(run_cli(capsys, logins["bo"], "case", "list", "--json", ready=False)).out)
-    assert [row["case"] for row in listed] == [_case()]
-    assert _ok(run_cli(capsys, logins["owner"], "verify", ready=False))
+    assert ok(run_cli(capsys, logins["bo"], "projections", "status", ready=False))
+    ok(run_cli(capsys, logins["owner"], "projections", "rebuild", "--json", ready=False))
+    listed = json.loads(ok(run_cli(capsys, logins["bo"], "case", "list", "--json", ready=False)).out)
+    assert [row["case"] for row in listed] == [case_number()]
+    assert ok(run_cli(capsys, logins["owner"], "verify", ready=False))
 
 
 def test_init_again_sets_the_rights_again_and_says_so(logins: dict[str, Any], capsys: pytest.CaptureFixture[str]
                                                      ) -> None:
-    again = _ok(run_cli(capsys, logins["owner"], "init", ready=False))
+    again = ok(run_cli(capsys, logins["owner"], "init", ready=False))
     assert "var redan redo" in again.out and logins["role"] in again.out
     # A worker's login is not the owner: it cannot set rights (nor become the store's administrator).
     refused = run_cli(capsys, logins["anna"], "init", ready=False)
@@ -188,14 +115,14 @@ def test_sqlite_takes_the_operating_systems_login(sqlite_url: str, real: None,
     from ledger.adapters.config import os_login
 
     me = os_login()
-    _ok(run_cli(capsys, sqlite_url, "init", "--role", "handläggare", ready=False))
-    _ok(run_cli(capsys, sqlite_url, "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
-                "--source", "police", "--date", "2026-11-01", ready=False))
-    log = json.loads(_ok(run_cli(capsys, sqlite_url, "case", "log", _case(), "--json", ready=False)).out)
+    ok(run_cli(capsys, sqlite_url, "init", "--role", "handläggare", ready=False))
+    ok(run_cli(capsys, sqlite_url, "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
+               "--source", "police", "--date", "2026-11-01", ready=False))
+    log = json.loads(ok(run_cli(capsys, sqlite_url, "case", "log", case_number(), "--json", ready=False)).out)
     assert [e["recorded_by"] for e in log] == [me]
     refused = run_cli(capsys, sqlite_url, "--as", "someone.else", "case", "list", ready=False)
     assert refused.code == 1 and "--as" in refused.err
-    users = json.loads(_ok(run_cli(capsys, sqlite_url, "user", "list", "--json", ready=False)).out)
+    users = json.loads(ok(run_cli(capsys, sqlite_url, "user", "list", "--json", ready=False)).out)
     assert users["training"] is False
     assert [(u["name"], sorted(u["roles"])) for u in users["users"]] == [(me, ["admin", "case_worker"])]
 
@@ -206,8 +133,8 @@ def _annas_case_opened(logins: dict[str, Any], capsys: pytest.CaptureFixture[str
     import psycopg
 
     anna_name, bo_name = logins["names"]
-    _ok(run_cli(capsys, logins["anna"], "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
-                "--source", "police", "--date", "2026-11-01", ready=False))
+    ok(run_cli(capsys, logins["anna"], "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
+               "--source", "police", "--date", "2026-11-01", ready=False))
     with psycopg.connect(logins["bo"], autocommit=True) as conn:
         top, stream, state = conn.execute(
             "SELECT id, originator_id, state FROM ledger_events ORDER BY id DESC LIMIT 1").fetchone()
@@ -232,7 +159,7 @@ def test_a_login_cannot_write_as_someone_else_by_hand(logins: dict[str, Any], ca
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="may only record as itself"):
             conn.execute("INSERT INTO ledger_access_log (position, accessed_at, user_name, case_number, command, "
                          "protection_level, protected, outcome, hash) VALUES (999, now(), %s, %s, 'case show', "
-                         "'none', false, 'read', 'x')", (anna_name, _case()))
+                         "'none', false, 'read', 'x')", (anna_name, case_number()))
         # in its own name it may (that is what the ledger does); the chain shows it was not the ledger's hand
         conn.execute("INSERT INTO ledger_events (id, originator_id, originator_version, topic, state) "
                      "VALUES (%s, %s, 99, 'ledger.events:ContactRecorded', %s)", (top + 1, stream, as_bo))
@@ -267,7 +194,7 @@ def test_one_row_in_anothers_name_refuses_the_whole_statement_insert_or_copy(
             conn.execute("INSERT INTO ledger_access_log (position, accessed_at, user_name, case_number, command, "
                          "protection_level, protected, outcome, hash) VALUES (998, now(), %s, %s, 'case show', "
                          "'none', false, 'read', 'x'), (999, now(), %s, %s, 'case show', 'none', false, 'read', "
-                         "'x')", (bo_name, _case(), anna_name, _case()))
+                         "'x')", (bo_name, case_number(), anna_name, case_number()))
         assert conn.execute("SELECT max(id) FROM ledger_events").fetchone()[0] == top
         assert conn.execute("SELECT count(*) FROM ledger_access_log WHERE position >= 998").fetchone()[0] == 0
         with conn.cursor().copy(copy_events) as copy:  # all in its own name: stored
@@ -277,51 +204,9 @@ def test_one_row_in_anothers_name_refuses_the_whole_statement_insert_or_copy(
 
 
 #: The author check as stores set up before 2026-12-03 have it: a trigger per row.
-_OLD_CHECK = """CREATE FUNCTION ledger_check_author() RETURNS trigger LANGUAGE plpgsql
-SET search_path = pg_catalog, pg_temp AS $$
-DECLARE author text;
-BEGIN
-  IF session_user = (SELECT tableowner FROM pg_tables WHERE schemaname = TG_TABLE_SCHEMA
-                     AND tablename = TG_TABLE_NAME) THEN
-    RETURN NEW;
-  END IF;
-  IF TG_TABLE_NAME = 'ledger_events' THEN
-    author := convert_from(NEW.state, 'UTF8')::jsonb #>> '{s,recorded_by}';
-  ELSE
-    author := NEW.user_name;
-  END IF;
-  IF author IS DISTINCT FROM session_user THEN
-    RAISE EXCEPTION 'ledger: % may only record as itself', session_user USING ERRCODE = '42501';
-  END IF;
-  RETURN NEW;
-END $$"""
 _TRIGGERS = ("SELECT c.relname, t.tgname, p.proname, pg_get_userbyid(p.proowner), (t.tgtype & 1) = 1 FROM pg_trigger t "
              "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
              "WHERE NOT t.tgisinternal ORDER BY c.relname, t.tgname")
-
-
-def _as_older_store(owner_url: str) -> None:
-    """The store put back as one set up before 2026-12-03 is: the author check per row; the read side's
-    tables the ledger's role's, which may create objects in the tables' schema."""
-    import psycopg
-
-    from ledger.adapters.schema import read_metadata, tracking_table
-
-    with psycopg.connect(owner_url, autocommit=True) as conn:
-        role = conn.execute("SELECT value FROM ledger_meta WHERE key = 'ledger_role'").fetchone()[0]
-        conn.execute(f'GRANT CREATE ON SCHEMA public TO "{role}"')
-        for table in (tracking_table, *read_metadata.sorted_tables):
-            conn.execute(f'ALTER TABLE {table.name} OWNER TO "{role}"')
-        conn.execute(_OLD_CHECK)
-        for table in ("ledger_events", "ledger_access_log"):
-            conn.execute(f"DROP TRIGGER {table}_author ON {table}")
-            conn.execute(f"CREATE TRIGGER {table}_author BEFORE INSERT ON {table} FOR EACH ROW "
-                         "EXECUTE FUNCTION ledger_check_author()")
-        conn.execute("DROP FUNCTION ledger_check_authors()")
-
-
-def _login_of(url: str) -> str:
-    return url.split("://", 1)[1].split("@", 1)[0]
 
 
 def _refused_as_anna(logins: dict[str, Any], stream: Any, as_anna: bytes) -> None:
@@ -342,21 +227,21 @@ def test_init_again_replaces_the_per_row_author_check_of_an_older_store(
     function is dropped, unless something else still uses it (then it is left, and init still succeeds)."""
     import psycopg
 
-    owner_url, owner = logins["owner"], _login_of(logins["owner"])
+    owner_url, owner = logins["owner"], login_of(logins["owner"])
     _, stream, as_anna, _ = _annas_case_opened(logins, capsys)
-    _as_older_store(owner_url)
+    as_older_store(owner_url)
     with psycopg.connect(owner_url, autocommit=True) as conn:
         conn.execute("CREATE TABLE local_notes (note text)")  # the unit's own table, using the old function
         conn.execute("CREATE TRIGGER local_notes_check BEFORE INSERT ON local_notes FOR EACH ROW "
                      "EXECUTE FUNCTION ledger_check_author()")
-    _ok(run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False))
+    ok(run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False))
     with psycopg.connect(owner_url, autocommit=True) as conn:
         assert conn.execute(_TRIGGERS).fetchall() == [
             ("ledger_access_log", "ledger_access_log_author", "ledger_check_authors", owner, False),
             ("ledger_events", "ledger_events_author", "ledger_check_authors", owner, False),
             ("local_notes", "local_notes_check", "ledger_check_author", owner, True)]
         conn.execute("DROP TABLE local_notes")
-    _ok(run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False))
+    ok(run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False))
     with psycopg.connect(owner_url, autocommit=True) as conn:
         assert conn.execute("SELECT count(*) FROM pg_proc WHERE proname = 'ledger_check_author'").fetchone()[0] == 0
     _refused_as_anna(logins, stream, as_anna)
@@ -374,7 +259,7 @@ def test_init_again_leaves_the_tables_unlocked_when_the_check_is_in_place(
         reader.execute("SELECT count(*) FROM ledger_events").fetchone()  # its transaction stays open
         reader.execute("SELECT count(*) FROM proj_case_list").fetchone()
         started = time.monotonic()
-        _ok(run_cli(capsys, logins["owner"], "init", "--role", "granskare", ready=False))
+        ok(run_cli(capsys, logins["owner"], "init", "--role", "granskare", ready=False))
         assert time.monotonic() - started < 20  # a lock waited for would take the lock timeout, 30 s
         reader.rollback()
 
@@ -388,22 +273,22 @@ def test_a_check_function_another_login_made_first_is_never_used(
     drops it and makes its own, which the worker cannot replace."""
     import psycopg
 
-    owner_url, owner = logins["owner"], _login_of(logins["owner"])
+    owner_url, owner = logins["owner"], login_of(logins["owner"])
     _, stream, as_anna, _ = _annas_case_opened(logins, capsys)
-    _as_older_store(owner_url)
+    as_older_store(owner_url)
     with psycopg.connect(logins["bo"], autocommit=True) as conn:
         conn.execute("CREATE FUNCTION ledger_check_authors() RETURNS trigger LANGUAGE plpgsql "
                      "AS $$ BEGIN RETURN NULL; END $$")
-    _admin("ALTER SCHEMA public OWNER TO CURRENT_USER", logins["database"])  # not the owner's to drop in
+    admin("ALTER SCHEMA public OWNER TO CURRENT_USER", logins["database"])  # not the owner's to drop in
     try:
         refused = run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False)
     finally:
-        _admin("ALTER SCHEMA public OWNER TO pg_database_owner", logins["database"])
+        admin("ALTER SCHEMA public OWNER TO pg_database_owner", logins["database"])
     assert refused.code == 1 and "ledger_check_authors" in refused.err and "Traceback" not in refused.err
     with psycopg.connect(owner_url, autocommit=True) as conn:
         assert [row[2:] for row in conn.execute(_TRIGGERS).fetchall()] == [("ledger_check_author", owner, True)] * 2
     _refused_as_anna(logins, stream, as_anna)  # the per-row check still in place
-    _ok(run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False))
+    ok(run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False))
     with psycopg.connect(owner_url, autocommit=True) as conn:
         assert [row[2:] for row in conn.execute(_TRIGGERS).fetchall()] == [("ledger_check_authors", owner, False)] * 2
     with psycopg.connect(logins["bo"], autocommit=True) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
@@ -422,8 +307,8 @@ def test_the_server_side_append_is_the_owners_and_writes_only_as_its_caller(logi
     from ledger.adapters.dialect import APPEND_NAME, APPEND_SCHEMA
 
     anna_name, bo_name = logins["names"]
-    _ok(run_cli(capsys, logins["anna"], "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
-                "--source", "police", "--date", "2026-11-01", ready=False))
+    ok(run_cli(capsys, logins["anna"], "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
+               "--source", "police", "--date", "2026-11-01", ready=False))
     with psycopg.connect(logins["bo"], autocommit=True) as conn:
         definition = conn.execute("SELECT pg_get_functiondef(%s::regproc)", (APPEND_NAME,)).fetchone()[0]
         for sql in (definition.replace("RETURN ARRAY[last, last]", "RETURN ARRAY[0, 0]"),
@@ -453,9 +338,9 @@ def test_a_temporary_view_does_not_make_a_login_the_tables_owner(logins: dict[st
     import psycopg
 
     anna_name, bo_name = logins["names"]
-    _admin(f'GRANT TEMPORARY ON DATABASE "{logins["database"]}" TO "{bo_name}"')  # a database set up without
-    _ok(run_cli(capsys, logins["anna"], "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
-                "--source", "police", "--date", "2026-11-01", ready=False))  # docs/deployment.md's REVOKE
+    admin(f'GRANT TEMPORARY ON DATABASE "{logins["database"]}" TO "{bo_name}"')  # a database set up without
+    ok(run_cli(capsys, logins["anna"], "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
+               "--source", "police", "--date", "2026-11-01", ready=False))  # docs/deployment.md's REVOKE
     with psycopg.connect(logins["bo"], autocommit=True) as conn:
         top, stream, state = conn.execute(
             "SELECT id, originator_id, state FROM ledger_events ORDER BY id DESC LIMIT 1").fetchone()
@@ -474,18 +359,18 @@ def test_init_without_the_ledger_role_says_what_the_administrator_must_do(real: 
     need_pg()
     suffix = uuid.uuid4().hex[:8]
     owner, database = f"owner_{suffix}", f"avhopp_{suffix}"
-    _admin(f'CREATE ROLE "{owner}" LOGIN')
-    _admin(f'CREATE DATABASE "{database}" OWNER "{owner}"')
+    admin(f'CREATE ROLE "{owner}" LOGIN')
+    admin(f'CREATE DATABASE "{database}" OWNER "{owner}"')
     assert PG_URL is not None
     try:
-        refused = run_cli(capsys, _as_login(PG_URL.rsplit("/", 1)[0] + "/" + database, owner), "init", ready=False)
+        refused = run_cli(capsys, as_login(PG_URL.rsplit("/", 1)[0] + "/" + database, owner), "init", ready=False)
         assert refused.code != 0 and "be databasadministratören skapa den" in refused.err, refused.err
     finally:
         from ledger.adapters.store import SQLStore
 
         SQLStore.dispose_all()
-        _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        _admin(f'DROP ROLE IF EXISTS "{owner}"')
+        admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin(f'DROP ROLE IF EXISTS "{owner}"')
 
 
 def test_init_in_a_schema_whose_name_needs_quoting(real: None, capsys: pytest.CaptureFixture[str]) -> None:
@@ -498,17 +383,17 @@ def test_init_in_a_schema_whose_name_needs_quoting(real: None, capsys: pytest.Ca
     suffix = uuid.uuid4().hex[:8]
     owner, database, schema = f"owner_{suffix}", f"avhopp_{suffix}", "Avhopp Data"
     role = f"ledger_{database}"
-    _admin(f'CREATE ROLE "{owner}" LOGIN')
-    _admin(f'CREATE DATABASE "{database}" OWNER "{owner}"')
-    _admin(f'CREATE ROLE "{role}" NOLOGIN')
-    _admin(f'GRANT "{role}" TO "{owner}"')
-    _admin(f'CREATE SCHEMA "{schema}" AUTHORIZATION "{owner}"', database)
-    _admin(f'ALTER ROLE "{owner}" IN DATABASE "{database}" SET search_path = "{schema}"')
+    admin(f'CREATE ROLE "{owner}" LOGIN')
+    admin(f'CREATE DATABASE "{database}" OWNER "{owner}"')
+    admin(f'CREATE ROLE "{role}" NOLOGIN')
+    admin(f'GRANT "{role}" TO "{owner}"')
+    admin(f'CREATE SCHEMA "{schema}" AUTHORIZATION "{owner}"', database)
+    admin(f'ALTER ROLE "{owner}" IN DATABASE "{database}" SET search_path = "{schema}"')
     assert PG_URL is not None
-    owner_url = _as_login(PG_URL.rsplit("/", 1)[0] + "/" + database, owner)
+    owner_url = as_login(PG_URL.rsplit("/", 1)[0] + "/" + database, owner)
     try:
         for _ in range(2):
-            _ok(run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False))
+            ok(run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False))
         with psycopg.connect(owner_url, autocommit=True) as conn:
             assert conn.execute("SELECT current_schema()").fetchone()[0] == schema
             assert conn.execute(
@@ -521,9 +406,9 @@ def test_init_in_a_schema_whose_name_needs_quoting(real: None, capsys: pytest.Ca
         from ledger.adapters.store import SQLStore
 
         SQLStore.dispose_all()
-        _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         for name in (role, owner):
-            _admin(f'DROP ROLE IF EXISTS "{name}"')
+            admin(f'DROP ROLE IF EXISTS "{name}"')
 
 
 def test_init_again_repairs_an_author_trigger_made_conditional(logins: dict[str, Any],
@@ -537,7 +422,7 @@ def test_init_again_repairs_an_author_trigger_made_conditional(logins: dict[str,
         conn.execute("DROP TRIGGER ledger_events_author ON ledger_events")
         conn.execute("CREATE TRIGGER ledger_events_author AFTER INSERT ON ledger_events REFERENCING NEW TABLE AS "
                      "added FOR EACH STATEMENT WHEN (false) EXECUTE FUNCTION ledger_check_authors()")
-    _ok(run_cli(capsys, logins["owner"], "init", "--role", "granskare", ready=False))
+    ok(run_cli(capsys, logins["owner"], "init", "--role", "granskare", ready=False))
     _refused_as_anna(logins, stream, as_anna)
 
 
@@ -546,12 +431,12 @@ def test_a_name_or_clock_refused_on_a_real_store_is_logged_as_nekad(sqlite_url: 
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     from ledger.adapters.config import os_login
 
-    _ok(run_cli(capsys, sqlite_url, "init", "--role", "granskare", ready=False))
+    ok(run_cli(capsys, sqlite_url, "init", "--role", "granskare", ready=False))
     assert run_cli(capsys, sqlite_url, "--as", "karin", "case", "list", ready=False).code == 1
     monkeypatch.setenv("LEDGER_NOW", "2026-01-01T10:00:00+00:00")
     assert run_cli(capsys, sqlite_url, "case", "list", ready=False).code == 1
     monkeypatch.delenv("LEDGER_NOW")
-    entries = json.loads(_ok(run_cli(capsys, sqlite_url, "access-log", "--denied", "--json", ready=False)).out)
+    entries = json.loads(ok(run_cli(capsys, sqlite_url, "access-log", "--denied", "--json", ready=False)).out)
     assert [(e["user"], e["command"]) for e in entries] == [(os_login(), "--as"), (os_login(), "LEDGER_NOW")]
 
 

@@ -16,16 +16,8 @@ from typing import Any
 
 import pytest
 
-from tests.integration.test_logins import (  # noqa: F401  (fixtures)
-    PNR,
-    _as_older_store,
-    _case,
-    _login_of,
-    _ok,
-    logins,
-    real,
-)
 from tests.helpers import run_cli
+from tests.integration.pg_logins import PNR, admin, as_older_store, case_number, login_of, ok
 
 #: Every way a login could attach code to a table or the schema, each refused to a worker's login.
 _ATTACH = [
@@ -43,12 +35,12 @@ _ATTACH = [
 
 
 def _case_opened(logins: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
-    _ok(run_cli(capsys, logins["anna"], "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
-                "--source", "police", "--date", "2026-11-01", ready=False))
+    ok(run_cli(capsys, logins["anna"], "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
+               "--source", "police", "--date", "2026-11-01", ready=False))
 
 
 def _listed(url: str, capsys: pytest.CaptureFixture[str]) -> list[str]:
-    return [row["case"] for row in json.loads(_ok(run_cli(capsys, url, "case", "list", "--json", ready=False)).out)]
+    return [row["case"] for row in json.loads(ok(run_cli(capsys, url, "case", "list", "--json", ready=False)).out)]
 
 
 def _read_side(owner_url: str) -> tuple[set[str], list[tuple[str, ...]]]:
@@ -79,15 +71,15 @@ def test_a_worker_may_rewrite_the_read_side_but_attach_nothing(logins: dict[str,
     import psycopg
 
     _case_opened(logins, capsys)
-    assert _listed(logins["bo"], capsys) == [_case()]
+    assert _listed(logins["bo"], capsys) == [case_number()]
     with psycopg.connect(logins["anna"], autocommit=True) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute(sql)
         conn.execute("DELETE FROM proj_case_list")  # the rows are the ledger's logins' to rewrite
         conn.execute("TRUNCATE proj_case_list")
         conn.execute("UPDATE ledger_tracking SET notification_id = 0 WHERE application_name = 'case_list'")
-    assert _read_side(logins["owner"]) == ({_login_of(logins["owner"])}, [])
-    assert _listed(logins["bo"], capsys) == [_case()]  # replayed by a worker's login
+    assert _read_side(logins["owner"]) == ({login_of(logins["owner"])}, [])
+    assert _listed(logins["bo"], capsys) == [case_number()]  # replayed by a worker's login
 
 
 def test_init_takes_an_older_stores_read_side_back(logins: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
@@ -98,7 +90,7 @@ def test_init_takes_an_older_stores_read_side_back(logins: dict[str, Any], capsy
 
     _case_opened(logins, capsys)
     owner_url = logins["owner"]
-    _as_older_store(owner_url)
+    as_older_store(owner_url)
     with psycopg.connect(logins["anna"], autocommit=True) as conn:
         conn.execute("CREATE TRIGGER spy BEFORE UPDATE ON ledger_tracking FOR EACH ROW "
                      "EXECUTE FUNCTION suppress_redundant_updates_trigger()")
@@ -106,16 +98,16 @@ def test_init_takes_an_older_stores_read_side_back(logins: dict[str, Any], capsy
         conn.execute("ALTER TABLE proj_case_list ALTER COLUMN status SET DEFAULT session_user")
     role_owned, attached = _read_side(owner_url)
     assert role_owned == {logins["role"]} and len(attached) == 3
-    done = json.loads(_ok(run_cli(capsys, owner_url, "init", "--json", ready=False)).out)
+    done = json.loads(ok(run_cli(capsys, owner_url, "init", "--json", ready=False)).out)
     assert done["read_side_remade"] is True
-    assert _read_side(owner_url) == ({_login_of(owner_url)}, [])
+    assert _read_side(owner_url) == ({login_of(owner_url)}, [])
     with psycopg.connect(owner_url, autocommit=True) as conn:
         assert conn.execute("SELECT count(*) FROM ledger_tracking").fetchone()[0] == 0
         assert not conn.execute("SELECT has_schema_privilege(%s, 'public', 'CREATE')", (logins["role"],)).fetchone()[0]
-    assert _listed(logins["bo"], capsys) == [_case()]
-    again = json.loads(_ok(run_cli(capsys, owner_url, "init", "--json", ready=False)).out)
+    assert _listed(logins["bo"], capsys) == [case_number()]
+    again = json.loads(ok(run_cli(capsys, owner_url, "init", "--json", ready=False)).out)
     assert again["read_side_remade"] is False  # taken back once, then left as it is
-    assert _listed(logins["anna"], capsys) == [_case()]
+    assert _listed(logins["anna"], capsys) == [case_number()]
 
 
 def test_init_stops_while_a_workers_own_objects_are_in_the_schema(logins: dict[str, Any],
@@ -125,11 +117,9 @@ def test_init_stops_while_a_workers_own_objects_are_in_the_schema(logins: dict[s
     has dropped it, ``init`` goes through."""
     import psycopg
 
-    from tests.integration.test_logins import _admin
-
     _case_opened(logins, capsys)
     owner_url = logins["owner"]
-    _as_older_store(owner_url)
+    as_older_store(owner_url)
     with psycopg.connect(logins["anna"], autocommit=True) as conn:
         conn.execute("CREATE FUNCTION spy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$")
         conn.execute("CREATE TRIGGER spy AFTER INSERT ON ledger_tracking FOR EACH ROW EXECUTE FUNCTION spy()")
@@ -137,10 +127,10 @@ def test_init_stops_while_a_workers_own_objects_are_in_the_schema(logins: dict[s
     assert refused.code != 0 and "Traceback" not in refused.err
     assert "en arbetstagares inloggning har gjort" in refused.err and "docs/deployment.md" in refused.err
     assert _read_side(owner_url) == ({logins["role"]}, [("trigger", "spy")])  # nothing changed
-    _admin("DROP FUNCTION spy() CASCADE", logins["database"])
-    _ok(run_cli(capsys, owner_url, "init", ready=False))
-    assert _read_side(owner_url) == ({_login_of(owner_url)}, [])
-    assert _listed(logins["anna"], capsys) == [_case()]
+    admin("DROP FUNCTION spy() CASCADE", logins["database"])
+    ok(run_cli(capsys, owner_url, "init", ready=False))
+    assert _read_side(owner_url) == ({login_of(owner_url)}, [])
+    assert _listed(logins["anna"], capsys) == [case_number()]
 
 
 def test_a_projection_of_another_version_is_the_owners_to_replace(logins: dict[str, Any],
@@ -153,7 +143,7 @@ def test_a_projection_of_another_version_is_the_owners_to_replace(logins: dict[s
     from ledger.projections.case_list import CaseList
 
     _case_opened(logins, capsys)
-    assert _listed(logins["anna"], capsys) == [_case()]
+    assert _listed(logins["anna"], capsys) == [case_number()]
     owner_url = logins["owner"]
     older = CaseList.version - 1
 
@@ -171,12 +161,12 @@ def test_a_projection_of_another_version_is_the_owners_to_replace(logins: dict[s
             assert found == older
 
     outdated("version")
-    _ok(run_cli(capsys, owner_url, "init", ready=False))
-    assert _listed(logins["anna"], capsys) == [_case()]
+    ok(run_cli(capsys, owner_url, "init", ready=False))
+    assert _listed(logins["anna"], capsys) == [case_number()]
     outdated("version")
-    assert _listed(owner_url, capsys) == [_case()]  # any command of the owner's replaces it
-    assert _listed(logins["bo"], capsys) == [_case()]
+    assert _listed(owner_url, capsys) == [case_number()]  # any command of the owner's replaces it
+    assert _listed(logins["bo"], capsys) == [case_number()]
     outdated("table")
-    assert _listed(owner_url, capsys) == [_case()]
-    assert _listed(logins["anna"], capsys) == [_case()]
-    assert _read_side(owner_url) == ({_login_of(owner_url)}, [])
+    assert _listed(owner_url, capsys) == [case_number()]
+    assert _listed(logins["anna"], capsys) == [case_number()]
+    assert _read_side(owner_url) == ({login_of(owner_url)}, [])
