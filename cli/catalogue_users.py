@@ -77,6 +77,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "The training store is ready. {user} is its administrator. Key file: {key_file}."),
     "done.init_again": ("Databasen var redan redo; rättigheterna är satta på nytt ({role}).",
                         "The store was ready already; the rights are set again ({role})."),
+    "done.read_side_remade": ("Läsmodellernas tabeller är gjorda på nytt och ägarens; de byggs upp från händelserna "
+                              "vid nästa användning.",
+                              "The read models' tables are made again, the owner's; they are rebuilt from the events "
+                              "on next use."),
     "done.user_added": ("Användaren {name} är tillagd.", "User {name} added."),
     "done.user_roles": ("{name} har fått nya roller.", "{name} has new roles."),
     "done.user_ended": ("Användaren {name} är avslutad.", "User {name} ended."),

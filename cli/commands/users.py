@@ -26,8 +26,10 @@ def init(
     key = "done.init_training" if result["training"] else "done.init"
     if not result["initialised"]:
         key = "done.init_again"
-    done(as_json, t(key, user=result["user"], role=result["role"] or "-", key_file=result.get("key_file", "-")),
-         **result)
+    text = t(key, user=result["user"], role=result["role"] or "-", key_file=result.get("key_file", "-"))
+    if result.get("read_side_remade"):
+        text += " " + t("done.read_side_remade")
+    done(as_json, text, **result)
 
 
 @migrate_app.command(help=t("cmd.migrate"))
