@@ -170,3 +170,13 @@ def test_a_projection_of_another_version_is_the_owners_to_replace(logins: dict[s
     assert _listed(owner_url, capsys) == [case_number()]
     assert _listed(logins["anna"], capsys) == [case_number()]
     assert _read_side(owner_url) == ({login_of(owner_url)}, [])
+
+
+def test_a_worker_may_stage_rows_in_a_temporary_table(logins: dict[str, Any]) -> None:
+    """A large catch-up upserts through a temporary table (``projections/rows.py``): the role may make one,
+    though ``REVOKE ALL ON DATABASE … FROM PUBLIC`` took that right from everyone else."""
+    import psycopg
+
+    with psycopg.connect(logins["anna"]) as conn:
+        conn.execute("CREATE TEMPORARY TABLE proj_case_list_upserted (LIKE proj_case_list) ON COMMIT DROP")
+        conn.execute("INSERT INTO proj_case_list_upserted SELECT * FROM proj_case_list")

@@ -129,7 +129,9 @@ def grant_append_only(conn: Connection, append_only: list[str], rewritable: list
                 conn.exec_driver_sql(f'GRANT {quoted} TO "{owner}"')  # what a worker may, the owner may
         except sa_exc.DBAPIError:
             raise StorageError(reason="no_ledger_role", role=role) from None
-    conn.exec_driver_sql(f'GRANT CONNECT ON DATABASE "{database}" TO {quoted}')
+    # TEMPORARY: a large catch-up stages its upserts in a temporary table (projections/rows.py), and the
+    # database administrator has taken every right on the database from PUBLIC (docs/deployment.md)
+    conn.exec_driver_sql(f'GRANT CONNECT, TEMPORARY ON DATABASE "{database}" TO {quoted}')
     schema = current_schema(conn)
     conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {quoted}")  # the tables' (public, usually)
     conn.exec_driver_sql(f"REVOKE CREATE ON SCHEMA {schema} FROM {quoted}")  # given before 2026-12-03
