@@ -135,12 +135,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "ägaren kör ledger init först (docs/deployment.md)",
                           "this version of the ledger needs tables that only the database's owner can make: the "
                           "owner runs ledger init first (docs/deployment.md)"),
-    "reason.foreign_objects": ("ledgerns schema har tabeller, funktioner eller typer som en arbetstagares inloggning "
-                               "har gjort: databasadministratören granskar och tar bort dem (frågan står i "
+    "reason.foreign_objects": ("databasen har funktioner, typer eller tabeller som en annan inloggning än ägarens har "
+                               "gjort: databasadministratören granskar och tar bort dem (frågan står i "
                                "docs/deployment.md) och kör sedan ledger init igen",
-                               "the ledger's schema holds tables, functions or types that a worker's login made: the "
-                               "database administrator looks at them and drops them (the query is in "
+                               "the database holds functions, types or tables that a login other than the owner's "
+                               "made: the database administrator looks at them and drops them (the query is in "
                                "docs/deployment.md), then runs ledger init again"),
+    "reason.schema_open": ("andra inloggningar än ägarens får skapa objekt i ett schema som ledger söker i "
+                           "(search_path): databasadministratören tar bort den rätten (REVOKE CREATE ON SCHEMA "
+                           "… FROM PUBLIC, se docs/deployment.md)",
+                           "logins other than the owner's may create objects in a schema on the ledger's search "
+                           "path: the database administrator revokes that right (REVOKE CREATE ON SCHEMA … FROM "
+                           "PUBLIC, see docs/deployment.md)"),
     "rule.training_store_has_events": ("en databas som redan har händelser kan bara bli en riktig databas "
                                        "(ledger init), aldrig en övningsdatabas",
                                        "a store that has events already can only become a real store (ledger init), "

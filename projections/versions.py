@@ -42,28 +42,34 @@ def _versions(conn: Connection, names: list[str]) -> dict[str, int]:
 
 
 def _replace(store: SQLStore, projection: Projection) -> None:
-    with store.projection(projection.name) as conn:
-        # Again under the projection's lock: another process may have rebuilt it meanwhile.
-        have = _versions(conn, [projection.name]).get(projection.name)
-        recorded = conn.execute(select(projection_versions.c.version)
-                                .where(projection_versions.c.name == projection.name)).scalar()
-        if have == projection.version:
-            if recorded is None:  # built by this version, recorded the old way: carry it over
-                conn.execute(insert(projection_versions), {"name": projection.name, "version": projection.version})
-            return
-        try:
-            for table in reversed(projection.tables):
-                table.drop(conn, checkfirst=True)
-            for table in projection.tables:
-                table.create(conn, checkfirst=True)
-            store.grant_new_tables(conn, [table.name for table in projection.tables])
-        except sa_exc.DBAPIError as error:
-            if insufficient_privilege(error):  # the owner's, on PostgreSQL: a worker's login may not drop them
-                raise StorageError(reason="needs_init") from error
-            raise
-        conn.execute(delete(tracking_table).where(tracking_table.c.application_name == projection.name))
-        if recorded is None:
+    try:
+        with store.projection(projection.name) as conn:
+            _replace_in(conn, store, projection)
+    except StorageError as error:
+        if isinstance(error.__cause__, sa_exc.DBAPIError) and insufficient_privilege(error.__cause__):
+            # the owner's, on PostgreSQL: a worker's login may neither drop the tables nor record a version
+            raise StorageError(reason="needs_init") from error
+        raise
+
+
+def _replace_in(conn: Connection, store: SQLStore, projection: Projection) -> None:
+    # Again under the projection's lock: another process may have rebuilt it meanwhile.
+    have = _versions(conn, [projection.name]).get(projection.name)
+    recorded = conn.execute(select(projection_versions.c.version)
+                            .where(projection_versions.c.name == projection.name)).scalar()
+    if have == projection.version:
+        if recorded is None:  # built by this version, recorded the old way: carry it over
             conn.execute(insert(projection_versions), {"name": projection.name, "version": projection.version})
-        else:
-            conn.execute(update(projection_versions).where(projection_versions.c.name == projection.name)
-                         .values(version=projection.version))
+        return
+    store.dialect.begin_ddl(conn)  # as ledger init's grants on these tables: one after the other
+    for table in reversed(projection.tables):
+        table.drop(conn, checkfirst=True)
+    for table in projection.tables:
+        table.create(conn, checkfirst=True)
+    store.grant_new_tables(conn, [table.name for table in projection.tables])
+    conn.execute(delete(tracking_table).where(tracking_table.c.application_name == projection.name))
+    if recorded is None:
+        conn.execute(insert(projection_versions), {"name": projection.name, "version": projection.version})
+    else:
+        conn.execute(update(projection_versions).where(projection_versions.c.name == projection.name)
+                     .values(version=projection.version))

@@ -131,3 +131,12 @@ def login_of(url: str) -> str:
     return url.split("://", 1)[1].split("@", 1)[0]
 
 
+
+
+def fresh(capsys: pytest.CaptureFixture[str], url: str, *args: str) -> Result:
+    """``ledger --db URL ARGS`` as a new process runs it: no connection of this process's pool is reused,
+    so every session starts with the question :mod:`ledger.adapters.guard` asks."""
+    from ledger.adapters.store import SQLStore
+
+    SQLStore.dispose_all()
+    return run_cli(capsys, url, *args, ready=False)

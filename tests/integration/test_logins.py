@@ -337,7 +337,7 @@ def test_a_temporary_view_does_not_make_a_login_the_tables_owner(logins: dict[st
     catalog's place."""
     import psycopg
 
-    anna_name, bo_name = logins["names"]
+    anna_name, _ = logins["names"]
     ok(run_cli(capsys, logins["anna"], "case", "open", PNR, "--gender", "woman", "--environment", "criminal",
                "--source", "police", "--date", "2026-11-01", ready=False))  # the role may make temporary objects
     with psycopg.connect(logins["bo"], autocommit=True) as conn:

@@ -17,9 +17,10 @@ from typing import Any
 import pytest
 
 from tests.helpers import run_cli
-from tests.integration.pg_logins import PNR, admin, as_older_store, case_number, login_of, ok
+from tests.integration.pg_logins import PNR, admin, as_older_store, case_number, fresh, login_of, ok
 
-#: Every way a login could attach code to a table or the schema, each refused to a worker's login.
+#: Every way a login could attach code to a table or the schema, each refused to a worker's login; and the
+#: rewrites of the read side that are the owner's alone.
 _ATTACH = [
     "CREATE FUNCTION spy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$",
     "CREATE TABLE spy (who text)",
@@ -31,6 +32,9 @@ _ATTACH = [
     "ALTER TABLE ledger_tracking ENABLE ROW LEVEL SECURITY",
     "DROP TABLE proj_case_list",
     "ALTER TABLE proj_versions ADD COLUMN spy text",
+    "TRUNCATE proj_case_list",  # it would lock every reader out
+    "UPDATE proj_versions SET version = 0",  # a projection's version is the owner's to change
+    "DELETE FROM proj_versions",
 ]
 
 
@@ -76,7 +80,6 @@ def test_a_worker_may_rewrite_the_read_side_but_attach_nothing(logins: dict[str,
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute(sql)
         conn.execute("DELETE FROM proj_case_list")  # the rows are the ledger's logins' to rewrite
-        conn.execute("TRUNCATE proj_case_list")
         conn.execute("UPDATE ledger_tracking SET notification_id = 0 WHERE application_name = 'case_list'")
     assert _read_side(logins["owner"]) == ({login_of(logins["owner"])}, [])
     assert _listed(logins["bo"], capsys) == [case_number()]  # replayed by a worker's login
@@ -125,7 +128,7 @@ def test_init_stops_while_a_workers_own_objects_are_in_the_schema(logins: dict[s
         conn.execute("CREATE TRIGGER spy AFTER INSERT ON ledger_tracking FOR EACH ROW EXECUTE FUNCTION spy()")
     refused = run_cli(capsys, owner_url, "init", ready=False)
     assert refused.code != 0 and "Traceback" not in refused.err
-    assert "en arbetstagares inloggning har gjort" in refused.err and "docs/deployment.md" in refused.err
+    assert "som en annan inloggning än ägarens har" in refused.err and "docs/deployment.md" in refused.err
     assert _read_side(owner_url) == ({logins["role"]}, [("trigger", "spy")])  # nothing changed
     admin("DROP FUNCTION spy() CASCADE", logins["database"])
     ok(run_cli(capsys, owner_url, "init", ready=False))
@@ -180,3 +183,105 @@ def test_a_worker_may_stage_rows_in_a_temporary_table(logins: dict[str, Any]) ->
     with psycopg.connect(logins["anna"]) as conn:
         conn.execute("CREATE TEMPORARY TABLE proj_case_list_upserted (LIKE proj_case_list) ON COMMIT DROP")
         conn.execute("INSERT INTO proj_case_list_upserted SELECT * FROM proj_case_list")
+
+
+#: A worker's operator that any session comparing two ``VARCHAR`` values (SQLAlchemy's parameters are cast
+#: so) would run in place of the built-in one, with that session's rights: it notes who ran it.
+_OPERATOR = """
+CREATE TABLE spy_log (who text);
+GRANT INSERT ON spy_log TO PUBLIC;
+CREATE FUNCTION spy_eq(varchar, varchar) RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO public.spy_log VALUES (session_user); RETURN $1::text = $2::text; END $$;
+CREATE OPERATOR public.= (LEFTARG = varchar, RIGHTARG = varchar, FUNCTION = spy_eq);
+"""
+
+
+def _spied(logins: dict[str, Any]) -> list[str]:
+    """Who ran the worker's operator (asked as the database administrator)."""
+    import psycopg
+
+    from tests.conftest import PG_URL
+
+    assert PG_URL is not None
+    with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/" + logins["database"], autocommit=True) as conn:
+        return [row[0] for row in conn.execute("SELECT who FROM public.spy_log")]
+
+
+def test_no_session_runs_what_a_worker_left_in_the_schema(logins: dict[str, Any],
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """An older store: a worker's login could create there, and leaves an operator behind. Every session
+    of the ledger asks first, with ``pg_catalog`` alone on its path: the owner's ``init`` and a worker's
+    command are refused before they run a query that could resolve to it — also once the worker's login
+    has lost the ledger's role (docs/deployment.md's steps) — until the database administrator drops it."""
+    import psycopg
+
+    _case_opened(logins, capsys)
+    owner_url = logins["owner"]
+    as_older_store(owner_url)
+    with psycopg.connect(logins["anna"], autocommit=True) as conn:
+        conn.execute(_OPERATOR)
+    assert _spied(logins) == []
+    for url in (owner_url, logins["bo"]):
+        refused = fresh(capsys, url, "init" if url == owner_url else "case", *(() if url == owner_url else ("list",)))
+        assert refused.code == 1 and "Traceback" not in refused.err
+        assert "som en annan inloggning än ägarens har gjort" in refused.err
+    anna = login_of(logins["anna"])
+    admin(f'REVOKE "{logins["role"]}" FROM "{anna}"')
+    refused = fresh(capsys, owner_url, "init")
+    assert refused.code == 1 and "som en annan inloggning än ägarens har gjort" in refused.err
+    assert _spied(logins) == []  # nobody's session ran it
+    admin(f'DROP OWNED BY "{anna}"', logins["database"])
+    admin(f'GRANT "{logins["role"]}" TO "{anna}"')
+    ok(fresh(capsys, owner_url, "init"))
+    assert fresh(capsys, logins["bo"], "case", "list", "--json").code == 0
+    assert _read_side(owner_url) == ({login_of(owner_url)}, [])
+
+
+def test_a_worker_on_a_store_not_yet_upgraded_is_sent_to_the_owner(logins: dict[str, Any],
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """Until the owner's ``init`` has taken an older store's read side back, a worker's command is refused
+    before it does anything — it does not replace a projection's tables in its own name."""
+    import psycopg
+
+    from ledger.projections.case_list import CaseList
+
+    _case_opened(logins, capsys)
+    owner_url = logins["owner"]
+    as_older_store(owner_url)
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        conn.execute("UPDATE proj_versions SET version = %s WHERE name = %s", (CaseList.version - 1, CaseList.name))
+    refused = fresh(capsys, logins["bo"], "case", "list")
+    assert refused.code == 1 and "ägaren kör ledger init först" in refused.err
+    assert _read_side(owner_url) == ({logins["role"]}, [])  # nothing made, nothing taken
+    ok(fresh(capsys, owner_url, "init"))
+    assert _listed(logins["bo"], capsys) == [case_number()]
+    assert _read_side(owner_url) == ({login_of(owner_url)}, [])
+
+
+def test_a_schema_anyone_may_create_in_is_refused(logins: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    """``PUBLIC`` with ``CREATE`` on ``public`` (PostgreSQL 14 and earlier, or a database upgraded from one):
+    every session of the ledger is refused, saying what the database administrator must do."""
+    admin("GRANT CREATE ON SCHEMA public TO PUBLIC", logins["database"])
+    for url in (logins["owner"], logins["anna"]):
+        refused = fresh(capsys, url, "case", "list")
+        assert refused.code == 1 and "REVOKE CREATE ON SCHEMA" in refused.err and "Traceback" not in refused.err
+    admin("REVOKE CREATE ON SCHEMA public FROM PUBLIC", logins["database"])
+    assert fresh(capsys, logins["anna"], "case", "list").code == 0
+
+
+def test_init_stops_when_the_role_keeps_create_that_the_owner_cannot_take(logins: dict[str, Any],
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """A schema owned by a superuser, who gave the ledger's role ``CREATE`` there: the owner's ``REVOKE``
+    takes nothing (PostgreSQL only warns), so ``init`` stops rather than say the store is safe."""
+    admin("ALTER SCHEMA public OWNER TO CURRENT_USER", logins["database"])
+    admin(f'GRANT CREATE ON SCHEMA public TO "{logins["role"]}"', logins["database"])
+    try:
+        refused = fresh(capsys, logins["owner"], "init")
+        assert refused.code == 1 and "REVOKE CREATE ON SCHEMA" in refused.err
+        refused = fresh(capsys, logins["anna"], "case", "list")
+        assert refused.code == 1 and "ägaren kör ledger init först" in refused.err
+    finally:
+        admin("ALTER SCHEMA public OWNER TO pg_database_owner", logins["database"])
+    admin(f'REVOKE CREATE ON SCHEMA public FROM "{logins["role"]}"', logins["database"])
+    ok(fresh(capsys, logins["owner"], "init"))
+    assert fresh(capsys, logins["anna"], "case", "list").code == 0

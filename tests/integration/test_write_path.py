@@ -805,9 +805,10 @@ def test_an_append_whose_answer_was_lost_while_the_server_still_worked_on_it_is_
 @pytest.mark.parametrize("with_function", [True, False], ids=["with-a-function", "schema-only"])
 def test_a_schema_for_the_append_that_another_login_made_is_not_used(pg_url: str, with_function: bool) -> None:
     """Another login that may create schemas made ``ledger_code`` first, open to everyone, with a function
-    of the append's name in it (whatever it would run, it would run with each writer's rights): the
-    store's owner does not make the append there, a ``ledger_meta`` row naming it anyway is not
-    trusted, the function is never called, and writes take the lock and the tail as before."""
+    of the append's name in it (whatever it would run, it would run with each writer's rights): no session
+    of the ledger runs anything while the database holds another login's objects (``foreign_objects``,
+    :mod:`ledger.adapters.guard`), nothing is made or written; once the database administrator has
+    dropped them, the owner makes the store and the append, which writes."""
     import psycopg
 
     role = f"other_{pg_url.rsplit('_', 1)[1]}"
@@ -825,15 +826,17 @@ def test_a_schema_for_the_append_that_another_login_made_is_not_used(pg_url: str
                               "topics text[], states bytea[], whens text[], digests text[], parts text[]) RETURNS int8[] "
                               "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the other login''s code ran'; END $$")
                 other.execute(f"GRANT EXECUTE ON FUNCTION {dialects.APPEND_NAME}{APPEND_ARGS} TO PUBLIC")
-        recorder = recorder_at(pg_url)  # the owner makes the store
-        assert recorder.store.append_function is None
-        assert recorder.insert_events(batch(1, 1)) == [1]
+        with pytest.raises(StorageError) as refused:
+            recorder_at(pg_url)
+        assert refused.value.params["reason"] == "foreign_objects"
+        assert "schema ledger_code" in refused.value.params["objects"]
         with psycopg.connect(pg_url, autocommit=True) as admin:
-            admin.execute("INSERT INTO ledger_meta (key, value) VALUES ('append_function', %s)", (dialects.APPEND_NAME,))
+            assert admin.execute("SELECT to_regclass('ledger_events')").fetchone()[0] is None  # nothing made
+            admin.execute(f"DROP SCHEMA {dialects.APPEND_SCHEMA} CASCADE")
         SQLStore.dispose_all()
-        reopened = recorder_at(pg_url)
-        assert reopened.store.append_function is None
-        assert reopened.insert_events(batch(2, 2)) == [2, 3]
+        recorder = recorder_at(pg_url)
+        assert recorder.store.append_function == dialects.APPEND_NAME
+        assert recorder.insert_events(batch(1, 3)) == [1, 2, 3]
         assert rows(pg_url)[1] == defined(batch(1, 3))
     finally:
         SQLStore.dispose_all()

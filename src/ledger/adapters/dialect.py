@@ -259,6 +259,14 @@ class PostgresDialect(Dialect):
         except ImportError:  # psycopg is an extra: name it rather than fail with a module error
             raise StorageError(reason="driver_missing") from None
 
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_conn: Any, _record: Any) -> None:
+            """Before anything else of the ledger's in this session: may it trust what its queries
+            resolve to (:mod:`ledger.adapters.guard`)?"""
+            from ledger.adapters import guard
+
+            guard.check(dbapi_conn)
+
         @event.listens_for(engine, "checkin")
         def _checkin(_dbapi_conn: Any, record: Any) -> None:
             record.info["ledger_idle_since"] = time.monotonic()

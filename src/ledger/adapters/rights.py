@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from sqlalchemy import exc as sa_exc
 
 from ledger.adapters.dialect import APPEND_SCHEMA, current_schema
+from ledger.adapters.schema import projection_versions
 from ledger.domain.errors import StorageError
 
 #: A real store on PostgreSQL: an event's author (``"s"."recorded_by"``, readable without a key) and an
@@ -23,7 +24,7 @@ from ledger.domain.errors import StorageError
 #: owner is asked of the catalog by the table's oid, with a fixed search path: a login's own temporary
 #: view (temporary objects are searched first) cannot answer in the catalog's place. Made in the tables'
 #: schema (``{schema}``) by the owner, and used only while it is the owner's (:func:`_author_check`):
-#: the ledger's logins may create functions there, and a function runs in every write.
+#: the ledger's logins could create functions there until 2026-12-03, and a function runs in every write.
 _AUTHOR_CHECK = """
 CREATE OR REPLACE FUNCTION {schema}.ledger_check_authors() RETURNS trigger LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$
@@ -64,33 +65,6 @@ SELECT c.relname, pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c
 WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = current_schema())
   AND c.relkind IN ('r', 'p') AND c.relname = ANY(%s)
   AND c.relowner <> (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user)"""
-#: What a login given the ledger's role made in the tables' schema (it may no longer create there; it
-#: could before 2026-12-03): functions, operators, types, and relations other than the read side's tables
-#: (theirs are checked by :data:`_NOT_MINE`). Such an object can run in another login's session — a
-#: function or operator that resolves in place of a built-in one — so ``ledger init`` stops until the
-#: database administrator has looked at it. Superusers' objects (an extension's) are not asked about.
-_FOREIGN = """
-WITH schema AS (SELECT n.oid FROM pg_namespace n WHERE n.nspname = current_schema()),
-     theirs AS (SELECT r.oid FROM pg_roles r
-                WHERE pg_has_role(r.oid, %(role)s, 'MEMBER') AND NOT r.rolsuper AND r.rolname <> current_user)
-SELECT 'function ' || p.oid::regprocedure::text FROM pg_proc p
-  WHERE p.pronamespace = (SELECT oid FROM schema) AND p.proowner IN (SELECT oid FROM theirs)
-UNION ALL
-SELECT 'operator ' || o.oid::regoperator::text FROM pg_operator o
-  WHERE o.oprnamespace = (SELECT oid FROM schema) AND o.oprowner IN (SELECT oid FROM theirs)
-UNION ALL
-SELECT 'type ' || t.oid::regtype::text FROM pg_type t
-  WHERE t.typnamespace = (SELECT oid FROM schema) AND t.typowner IN (SELECT oid FROM theirs)
-    AND t.typrelid = 0 AND t.typcategory <> 'A'
-UNION ALL
-SELECT 'relation ' || c.oid::regclass::text FROM pg_class c
-  WHERE c.relnamespace = (SELECT oid FROM schema) AND c.relowner IN (SELECT oid FROM theirs)
-    AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'c')
-    AND (c.relkind NOT IN ('r', 'p') OR c.relname <> ALL(%(read_side)s))
-    AND NOT EXISTS (SELECT FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid  -- a read table's serial
-                    WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'a'
-                      AND t.relnamespace = c.relnamespace AND t.relname = ANY(%(read_side)s))
-ORDER BY 1"""
 _AUTHOR_CHECKED = ("ledger_access_log", "ledger_events")
 #: The check before it ran per statement: a ``BEFORE INSERT`` trigger per row (``ledger init`` replaces it).
 _OLD_AUTHOR_CHECK = "ledger_check_author()"
@@ -99,14 +73,16 @@ _OLD_AUTHOR_CHECK = "ledger_check_author()"
 def grant_append_only(conn: Connection, append_only: list[str], rewritable: list[str],
                       training: bool = False, append: str | None = None) -> str | None:
     """The role ``ledger_<database>`` (no login): SELECT and INSERT on the append-only tables, never
-    UPDATE, DELETE or TRUNCATE; SELECT, INSERT, UPDATE, DELETE and TRUNCATE on the read side's tables,
-    which stay this login's (:func:`take_read_side`); ``USAGE`` on the tables' schema, not ``CREATE``.
-    A worker is given access with ``GRANT ledger_<database> TO <login>`` (docs/deployment.md). The
-    role is made here if the owner may create roles; else the database administrator makes it first.
+    UPDATE, DELETE or TRUNCATE; SELECT, INSERT, UPDATE and DELETE on the read side's tables (SELECT
+    only on ``proj_versions``, which the owner writes), which stay this login's (:func:`take_read_side`);
+    ``USAGE`` on the tables' schema, not ``CREATE``; ``CONNECT`` and ``TEMPORARY`` on the database. A
+    worker is given access with ``GRANT ledger_<database> TO <login>`` (docs/deployment.md). The role is
+    made here if the owner may create roles; else the database administrator makes it first.
 
     A worker's login so owns nothing in the ledger's schema and may attach nothing to its tables (a
     trigger, a rule, a column default): nothing it could make runs in another login's session. What
-    such a login made there before is refused (``foreign_objects``, :data:`_FOREIGN`).
+    such a login made before, and a schema on the path that others may create in, are refused
+    (:mod:`ledger.adapters.guard`, which every session asks first).
 
     On a real store a trigger also refuses an event whose ``recorded_by``, or an access entry
     whose user, is not the login inserting it (the database's owner excepted: it imports and
@@ -143,14 +119,20 @@ def grant_append_only(conn: Connection, append_only: list[str], rewritable: list
         conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {append}{APPEND_ARGS} TO {quoted}")
     if not training:
         _author_check(conn, schema)
-    if conn.exec_driver_sql(_FOREIGN, {"role": role, "read_side": rewritable}).first() is not None:
-        raise StorageError(reason="foreign_objects")
+    from ledger.adapters import guard
+
+    cursor = conn.connection.cursor()  # the rights as they now are: the question every session asks
+    try:
+        guard.refuse(guard.problems(cursor, upgrading=False))
+    finally:
+        cursor.close()
     return role
 
 
 def grant_tables(conn: Connection, role: str, append_only: list[str], rewritable: list[str]) -> None:
     """The ledger's role's rights on these tables, and no others: ``SELECT, INSERT`` on the append-only
-    ones, ``SELECT, INSERT, UPDATE, DELETE, TRUNCATE`` on the read side's — never ``TRIGGER`` or
+    ones, ``SELECT, INSERT, UPDATE, DELETE`` on the read side's (``SELECT`` on ``proj_versions``: a
+    projection's version is the owner's to change) — never ``TRUNCATE`` (it locks out every reader), ``TRIGGER`` or
     ``REFERENCES``, nor ownership. Also for a table the owner makes after ``ledger init`` (a new
     version's, a projection's made again: :meth:`ledger.adapters.store.SQLStore.grant_new_tables`)."""
     quoted = f'"{role}"'
@@ -160,7 +142,8 @@ def grant_tables(conn: Connection, role: str, append_only: list[str], rewritable
         conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM PUBLIC")
     for table in rewritable:
         conn.exec_driver_sql(f"REVOKE ALL ON {table} FROM {quoted}")
-        conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON {table} TO {quoted}")
+        rights = "SELECT" if table == projection_versions.name else "SELECT, INSERT, UPDATE, DELETE"
+        conn.exec_driver_sql(f"GRANT {rights} ON {table} TO {quoted}")
 
 
 def take_read_side(conn: Connection, rewritable: list[str]) -> bool:
@@ -183,9 +166,9 @@ def take_read_side(conn: Connection, rewritable: list[str]) -> bool:
 
 def _author_check(conn: Connection, schema: str) -> None:
     """The author check (:data:`_AUTHOR_CHECK`) made or made again, the owner's, and the tables'
-    triggers running it. A function of its name that another login made first (the ledger's logins
-    may create functions in the tables' schema) is dropped, triggers and all, where this login may (it
-    owns the schema — the database's owner owns ``public`` on PostgreSQL 15 and later — or is a
+    triggers running it. A function of its name that another login made first (the ledger's logins could
+    create functions in the tables' schema until 2026-12-03) is dropped, triggers and all, where this login
+    may (it owns the schema — the database's owner owns ``public`` on PostgreSQL 15 and later — or is a
     superuser); else the setup stops (``author_check_taken``), nothing changed. Triggers
     already as they should be are left alone: making them again locks the tables, and waits for
     every reader. The per-row check of an older store is dropped when nothing else uses it. ``schema``:
