@@ -18,8 +18,11 @@ its path, so that the question itself resolves to nothing else):
 - ``needs_init``: whether the store was set up before 2026-12-03 (its role may create in the
   schema): only its owner may use it, to run ``ledger init``.
 
-The store's owner is the owner of ``ledger_meta`` (the login itself, on a database not set up yet).
-docs/deployment.md gives the database administrator the same question to ask by hand.
+The store's owner is the owner of ``ledger_meta`` (the login itself, on a database not set up yet),
+its role ``ledger_<database>`` (:func:`ledger.adapters.rights.grant_append_only`). One round trip:
+the session's path is kept in a setting of the transaction, ``pg_catalog`` put alone on the path,
+the question asked, the path put back. docs/deployment.md gives the database administrator the same
+question to ask by hand.
 """
 
 from __future__ import annotations
@@ -28,14 +31,26 @@ from typing import Any
 
 from ledger.domain.errors import StorageError
 
-#: With ``search_path`` set to ``pg_catalog``: one row per thing wrong. ``%(path)s``: the session's
-#: schemas as they were (``current_schemas(false)``), ``%(owner)s``: the store's owner, ``%(role)s``:
-#: the ledger's role (``None``: not recorded yet).
+#: Asked with ``pg_catalog`` alone on the path: one row per thing wrong. ``ledger.path``: the session's
+#: schemas as they were (``current_schemas(false)``). ``{upgrading}``: whether the owner may use a store
+#: set up before 2026-12-03 (to upgrade it), or its role's ``CREATE`` is the administrator's to take.
 _QUESTION = """
-WITH trusted AS (
-  SELECT r.oid FROM pg_roles r WHERE r.rolsuper OR r.rolname = %(owner)s
+WITH setting AS (
+  SELECT current_setting('ledger.path')::name[] AS path
 ), path AS (
-  SELECT n.oid, n.nspname, n.nspacl, n.nspowner FROM pg_namespace n WHERE n.nspname = ANY(%(path)s)
+  SELECT n.oid, n.nspname, n.nspacl, n.nspowner, array_position(s.path, n.nspname) AS pos
+  FROM pg_namespace n, setting s WHERE n.nspname = ANY(s.path)
+), me AS (
+  SELECT r.oid, r.rolsuper FROM pg_roles r WHERE r.rolname = session_user
+), owner AS (  -- the store's: of its settings' table, first on the path; none yet: this login
+  SELECT coalesce((SELECT c.relowner FROM pg_class c JOIN path p ON p.oid = c.relnamespace
+                   WHERE c.relname = 'ledger_meta' AND c.relkind IN ('r', 'p') ORDER BY p.pos LIMIT 1),
+                  (SELECT oid FROM me)) AS oid
+), role AS (
+  SELECT r.oid FROM pg_roles r
+  WHERE r.rolname = 'ledger_' || regexp_replace(lower(current_database()), '[^a-z0-9_]', '_', 'g')
+), trusted AS (
+  SELECT r.oid FROM pg_roles r WHERE r.rolsuper UNION SELECT oid FROM owner
 ), granted AS (
   SELECT p.nspname, a.grantee FROM path p, aclexplode(p.nspacl) a WHERE a.privilege_type = 'CREATE'
   UNION ALL SELECT p.nspname, p.nspowner FROM path p
@@ -49,57 +64,40 @@ WITH trusted AS (
   WHERE s.dbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
     AND s.deptype = 'o' AND s.refobjid NOT IN (SELECT oid FROM trusted)
     AND s.classid NOT IN ('pg_largeobject'::regclass, 'pg_default_acl'::regclass)
-    AND NOT (s.refobjid = (SELECT r.oid FROM pg_roles r WHERE r.rolname = %(role)s)
-             AND s.classid IN ('pg_class'::regclass, 'pg_type'::regclass))
+    AND NOT (s.refobjid IN (SELECT oid FROM role) AND s.classid IN ('pg_class'::regclass, 'pg_type'::regclass))
     AND NOT EXISTS (SELECT FROM pg_class c WHERE s.classid = 'pg_class'::regclass AND c.oid = s.objid
                     AND c.relpersistence = 't')
 )
-SELECT 'needs_init', c.nspname FROM creators c
-  WHERE c.grantee = (SELECT r.oid FROM pg_roles r WHERE r.rolname = %(role)s)
+SELECT CASE WHEN {upgrading} THEN 'needs_init' ELSE 'schema_open' END, c.nspname FROM creators c
+  WHERE c.grantee IN (SELECT oid FROM role)
+    AND NOT ({upgrading} AND (SELECT oid FROM me) = (SELECT oid FROM owner))
+    AND NOT ({upgrading} AND (SELECT rolsuper FROM me))
 UNION ALL
 SELECT 'schema_open', c.nspname FROM creators c
-  WHERE c.grantee NOT IN (SELECT oid FROM trusted)
-    AND c.grantee IS DISTINCT FROM (SELECT r.oid FROM pg_roles r WHERE r.rolname = %(role)s)
+  WHERE c.grantee NOT IN (SELECT oid FROM trusted) AND c.grantee NOT IN (SELECT oid FROM role)
 UNION ALL
-SELECT 'foreign_objects', coalesce(o.type || ' ' || o.identity, '?')
+SELECT 'foreign_objects', o.type || ' ' || o.identity
   FROM others s, pg_identify_object(s.classid, s.objid, s.objsubid) o
   WHERE o.identity IS NOT NULL  -- not dropped in the meantime
-    AND coalesce(o.schema, '') NOT LIKE 'pg\\_temp\\_%%' AND coalesce(o.schema, '') NOT LIKE 'pg\\_toast\\_temp\\_%%'
+    AND coalesce(o.schema, '') NOT LIKE 'pg\\_temp\\_%' AND coalesce(o.schema, '') NOT LIKE 'pg\\_toast\\_temp\\_%'
 """
-
-#: The store's owner and the schema of its settings, if it is set up; who is connected, and whether a superuser.
-_STORE = """
-SELECT (SELECT ARRAY[pg_get_userbyid(c.relowner)::text, n.nspname::text] FROM pg_class c
-        JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relname = 'ledger_meta' AND c.relkind IN ('r', 'p') AND n.nspname = ANY(%(path)s)
-        ORDER BY array_position(%(path)s, n.nspname::text) LIMIT 1),
-       session_user, (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user)"""
+#: Before: the path kept, and ``pg_catalog`` alone on it (qualified, so that nothing else can answer).
+_BEFORE = ("SELECT pg_catalog.set_config('ledger.path', pg_catalog.current_schemas(false)::pg_catalog.text, true), "
+           "pg_catalog.set_config('ledger.search_path', pg_catalog.current_setting('search_path'), true); "
+           "SET LOCAL search_path TO pg_catalog, pg_temp; ")
+#: After: the path as it was.
+_AFTER = "; SELECT pg_catalog.set_config('search_path', pg_catalog.current_setting('ledger.search_path'), true)"
 
 
 def problems(cursor: Any, *, upgrading: bool = True) -> list[tuple[str, str]]:
-    """What is wrong, as ``(reason, what)`` rows, asked in the cursor's transaction with ``pg_catalog``
-    alone on the path; the path is as it was afterwards. The owner (or a superuser) may use a store set
-    up before 2026-12-03, to upgrade it, unless not ``upgrading`` (``ledger init``, once it has taken
-    the role's ``CREATE``: what is left of it, ``schema_open``, is the database administrator's)."""
-    cursor.execute("SELECT pg_catalog.current_schemas(false), pg_catalog.current_setting('search_path')")
-    path, setting = cursor.fetchone()
-    path = list(path)
-    cursor.execute("SET LOCAL search_path TO pg_catalog, pg_temp")
-    cursor.execute(_STORE, {"path": path})
-    store, user, superuser = cursor.fetchone()
-    owner, role = (store[0], None) if store is not None else (user, None)
-    if store is not None:
-        schema = store[1].replace('"', '""')
-        cursor.execute(f'SELECT value FROM "{schema}".ledger_meta WHERE key = %(key)s', {"key": "ledger_role"})
-        row = cursor.fetchone()
-        role = row[0] if row else None
-    cursor.execute(_QUESTION, {"path": path, "owner": owner, "role": role})
+    """What is wrong, as ``(reason, what)`` rows, asked in the cursor's transaction (one round trip);
+    the path is as it was afterwards. The owner (or a superuser) may use a store set up before
+    2026-12-03, to upgrade it, unless not ``upgrading`` (``ledger init``, once it has taken the role's
+    ``CREATE``: what is left of it, ``schema_open``, is the database administrator's)."""
+    cursor.execute(_BEFORE + _QUESTION.replace("{upgrading}", "true" if upgrading else "false") + _AFTER)
+    cursor.nextset()
+    cursor.nextset()
     found = [(str(reason), str(what)) for reason, what in cursor.fetchall()]
-    cursor.execute("SELECT pg_catalog.set_config('search_path', %(setting)s, true)", {"setting": setting})
-    if not upgrading:
-        return [("schema_open", what) if reason == "needs_init" else (reason, what) for reason, what in found]
-    if user == owner or superuser:  # the owner of a store set up before 2026-12-03: to run ledger init
-        return [p for p in found if p[0] != "needs_init"]
     return found
 
 
