@@ -135,12 +135,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "ägaren kör ledger init först (docs/deployment.md)",
                           "this version of the ledger needs tables that only the database's owner can make: the "
                           "owner runs ledger init first (docs/deployment.md)"),
-    "reason.foreign_objects": ("databasen har funktioner, typer eller tabeller som en annan inloggning än ägarens har "
-                               "gjort: databasadministratören granskar och tar bort dem (frågan står i "
-                               "docs/deployment.md) och kör sedan ledger init igen",
-                               "the database holds functions, types or tables that a login other than the owner's "
-                               "made: the database administrator looks at them and drops them (the query is in "
-                               "docs/deployment.md), then runs ledger init again"),
+    "reason.foreign_objects": ("databasen har funktioner, typer, tabeller, utlösare eller regler som en annan "
+                               "inloggning än ägarens har gjort: databasadministratören granskar och tar bort dem "
+                               "(frågorna står i docs/deployment.md), kör ledger verify och sedan ledger init igen",
+                               "the database holds functions, types, tables, triggers or rules that a login other "
+                               "than the owner's made: the database administrator looks at them and drops them (the "
+                               "queries are in docs/deployment.md), runs ledger verify, then ledger init again"),
     "reason.schema_open": ("andra inloggningar än ägarens får skapa objekt i ett schema som ledger söker i "
                            "(search_path): databasadministratören tar bort den rätten (REVOKE CREATE ON SCHEMA "
                            "… FROM PUBLIC, se docs/deployment.md)",

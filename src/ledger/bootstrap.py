@@ -209,6 +209,13 @@ class Services:
         A store that already holds events (written by an earlier version) can only become a real
         store: its events may be real people's, and a training store takes anyone's word for who
         they are. ``adopt_as_training`` is for test fixtures built from such stores, never the CLI."""
+        from ledger.adapters.guard import initialising
+
+        with initialising():  # a store set up before 2026-12-03 may be opened, to be upgraded
+            self.store.close_schema()  # before anything else of init's: nobody else may create in it
+            return self._initialise(training=training, roles=roles, adopt_as_training=adopt_as_training)
+
+    def _initialise(self, *, training: bool, roles: list[str] | None, adopt_as_training: bool) -> dict[str, Any]:
         from ledger.application.gate import Actor
         from ledger.application.service import Ledger
         from ledger.domain.errors import AlreadyExists, RuleViolation

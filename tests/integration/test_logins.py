@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import PG_URL, need_pg
 from tests.helpers import run_cli, run_process
-from tests.integration.pg_logins import PNR, admin, as_login, as_older_store, case_number, login_of, ok
+from tests.integration.pg_logins import PNR, admin, as_login, as_older_store, case_number, fresh, login_of, ok
 
 
 def test_events_carry_the_login_and_declared_names_are_refused(logins: dict[str, Any],
@@ -266,11 +266,11 @@ def test_init_again_leaves_the_tables_unlocked_when_the_check_is_in_place(
 
 def test_a_check_function_another_login_made_first_is_never_used(
         logins: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
-    """The ledger's logins may create functions in the tables' schema. On a store set up before the check
-    ran per statement, a worker could make ``ledger_check_authors`` before the owner runs ``ledger init``
-    again: the triggers must never run that function. An owner that may not drop it (a schema it does not
-    own) is told what to do, and nothing changes; one that may (the database's owner owns ``public``)
-    drops it and makes its own, which the worker cannot replace."""
+    """On a store set up before 2026-12-03 the ledger's logins could create functions in the tables'
+    schema: a worker could make ``ledger_check_authors`` before the owner runs ``ledger init`` again. The
+    triggers must never run it: ``init`` stops, nothing changed, while another login's function is in the
+    database (:mod:`ledger.adapters.guard`); once the database administrator has dropped it, ``init`` makes
+    the owner's, which the worker cannot replace."""
     import psycopg
 
     owner_url, owner = logins["owner"], login_of(logins["owner"])
@@ -279,16 +279,14 @@ def test_a_check_function_another_login_made_first_is_never_used(
     with psycopg.connect(logins["bo"], autocommit=True) as conn:
         conn.execute("CREATE FUNCTION ledger_check_authors() RETURNS trigger LANGUAGE plpgsql "
                      "AS $$ BEGIN RETURN NULL; END $$")
-    admin("ALTER SCHEMA public OWNER TO CURRENT_USER", logins["database"])  # not the owner's to drop in
-    try:
-        refused = run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False)
-    finally:
-        admin("ALTER SCHEMA public OWNER TO pg_database_owner", logins["database"])
-    assert refused.code == 1 and "ledger_check_authors" in refused.err and "Traceback" not in refused.err
+    refused = fresh(capsys, owner_url, "init", "--role", "granskare")
+    assert refused.code == 1 and "en annan inloggning än ägarens har gjort" in refused.err
+    assert "Traceback" not in refused.err
     with psycopg.connect(owner_url, autocommit=True) as conn:
         assert [row[2:] for row in conn.execute(_TRIGGERS).fetchall()] == [("ledger_check_author", owner, True)] * 2
     _refused_as_anna(logins, stream, as_anna)  # the per-row check still in place
-    ok(run_cli(capsys, owner_url, "init", "--role", "granskare", ready=False))
+    admin("DROP FUNCTION ledger_check_authors()", logins["database"])
+    ok(fresh(capsys, owner_url, "init", "--role", "granskare"))
     with psycopg.connect(owner_url, autocommit=True) as conn:
         assert [row[2:] for row in conn.execute(_TRIGGERS).fetchall()] == [("ledger_check_authors", owner, False)] * 2
     with psycopg.connect(logins["bo"], autocommit=True) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):

@@ -86,13 +86,21 @@ def test_a_worker_may_rewrite_the_read_side_but_attach_nothing(logins: dict[str,
 
 
 def test_init_takes_an_older_stores_read_side_back(logins: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
-    """An older store: the role owns the read side and may create in the schema. A worker attaches a
-    trigger, a rule and a column default, with built-in functions only; ``ledger init`` makes the read
-    side again, the owner's, with none of them, and every projection replays from the events."""
+    """An older store: the role owns the read side and may create in the schema. Until its owner's
+    ``ledger init`` has run, nobody else may use it — not the owner's other commands either. Code a
+    worker attached to the read side's tables (with built-in functions only: a trigger, a rule, a
+    column default) stops ``init``, naming it, not dropped unseen; once the database administrator has
+    dropped it, ``init`` makes the read side again, the owner's, and every projection replays."""
     import psycopg
 
     _case_opened(logins, capsys)
     owner_url = logins["owner"]
+    as_older_store(owner_url)
+    for url in (owner_url, logins["bo"]):
+        refused = fresh(capsys, url, "case", "list")
+        assert refused.code == 1 and "ägaren kör ledger init först" in refused.err
+    ok(fresh(capsys, owner_url, "init"))  # nothing attached: taken back at once
+    assert _read_side(owner_url) == ({login_of(owner_url)}, [])
     as_older_store(owner_url)
     with psycopg.connect(logins["anna"], autocommit=True) as conn:
         conn.execute("CREATE TRIGGER spy BEFORE UPDATE ON ledger_tracking FOR EACH ROW "
@@ -101,14 +109,19 @@ def test_init_takes_an_older_stores_read_side_back(logins: dict[str, Any], capsy
         conn.execute("ALTER TABLE proj_case_list ALTER COLUMN status SET DEFAULT session_user")
     role_owned, attached = _read_side(owner_url)
     assert role_owned == {logins["role"]} and len(attached) == 3
-    done = ok(run_cli(capsys, owner_url, "init", ready=False))
+    refused = fresh(capsys, owner_url, "init", "--json")
+    assert refused.code == 1 and "en annan inloggning än ägarens har gjort" in refused.err
+    assert _read_side(owner_url) == (role_owned, attached)  # nothing changed
+    admin("DROP TRIGGER spy ON ledger_tracking; DROP RULE spy ON ledger_tracking; "
+          "ALTER TABLE proj_case_list ALTER COLUMN status DROP DEFAULT", logins["database"])
+    done = ok(fresh(capsys, owner_url, "init"))
     assert "Läsmodellernas tabeller är gjorda på nytt" in done.out
     assert _read_side(owner_url) == ({login_of(owner_url)}, [])
     with psycopg.connect(owner_url, autocommit=True) as conn:
         assert conn.execute("SELECT count(*) FROM ledger_tracking").fetchone()[0] == 0
         assert not conn.execute("SELECT has_schema_privilege(%s, 'public', 'CREATE')", (logins["role"],)).fetchone()[0]
     assert _listed(logins["bo"], capsys) == [case_number()]
-    again = json.loads(ok(run_cli(capsys, owner_url, "init", "--json", ready=False)).out)
+    again = json.loads(ok(fresh(capsys, owner_url, "init", "--json")).out)
     assert again["read_side_remade"] is False  # taken back once, then left as it is
     assert _listed(logins["anna"], capsys) == [case_number()]
 
@@ -224,11 +237,11 @@ def test_no_session_runs_what_a_worker_left_in_the_schema(logins: dict[str, Any]
     for url in (owner_url, logins["bo"]):
         refused = fresh(capsys, url, "init" if url == owner_url else "case", *(() if url == owner_url else ("list",)))
         assert refused.code == 1 and "Traceback" not in refused.err
-        assert "som en annan inloggning än ägarens har gjort" in refused.err
+        assert "en annan inloggning än ägarens har gjort" in refused.err
     anna = login_of(logins["anna"])
     admin(f'REVOKE "{logins["role"]}" FROM "{anna}"')
     refused = fresh(capsys, owner_url, "init")
-    assert refused.code == 1 and "som en annan inloggning än ägarens har gjort" in refused.err
+    assert refused.code == 1 and "en annan inloggning än ägarens har gjort" in refused.err
     assert _spied(logins) == []  # nobody's session ran it
     admin(f'DROP OWNED BY "{anna}"', logins["database"])
     admin(f'GRANT "{logins["role"]}" TO "{anna}"')
@@ -278,10 +291,65 @@ def test_init_stops_when_the_role_keeps_create_that_the_owner_cannot_take(logins
     try:
         refused = fresh(capsys, logins["owner"], "init")
         assert refused.code == 1 and "REVOKE CREATE ON SCHEMA" in refused.err
-        refused = fresh(capsys, logins["anna"], "case", "list")
-        assert refused.code == 1 and "ägaren kör ledger init först" in refused.err
+        for url in (logins["anna"], logins["owner"]):  # nobody works on it meanwhile, the owner neither
+            refused = fresh(capsys, url, "case", "list")
+            assert refused.code == 1 and "ägaren kör ledger init först" in refused.err
     finally:
         admin("ALTER SCHEMA public OWNER TO pg_database_owner", logins["database"])
     admin(f'REVOKE CREATE ON SCHEMA public FROM "{logins["role"]}"', logins["database"])
     ok(fresh(capsys, logins["owner"], "init"))
     assert fresh(capsys, logins["anna"], "case", "list").code == 0
+
+
+def test_init_waits_for_what_was_being_made_while_it_took_the_right(logins: dict[str, Any],
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A worker's transaction made an operator on an older store, while its role could, and has not
+    committed it when the owner's ``init`` starts: no question could see it yet. ``init`` takes the
+    right, waits for that transaction, then asks again — and stops; nothing of the owner's ran it."""
+    import subprocess
+    import sys
+    import time
+
+    import psycopg
+
+    _case_opened(logins, capsys)
+    owner_url = logins["owner"]
+    as_older_store(owner_url)
+    worker = psycopg.connect(logins["anna"])
+    try:
+        worker.execute(_OPERATOR)  # not committed
+        from ledger.adapters.store import SQLStore
+
+        SQLStore.dispose_all()
+        init = subprocess.Popen([sys.executable, "-m", "ledger.cli", "--db", owner_url, "init"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
+        assert init.poll() is None  # waiting for the worker's transaction
+        worker.commit()
+        _, err = init.communicate(timeout=60)
+    finally:
+        worker.close()
+    assert init.returncode == 1 and "en annan inloggning än ägarens har gjort" in err
+    assert _spied(logins) == []
+    assert _read_side(owner_url)[0] == {logins["role"]}  # nothing taken back
+
+
+def test_nothing_runs_before_the_question_not_even_the_drivers_first_queries(
+        logins: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    """SQLAlchemy's first queries on a new connection (the server's version, psycopg's hstore type, which
+    compares an ``oid`` with a ``regtype``) come after the question too: a worker's operator on those
+    types, left on an older store, never runs in the owner's session."""
+    import psycopg
+
+    _case_opened(logins, capsys)
+    owner_url = logins["owner"]
+    as_older_store(owner_url)
+    with psycopg.connect(logins["anna"], autocommit=True) as conn:
+        conn.execute("CREATE SEQUENCE spy_calls; GRANT USAGE ON SEQUENCE spy_calls TO PUBLIC; "
+                     "CREATE FUNCTION spy_oid(oid, regtype) RETURNS boolean LANGUAGE plpgsql AS "
+                     "$$ BEGIN PERFORM nextval('public.spy_calls'); RETURN $1 = $2::oid; END $$; "
+                     "CREATE OPERATOR public.= (LEFTARG = oid, RIGHTARG = regtype, FUNCTION = spy_oid)")
+    refused = fresh(capsys, owner_url, "case", "list")
+    assert refused.code == 1 and "Traceback" not in refused.err
+    with psycopg.connect(logins["anna"], autocommit=True) as conn:
+        assert conn.execute("SELECT last_value, is_called FROM spy_calls").fetchone() == (1, False)  # never called

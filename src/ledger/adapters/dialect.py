@@ -141,6 +141,10 @@ class Dialect:
     def grant_tables(self, conn: Connection, role: str, append_only: list[str], rewritable: list[str]) -> None:
         """The ledger's role's rights on tables made after ``ledger init`` (PostgreSQL)."""
 
+    def close_schema(self, conn: Connection) -> None:
+        """``ledger init`` on a store set up before 2026-12-03: nobody else may create in its schema
+        (PostgreSQL: :func:`ledger.adapters.rights.close_schema`)."""
+
     def take_read_side(self, conn: Connection, rewritable: list[str]) -> bool:
         """Whether the read side's tables were dropped, to be made again by this login (``ledger init``):
         when one of them is another login's (PostgreSQL; :func:`ledger.adapters.rights.take_read_side`)."""
@@ -259,13 +263,19 @@ class PostgresDialect(Dialect):
         except ImportError:  # psycopg is an extra: name it rather than fail with a module error
             raise StorageError(reason="driver_missing") from None
 
-        @event.listens_for(engine, "connect")
-        def _connect(dbapi_conn: Any, _record: Any) -> None:
-            """Before anything else of the ledger's in this session: may it trust what its queries
-            resolve to (:mod:`ledger.adapters.guard`)?"""
+        @event.listens_for(engine, "do_connect")
+        def _connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+            """Before anything else in this session, SQLAlchemy's own first queries too: may it trust
+            what its queries resolve to (:mod:`ledger.adapters.guard`)?"""
             from ledger.adapters import guard
 
-            guard.check(dbapi_conn)
+            dbapi_conn = dialect.connect(*cargs, **cparams)
+            try:
+                guard.check(dbapi_conn)
+            except BaseException:
+                dbapi_conn.close()
+                raise
+            return dbapi_conn
 
         @event.listens_for(engine, "checkin")
         def _checkin(_dbapi_conn: Any, record: Any) -> None:
@@ -392,6 +402,11 @@ class PostgresDialect(Dialect):
         from ledger.adapters import rights
 
         rights.grant_tables(conn, role, append_only, rewritable)
+
+    def close_schema(self, conn: Connection) -> None:
+        from ledger.adapters import rights
+
+        rights.close_schema(conn)
 
     def take_read_side(self, conn: Connection, rewritable: list[str]) -> bool:
         from ledger.adapters import rights

@@ -1,22 +1,26 @@
-"""PostgreSQL: before a session runs anything of the ledger's, what its queries could resolve to.
+"""PostgreSQL: before a session runs anything, what its queries could resolve to.
 
 A function or operator that matches a call's argument types exactly wins over a built-in one that
 needs a cast, wherever it sits on the search path: an operator ``public.= (varchar, varchar)`` made by
 one login runs in every session that compares a ``VARCHAR`` parameter (SQLAlchemy's), with that
 session's rights and name, and could so append events in another's name or grant itself what the
 owner may. The ledger is safe only where nobody it does not trust could create on its search path
-(PostgreSQL's CVE-2018-1058 advice). So every new connection first asks (with ``pg_catalog`` alone on
-its path, so that the question itself resolves to nothing else):
+(PostgreSQL's CVE-2018-1058 advice). So every new connection first asks — before SQLAlchemy's own
+first queries (``do_connect``), with ``pg_catalog`` alone on its path, so that the question itself
+resolves to nothing else:
 
 - ``schema_open``: whether a schema on the path lets anyone but the store's owner and superusers
   create in it (``PUBLIC`` has ``CREATE`` on ``public`` up to PostgreSQL 14);
 - ``foreign_objects``: whether the database holds anything owned by another login (a worker's login
   could create in the schema until 2026-12-03): functions, operators, types, tables, anything but
   temporary objects, large objects and default privileges, which run no code in another's session;
-  the read side's tables the ledger's role owned then are the one thing allowed, until ``ledger
-  init`` takes them back;
-- ``needs_init``: whether the store was set up before 2026-12-03 (its role may create in the
-  schema): only its owner may use it, to run ``ledger init``.
+  a store set up before then may hold its read side's tables (by name), their sequences and row types,
+  owned by the ledger's role, until ``ledger init`` takes them back;
+- ``needs_init``: whether the store was set up before 2026-12-03 (its role may create in the schema,
+  or owns the read side): nobody may use it but its owner's (or a superuser's) ``ledger init``
+  (:func:`initialising`), which upgrades it. Code attached to those tables (triggers, rules) runs
+  in whoever's session writes to them: it is ``init``'s to find before it drops them
+  (:func:`ledger.adapters.rights.take_read_side`).
 
 The store's owner is the owner of ``ledger_meta`` (the login itself, on a database not set up yet),
 its role ``ledger_<database>`` (:func:`ledger.adapters.rights.grant_append_only`). One round trip:
@@ -27,13 +31,17 @@ question to ask by hand.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ledger.domain.errors import StorageError
 
 #: Asked with ``pg_catalog`` alone on the path: one row per thing wrong. ``ledger.path``: the session's
-#: schemas as they were (``current_schemas(false)``). ``{upgrading}``: whether the owner may use a store
-#: set up before 2026-12-03 (to upgrade it), or its role's ``CREATE`` is the administrator's to take.
+#: schemas as they were (``current_schemas(false)``). ``{mode}``: ``use`` (a store set up before
+#: 2026-12-03 is not to be used), ``init`` (its owner's or a superuser's ``ledger init`` may, to upgrade
+#: it) or ``initialised`` (init has taken the role's ``CREATE``: what is left, ``schema_open``, is the
+#: database administrator's). ``{read_side}``: the read side's tables' names, quoted.
 _QUESTION = """
 WITH setting AS (
   SELECT current_setting('ledger.path')::name[] AS path
@@ -59,19 +67,34 @@ WITH setting AS (
                          THEN (SELECT d.datdba FROM pg_database d WHERE d.datname = current_database())
                          ELSE g.grantee END AS grantee
   FROM granted g
+), role_tables AS (  -- a store set up before 2026-12-03: its role owns the read side's tables until init
+  SELECT c.oid FROM pg_class c JOIN path p ON p.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p') AND c.relname = ANY(ARRAY[{read_side}]::name[]) AND c.relowner IN (SELECT oid FROM role)
+), read_side AS (  -- ... with their sequences and row types
+  SELECT oid FROM role_tables
+  UNION SELECT d.objid FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+    AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') AND d.refobjid IN (SELECT oid FROM role_tables)
 ), others AS MATERIALIZED (  -- what others own, but a session's temporary tables (made and dropped all along)
   SELECT s.classid, s.objid, s.objsubid FROM pg_shdepend s
   WHERE s.dbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+    -- two ranges of the index, around the large objects (any login may make them, by the hundred thousand)
+    AND (s.classid < 'pg_largeobject'::regclass::oid OR s.classid > 'pg_largeobject'::regclass::oid)
     AND s.deptype = 'o' AND s.refobjid NOT IN (SELECT oid FROM trusted)
-    AND s.classid NOT IN ('pg_largeobject'::regclass, 'pg_default_acl'::regclass)
-    AND NOT (s.refobjid IN (SELECT oid FROM role) AND s.classid IN ('pg_class'::regclass, 'pg_type'::regclass))
+    AND s.classid <> 'pg_default_acl'::regclass
+    AND NOT (s.refobjid IN (SELECT oid FROM role) AND (
+      (s.classid = 'pg_class'::regclass AND s.objid IN (SELECT oid FROM read_side))
+      OR (s.classid = 'pg_type'::regclass AND EXISTS (
+        SELECT FROM pg_type t WHERE t.oid = s.objid AND (t.typrelid IN (SELECT oid FROM read_side) OR t.typelem IN (
+          SELECT e.oid FROM pg_type e WHERE e.typrelid IN (SELECT oid FROM read_side)))))))
     AND NOT EXISTS (SELECT FROM pg_class c WHERE s.classid = 'pg_class'::regclass AND c.oid = s.objid
                     AND c.relpersistence = 't')
 )
-SELECT CASE WHEN {upgrading} THEN 'needs_init' ELSE 'schema_open' END, c.nspname FROM creators c
-  WHERE c.grantee IN (SELECT oid FROM role)
-    AND NOT ({upgrading} AND (SELECT oid FROM me) = (SELECT oid FROM owner))
-    AND NOT ({upgrading} AND (SELECT rolsuper FROM me))
+SELECT CASE WHEN '{mode}' = 'initialised' THEN 'schema_open' ELSE 'needs_init' END, c.nspname FROM creators c
+  WHERE c.grantee IN (SELECT oid FROM role)  -- the owner's ledger init (or a superuser's) upgrades it
+    AND NOT ('{mode}' = 'init' AND ((SELECT oid FROM me) = (SELECT oid FROM owner) OR (SELECT rolsuper FROM me)))
+UNION ALL
+SELECT 'needs_init', 'read side' WHERE EXISTS (SELECT FROM role_tables) AND ('{mode}' = 'use'
+  OR '{mode}' = 'init' AND NOT ((SELECT oid FROM me) = (SELECT oid FROM owner) OR (SELECT rolsuper FROM me)))
 UNION ALL
 SELECT 'schema_open', c.nspname FROM creators c
   WHERE c.grantee NOT IN (SELECT oid FROM trusted) AND c.grantee NOT IN (SELECT oid FROM role)
@@ -89,16 +112,17 @@ _BEFORE = ("SELECT pg_catalog.set_config('ledger.path', pg_catalog.current_schem
 _AFTER = "; SELECT pg_catalog.set_config('search_path', pg_catalog.current_setting('ledger.search_path'), true)"
 
 
-def problems(cursor: Any, *, upgrading: bool = True) -> list[tuple[str, str]]:
+def problems(cursor: Any, mode: str = "use") -> list[tuple[str, str]]:
     """What is wrong, as ``(reason, what)`` rows, asked in the cursor's transaction (one round trip);
-    the path is as it was afterwards. The owner (or a superuser) may use a store set up before
-    2026-12-03, to upgrade it, unless not ``upgrading`` (``ledger init``, once it has taken the role's
-    ``CREATE``: what is left of it, ``schema_open``, is the database administrator's)."""
-    cursor.execute(_BEFORE + _QUESTION.replace("{upgrading}", "true" if upgrading else "false") + _AFTER)
+    the path is as it was afterwards. ``mode``: see :data:`_QUESTION`."""
+    from ledger.adapters.schema import read_metadata, tracking_table
+
+    names = ", ".join(f"'{name}'" for name in (tracking_table.name, *read_metadata.tables))
+    question = _QUESTION.replace("{mode}", mode).replace("{read_side}", names)
+    cursor.execute(_BEFORE + question + _AFTER)
     cursor.nextset()
     cursor.nextset()
-    found = [(str(reason), str(what)) for reason, what in cursor.fetchall()]
-    return found
+    return [(str(reason), str(what)) for reason, what in cursor.fetchall()]
 
 
 def refuse(found: list[tuple[str, str]]) -> None:
@@ -109,14 +133,28 @@ def refuse(found: list[tuple[str, str]]) -> None:
         raise StorageError(reason=reason, objects=", ".join(what for _, what in found[:10]))
 
 
+#: Whether this process runs ``ledger init``: its sessions may use a store set up before 2026-12-03.
+_initialising = [False]
+
+
+@contextmanager
+def initialising() -> Iterator[None]:
+    """Within: new connections of this process are ``ledger init``'s (``mode`` ``init``)."""
+    before, _initialising[0] = _initialising[0], True
+    try:
+        yield
+    finally:
+        _initialising[0] = before
+
+
 def check(dbapi_conn: Any) -> None:
     """A new connection (psycopg's): refused if anything is wrong; its transaction is ended either way."""
     try:
         with dbapi_conn.cursor() as cursor:
-            found = problems(cursor)
+            found = problems(cursor, "init" if _initialising[0] else "use")
     finally:
         dbapi_conn.rollback()
     refuse(found)
 
 
-__all__ = ["check", "problems", "refuse"]
+__all__ = ["check", "initialising", "problems", "refuse"]

@@ -9,6 +9,7 @@ name. Called through :meth:`ledger.adapters.dialect.PostgresDialect.grant_append
 from __future__ import annotations
 
 import re
+import time
 
 from sqlalchemy import Connection
 from sqlalchemy import exc as sa_exc
@@ -65,6 +66,34 @@ SELECT c.relname, pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c
 WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = current_schema())
   AND c.relkind IN ('r', 'p') AND c.relname = ANY(%s)
   AND c.relowner <> (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user)"""
+#: The ledger's role and the tables' schema (``%s``), if the role may create there (with ``pg_catalog``
+#: alone on the path; the role's name as :func:`grant_append_only` makes it).
+_ROLE_CREATES = """
+SELECT r.rolname, n.nspname FROM pg_roles r, pg_namespace n
+WHERE r.rolname = 'ledger_' || regexp_replace(lower(current_database()), '[^a-z0-9_]', '_', 'g')
+  AND n.nspname = %s AND has_schema_privilege(r.oid, n.oid, 'CREATE')"""
+#: The transactions open now in this database, but this one (each holds a lock on its virtual id).
+_OPEN_TRANSACTIONS = """
+SELECT l.virtualxid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'virtualxid' AND l.pid <> pg_backend_pid() AND a.datname = current_database()"""
+_STILL_OPEN = "SELECT l.virtualxid FROM pg_locks l WHERE l.locktype = 'virtualxid' AND l.virtualxid = ANY(%s)"
+#: How long ``ledger init`` waits for the transactions open when it took the role's ``CREATE``.
+WAIT_OPEN = 30.0
+#: Code attached to these tables (``%s``, names in the tables' schema), none of it the ledger's: triggers,
+#: rules, column defaults (but a serial column's own), row security policies.
+_ATTACHED = """
+WITH t AS (SELECT c.oid, c.relname FROM pg_class c
+           WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = current_schema())
+             AND c.relname = ANY(%s))
+SELECT 'trigger ' || g.tgname || ' on ' || t.relname FROM pg_trigger g JOIN t ON t.oid = g.tgrelid
+  WHERE NOT g.tgisinternal
+UNION ALL SELECT 'rule ' || r.rulename || ' on ' || t.relname FROM pg_rewrite r JOIN t ON t.oid = r.ev_class
+  WHERE r.rulename <> '_RETURN'
+UNION ALL SELECT 'default of ' || t.relname || '.' || a.attname FROM pg_attrdef d JOIN t ON t.oid = d.adrelid
+  JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+  WHERE pg_get_expr(d.adbin, d.adrelid) IS DISTINCT FROM
+        format('nextval(%%L::regclass)', pg_get_serial_sequence(t.oid::regclass::text, a.attname)::regclass)
+UNION ALL SELECT 'policy ' || p.polname || ' on ' || t.relname FROM pg_policy p JOIN t ON t.oid = p.polrelid"""
 _AUTHOR_CHECKED = ("ledger_access_log", "ledger_events")
 #: The check before it ran per statement: a ``BEFORE INSERT`` trigger per row (``ledger init`` replaces it).
 _OLD_AUTHOR_CHECK = "ledger_check_author()"
@@ -123,7 +152,7 @@ def grant_append_only(conn: Connection, append_only: list[str], rewritable: list
 
     cursor = conn.connection.cursor()  # the rights as they now are: the question every session asks
     try:
-        guard.refuse(guard.problems(cursor, upgrading=False))
+        guard.refuse(guard.problems(cursor, "initialised"))
     finally:
         cursor.close()
     return role
@@ -146,6 +175,49 @@ def grant_tables(conn: Connection, role: str, append_only: list[str], rewritable
         conn.exec_driver_sql(f"GRANT {rights} ON {table} TO {quoted}")
 
 
+def close_schema(conn: Connection) -> None:
+    """If the ledger's role may create in the tables' schema (a store set up before 2026-12-03): take
+    that right, commit, wait until every transaction open at that moment has ended — one of them may
+    hold an object made while it could, not yet committed, so that no question asked before could see
+    it — and ask the question again (:mod:`ledger.adapters.guard`). Up to :data:`WAIT_OPEN` seconds,
+    then ``locked``. All with ``pg_catalog`` alone on the path; ``conn`` outside a transaction."""
+    from ledger.adapters import guard
+
+    with conn.begin():
+        schema = conn.exec_driver_sql("SELECT pg_catalog.current_schema()").scalar()
+        conn.exec_driver_sql("SET LOCAL search_path TO pg_catalog, pg_temp")
+        found = conn.exec_driver_sql(_ROLE_CREATES, (schema,)).first()
+        if found is None:
+            return  # a store set up since, or not at all: nothing to wait for
+        role, schema = found
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(f'REVOKE CREATE ON SCHEMA "{_quoted(schema)}" FROM "{_quoted(role)}"')
+        except sa_exc.DBAPIError:
+            pass  # not this login's to take: init stops further on (schema_open)
+    with conn.begin():
+        conn.exec_driver_sql("SET LOCAL search_path TO pg_catalog, pg_temp")
+        open_then = list(conn.exec_driver_sql(_OPEN_TRANSACTIONS).scalars())
+    deadline = time.monotonic() + WAIT_OPEN
+    while open_then:
+        if time.monotonic() > deadline:
+            raise StorageError(reason="locked")
+        time.sleep(0.05)
+        with conn.begin():
+            conn.exec_driver_sql("SET LOCAL search_path TO pg_catalog, pg_temp")
+            open_then = list(conn.exec_driver_sql(_STILL_OPEN, (open_then,)).scalars())
+    with conn.begin():
+        cursor = conn.connection.cursor()
+        try:
+            guard.refuse(guard.problems(cursor, "init"))
+        finally:
+            cursor.close()
+
+
+def _quoted(name: str) -> str:
+    return name.replace('"', '""')
+
+
 def take_read_side(conn: Connection, rewritable: list[str]) -> bool:
     """Whether the read side's tables were dropped, to be made again by this login: when one of them is
     not its own. Until 2026-12-03 they were the ledger's role's, so that any worker's process could
@@ -158,7 +230,10 @@ def take_read_side(conn: Connection, rewritable: list[str]) -> bool:
     if not not_mine:
         return False
     if not all(may_drop for _, may_drop in not_mine):
-        raise StorageError(reason="foreign_objects")
+        raise StorageError(reason="foreign_objects", objects=", ".join(name for name, _ in not_mine))
+    attached = list(conn.exec_driver_sql(_ATTACHED, ([name for name, _ in not_mine],)).scalars())
+    if attached:  # not dropped unseen: the database administrator looks at what it did (and runs verify)
+        raise StorageError(reason="foreign_objects", objects=", ".join(attached))
     for table in rewritable:  # all of them: the positions in ledger_tracking go with their projections' rows
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table} CASCADE")
     return True
