@@ -74,12 +74,15 @@ WITH setting AS (
   SELECT oid FROM role_tables
   UNION SELECT d.objid FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
     AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') AND d.refobjid IN (SELECT oid FROM role_tables)
+), owned AS (  -- two ranges of the index, around the large objects (any login may make them by the 100 000)
+  SELECT s.* FROM pg_shdepend s WHERE s.deptype = 'o' AND s.classid < 'pg_largeobject'::regclass::oid
+    AND s.dbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+  UNION ALL
+  SELECT s.* FROM pg_shdepend s WHERE s.deptype = 'o' AND s.classid > 'pg_largeobject'::regclass::oid
+    AND s.dbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
 ), others AS MATERIALIZED (  -- what others own, but a session's temporary tables (made and dropped all along)
-  SELECT s.classid, s.objid, s.objsubid FROM pg_shdepend s
-  WHERE s.dbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
-    -- two ranges of the index, around the large objects (any login may make them, by the hundred thousand)
-    AND (s.classid < 'pg_largeobject'::regclass::oid OR s.classid > 'pg_largeobject'::regclass::oid)
-    AND s.deptype = 'o' AND s.refobjid NOT IN (SELECT oid FROM trusted)
+  SELECT s.classid, s.objid, s.objsubid FROM owned s
+  WHERE s.refobjid NOT IN (SELECT oid FROM trusted)
     AND s.classid <> 'pg_default_acl'::regclass
     AND NOT (s.refobjid IN (SELECT oid FROM role) AND (
       (s.classid = 'pg_class'::regclass AND s.objid IN (SELECT oid FROM read_side))
