@@ -212,7 +212,6 @@ class Services:
         from ledger.adapters.guard import initialising
 
         with initialising():  # a store set up before 2026-12-03 may be opened, to be upgraded
-            self.store.close_schema()  # before anything else of init's: nobody else may create in it
             return self._initialise(training=training, roles=roles, adopt_as_training=adopt_as_training)
 
     def _initialise(self, *, training: bool, roles: list[str] | None, adopt_as_training: bool) -> dict[str, Any]:

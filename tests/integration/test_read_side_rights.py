@@ -353,3 +353,26 @@ def test_nothing_runs_before_the_question_not_even_the_drivers_first_queries(
     assert refused.code == 1 and "Traceback" not in refused.err
     with psycopg.connect(logins["anna"], autocommit=True) as conn:
         assert conn.execute("SELECT last_value, is_called FROM spy_calls").fetchone() == (1, False)  # never called
+
+
+def test_init_takes_back_every_right_on_the_tables_but_the_roles(logins: dict[str, Any],
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A right on the ledger's tables given to a login itself, or to everyone (as a worker's code run in
+    the owner's session could have given it on a store set up before 2026-12-03): ``init`` takes it back;
+    the role's rights stay."""
+    import psycopg
+
+    _case_opened(logins, capsys)
+    anna = login_of(logins["anna"])
+    admin(f'GRANT UPDATE, DELETE ON ledger_events, ledger_chain TO "{anna}"; '
+          f'GRANT INSERT, UPDATE ON proj_versions TO "{anna}"; GRANT SELECT ON ledger_meta TO PUBLIC',
+          logins["database"])
+    ok(fresh(capsys, logins["owner"], "init"))
+    with psycopg.connect(logins["owner"], autocommit=True) as conn:
+        granted = conn.execute(
+            "SELECT c.relname, a.privilege_type FROM pg_class c, aclexplode(c.relacl) a "
+            "WHERE a.grantee IN (%s::regrole, 0) AND c.relnamespace = 'public'::regnamespace", (anna,)).fetchall()
+        assert granted == []
+    with psycopg.connect(logins["anna"], autocommit=True) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("DELETE FROM ledger_events")
+    assert _listed(logins["anna"], capsys) == [case_number()]

@@ -141,10 +141,6 @@ class Dialect:
     def grant_tables(self, conn: Connection, role: str, append_only: list[str], rewritable: list[str]) -> None:
         """The ledger's role's rights on tables made after ``ledger init`` (PostgreSQL)."""
 
-    def close_schema(self, conn: Connection) -> None:
-        """``ledger init`` on a store set up before 2026-12-03: nobody else may create in its schema
-        (PostgreSQL: :func:`ledger.adapters.rights.close_schema`)."""
-
     def take_read_side(self, conn: Connection, rewritable: list[str]) -> bool:
         """Whether the read side's tables were dropped, to be made again by this login (``ledger init``):
         when one of them is another login's (PostgreSQL; :func:`ledger.adapters.rights.take_read_side`)."""
@@ -402,11 +398,6 @@ class PostgresDialect(Dialect):
         from ledger.adapters import rights
 
         rights.grant_tables(conn, role, append_only, rewritable)
-
-    def close_schema(self, conn: Connection) -> None:
-        from ledger.adapters import rights
-
-        rights.close_schema(conn)
 
     def take_read_side(self, conn: Connection, rewritable: list[str]) -> bool:
         from ledger.adapters import rights

@@ -39,9 +39,9 @@ from ledger.domain.errors import StorageError
 
 #: Asked with ``pg_catalog`` alone on the path: one row per thing wrong. ``ledger.path``: the session's
 #: schemas as they were (``current_schemas(false)``). ``{mode}``: ``use`` (a store set up before
-#: 2026-12-03 is not to be used), ``init`` (its owner's or a superuser's ``ledger init`` may, to upgrade
-#: it) or ``initialised`` (init has taken the role's ``CREATE``: what is left, ``schema_open``, is the
-#: database administrator's). ``{read_side}``: the read side's tables' names, quoted.
+#: 2026-12-03 is not to be used) or ``init`` (its owner's or a superuser's ``ledger init`` may, to upgrade
+#: it, once it has taken the role's ``CREATE``: what is left of that, ``schema_open``, is the database
+#: administrator's). ``{read_side}``: the read side's tables' names, quoted.
 _QUESTION = """
 WITH setting AS (
   SELECT current_setting('ledger.path')::name[] AS path
@@ -72,8 +72,9 @@ WITH setting AS (
   WHERE c.relkind IN ('r', 'p') AND c.relname = ANY(ARRAY[{read_side}]::name[]) AND c.relowner IN (SELECT oid FROM role)
 ), read_side AS (  -- ... with their sequences and row types
   SELECT oid FROM role_tables
-  UNION SELECT d.objid FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
-    AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') AND d.refobjid IN (SELECT oid FROM role_tables)
+  UNION SELECT d.objid FROM pg_depend d JOIN pg_class q ON q.oid = d.objid AND q.relkind = 'S'  -- not partitions
+  WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+    AND d.refobjid IN (SELECT oid FROM role_tables)
 ), owned AS (  -- two ranges of the index, around the large objects (any login may make them by the 100 000)
   SELECT s.* FROM pg_shdepend s WHERE s.deptype = 'o' AND s.classid < 'pg_largeobject'::regclass::oid
     AND s.dbid = (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
@@ -92,9 +93,8 @@ WITH setting AS (
     AND NOT EXISTS (SELECT FROM pg_class c WHERE s.classid = 'pg_class'::regclass AND c.oid = s.objid
                     AND c.relpersistence = 't')
 )
-SELECT CASE WHEN '{mode}' = 'initialised' THEN 'schema_open' ELSE 'needs_init' END, c.nspname FROM creators c
-  WHERE c.grantee IN (SELECT oid FROM role)  -- the owner's ledger init (or a superuser's) upgrades it
-    AND NOT ('{mode}' = 'init' AND ((SELECT oid FROM me) = (SELECT oid FROM owner) OR (SELECT rolsuper FROM me)))
+SELECT CASE WHEN '{mode}' = 'use' THEN 'needs_init' ELSE 'schema_open' END, c.nspname FROM creators c
+  WHERE c.grantee IN (SELECT oid FROM role)  -- init took it first, if it could (rights.close_schema)
 UNION ALL
 SELECT 'needs_init', 'read side' WHERE EXISTS (SELECT FROM role_tables) AND ('{mode}' = 'use'
   OR '{mode}' = 'init' AND NOT ((SELECT oid FROM me) = (SELECT oid FROM owner) OR (SELECT rolsuper FROM me)))
@@ -151,7 +151,13 @@ def initialising() -> Iterator[None]:
 
 
 def check(dbapi_conn: Any) -> None:
-    """A new connection (psycopg's): refused if anything is wrong; its transaction is ended either way."""
+    """A new connection (psycopg's): refused if anything is wrong; its transaction is ended either way.
+    ``ledger init``'s first takes the role's ``CREATE`` of a store set up before 2026-12-03, and waits
+    for what was open then (:func:`ledger.adapters.rights.close_schema`), before it asks."""
+    if _initialising[0]:
+        from ledger.adapters import rights
+
+        rights.close_schema(dbapi_conn)
     try:
         with dbapi_conn.cursor() as cursor:
             found = problems(cursor, "init" if _initialising[0] else "use")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy import exc as sa_exc
@@ -66,25 +67,39 @@ SELECT c.relname, pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c
 WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = current_schema())
   AND c.relkind IN ('r', 'p') AND c.relname = ANY(%s)
   AND c.relowner <> (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user)"""
+#: Who else than the tables' owner and the ledger's role (``%s``) has a right on these tables (``%s``):
+#: each table with the grantee as ``REVOKE`` names it.
+_OTHER_GRANTEES = """
+SELECT DISTINCT c.relname, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END
+FROM pg_class c, aclexplode(c.relacl) a
+WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = current_schema())
+  AND c.relname = ANY(%s) AND a.grantee <> c.relowner
+  AND a.grantee NOT IN (SELECT r.oid FROM pg_roles r WHERE r.rolname = %s)"""
 #: The ledger's role and the tables' schema (``%s``), if the role may create there (with ``pg_catalog``
 #: alone on the path; the role's name as :func:`grant_append_only` makes it).
 _ROLE_CREATES = """
 SELECT r.rolname, n.nspname FROM pg_roles r, pg_namespace n
 WHERE r.rolname = 'ledger_' || regexp_replace(lower(current_database()), '[^a-z0-9_]', '_', 'g')
   AND n.nspname = %s AND has_schema_privilege(r.oid, n.oid, 'CREATE')"""
-#: The transactions open now in this database, but this one (each holds a lock on its virtual id).
+#: The transactions open now in this database, but this one (each holds a lock on its virtual id), and
+#: the prepared ones (which belong to no session), each by a name of its own.
 _OPEN_TRANSACTIONS = """
-SELECT l.virtualxid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-WHERE l.locktype = 'virtualxid' AND l.pid <> pg_backend_pid() AND a.datname = current_database()"""
-_STILL_OPEN = "SELECT l.virtualxid FROM pg_locks l WHERE l.locktype = 'virtualxid' AND l.virtualxid = ANY(%s)"
+SELECT 'v:' || l.virtualxid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.locktype = 'virtualxid' AND l.pid <> pg_backend_pid() AND a.datname = current_database()
+UNION ALL SELECT 'p:' || p.transaction::text FROM pg_prepared_xacts p WHERE p.database = current_database()"""
+_STILL_OPEN = """
+SELECT n FROM (SELECT 'v:' || l.virtualxid AS n FROM pg_locks l WHERE l.locktype = 'virtualxid'
+               UNION ALL SELECT 'p:' || p.transaction::text FROM pg_prepared_xacts p) s WHERE n = ANY(%s)"""
 #: How long ``ledger init`` waits for the transactions open when it took the role's ``CREATE``.
 WAIT_OPEN = 30.0
-#: Code attached to these tables (``%s``, names in the tables' schema), none of it the ledger's: triggers,
-#: rules, column defaults (but a serial column's own), row security policies.
+#: Code attached to these tables (``%s``, names in the tables' schema) or to a partition or child of theirs,
+#: none of it the ledger's: triggers, rules, column defaults (but a serial column's own), policies.
 _ATTACHED = """
-WITH t AS (SELECT c.oid, c.relname FROM pg_class c
+WITH RECURSIVE t AS (SELECT c.oid, c.relname FROM pg_class c  -- and their partitions or children, any depth
            WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = current_schema())
-             AND c.relname = ANY(%s))
+             AND c.relname = ANY(%s)
+           UNION SELECT c.oid, c.relname FROM pg_inherits i JOIN t ON t.oid = i.inhparent
+             JOIN pg_class c ON c.oid = i.inhrelid)
 SELECT 'trigger ' || g.tgname || ' on ' || t.relname FROM pg_trigger g JOIN t ON t.oid = g.tgrelid
   WHERE NOT g.tgisinternal
 UNION ALL SELECT 'rule ' || r.rulename || ' on ' || t.relname FROM pg_rewrite r JOIN t ON t.oid = r.ev_class
@@ -152,66 +167,75 @@ def grant_append_only(conn: Connection, append_only: list[str], rewritable: list
 
     cursor = conn.connection.cursor()  # the rights as they now are: the question every session asks
     try:
-        guard.refuse(guard.problems(cursor, "initialised"))
+        guard.refuse(guard.problems(cursor, "init"))
     finally:
         cursor.close()
     return role
 
 
 def grant_tables(conn: Connection, role: str, append_only: list[str], rewritable: list[str]) -> None:
-    """The ledger's role's rights on these tables, and no others: ``SELECT, INSERT`` on the append-only
-    ones, ``SELECT, INSERT, UPDATE, DELETE`` on the read side's (``SELECT`` on ``proj_versions``: a
-    projection's version is the owner's to change) — never ``TRUNCATE`` (it locks out every reader), ``TRIGGER`` or
-    ``REFERENCES``, nor ownership. Also for a table the owner makes after ``ledger init`` (a new
-    version's, a projection's made again: :meth:`ledger.adapters.store.SQLStore.grant_new_tables`)."""
+    """The ledger's role's rights on these tables, and nobody else's: ``SELECT, INSERT`` on the
+    append-only ones, ``SELECT, INSERT, UPDATE, DELETE`` on the read side's (``SELECT`` on
+    ``proj_versions``: a projection's version is the owner's to change) — never ``TRUNCATE`` (it locks
+    out every reader), ``TRIGGER`` or ``REFERENCES``, nor ownership. A right on them given to anyone
+    else (a login, ``PUBLIC``; on a store set up before 2026-12-03 a worker's code could have made the
+    owner's session give one) is taken back. Also for a table the owner makes after ``ledger init`` (a
+    new version's, a projection's made again: :meth:`ledger.adapters.store.SQLStore.grant_new_tables`)."""
     quoted = f'"{role}"'
+    others = conn.exec_driver_sql(_OTHER_GRANTEES, ([*append_only, *rewritable], role)).all()
+    for table, grantee in others:
+        conn.exec_driver_sql(f"REVOKE ALL ON {table} FROM {grantee}")
     for table in append_only:
         conn.exec_driver_sql(f"REVOKE ALL ON {table} FROM {quoted}")
         conn.exec_driver_sql(f"GRANT SELECT, INSERT ON {table} TO {quoted}")
-        conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM PUBLIC")
     for table in rewritable:
         conn.exec_driver_sql(f"REVOKE ALL ON {table} FROM {quoted}")
         rights = "SELECT" if table == projection_versions.name else "SELECT, INSERT, UPDATE, DELETE"
         conn.exec_driver_sql(f"GRANT {rights} ON {table} TO {quoted}")
 
 
-def close_schema(conn: Connection) -> None:
-    """If the ledger's role may create in the tables' schema (a store set up before 2026-12-03): take
-    that right, commit, wait until every transaction open at that moment has ended — one of them may
-    hold an object made while it could, not yet committed, so that no question asked before could see
-    it — and ask the question again (:mod:`ledger.adapters.guard`). Up to :data:`WAIT_OPEN` seconds,
-    then ``locked``. All with ``pg_catalog`` alone on the path; ``conn`` outside a transaction."""
-    from ledger.adapters import guard
+def close_schema(dbapi_conn: Any) -> None:
+    """``ledger init``'s new connections (psycopg's), before anything else runs in them — SQLAlchemy's
+    first queries and the store's first reads compare ``VARCHAR`` values too: if the ledger's role may
+    create in the tables' schema (a store set up before 2026-12-03), take that right and commit, then
+    wait until every transaction open at that moment has ended (prepared ones too): one of them may
+    hold an object made while it could, not yet committed, which no question asked before could see.
+    Up to :data:`WAIT_OPEN` seconds, then ``locked``. A right this login cannot take (a superuser's
+    grant) is left for the question to refuse (``schema_open``). All with ``pg_catalog`` alone on the
+    path; the connection is left outside a transaction."""
+    import psycopg
 
-    with conn.begin():
-        schema = conn.exec_driver_sql("SELECT pg_catalog.current_schema()").scalar()
-        conn.exec_driver_sql("SET LOCAL search_path TO pg_catalog, pg_temp")
-        found = conn.exec_driver_sql(_ROLE_CREATES, (schema,)).first()
-        if found is None:
-            return  # a store set up since, or not at all: nothing to wait for
-        role, schema = found
+    with dbapi_conn.cursor() as cursor:
         try:
-            with conn.begin_nested():
-                conn.exec_driver_sql(f'REVOKE CREATE ON SCHEMA "{_quoted(schema)}" FROM "{_quoted(role)}"')
-        except sa_exc.DBAPIError:
-            pass  # not this login's to take: init stops further on (schema_open)
-    with conn.begin():
-        conn.exec_driver_sql("SET LOCAL search_path TO pg_catalog, pg_temp")
-        open_then = list(conn.exec_driver_sql(_OPEN_TRANSACTIONS).scalars())
-    deadline = time.monotonic() + WAIT_OPEN
-    while open_then:
-        if time.monotonic() > deadline:
-            raise StorageError(reason="locked")
-        time.sleep(0.05)
-        with conn.begin():
-            conn.exec_driver_sql("SET LOCAL search_path TO pg_catalog, pg_temp")
-            open_then = list(conn.exec_driver_sql(_STILL_OPEN, (open_then,)).scalars())
-    with conn.begin():
-        cursor = conn.connection.cursor()
-        try:
-            guard.refuse(guard.problems(cursor, "init"))
+            cursor.execute("SELECT pg_catalog.current_schema()")
+            schema = cursor.fetchone()[0]
+            cursor.execute("SET LOCAL search_path TO pg_catalog, pg_temp")
+            cursor.execute(_ROLE_CREATES, (schema,))
+            found = cursor.fetchone()
+            if found is None:
+                return  # a store set up since, or not at all: nothing to wait for
+            role, schema = found
+            cursor.execute("SAVEPOINT revoke")
+            try:
+                cursor.execute(f'REVOKE CREATE ON SCHEMA "{_quoted(schema)}" FROM "{_quoted(role)}"')
+            except psycopg.Error:  # not this login's to take
+                cursor.execute("ROLLBACK TO SAVEPOINT revoke")
+            dbapi_conn.commit()
+            cursor.execute("SET LOCAL search_path TO pg_catalog, pg_temp")
+            cursor.execute(_OPEN_TRANSACTIONS)
+            open_then = [row[0] for row in cursor.fetchall()]
+            dbapi_conn.commit()
+            deadline = time.monotonic() + WAIT_OPEN
+            while open_then:
+                if time.monotonic() > deadline:
+                    raise StorageError(reason="locked")
+                time.sleep(0.05)
+                cursor.execute("SET LOCAL search_path TO pg_catalog, pg_temp")
+                cursor.execute(_STILL_OPEN, (open_then,))
+                open_then = [row[0] for row in cursor.fetchall()]
+                dbapi_conn.commit()
         finally:
-            cursor.close()
+            dbapi_conn.rollback()
 
 
 def _quoted(name: str) -> str:

@@ -401,17 +401,6 @@ class SQLStore:
             raise StorageError(reason="no_logins")
         return name
 
-    def close_schema(self) -> None:
-        """``ledger init``'s first step (PostgreSQL): a store set up before 2026-12-03 let the ledger's
-        role create in the tables' schema. That right is taken in a transaction of its own, every
-        transaction that was open then is waited for (one of them may have made an object it has yet to
-        commit), and the question every session asks is asked again (:mod:`ledger.adapters.guard`)."""
-        try:
-            with self._connect() as conn:
-                self.dialect.close_schema(conn)
-        except sa_exc.DBAPIError as error:
-            raise storage_error(error) from error
-
     def prepare(self, *, training: bool) -> dict[str, Any]:
         """Every table, and on PostgreSQL the append-only rights of the ledger's logins (``ledger init``,
         run by the database's owner). What was set up, for the command's answer."""
