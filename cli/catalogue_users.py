@@ -141,6 +141,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "the database holds functions, types, tables, triggers or rules that a login other "
                                "than the owner's made: the database administrator looks at them and drops them (the "
                                "queries are in docs/deployment.md), runs ledger verify, then ledger init again"),
+    "reason.database_open": ("andra inloggningar än ägarens får skapa scheman i databasen: databasadministratören "
+                             "tar bort den rätten (REVOKE CREATE ON DATABASE … FROM …, se docs/deployment.md)",
+                             "logins other than the owner's may create schemas in the database: the database "
+                             "administrator revokes that right (REVOKE CREATE ON DATABASE … FROM …, see "
+                             "docs/deployment.md)"),
     "reason.schema_open": ("andra inloggningar än ägarens får skapa objekt i ett schema som ledger söker i "
                            "(search_path): databasadministratören tar bort den rätten (REVOKE CREATE ON SCHEMA "
                            "… FROM PUBLIC, se docs/deployment.md)",

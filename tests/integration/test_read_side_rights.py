@@ -365,14 +365,35 @@ def test_init_takes_back_every_right_on_the_tables_but_the_roles(logins: dict[st
     _case_opened(logins, capsys)
     anna = login_of(logins["anna"])
     admin(f'GRANT UPDATE, DELETE ON ledger_events, ledger_chain TO "{anna}"; '
-          f'GRANT INSERT, UPDATE ON proj_versions TO "{anna}"; GRANT SELECT ON ledger_meta TO PUBLIC',
+          f'GRANT INSERT, UPDATE ON proj_versions TO "{anna}"; GRANT SELECT ON ledger_meta TO PUBLIC; '
+          f'GRANT UPDATE (value) ON ledger_meta TO "{anna}"; GRANT UPDATE (hash) ON ledger_chain TO PUBLIC',
           logins["database"])
     ok(fresh(capsys, logins["owner"], "init"))
     with psycopg.connect(logins["owner"], autocommit=True) as conn:
         granted = conn.execute(
             "SELECT c.relname, a.privilege_type FROM pg_class c, aclexplode(c.relacl) a "
-            "WHERE a.grantee IN (%s::regrole, 0) AND c.relnamespace = 'public'::regnamespace", (anna,)).fetchall()
+            "WHERE a.grantee IN (%s::regrole, 0) AND c.relnamespace = 'public'::regnamespace "
+            "UNION ALL SELECT c.relname, x.privilege_type FROM pg_class c JOIN pg_attribute t ON t.attrelid = c.oid, "
+            "aclexplode(t.attacl) x WHERE x.grantee IN (%s::regrole, 0) AND c.relnamespace = 'public'::regnamespace",
+            (anna, anna)).fetchall()
         assert granted == []
-    with psycopg.connect(logins["anna"], autocommit=True) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
-        conn.execute("DELETE FROM ledger_events")
+    with psycopg.connect(logins["anna"], autocommit=True) as conn:
+        for sql in ("DELETE FROM ledger_events", "UPDATE ledger_meta SET value = value",
+                    "UPDATE ledger_chain SET hash = hash"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(sql)
     assert _listed(logins["anna"], capsys) == [case_number()]
+
+
+def test_a_database_others_may_make_schemas_in_is_refused_until_init_takes_it(
+        logins: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    """A worker's login that may create schemas could make one named like another login — first on
+    that login's search path — and drop it again between two questions: every session is refused while
+    anyone but the database's owner may, and the owner's ``init`` takes the right back."""
+    _case_opened(logins, capsys)
+    admin(f'GRANT CREATE ON DATABASE "{logins["database"]}" TO "{login_of(logins["anna"])}"')
+    for url in (logins["anna"], logins["owner"]):
+        refused = fresh(capsys, url, "case", "list")
+        assert refused.code == 1 and "REVOKE CREATE ON DATABASE" in refused.err and "Traceback" not in refused.err
+    ok(fresh(capsys, logins["owner"], "init"))
+    assert fresh(capsys, logins["anna"], "case", "list").code == 0

@@ -828,6 +828,11 @@ def test_a_schema_for_the_append_that_another_login_made_is_not_used(pg_url: str
                 other.execute(f"GRANT EXECUTE ON FUNCTION {dialects.APPEND_NAME}{APPEND_ARGS} TO PUBLIC")
         with pytest.raises(StorageError) as refused:
             recorder_at(pg_url)
+        assert refused.value.params["reason"] == "database_open"  # the other login may make schemas
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute(f'REVOKE CREATE ON DATABASE "{database}" FROM "{role}"')
+        with pytest.raises(StorageError) as refused:
+            recorder_at(pg_url)
         assert refused.value.params["reason"] == "foreign_objects"
         assert "schema ledger_code" in refused.value.params["objects"]
         with psycopg.connect(pg_url, autocommit=True) as admin:

@@ -10,7 +10,9 @@ first queries (``do_connect``), with ``pg_catalog`` alone on its path, so that t
 resolves to nothing else:
 
 - ``schema_open``: whether a schema on the path lets anyone but the store's owner and superusers
-  create in it (``PUBLIC`` has ``CREATE`` on ``public`` up to PostgreSQL 14);
+  create in it (``PUBLIC`` has ``CREATE`` on ``public`` up to PostgreSQL 14); ``database_open``:
+  whether anyone else but the database's owner may create schemas (one named like a login comes
+  first on that login's search path, ``"$user"``, and may come and go between two questions);
 - ``foreign_objects``: whether the database holds anything owned by another login (a worker's login
   could create in the schema until 2026-12-03): functions, operators, types, tables, anything but
   temporary objects, large objects and default privileges, which run no code in another's session;
@@ -98,6 +100,10 @@ SELECT CASE WHEN '{mode}' = 'use' THEN 'needs_init' ELSE 'schema_open' END, c.ns
 UNION ALL
 SELECT 'needs_init', 'read side' WHERE EXISTS (SELECT FROM role_tables) AND ('{mode}' = 'use'
   OR '{mode}' = 'init' AND NOT ((SELECT oid FROM me) = (SELECT oid FROM owner) OR (SELECT rolsuper FROM me)))
+UNION ALL  -- a schema named like a login would come first on its search path ("$user")
+SELECT 'database_open', pg_get_userbyid(a.grantee) FROM pg_database d, aclexplode(d.datacl) a
+  WHERE d.datname = current_database() AND a.privilege_type = 'CREATE'
+    AND a.grantee NOT IN (SELECT oid FROM trusted) AND a.grantee <> d.datdba
 UNION ALL
 SELECT 'schema_open', c.nspname FROM creators c
   WHERE c.grantee NOT IN (SELECT oid FROM trusted) AND c.grantee NOT IN (SELECT oid FROM role)
@@ -132,7 +138,8 @@ def refuse(found: list[tuple[str, str]]) -> None:
     """:class:`StorageError` with the first problem's reason (``schema_open`` before ``foreign_objects``
     before ``needs_init``: the database administrator's work before the owner's), naming up to ten."""
     if found:
-        reason = min((r for r, _ in found), key=("schema_open", "foreign_objects", "needs_init").index)
+        reason = min((r for r, _ in found),
+                     key=("database_open", "schema_open", "foreign_objects", "needs_init").index)
         raise StorageError(reason=reason, objects=", ".join(what for _, what in found[:10]))
 
 

@@ -70,11 +70,21 @@ WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = curre
 #: Who else than the tables' owner and the ledger's role (``%s``) has a right on these tables (``%s``):
 #: each table with the grantee as ``REVOKE`` names it.
 _OTHER_GRANTEES = """
-SELECT DISTINCT c.relname, CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END
-FROM pg_class c, aclexplode(c.relacl) a
-WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = current_schema())
-  AND c.relname = ANY(%s) AND a.grantee <> c.relowner
-  AND a.grantee NOT IN (SELECT r.oid FROM pg_roles r WHERE r.rolname = %s)"""
+WITH t AS (SELECT c.oid, c.relname, c.relowner, c.relacl FROM pg_class c
+           WHERE c.relnamespace = (SELECT n.oid FROM pg_namespace n WHERE n.nspname = current_schema())
+             AND c.relname = ANY(%s)),
+grants AS (SELECT t.relname, t.relowner, a.grantee FROM t, aclexplode(t.relacl) a
+           UNION SELECT t.relname, t.relowner, x.grantee FROM t  -- a column's (REVOKE ALL on the table takes it)
+             JOIN pg_attribute c ON c.attrelid = t.oid AND c.attnum > 0, aclexplode(c.attacl) x)
+SELECT DISTINCT g.relname, CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(g.grantee)) END
+FROM grants g WHERE g.grantee <> g.relowner AND g.grantee NOT IN (SELECT r.oid FROM pg_roles r WHERE r.rolname = %s)"""
+#: Who else than the database's owner and this login may create schemas in the database: each as ``REVOKE``
+#: names it (a schema named like a login is the first on that login's search path).
+_DATABASE_CREATORS = """
+SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) END
+FROM pg_database d, aclexplode(d.datacl) a
+WHERE d.datname = current_database() AND a.privilege_type = 'CREATE' AND a.grantee <> d.datdba
+  AND a.grantee <> (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user)"""
 #: The ledger's role and the tables' schema (``%s``), if the role may create there (with ``pg_catalog``
 #: alone on the path; the role's name as :func:`grant_append_only` makes it).
 _ROLE_CREATES = """
@@ -163,6 +173,12 @@ def grant_append_only(conn: Connection, append_only: list[str], rewritable: list
         conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {append}{APPEND_ARGS} TO {quoted}")
     if not training:
         _author_check(conn, schema)
+    for grantee in conn.exec_driver_sql(_DATABASE_CREATORS).scalars():
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(f'REVOKE CREATE ON DATABASE "{database}" FROM {grantee}')
+        except sa_exc.DBAPIError:
+            pass  # not this login's grant to take: the question refuses (database_open)
     from ledger.adapters import guard
 
     cursor = conn.connection.cursor()  # the rights as they now are: the question every session asks
@@ -197,7 +213,8 @@ def grant_tables(conn: Connection, role: str, append_only: list[str], rewritable
 def close_schema(dbapi_conn: Any) -> None:
     """``ledger init``'s new connections (psycopg's), before anything else runs in them — SQLAlchemy's
     first queries and the store's first reads compare ``VARCHAR`` values too: if the ledger's role may
-    create in the tables' schema (a store set up before 2026-12-03), take that right and commit, then
+    create in the tables' schema (a store set up before 2026-12-03), or another login than the
+    database's owner and this one may create schemas, take that right and commit, then
     wait until every transaction open at that moment has ended (prepared ones too): one of them may
     hold an object made while it could, not yet committed, which no question asked before could see.
     Up to :data:`WAIT_OPEN` seconds, then ``locked``. A right this login cannot take (a superuser's
@@ -212,14 +229,19 @@ def close_schema(dbapi_conn: Any) -> None:
             cursor.execute("SET LOCAL search_path TO pg_catalog, pg_temp")
             cursor.execute(_ROLE_CREATES, (schema,))
             found = cursor.fetchone()
-            if found is None:
+            revokes = [] if found is None else [f'ON SCHEMA "{_quoted(found[1])}" FROM "{_quoted(found[0])}"']
+            cursor.execute("SELECT pg_catalog.current_database()")
+            database = _quoted(cursor.fetchone()[0])
+            cursor.execute(_DATABASE_CREATORS)
+            revokes += [f'ON DATABASE "{database}" FROM {grantee}' for (grantee,) in cursor.fetchall()]
+            if not revokes:
                 return  # a store set up since, or not at all: nothing to wait for
-            role, schema = found
-            cursor.execute("SAVEPOINT revoke")
-            try:
-                cursor.execute(f'REVOKE CREATE ON SCHEMA "{_quoted(schema)}" FROM "{_quoted(role)}"')
-            except psycopg.Error:  # not this login's to take
-                cursor.execute("ROLLBACK TO SAVEPOINT revoke")
+            for revoke in revokes:
+                cursor.execute("SAVEPOINT revoke")
+                try:
+                    cursor.execute(f"REVOKE CREATE {revoke}")
+                except psycopg.Error:  # not this login's to take: the question refuses
+                    cursor.execute("ROLLBACK TO SAVEPOINT revoke")
             dbapi_conn.commit()
             cursor.execute("SET LOCAL search_path TO pg_catalog, pg_temp")
             cursor.execute(_OPEN_TRANSACTIONS)

@@ -429,7 +429,7 @@ class SQLStore:
                     self.put_meta(conn, {"ledger_role": role})
         except StorageError as error:
             if error.params.get("reason") in ("no_ledger_role", "author_check_taken", "locked", "foreign_objects",
-                                              "schema_open"):
+                                              "schema_open", "database_open"):
                 raise
             raise StorageError(reason="not_owner") from error
         return {"backend": self.dialect.name, "role": role, "read_side_remade": remade}
