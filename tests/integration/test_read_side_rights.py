@@ -397,3 +397,21 @@ def test_a_database_others_may_make_schemas_in_is_refused_until_init_takes_it(
         assert refused.code == 1 and "REVOKE CREATE ON DATABASE" in refused.err and "Traceback" not in refused.err
     ok(fresh(capsys, logins["owner"], "init"))
     assert fresh(capsys, logins["anna"], "case", "list").code == 0
+
+
+def test_after_init_the_role_owns_nothing_and_may_attach_nothing(logins: dict[str, Any]) -> None:
+    """The invariant the question's leniency rests on (a worker's temporary function is ignored, for
+    nothing permanent that others write to can call it): after ``init`` the ledger's role owns no
+    relation, and on none has ``TRIGGER``, ``REFERENCES`` or ``TRUNCATE``, nor ``UPDATE``/``DELETE`` on
+    the append-only tables."""
+    import psycopg
+
+    with psycopg.connect(logins["owner"], autocommit=True) as conn:
+        owned = conn.execute("SELECT relname FROM pg_class WHERE relowner = %s::regrole", (logins["role"],)).fetchall()
+        assert owned == []
+        rights = conn.execute(
+            "SELECT c.relname, a.privilege_type FROM pg_class c, aclexplode(c.relacl) a "
+            "WHERE a.grantee = %s::regrole AND c.relnamespace = 'public'::regnamespace", (logins["role"],)).fetchall()
+    assert rights and {kind for _, kind in rights} <= {"SELECT", "INSERT", "UPDATE", "DELETE"}
+    append_only = {"ledger_events", "ledger_chain", "ledger_meta", "ledger_access_log", "ledger_snapshots"}
+    assert not [row for row in rights if row[0] in append_only and row[1] in ("UPDATE", "DELETE")]
