@@ -37,7 +37,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ledger.adapters.schema import read_metadata, tracking_table
 from ledger.domain.errors import StorageError
+
+#: The ledger's role's name in SQL, as :func:`ledger.adapters.rights.grant_append_only` makes it.
+ROLE_NAME = "'ledger_' || regexp_replace(lower(current_database()), '[^a-z0-9_]', '_', 'g')"
+#: The read side's tables' names, quoted for SQL.
+_READ_SIDE = ", ".join(f"'{name}'" for name in (tracking_table.name, *read_metadata.tables))
 
 #: Asked with ``pg_catalog`` alone on the path: one row per thing wrong. ``ledger.path``: the session's
 #: schemas as they were (``current_schemas(false)``). ``{mode}``: ``use`` (a store set up before
@@ -58,7 +64,7 @@ WITH setting AS (
                   (SELECT oid FROM me)) AS oid
 ), role AS (
   SELECT r.oid FROM pg_roles r
-  WHERE r.rolname = 'ledger_' || regexp_replace(lower(current_database()), '[^a-z0-9_]', '_', 'g')
+  WHERE r.rolname = {role_name}
 ), trusted AS (
   SELECT r.oid FROM pg_roles r WHERE r.rolsuper UNION SELECT oid FROM owner
 ), granted AS (
@@ -124,10 +130,7 @@ _AFTER = "; SELECT pg_catalog.set_config('search_path', pg_catalog.current_setti
 def problems(cursor: Any, mode: str = "use") -> list[tuple[str, str]]:
     """What is wrong, as ``(reason, what)`` rows, asked in the cursor's transaction (one round trip);
     the path is as it was afterwards. ``mode``: see :data:`_QUESTION`."""
-    from ledger.adapters.schema import read_metadata, tracking_table
-
-    names = ", ".join(f"'{name}'" for name in (tracking_table.name, *read_metadata.tables))
-    question = _QUESTION.replace("{mode}", mode).replace("{read_side}", names)
+    question = _QUESTION.replace("{mode}", mode).replace("{read_side}", _READ_SIDE).replace("{role_name}", ROLE_NAME)
     cursor.execute(_BEFORE + question + _AFTER)
     cursor.nextset()
     cursor.nextset()

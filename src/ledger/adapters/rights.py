@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy import exc as sa_exc
 
+from ledger.adapters import guard
 from ledger.adapters.dialect import APPEND_SCHEMA, current_schema
+from ledger.adapters.guard import ROLE_NAME
 from ledger.adapters.schema import projection_versions
 from ledger.domain.errors import StorageError
 
@@ -87,10 +89,9 @@ WHERE d.datname = current_database() AND a.privilege_type = 'CREATE' AND a.grant
   AND a.grantee <> (SELECT r.oid FROM pg_roles r WHERE r.rolname = current_user)"""
 #: The ledger's role and the tables' schema (``%s``), if the role may create there (with ``pg_catalog``
 #: alone on the path; the role's name as :func:`grant_append_only` makes it).
-_ROLE_CREATES = """
+_ROLE_CREATES = f"""
 SELECT r.rolname, n.nspname FROM pg_roles r, pg_namespace n
-WHERE r.rolname = 'ledger_' || regexp_replace(lower(current_database()), '[^a-z0-9_]', '_', 'g')
-  AND n.nspname = %s AND has_schema_privilege(r.oid, n.oid, 'CREATE')"""
+WHERE r.rolname = {ROLE_NAME} AND n.nspname = %s AND has_schema_privilege(r.oid, n.oid, 'CREATE')"""
 #: The transactions open now in this database, but this one (each holds a lock on its virtual id), and
 #: the prepared ones (which belong to no session), each by a name of its own.
 _OPEN_TRANSACTIONS = """
@@ -173,14 +174,6 @@ def grant_append_only(conn: Connection, append_only: list[str], rewritable: list
         conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {append}{APPEND_ARGS} TO {quoted}")
     if not training:
         _author_check(conn, schema)
-    for grantee in conn.exec_driver_sql(_DATABASE_CREATORS).scalars():
-        try:
-            with conn.begin_nested():
-                conn.exec_driver_sql(f'REVOKE CREATE ON DATABASE "{database}" FROM {grantee}')
-        except sa_exc.DBAPIError:
-            pass  # not this login's grant to take: the question refuses (database_open)
-    from ledger.adapters import guard
-
     cursor = conn.connection.cursor()  # the rights as they now are: the question every session asks
     try:
         guard.refuse(guard.problems(cursor, "init"))
