@@ -90,9 +90,13 @@ def test_a_wal_left_by_an_ended_process_is_settled_by_the_next_command(store: tu
 
 
 def test_a_reader_in_another_process_is_not_waited_for_and_the_wal_is_settled_after_it(
-        store: tuple[Path, str]) -> None:
+        store: tuple[Path, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not tried again at every connection back while the reader reads (each try takes the write lock
+    a moment): only once the WAL has grown by WAL_LIMIT or SETTLE_RETRY seconds have passed."""
+    from ledger.adapters import dialect
     from tests.helpers import store_at
 
+    monkeypatch.setattr(dialect, "SETTLE_RETRY", 0.5)
     db, _ = store
     engine = store_at(str(db)).engine
     reader = sqlite3.connect(db, isolation_level=None)
@@ -106,6 +110,30 @@ def test_a_reader_in_another_process_is_not_waited_for_and_the_wal_is_settled_af
     reader.execute("COMMIT")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM scratch")).scalar() == ROWS
+    if time.monotonic() - started < 0.4:  # within the half second: not tried again yet
+        assert _wal(db) > WAL_LIMIT
+    time.sleep(0.6)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM scratch")).scalar() == ROWS
     assert _wal(db) == 0
     assert reader.execute("SELECT count(*) FROM scratch").fetchone() == (ROWS,)
     reader.close()
+
+
+def test_a_store_named_through_a_link_has_the_wal_of_the_file_it_points_to_settled(tmp_path: Path) -> None:
+    """SQLite names the WAL after the file a link points to; so does the settling."""
+    from ledger.adapters.store import SQLStore
+
+    target = tmp_path / "real" / "ledger.sqlite3"
+    target.parent.mkdir()
+    ledger_at(str(target), "setup")
+    (tmp_path / "link").mkdir()
+    link = tmp_path / "link" / "ledger.sqlite3"
+    link.symlink_to(target)
+    store = SQLStore(f"sqlite:///{link}")
+    try:
+        with store.engine.begin() as conn:
+            _big_write(conn)
+        assert _wal(target) == 0
+    finally:
+        store.engine.dispose()

@@ -179,7 +179,7 @@ class SQLiteDialect(Dialect):
                 raise os_storage_error(error) from error
         engine = create_engine(url, connect_args={"timeout": 60})
         if path and path != ":memory:" and not path.startswith("file:"):
-            wal = f"{path}-wal"
+            wal = f"{os.path.realpath(path)}-wal"  # SQLite names it after the file a link points to
 
             @event.listens_for(engine, "checkin")
             def _checkin(dbapi_conn: Any, _record: Any) -> None:
@@ -524,9 +524,18 @@ def dialect_for(url: str) -> Dialect:
     return SQLiteDialect() if url.startswith("sqlite") else PostgresDialect()
 
 
+#: A WAL that could not be settled (another process was using it): its size then and when, by file;
+#: it is not tried again until it has grown by :data:`WAL_LIMIT` or :data:`SETTLE_RETRY` seconds have
+#: passed, so that a long read elsewhere does not make every connection going back to the pool take
+#: the write lock again and again.
+_UNSETTLED: dict[str, tuple[int, float]] = {}
+SETTLE_RETRY = 1.0
+
+
 def _settle_wal(dbapi_conn: Any, wal: str) -> None:
     """Checkpoint a WAL file grown past :data:`WAL_LIMIT` into the store and truncate it, if no other
-    connection is using it at this moment (never waiting for one: the next connection back tries again).
+    connection is using it at this moment (never waiting for one: a later connection back tries again,
+    see :data:`_UNSETTLED`).
 
     A command's process ends without closing its connections, so SQLite never removes the WAL file,
     and the first connection of the next process rebuilds its index by reading every frame since the
@@ -540,19 +549,30 @@ def _settle_wal(dbapi_conn: Any, wal: str) -> None:
     import sqlite3
 
     try:
-        if os.stat(wal).st_size <= WAL_LIMIT or dbapi_conn.in_transaction:
-            return
+        size = os.stat(wal).st_size
     except OSError:  # no WAL file (yet): nothing to settle
         return
+    if size <= WAL_LIMIT:
+        return
+    failed = _UNSETTLED.get(wal)
+    now = time.monotonic()
+    if failed is not None and size < failed[0] + WAL_LIMIT and now < failed[1] + SETTLE_RETRY:
+        return
     try:
+        if dbapi_conn.in_transaction:
+            return
         waits = int(dbapi_conn.execute("PRAGMA busy_timeout").fetchone()[0])
         dbapi_conn.execute("PRAGMA busy_timeout=0")
         try:
-            dbapi_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            busy = dbapi_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         finally:
             dbapi_conn.execute(f"PRAGMA busy_timeout={waits}")
     except sqlite3.Error:
-        return
+        busy = 1
+    if busy:
+        _UNSETTLED[wal] = (size, now)
+    else:
+        _UNSETTLED.pop(wal, None)
 
 
 def _set_wal(cursor: Any) -> None:
