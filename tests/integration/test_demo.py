@@ -202,3 +202,29 @@ def test_the_demo_runs_with_the_garbage_collector_off_and_leaves_it_as_it_was(sq
         assert seen == [False, False, False] and not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("flush_every", [5000, 7])
+def test_every_snapshot_a_demo_calls_for_is_stored_and_is_its_case_folded(sqlite_url: str, flush_every: int) -> None:
+    """A flush stores the snapshots its events call for (a case's every hundredth event) together, after
+    the events: each one there, and each what folding its case's events gives (``ledger verify``'s check);
+    with a flush every 7 events too, where a case's snapshot comes in a later flush than most of its events."""
+    from uuid import UUID
+
+    from ledger.adapters.snapshot_check import verify_snapshots
+
+    app = batch_at(sqlite_url, "demo", flush_every=flush_every)
+    generate(app, cases=30, years=10, seed=1)
+    events = _events(app)
+    cases = {e.originator_id for e in events if type(e).__name__ == "CaseActualised"}
+    last = Counter[UUID]()
+    for e in events:
+        if e.originator_id in cases:
+            last[e.originator_id] = max(last[e.originator_id], e.originator_version)
+    expected = {(stream, v) for stream, top in last.items() for v in range(100, top + 1, 100)}
+    store = app.factory.store
+    with store.read() as conn:
+        stored = {(UUID(str(stream)), version) for stream, version in
+                  conn.exec_driver_sql("SELECT originator_id, originator_version FROM ledger_snapshots")}
+        assert len(expected) >= 3 and stored == expected
+        assert verify_snapshots(store, conn, app.mapper) is None

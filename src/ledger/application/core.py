@@ -147,8 +147,11 @@ class LedgerCore(Application[UUID]):
 
     def _put_snapshot(self, stream: UUID, version: int, kind: type[Any], state: dict[str, Any]) -> None:
         assert self.snapshots is not None
-        self.snapshots.put([ev.Snapshot(originator_id=stream, originator_version=version,
-                                        recorded_at=self.clock.now(), topic=ev.topic_of(kind), state=state)])
+        self.snapshots.put([self._snapshot(stream, version, kind, state)])
+
+    def _snapshot(self, stream: UUID, version: int, kind: type[Any], state: dict[str, Any]) -> ev.Snapshot:
+        return ev.Snapshot(originator_id=stream, originator_version=version, recorded_at=self.clock.now(),
+                           topic=ev.topic_of(kind), state=state)
 
     def _fold(self, stream: UUID, projector: Callable[..., T | None], version: int | None = None) -> T | None:
         """A stream's state (at ``version``), from its newest usable snapshot on."""
