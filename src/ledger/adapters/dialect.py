@@ -546,14 +546,13 @@ def _settle_wal(dbapi_conn: Any, wal: str) -> None:
     with its modes. Nothing is lost: SQLite truncates only after the store's file holds every frame and
     is synced; a failure (a read-only file, a full disk, another process reading) leaves the WAL as it was.
     """
-    import sqlite3
-
     try:
         size = os.stat(wal).st_size
     except OSError:  # no WAL file (yet): nothing to settle
         return
-    if size <= WAL_LIMIT:
+    if size <= WAL_LIMIT:  # every connection back: one stat, nothing more
         return
+    import sqlite3
     failed = _UNSETTLED.get(wal)
     now = time.monotonic()
     if failed is not None and size < failed[0] + WAL_LIMIT and now < failed[1] + SETTLE_RETRY:
