@@ -35,8 +35,14 @@ _EVENT_TYPES = ["int8", "uuid", "int8", "text", "bytea"]
 _CHAIN_TYPES = ["int8", "text", "varchar", "varchar"]
 #: A pooled PostgreSQL connection idle for this many seconds is checked before it is used again.
 PING_AFTER = 10.0
-#: SQLite's page cache per connection, in KiB (SQLite's default is 2 000).
+#: SQLite's page cache per connection while it writes, in KiB. A large append (and its unique index
+#: on stream and version, written in no order) stays in memory until its commit instead of being
+#: spilled half-way: 100 000 events took about 8 % less CPU with it. Pages are taken only as they are used.
 CACHE_KIB = 32_768
+#: The page cache while a connection only reads (SQLite's default). A read visits most pages once: a
+#: year's report at the largest store filled 11 MiB more of the larger cache, each page a fresh page of
+#: the process's memory, for no gain (see ``docs/performance.md``).
+READ_CACHE_KIB = 2_000
 #: A SQLite store's WAL file larger than this, in bytes, is checkpointed into the file and truncated
 #: when a connection goes back to the pool (:func:`_settle_wal`). Below SQLite's own automatic
 #: checkpoint (1 000 pages, about 4 MiB), so that a command's commit does not copy the WAL again.
@@ -193,15 +199,12 @@ class SQLiteDialect(Dialect):
             cursor = dbapi_conn.cursor()
             _set_wal(cursor)
             cursor.execute("PRAGMA synchronous=FULL")
-            # A large append (and its unique index on stream and version, written in no order) stays
-            # in memory until its commit instead of being spilled half-way: 100 000 events took about
-            # 8 % less CPU with it. Pages are taken only as they are used.
-            cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
             cursor.close()
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Connection) -> None:
             write = conn.get_execution_options().get("ledger_write")
+            _cache_for(conn, CACHE_KIB if write else READ_CACHE_KIB)
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
@@ -229,7 +232,7 @@ class SQLiteDialect(Dialect):
             row = cursor.fetchone()
             before = int(row[0]) if row else 0
             cursor.execute("PRAGMA secure_delete=FAST")
-            cursor.execute("PRAGMA cache_size=-2000")
+            cursor.execute(f"PRAGMA cache_size=-{READ_CACHE_KIB}")
             try:
                 yield
             finally:
@@ -530,6 +533,15 @@ def dialect_for(url: str) -> Dialect:
 #: the write lock again and again.
 _UNSETTLED: dict[str, tuple[int, float]] = {}
 SETTLE_RETRY = 1.0
+
+
+def _cache_for(conn: Connection, kib: int) -> None:
+    """The connection's page cache set to ``kib`` for the transaction about to begin, if it is not
+    already (a statement only when a connection turns from reading to writing or back)."""
+    info = conn.connection.info
+    if info.get("ledger_cache_kib") != kib:
+        conn.exec_driver_sql(f"PRAGMA cache_size=-{kib}")
+        info["ledger_cache_kib"] = kib
 
 
 def _settle_wal(dbapi_conn: Any, wal: str) -> None:
