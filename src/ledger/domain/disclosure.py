@@ -58,8 +58,10 @@ BOUND_ROUNDS = 60
 
 Ref = tuple[int, int, int]  # table index, row, column
 Line = tuple[tuple[Ref, ...], Ref, bool]  # the parts, the total, whether it is an equation
-Constraint = tuple[dict[Ref, int], int]  # sum(coefficient * unknown) >= constant
-Numbered = tuple[dict[int, int], int]  # the same with the unknowns numbered (see _Control.exposed)
+Numbered = tuple[dict[int, int], int]  # sum(coefficient * unknown) >= constant, numbered (_Control._names)
+Bound = tuple[list[tuple[int, int]], int]  # a Numbered's terms as a list, as _tighten takes them
+#: a line's equations and inequalities, and as bounds its inequalities, its equations and those turned round
+Formed = tuple[list[Numbered], list[Numbered], list[Bound], list[Bound], list[Bound]]
 _MONEY = re.compile(r"^-?[0-9]+\.[0-9]{2}$")
 
 
@@ -133,9 +135,16 @@ class _Control:
         for ref in self._parent:
             self.members[self.root(ref)].append(ref)
         # each line's constraints by which of its cells are hidden (see constraints)
-        self._formed: dict[tuple[int, tuple[bool, ...]], tuple[list[Constraint], list[Constraint]]] = {}
+        self._formed: dict[tuple[int, tuple[bool, ...]], Formed] = {}
         # the cells' values as whole numbers, once: the audit forms every line again after each cell hidden
         self._numbers = {ref: number(self.value(ref)) for parts, total, _ in self.lines for ref in (*parts, total)}
+        # each line's cells, its total first: which of them are hidden is asked of every line every round
+        self._cells = [(total, *parts) for parts, total, _ in self.lines]
+        # every unknown the audit can meet (a line's cell, named by its root) numbered in their order:
+        # whole numbers hash faster than the cells' triples, a large report's audit looks them up tens
+        # of thousands of times, and numbered once a line's constraints can be kept from round to round
+        self._names = sorted({self.root(ref) for ref in self._numbers})
+        self._number_of = {name: n for n, name in enumerate(self._names)}
 
     # -- cells ---------------------------------------------------------------------------------
 
@@ -207,12 +216,9 @@ class _Control:
         return changed_any
 
     def _candidates(self, lines: list[Line]) -> list[Ref]:
-        found = []
-        for parts, total, _ in lines:
-            for ref in (*parts, total):
-                if ref not in self.hidden and ref not in self.public and number(self.value(ref)) is not None:
-                    found.append(ref)
-        return found
+        hidden, public, numbers = self.hidden, self.public, self._numbers
+        return [ref for parts, total, _ in lines for ref in (*parts, total)
+                if ref not in hidden and ref not in public and numbers[ref] is not None]
 
     def _hide_smallest(self, candidates: list[Ref]) -> bool:
         if not candidates:
@@ -225,24 +231,28 @@ class _Control:
     def _single_hidden_lines(self) -> bool:
         """Rule 4: True when something more was hidden."""
         changed = False
-        for line in self.lines:
-            parts, total, adds_up = line
-            if adds_up and sum(1 for ref in (*parts, total) if ref in self.hidden) == 1:
+        for line, cells in zip(self.lines, self._cells, strict=True):
+            if line[2] and sum(map(self.hidden.__contains__, cells)) == 1:
                 changed |= self._hide_smallest(self._candidates([line]))
         return changed
 
     # -- the audit -----------------------------------------------------------------------------
 
-    def constraints(self) -> tuple[list[Constraint], list[Constraint]]:
-        """The lines over the hidden numbers (a linked number is one unknown, named by its root):
-        equations ``sum(coefficient * unknown) == constant`` and inequalities ``... >= constant``.
-        Their dicts are kept for later rounds: read them, do not change them."""
-        equations: list[Constraint] = []
-        inequalities: list[Constraint] = []
+    def constraints(self) -> tuple[list[Numbered], list[Numbered], list[Bound]]:
+        """The lines over the hidden numbers (a linked number is one unknown, named by its root and
+        numbered in the roots' order, ``_names``): equations ``sum(coefficient * unknown) == constant``
+        and inequalities ``... >= constant``; and all of them as :func:`_tighten` takes them (an
+        equation as two inequalities). Their dicts and lists are kept for later rounds: read them, do
+        not change them."""
+        equations: list[Numbered] = []
+        inequalities: list[Numbered] = []
+        bounds: list[Bound] = []  # the inequalities'
+        equal: list[Bound] = []  # the equations'
+        negated: list[Bound] = []  # the equations turned round
         hidden = self.hidden
         for n, (parts, total, adds_up) in enumerate(self.lines):
-            which = (total in hidden, *(p in hidden for p in parts))
-            if not any(which):
+            which = tuple(map(hidden.__contains__, self._cells[n]))
+            if True not in which:
                 continue  # nothing hidden: no constraint
             # a line's constraints depend only on which of its cells are hidden: each round hides one
             # more cell, so most lines are formed as in the round before
@@ -251,56 +261,57 @@ class _Control:
                 formed = self._formed[(n, which)] = self._line_constraints(parts, total, adds_up)
             equations += formed[0]
             inequalities += formed[1]
-        return equations, inequalities
+            bounds += formed[2]
+            equal += formed[3]
+            negated += formed[4]
+        # in the order _tighten has always taken them: the inequalities, the equations, then the
+        # equations turned round
+        return equations, inequalities, [*bounds, *equal, *negated]
 
-    def _line_constraints(self, parts: tuple[Ref, ...], total: Ref, adds_up: bool
-                          ) -> tuple[list[Constraint], list[Constraint]]:
+    def _line_constraints(self, parts: tuple[Ref, ...], total: Ref, adds_up: bool) -> Formed:
         if adds_up:
             form = self._form([*((p, 1) for p in parts), (total, -1)])
-            return ([form] if form else []), []
+            equations = [form] if form else []
+            return (equations, [], [], [(list(terms.items()), c) for terms, c in equations],
+                    [([(k, -a) for k, a in terms.items()], -c) for terms, c in equations])
         # distinct counts: total <= sum of parts, and each part <= total
         forms = (self._form([*((p, 1) for p in parts), (total, -1)]),
                  *(self._form([(total, 1), (p, -1)]) for p in parts))
-        return [], [form for form in forms if form]
+        inequalities = [form for form in forms if form]
+        return [], inequalities, [(list(terms.items()), c) for terms, c in inequalities], [], []
 
-    def _form(self, signed: list[tuple[Ref, int]]) -> Constraint | None:
-        """``sum(sign * cell)`` as hidden terms and a constant (the shown cells moved across); None
-        when no cell is hidden or a shown one has no number."""
-        coefficients: dict[Ref, int] = defaultdict(int)
+    def _form(self, signed: list[tuple[Ref, int]]) -> Numbered | None:
+        """``sum(sign * cell)`` as hidden terms (numbered) and a constant (the shown cells moved
+        across); None when no cell is hidden or a shown one has no number."""
+        coefficients: dict[int, int] = defaultdict(int)
         constant = 0
         for ref, sign in signed:
             if ref in self.hidden:
-                coefficients[self.root(ref)] += sign
+                coefficients[self._number_of[self.root(ref)]] += sign
                 continue
             value = self._numbers[ref]
             if value is None:
                 return None
             constant -= sign * value
-        terms = {ref: a for ref, a in coefficients.items() if a}
+        terms = {k: a for k, a in coefficients.items() if a}
         return (terms, constant) if terms else None
 
     def exposed(self) -> list[Ref]:
         """The hidden numbers (by root) that the published set gives away: determined by the
         equations, pinned to one value by interval reasoning, or — a count hidden because it is
         small — shown to be below the threshold."""
-        named_equations, named_inequalities = self.constraints()
-        # the unknowns numbered in their order (the elimination's pivots are the least unknowns): whole
-        # numbers hash faster than the cells' triples, and a large report's audit looks them up tens of
-        # thousands of times
-        names = sorted({k for terms, _ in (*named_equations, *named_inequalities) for k in terms})
-        number_of = {name: n for n, name in enumerate(names)}
-        equations = [({number_of[k]: a for k, a in terms.items()}, c) for terms, c in named_equations]
-        inequalities = [({number_of[k]: a for k, a in terms.items()}, c) for terms, c in named_inequalities]
+        equations, inequalities, bounds = self.constraints()
+        unknowns = sorted({k for terms, _ in (*equations, *inequalities) for k in terms})
         found = _determined([terms for terms, _ in equations])
-        lower = [0] * len(names)
-        upper: list[int | None] = [None] * len(names)
-        _tighten([*inequalities, *equations, *(({k: -a for k, a in terms.items()}, -c) for terms, c in equations)],
-                 lower, upper)
-        for k, name in enumerate(names):
+        lower = [0] * len(self._names)
+        upper: list[int | None] = [None] * len(self._names)
+        # the bounds' rounds are the ones that were always run: inequalities first, then the equations
+        _tighten(bounds, lower, upper)
+        for k in unknowns:
             high = upper[k]
-            if lower[k] == high or (high is not None and high < self.threshold and self._small(name)):
+            if lower[k] == high or (high is not None and high < self.threshold and self._small(self._names[k])):
                 found.add(k)
-        return [names[k] for k in sorted(found)]
+        return [self._names[k] for k in sorted(found)]
 
     def _small(self, unknown: Ref) -> bool:
         return any(self.hidden.get(m) == PRIMARY and self.is_count(m) for m in self.members.get(unknown, [unknown]))
@@ -309,10 +320,10 @@ class _Control:
         """Hide one more member of a line of the first exposed number that has a shown member (else of
         any line connected to it through hidden numbers). False when nothing more can be hidden."""
         by_unknown: dict[Ref, list[Line]] = defaultdict(list)
-        for line in self.lines:
-            parts, total, _ = line
-            for ref in (*parts, total):
-                if ref in self.hidden:
+        hidden = self.hidden
+        for line, cells in zip(self.lines, self._cells, strict=True):
+            for ref in cells:
+                if ref in hidden:
                     by_unknown[self.root(ref)].append(line)
         for unknown in exposed:
             if self._hide_smallest(self._candidates(by_unknown[unknown])):
@@ -364,10 +375,10 @@ def _combine(row: dict[int, int], by: dict[int, int], unknown: int) -> dict[int,
     return {k: v // divisor for k, v in out.items()} if divisor > 1 else out
 
 
-def _tighten(constraints: list[Numbered], lower: list[int], upper: list[int | None]) -> None:
-    """Interval reasoning: narrow each unknown's whole-number bounds by constraints ``sum(a * x) >= c``,
-    each unknown bounded by the most the others can add (``upper`` None: no bound)."""
-    forms = [(list(terms.items()), constant) for terms, constant in constraints]
+def _tighten(forms: list[Bound], lower: list[int], upper: list[int | None]) -> None:
+    """Interval reasoning: narrow each unknown's whole-number bounds by constraints ``sum(a * x) >= c``
+    (``forms``: their terms as a list, the constant), each unknown bounded by the most the others can
+    add (``upper`` None: no bound)."""
     for _ in range(BOUND_ROUNDS):
         changed = False
         for items, constant in forms:
